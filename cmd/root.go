@@ -1,0 +1,203 @@
+// Package cmd holds concord's cobra commands. Each command parses its flags
+// into an options struct, calls one library function and prints the result;
+// domain logic lives in signing, ledger and documents.
+package cmd
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// Exit codes, the same for every command (see the README).
+const (
+	ExitOK      = 0 // success; for verify: everything checked holds
+	ExitError   = 1 // operational error: I/O, wrong passphrase, lock held
+	ExitUsage   = 2 // usage error: bad flags or arguments
+	ExitInvalid = 3 // verification found invalid or tampered evidence
+)
+
+// IO is everything a command touches outside its arguments, so commands can
+// be driven from tests: streams, environment, clock and randomness.
+type IO struct {
+	In  io.Reader
+	Out io.Writer // data
+	Err io.Writer // messages
+	// InTerminal and ErrTerminal say whether prompts and decoration may be
+	// used; prompts need both.
+	InTerminal  bool
+	ErrTerminal bool
+	// ReadPassword reads a line from the terminal without echo.
+	ReadPassword func() ([]byte, error)
+	Getenv       func(string) string
+	Now          func() time.Time
+	Rand         io.Reader
+}
+
+// SystemIO returns the IO of the running process.
+func SystemIO() *IO {
+	return &IO{
+		In:          os.Stdin,
+		Out:         os.Stdout,
+		Err:         os.Stderr,
+		InTerminal:  term.IsTerminal(int(os.Stdin.Fd())),
+		ErrTerminal: term.IsTerminal(int(os.Stderr.Fd())),
+		ReadPassword: func() ([]byte, error) {
+			return term.ReadPassword(int(os.Stdin.Fd()))
+		},
+		Getenv: os.Getenv,
+		Now:    time.Now,
+		Rand:   rand.Reader,
+	}
+}
+
+// Main runs concord with args and returns the process exit status.
+func Main(args []string, s *IO) int {
+	root := newRootCmd(s)
+	root.SetArgs(args)
+	root.SetIn(s.In)
+	root.SetOut(s.Out)
+	root.SetErr(s.Err)
+	err := root.Execute()
+	if err == nil {
+		return ExitOK
+	}
+	return reportError(s.Err, err)
+}
+
+// usageError marks an error in how concord was called.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// usagef returns a usage error (exit status 2).
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Errorf(format, args...)}
+}
+
+// hinter is implemented by errors that know the user's next step.
+type hinter interface{ Hint() string }
+
+// invalidEvidence is implemented by errors that report invalid or tampered
+// evidence (exit status 3).
+type invalidEvidence interface{ InvalidEvidence() bool }
+
+// silentError carries an exit status for a command that has already printed
+// its own report (verify, status of a broken ledger).
+type silentError struct{ code int }
+
+func (e *silentError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// exitCode is the one place that maps errors to exit statuses.
+func exitCode(err error) int {
+	var se *silentError
+	var ue *usageError
+	var ie invalidEvidence
+	switch {
+	case errors.As(err, &se):
+		return se.code
+	case errors.As(err, &ue):
+		return ExitUsage
+	case errors.As(err, &ie) && ie.InvalidEvidence():
+		return ExitInvalid
+	}
+	return ExitError
+}
+
+// reportError prints err as one line "concord: …", plus a hint line where
+// one exists, and returns the exit status.
+func reportError(w io.Writer, err error) int {
+	code := exitCode(err)
+	var se *silentError
+	if errors.As(err, &se) {
+		return code
+	}
+	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	fmt.Fprintf(w, "concord: %s\n", msg)
+	var h hinter
+	if errors.As(err, &h) && h.Hint() != "" {
+		fmt.Fprintf(w, "hint: %s\n", h.Hint())
+	} else if code == ExitUsage {
+		fmt.Fprintf(w, "hint: run 'concord help' for usage\n")
+	}
+	return code
+}
+
+func newRootCmd(s *IO) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "concord",
+		Short: "Keep, sign, ratify and verify agreements in a git-backed ledger",
+		Long: `concord keeps agreements between institutions in a git-backed, append-only
+ledger. Each signatory signs with their own ed25519 key; concord decides when
+a text is ratified, and anyone can verify the result offline, with concord or
+with ssh-keygen and sha256sum alone.
+
+Exit status: 0 success, 1 operational error, 2 usage error,
+3 verification found invalid or tampered evidence.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &usageError{err}
+	})
+	root.PersistentFlags().String("ledger", "", "ledger folder (default: $CONCORD_LEDGER, else the current folder)")
+	for _, add := range commands {
+		c := add(s)
+		wrapUsage(c)
+		root.AddCommand(c)
+	}
+	wrapUsage(root)
+	return root
+}
+
+// commands lists the constructors of the top-level commands; each command's
+// file registers itself in an init function.
+var commands []func(*IO) *cobra.Command
+
+func register(f func(*IO) *cobra.Command) { commands = append(commands, f) }
+
+// wrapUsage makes argument-count errors usage errors (exit 2), for c and its
+// subcommands.
+func wrapUsage(c *cobra.Command) {
+	if c.Args != nil {
+		args := c.Args
+		c.Args = func(c *cobra.Command, a []string) error {
+			if err := args(c, a); err != nil {
+				return &usageError{err}
+			}
+			return nil
+		}
+	} else if c.HasSubCommands() && c.RunE == nil && c.Run == nil {
+		c.Args = func(c *cobra.Command, a []string) error {
+			if len(a) > 0 {
+				return usagef("unknown command %q for %q", a[0], c.CommandPath())
+			}
+			return nil
+		}
+		c.RunE = func(c *cobra.Command, a []string) error {
+			return usagef("%s needs a subcommand", c.CommandPath())
+		}
+	}
+	for _, sub := range c.Commands() {
+		wrapUsage(sub)
+	}
+}
+
+// ledgerDir returns the ledger folder: --ledger, else $CONCORD_LEDGER, else ".".
+func ledgerDir(c *cobra.Command, s *IO) string {
+	if d, _ := c.Flags().GetString("ledger"); d != "" {
+		return d
+	}
+	if d := s.Getenv("CONCORD_LEDGER"); d != "" {
+		return d
+	}
+	return "."
+}

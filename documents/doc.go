@@ -1,0 +1,3 @@
+// Package documents turns agreement texts into their canonical bytes,
+// compares versions and (later) typesets them.
+package documents
