@@ -175,7 +175,7 @@ func wrapUsage(c *cobra.Command) {
 			}
 			return nil
 		}
-	} else if c.HasSubCommands() && c.RunE == nil && c.Run == nil {
+	} else if (c.HasSubCommands() || !c.HasParent()) && c.RunE == nil && c.Run == nil {
 		c.Args = func(c *cobra.Command, a []string) error {
 			if len(a) > 0 {
 				return usagef("unknown command %q for %q", a[0], c.CommandPath())
