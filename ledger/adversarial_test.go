@@ -1,0 +1,223 @@
+package ledger
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/concord-ledger/concord/signing"
+)
+
+// Each test tampers with a valid ledger as an attacker with write access to
+// the repository could, and checks that verify reports the problem, naming
+// what and where.
+
+func TestTamperTextByteChanged(t *testing.T) {
+	w := newWorld(t)
+	w.propose("pact", []string{"a", "b"}, "all", "en", "We agree to cooperate.\n")
+	w.sign("pact", "a")
+	f := w.forger()
+	p := w.entries()
+	f.commit(f.head(), map[string][]byte{textFile("pact", 1, "en"): []byte("We agree to compete.\n")}, "s1", w.people["s1"].signer, p, KindAmend)
+	rep := w.verify(VerifyOptions{})
+	wantProblem(t, rep, "documents/pact/v1/text/en.txt: file modified in a later entry: the ledger is append-only")
+}
+
+func TestTamperFileDeleted(t *testing.T) {
+	w := newWorld(t)
+	w.propose("pact", []string{"a", "b"}, "all", "en", "Text.\n")
+	res := w.sign("pact", "a")
+	f := w.forger()
+	base := decisionBase("pact", 1, res.Entry, "a")
+	f.commit(f.head(), map[string][]byte{base + sigSuffix: nil, base + statementSuffix: nil}, "s1", w.people["s1"].signer, w.entries(), KindDecision)
+	wantProblem(t, w.verify(VerifyOptions{}), base+sigSuffix+": file deleted in a later entry")
+}
+
+func TestTamperSignatureSwapped(t *testing.T) {
+	// a's signature over another document is filed as a's approval of pact.
+	w := newWorld(t)
+	w.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+	w.propose("other", []string{"a", "b"}, "all", "en", "Other.\n")
+	p := w.entries()
+	other := w.decisionFiles("other", 1, p, "a", signing.Approve, w.people["a"].signer, nil)
+	swapped := map[string][]byte{}
+	for path, data := range other {
+		swapped[strings.Replace(path, "documents/other/", "documents/pact/", 1)] = data
+	}
+	f := w.forger()
+	f.commit(f.head(), swapped, "a", w.people["a"].signer, p, KindDecision)
+	wantProblem(t, w.verify(VerifyOptions{}), "not the decision it is filed as")
+}
+
+func TestTamperSignatureOverOtherStatement(t *testing.T) {
+	// The statement is right, but the signature beside it is over another one.
+	w := newWorld(t)
+	w.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+	w.propose("other", []string{"a", "b"}, "all", "en", "Other.\n")
+	p := w.entries()
+	files := w.decisionFiles("pact", 1, p, "a", signing.Approve, w.people["a"].signer, nil)
+	other := w.decisionFiles("other", 1, p, "a", signing.Approve, w.people["a"].signer, nil)
+	files[decisionBase("pact", 1, p, "a")+sigSuffix] = other[decisionBase("other", 1, p, "a")+sigSuffix]
+	f := w.forger()
+	f.commit(f.head(), files, "a", w.people["a"].signer, p, KindDecision)
+	wantProblem(t, w.verify(VerifyOptions{}), "decisions/0000", "signature does not verify")
+}
+
+func TestTamperUnenrolledKey(t *testing.T) {
+	w := newWorld(t)
+	w.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+	mallory := newPerson(t, "mallory", false)
+	p := w.entries()
+	files := w.decisionFiles("pact", 1, p, "a", signing.Approve, mallory.signer, nil)
+	f := w.forger()
+	f.commit(f.head(), files, "a", mallory.signer, p, KindDecision)
+	wantProblem(t, w.verify(VerifyOptions{}), "commit signed by SHA256:", "a key that is not on the roster", "signature does not verify")
+}
+
+func TestTamperUnsignedCommit(t *testing.T) {
+	w := newWorld(t)
+	w.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+	p := w.entries()
+	files := w.decisionFiles("pact", 1, p, "a", signing.Approve, w.people["a"].signer, nil)
+	f := w.forger()
+	f.commit(f.head(), files, "a", nil, p, KindDecision)
+	wantProblem(t, w.verify(VerifyOptions{}), "commit is not signed")
+}
+
+func TestTamperRevokedKey(t *testing.T) {
+	// c signs pact before being revoked (counts) and other after (does not).
+	w := newWorld(t)
+	w.propose("pact", []string{"a", "c"}, "quorum:1", "en", "Pact.\n")
+	w.propose("other", []string{"a", "c"}, "quorum:2", "en", "Other.\n")
+	before := w.sign("pact", "c")
+	if !before.Ratified {
+		t.Fatal("c's approval should ratify pact")
+	}
+	res, err := ProposeRosterChange(w.dir, w.env, RosterChangeOptions{Action: ActionRevoke, ID: "c", As: "s1", Signer: w.people["s1"].signer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ApproveRosterChange(w.dir, w.env, res.Change, "s2", w.people["s2"].signer); err != nil {
+		t.Fatal(err)
+	}
+	w.mustVerify() // the approval made before the revocation still counts
+	p := w.entries()
+	files := w.decisionFiles("other", 1, p, "c", signing.Approve, w.people["c"].signer, nil)
+	f := w.forger()
+	f.commit(f.head(), files, "c", w.people["c"].signer, p, KindDecision)
+	rep := w.verify(VerifyOptions{})
+	wantProblem(t, rep, "c was revoked at entry")
+	for _, pr := range rep.Problems {
+		if pr.Entry < p {
+			t.Errorf("the approval made before the revocation was flagged: %s", pr)
+		}
+	}
+}
+
+func TestTamperRosterBelowThreshold(t *testing.T) {
+	for _, twice := range []bool{false, true} {
+		name := "one steward"
+		if twice {
+			name = "one steward listed twice"
+		}
+		t.Run(name, func(t *testing.T) {
+			w := newWorld(t)
+			w.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+			mallory := newPerson(t, "mallory", false)
+			// s1 proposes to add mallory; s2 never approves.
+			res, err := ProposeRosterChange(w.dir, w.env, RosterChangeOptions{Action: ActionAdd, Member: &mallory.Member, As: "s1", Signer: w.people["s1"].signer})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := w.forger()
+			p := w.entries()
+			mp := p
+			if twice {
+				mp = p + 1
+			}
+			// mallory "signs" as if enrolled (built first: after the forged
+			// approval the ledger no longer opens).
+			files := w.decisionFiles("pact", 1, mp, "mallory", signing.Approve, mallory.signer, nil)
+			if twice {
+				// A second approval by s1, filed as if it were another.
+				l := w.open()
+				dup, err := rosterApprovalFiles(l, res.Change, l.st.changes[res.Change].hash, "s1", w.people["s1"].signer, p, w.env.Now())
+				if err != nil {
+					t.Fatal(err)
+				}
+				f.commit(f.head(), dup, "s1", w.people["s1"].signer, p, KindApprove)
+			}
+			f.commit(f.head(), files, "mallory", mallory.signer, mp, KindDecision)
+			rep := w.verify(VerifyOptions{})
+			wantProblem(t, rep, "mallory is not on the roster")
+			if twice {
+				wantProblem(t, rep, "steward s1 approved change "+res.Change+" already")
+			}
+		})
+	}
+}
+
+func TestTamperRatificationTooEarly(t *testing.T) {
+	w := newWorld(t)
+	w.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+	p := w.entries()
+	files := w.decisionFiles("pact", 1, p, "a", signing.Approve, w.people["a"].signer, nil)
+	rat := &Ratified{Ledger: w.open().ID(), Document: "pact", Version: 1, Rule: Rule{Kind: "all"}, Entry: p,
+		Approvals: []Approval{{Signatory: "a", Entry: p, Key: signing.Fingerprint(w.people["a"].signer.PublicKey())}}}
+	files[ratifiedFile("pact", 1)] = encodeJSON(rat)
+	f := w.forger()
+	f.commit(f.head(), files, "a", w.people["a"].signer, p, KindDecision)
+	wantProblem(t, w.verify(VerifyOptions{}), "ratification recorded at entry", "rule all is not met")
+}
+
+func TestTamperRatificationMissing(t *testing.T) {
+	w := newWorld(t)
+	w.propose("pact", []string{"a"}, "all", "en", "Pact.\n")
+	p := w.entries()
+	files := w.decisionFiles("pact", 1, p, "a", signing.Approve, w.people["a"].signer, nil)
+	f := w.forger()
+	f.commit(f.head(), files, "a", w.people["a"].signer, p, KindDecision)
+	wantProblem(t, w.verify(VerifyOptions{}), "met its rule", "no ratification was recorded")
+}
+
+func TestTamperHistoryRewritten(t *testing.T) {
+	w := newWorld(t)
+	w.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+	w.sign("pact", "a")
+	old := w.open().Head()
+	// Rewrite: drop a's approval and put b's in its place, on the old parent.
+	f := w.forger()
+	c, err := f.repo.CommitObject(f.head())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.setHead(c.ParentHashes[0])
+	p := w.entries()
+	files := w.decisionFiles("pact", 1, p, "b", signing.Approve, w.people["b"].signer, nil)
+	f.commit(f.head(), files, "b", w.people["b"].signer, p, KindDecision)
+	// The rewritten ledger is self-consistent…
+	w.mustVerify()
+	// …but not an extension of the head the auditor kept.
+	wantProblem(t, w.verify(VerifyOptions{Since: old}), "history rewritten or rolled back", old)
+	// A rollback to an earlier head is caught the same way.
+	f.setHead(c.ParentHashes[0])
+	wantProblem(t, w.verify(VerifyOptions{Since: old}), "history rewritten or rolled back")
+}
+
+func TestTamperForeignFileAndGenesis(t *testing.T) {
+	w := newWorld(t)
+	f := w.forger()
+	f.commit(f.head(), map[string][]byte{"notes.txt": []byte("hello\n")}, "s1", w.people["s1"].signer, w.entries(), KindPropose)
+	wantProblem(t, w.verify(VerifyOptions{}), "notes.txt does not belong in a ledger")
+
+	w = newWorld(t)
+	f = w.forger()
+	var g Genesis
+	files := f.files(f.head())
+	if err := json.Unmarshal(files[genesisPath], &g); err != nil {
+		t.Fatal(err)
+	}
+	g.Threshold = 1
+	f.commit(f.head(), map[string][]byte{genesisPath: encodeJSON(&g)}, "s1", w.people["s1"].signer, w.entries(), KindGenesis)
+	wantProblem(t, w.verify(VerifyOptions{}), "genesis.json: file modified in a later entry")
+}

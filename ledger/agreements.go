@@ -1,0 +1,378 @@
+package ledger
+
+import (
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/concord-ledger/concord/documents"
+	"github.com/concord-ledger/concord/signing"
+)
+
+// TextInput is one language text given to propose or amend.
+type TextInput struct {
+	Lang string
+	Name string // where it came from, for messages
+	Data []byte
+}
+
+// ProposeOptions describe a new document.
+type ProposeOptions struct {
+	Document       string
+	Title          string
+	Texts          []TextInput
+	Signers        []string
+	Rule           Rule
+	Note           string
+	AllowInvisible bool
+	As             string
+	Signer         ssh.Signer
+}
+
+// AgreementResult says what propose or amend wrote.
+type AgreementResult struct {
+	Document string              `json:"document"`
+	Version  int                 `json:"version"`
+	Entry    int                 `json:"entry"`
+	Commit   string              `json:"commit"`
+	Texts    []Text              `json:"texts"`
+	Changes  map[string][]string `json:"changes,omitempty"` // per language, what canonicalisation changed
+}
+
+// canonicalTexts canonicalises the inputs and returns the version's text
+// list, the files' contents and what was changed.
+func canonicalTexts(in []TextInput, allowInvisible bool) ([]Text, map[string][]byte, map[string][]string, error) {
+	if len(in) == 0 {
+		return nil, nil, nil, refused("give each language as --text LANG=FILE", "no text given")
+	}
+	texts := map[string][]byte{}
+	changes := map[string][]string{}
+	var list []Text
+	for _, t := range in {
+		if !signing.ValidLang(t.Lang) {
+			return nil, nil, nil, refused("use a language tag such as zh, kk, ru, en", "%q is not a language tag", t.Lang)
+		}
+		if _, dup := texts[t.Lang]; dup {
+			return nil, nil, nil, refused("", "language %s given twice", t.Lang)
+		}
+		c, err := documents.Canonicalize(t.Data, documents.Options{AllowInvisible: allowInvisible})
+		if err != nil {
+			return nil, nil, nil, &TextError{Name: t.Name, Lang: t.Lang, Err: err}
+		}
+		texts[t.Lang] = c.Bytes
+		for _, ch := range c.Changes {
+			changes[t.Lang] = append(changes[t.Lang], string(ch))
+		}
+		list = append(list, Text{Lang: t.Lang, SHA256: hex.EncodeToString(c.SHA256[:])})
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Lang < list[j].Lang })
+	return list, texts, changes, nil
+}
+
+// TextError is a text that cannot be accepted as given.
+type TextError struct {
+	Name, Lang string
+	Err        error
+}
+
+func (e *TextError) Error() string { return fmt.Sprintf("text %s (%s): %v", e.Name, e.Lang, e.Err) }
+func (e *TextError) Unwrap() error { return e.Err }
+
+// Hint explains the way out for refused characters.
+func (e *TextError) Hint() string {
+	if strings.Contains(e.Err.Error(), "character") {
+		return "remove the character, or pass --allow-invisible if it is really meant"
+	}
+	return ""
+}
+
+// Propose adds a new document with its first version.
+func Propose(dir string, env Env, opts ProposeOptions) (*AgreementResult, error) {
+	if !signing.ValidID(opts.Document) {
+		return nil, refused("use 1 to 64 of a-z, 0-9 and '-'", "%q is not a valid document id", opts.Document)
+	}
+	list, texts, changes, err := canonicalTexts(opts.Texts, opts.AllowInvisible)
+	if err != nil {
+		return nil, err
+	}
+	var res *AgreementResult
+	err = withLock(dir, env, func(l *Ledger) error {
+		if err := l.checkSigner(opts.As, opts.Signer); err != nil {
+			return err
+		}
+		if _, err := loadDoc(l.st, l.repo, l.head, opts.Document); err == nil {
+			return refused("use 'concord amend' for a new version", "document %s exists already", opts.Document)
+		} else if _, ok := err.(*RefusedError); !ok {
+			return err
+		}
+		p := l.entry + 1
+		d := &Document{Ledger: l.ID(), ID: opts.Document, Title: opts.Title, Signers: opts.Signers, Rule: opts.Rule, Proposer: opts.As, Entry: p}
+		if err := checkField("title", d.Title, 300); err != nil {
+			return refused("", "%v", err)
+		}
+		if err := l.st.checkSigners(d, p); err != nil {
+			return refused("'concord roster list' shows who is enrolled", "%v", err)
+		}
+		v := &Version{Ledger: l.ID(), Document: opts.Document, Number: 1, Texts: list, Author: opts.As, Note: opts.Note, Entry: p}
+		files := versionFiles(v, texts)
+		files[docFile(d.ID)] = encodeJSON(d)
+		if err := l.verifyEntry(files, opts.As); err != nil {
+			return err
+		}
+		commit, err := l.appendEntry(opts.As, opts.Signer, KindPropose, fmt.Sprintf("Propose %s: %s", d.ID, d.Title), files, env.Now())
+		if err != nil {
+			return err
+		}
+		res = &AgreementResult{Document: d.ID, Version: 1, Entry: p, Commit: commit, Texts: list, Changes: changes}
+		return nil
+	})
+	return res, err
+}
+
+func versionFiles(v *Version, texts map[string][]byte) map[string][]byte {
+	files := map[string][]byte{versionFile(v.Document, v.Number): encodeJSON(v)}
+	for lang, data := range texts {
+		files[textFile(v.Document, v.Number, lang)] = data
+	}
+	return files
+}
+
+// AmendOptions describe a new version of a document.
+type AmendOptions struct {
+	Document       string
+	Texts          []TextInput
+	Note           string
+	AllowInvisible bool
+	As             string
+	Signer         ssh.Signer
+}
+
+// Amend adds a new version of a document. Earlier versions keep their
+// signatures and their state; the new one needs its own.
+func Amend(dir string, env Env, opts AmendOptions) (*AgreementResult, error) {
+	list, texts, changes, err := canonicalTexts(opts.Texts, opts.AllowInvisible)
+	if err != nil {
+		return nil, err
+	}
+	var res *AgreementResult
+	err = withLock(dir, env, func(l *Ledger) error {
+		if err := l.checkSigner(opts.As, opts.Signer); err != nil {
+			return err
+		}
+		ds, err := loadDoc(l.st, l.repo, l.head, opts.Document)
+		if err != nil {
+			return err
+		}
+		last := ds.versions[len(ds.versions)-1]
+		if slices.Equal(last.v.Texts, list) {
+			return refused("", "the texts are those of %s v%d already", opts.Document, last.v.Number)
+		}
+		p := l.entry + 1
+		n := len(ds.versions) + 1
+		v := &Version{Ledger: l.ID(), Document: opts.Document, Number: n, Texts: list, Author: opts.As, Note: opts.Note, Entry: p}
+		files := versionFiles(v, texts)
+		if err := l.verifyEntry(files, opts.As); err != nil {
+			return err
+		}
+		commit, err := l.appendEntry(opts.As, opts.Signer, KindAmend, fmt.Sprintf("Amend %s: version %d", opts.Document, n), files, env.Now())
+		if err != nil {
+			return err
+		}
+		res = &AgreementResult{Document: opts.Document, Version: n, Entry: p, Commit: commit, Texts: list, Changes: changes}
+		return nil
+	})
+	return res, err
+}
+
+// DecisionOptions describe a signature or a withdrawal.
+type DecisionOptions struct {
+	Document string
+	Version  int // 0: the latest
+	As       string
+	Decision signing.Decision
+}
+
+// DecisionPlan is a decision ready to be signed: what the signatory will
+// sign, and what to show them first.
+type DecisionPlan struct {
+	dir       string
+	head      string
+	Demo      bool
+	Title     string
+	Document  string
+	Version   int
+	Statement []byte            // the exact bytes to be signed (time filled in at Commit)
+	Texts     []Text            // the version's languages and hashes
+	Show      map[string][]byte // the full texts, when no earlier approval exists
+	Diffs     map[string]string // or, per language, the diff to the version this signatory last approved
+	DiffFrom  int               // that version
+	statement *signing.Statement
+}
+
+// PrepareDecision checks that opts.As may make the decision and returns
+// what they would sign. Nothing is written.
+func PrepareDecision(dir string, opts DecisionOptions) (*DecisionPlan, error) {
+	l, err := Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := loadDoc(l.st, l.repo, l.head, opts.Document)
+	if err != nil {
+		return nil, err
+	}
+	n := opts.Version
+	if n == 0 {
+		n = len(ds.versions)
+	}
+	if n < 1 || n > len(ds.versions) {
+		return nil, refused(fmt.Sprintf("%s has versions 1 to %d", opts.Document, len(ds.versions)), "no version %d of %s", n, opts.Document)
+	}
+	vs := ds.versions[n-1]
+	if err := checkDecision(l, ds, vs, opts.As, opts.Decision); err != nil {
+		return nil, err
+	}
+	plan := &DecisionPlan{dir: dir, head: l.head, Demo: l.st.Genesis.Demo, Title: ds.doc.Title, Document: opts.Document,
+		Version: n, Texts: vs.v.Texts}
+	plan.statement = &signing.Statement{Ledger: l.ID(), Document: opts.Document, Version: n, Texts: textHashes(vs.v),
+		Signatory: opts.As, Decision: opts.Decision}
+	// Show the diff to the last version this signatory approved, if any.
+	for i := n - 1; i >= 1 && opts.Decision == signing.Approve; i-- {
+		if hasApproved(ds.versions[i-1], opts.As) {
+			plan.DiffFrom = i
+			plan.Diffs = map[string]string{}
+			old := ds.versions[i-1]
+			for _, t := range vs.v.Texts {
+				plan.Diffs[t.Lang] = documents.Diff(fmt.Sprintf("%s v%d %s", opts.Document, i, t.Lang),
+					fmt.Sprintf("%s v%d %s", opts.Document, n, t.Lang), old.texts[t.Lang], vs.texts[t.Lang])
+			}
+			break
+		}
+	}
+	if plan.Diffs == nil {
+		plan.Show = vs.texts
+	}
+	return plan, nil
+}
+
+func hasApproved(vs *versionState, who string) bool {
+	for _, d := range vs.decisions {
+		if d.signatory == who && d.decision == signing.Approve {
+			return true
+		}
+	}
+	return false
+}
+
+// checkDecision applies the rules for who may sign or withdraw what.
+func checkDecision(l *Ledger, ds *docState, vs *versionState, who string, dec signing.Decision) error {
+	n := vs.v.Number
+	if !slices.Contains(ds.doc.Signers, who) {
+		return refused(fmt.Sprintf("%s needs: %s", ds.doc.ID, strings.Join(ds.doc.Signers, ", ")), "%s is not a signatory of %s", who, ds.doc.ID)
+	}
+	if _, err := l.st.activeKey(who, l.entry+1); err != nil {
+		return refused("", "%v", err)
+	}
+	if vs.ratified != nil {
+		return refused("", "%s v%d was ratified at entry %d; it takes no more decisions", ds.doc.ID, n, vs.ratified.Entry)
+	}
+	if vs.superseded != 0 {
+		return refused(fmt.Sprintf("sign the current version, %d", len(ds.versions)), "%s v%d was superseded by an amendment at entry %d", ds.doc.ID, n, vs.superseded)
+	}
+	var last *decision
+	for i := range vs.decisions {
+		if vs.decisions[i].signatory == who {
+			last = &vs.decisions[i]
+		}
+	}
+	switch dec {
+	case signing.Approve:
+		if last != nil && last.decision == signing.Approve {
+			return refused("", "%s approved %s v%d already at entry %d", who, ds.doc.ID, n, last.pos)
+		}
+	case signing.Withdraw:
+		if last == nil || last.decision != signing.Approve {
+			return refused("", "%s has no approval of %s v%d to withdraw", who, ds.doc.ID, n)
+		}
+	}
+	return nil
+}
+
+// DecisionResult says what sign or withdraw wrote.
+type DecisionResult struct {
+	Document  string `json:"document"`
+	Version   int    `json:"version"`
+	Signatory string `json:"signatory"`
+	Decision  string `json:"decision"`
+	Entry     int    `json:"entry"`
+	Commit    string `json:"commit"`
+	Ratified  bool   `json:"ratified"` // this decision ratified the version
+	Approvals int    `json:"approvals"`
+	Required  string `json:"required"` // the rule in words
+}
+
+// Commit signs the plan's statement with signer and appends it, with the
+// ratification if this approval meets the rule. It fails, writing nothing,
+// if the ledger moved since the plan was made.
+func (plan *DecisionPlan) Commit(env Env, signer ssh.Signer) (*DecisionResult, error) {
+	var res *DecisionResult
+	err := withLock(plan.dir, env, func(l *Ledger) error {
+		if l.head != plan.head {
+			return fmt.Errorf("the ledger changed while you were reading; nothing was signed, run the command again")
+		}
+		who := plan.statement.Signatory
+		if err := l.checkSigner(who, signer); err != nil {
+			return err
+		}
+		ds, err := loadDoc(l.st, l.repo, l.head, plan.Document)
+		if err != nil {
+			return err
+		}
+		vs := ds.versions[plan.Version-1]
+		now := env.Now().UTC().Truncate(time.Second)
+		s := *plan.statement
+		s.Time = now
+		stmt, err := s.Format()
+		if err != nil {
+			return err
+		}
+		sig, err := signing.Sign(signer, signing.Namespace, stmt)
+		if err != nil {
+			return fmt.Errorf("signing: %w", err)
+		}
+		p := l.entry + 1
+		base := decisionBase(plan.Document, plan.Version, p, who)
+		files := map[string][]byte{base + statementSuffix: stmt, base + sigSuffix: sig}
+		// Would this decision meet the rule?
+		trial := &versionState{v: vs.v, decisions: append(slices.Clone(vs.decisions), decision{pos: p, signatory: who, decision: s.Decision, key: signer.PublicKey()})}
+		approvals, distinct := approvalsOf(ds.doc, trial)
+		ratified := ruleMet(ds.doc, approvals, distinct)
+		if ratified {
+			files[ratifiedFile(plan.Document, plan.Version)] = encodeJSON(&Ratified{Ledger: l.ID(), Document: plan.Document,
+				Version: plan.Version, Rule: ds.doc.Rule, Entry: p, Approvals: approvals})
+		}
+		if err := l.verifyEntry(files, who); err != nil {
+			return err
+		}
+		verb := "Approve"
+		if s.Decision == signing.Withdraw {
+			verb = "Withdraw approval of"
+		}
+		summary := fmt.Sprintf("%s %s v%d (%s)", verb, plan.Document, plan.Version, who)
+		if ratified {
+			summary += fmt.Sprintf(": ratified by %s", ds.doc.Rule)
+		}
+		commit, err := l.appendEntry(who, signer, KindDecision, summary, files, now)
+		if err != nil {
+			return err
+		}
+		res = &DecisionResult{Document: plan.Document, Version: plan.Version, Signatory: who, Decision: string(s.Decision),
+			Entry: p, Commit: commit, Ratified: ratified, Approvals: len(approvals), Required: ds.doc.Rule.Describe(len(ds.doc.Signers))}
+		return nil
+	})
+	return res, err
+}

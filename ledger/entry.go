@@ -1,0 +1,196 @@
+package ledger
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Entry kinds, as named in each commit's Concord-Kind trailer.
+const (
+	KindGenesis  = "genesis"
+	KindRoster   = "roster-change"
+	KindApprove  = "roster-approve"
+	KindPropose  = "propose"
+	KindAmend    = "amend"
+	KindDecision = "decision"
+)
+
+// entry is the meaning of one commit's added files.
+type entry struct {
+	kind  string
+	actor string // the member whose key must sign the commit ("" for genesis)
+	doc   string
+	apply func(st *State) []error
+}
+
+// classify works out which entry a commit at position p is from the files
+// it adds, or says why the files fit no entry.
+func classify(p int, files map[string][]byte) (*entry, error) {
+	paths := make([]string, 0, len(files))
+	for f := range files {
+		paths = append(paths, f)
+	}
+	sort.Strings(paths)
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("commit adds no file")
+	}
+	if _, ok := files[genesisPath]; ok {
+		if p != 0 || len(files) != 1 {
+			return nil, fmt.Errorf("genesis.json may only be the first entry's only file")
+		}
+		raw := files[genesisPath]
+		return &entry{kind: KindGenesis, apply: func(st *State) []error { return st.applyGenesis(raw) }}, nil
+	}
+	if p == 0 {
+		return nil, fmt.Errorf("the first entry must add genesis.json")
+	}
+	first := paths[0]
+	switch {
+	case strings.HasPrefix(first, changesDir+"/"):
+		// A proposal (change.json and the proposer's approval) or an approval.
+		var cid, steward, changeRaw string
+		var stmt, sig []byte
+		for _, f := range paths {
+			if m := changeFileRe.FindStringSubmatch(f); m != nil {
+				cid, changeRaw = m[1], string(files[f])
+				continue
+			}
+			m := rosterApprRe.FindStringSubmatch(f)
+			if m == nil || (cid != "" && m[1] != cid) || (steward != "" && m[3] != steward) {
+				return nil, foreignFile(f, "a roster entry")
+			}
+			if pos, _ := strconv.Atoi(m[2]); pos != p {
+				return nil, fmt.Errorf("%s names entry %s, but stands at entry %d", f, m[2], p)
+			}
+			cid, steward = m[1], m[3]
+			if m[4] == "statement" {
+				stmt = files[f]
+			} else {
+				sig = files[f]
+			}
+		}
+		if stmt == nil || sig == nil {
+			return nil, fmt.Errorf("a roster entry needs one approval statement and its signature")
+		}
+		if changeRaw != "" {
+			return &entry{kind: KindRoster, actor: steward, apply: func(st *State) []error {
+				return st.applyRosterProposal(p, cid, []byte(changeRaw), steward, stmt, sig)
+			}}, nil
+		}
+		return &entry{kind: KindApprove, actor: steward, apply: func(st *State) []error {
+			return st.applyRosterApproval(p, cid, steward, stmt, sig)
+		}}, nil
+	case strings.HasPrefix(first, docsDir+"/"):
+		return classifyDocument(p, paths, files)
+	}
+	return nil, foreignFile(first, "a ledger")
+}
+
+func foreignFile(f, where string) error {
+	return fmt.Errorf("%s does not belong in %s", f, where)
+}
+
+// classifyDocument handles entries under documents/.
+func classifyDocument(p int, paths []string, files map[string][]byte) (*entry, error) {
+	var doc string
+	version := 0
+	same := func(f, d, n string) error {
+		num, _ := strconv.Atoi(n)
+		if (doc != "" && d != doc) || (version != 0 && num != version) {
+			return foreignFile(f, "an entry about "+doc)
+		}
+		doc, version = d, num
+		return nil
+	}
+	var docRaw, versionRaw, ratifiedRaw []byte
+	texts := map[string][]byte{}
+	var who string
+	var stmt, sig []byte
+	for _, f := range paths {
+		var err error
+		switch m := (struct{ d, v, t, r, dec []string }{
+			docFileRe.FindStringSubmatch(f), versionFileRe.FindStringSubmatch(f), textFileRe.FindStringSubmatch(f),
+			ratifiedFileRe.FindStringSubmatch(f), decisionFileRe.FindStringSubmatch(f),
+		}); {
+		case m.d != nil:
+			if doc != "" && m.d[1] != doc {
+				return nil, foreignFile(f, "an entry about "+doc)
+			}
+			doc, docRaw = m.d[1], files[f]
+		case m.v != nil:
+			err, versionRaw = same(f, m.v[1], m.v[2]), files[f]
+		case m.t != nil:
+			err, texts[m.t[3]] = same(f, m.t[1], m.t[2]), files[f]
+		case m.r != nil:
+			err, ratifiedRaw = same(f, m.r[1], m.r[2]), files[f]
+		case m.dec != nil:
+			if err = same(f, m.dec[1], m.dec[2]); err != nil {
+				break
+			}
+			if pos, _ := strconv.Atoi(m.dec[3]); pos != p {
+				return nil, fmt.Errorf("%s names entry %s, but stands at entry %d", f, m.dec[3], p)
+			}
+			if who != "" && who != m.dec[4] {
+				return nil, fmt.Errorf("an entry holds one decision, not those of %s and %s", who, m.dec[4])
+			}
+			who = m.dec[4]
+			if m.dec[5] == "statement" {
+				stmt = files[f]
+			} else {
+				sig = files[f]
+			}
+		default:
+			return nil, foreignFile(f, "a ledger")
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case who != "":
+		if docRaw != nil || versionRaw != nil || len(texts) > 0 || stmt == nil || sig == nil {
+			return nil, fmt.Errorf("a decision entry holds one statement, its signature and at most a ratification")
+		}
+		var rat *Ratified
+		if ratifiedRaw != nil {
+			rat = new(Ratified)
+			if err := decodeJSON(ratifiedRaw, rat); err != nil {
+				return nil, fmt.Errorf("%s: %v", ratifiedFile(doc, version), err)
+			}
+		}
+		return &entry{kind: KindDecision, actor: who, doc: doc, apply: func(st *State) []error {
+			return st.applyDecision(p, doc, version, who, stmt, sig, rat)
+		}}, nil
+	case ratifiedRaw != nil:
+		return nil, fmt.Errorf("%s: a ratification must be recorded with the approval that meets the rule", ratifiedFile(doc, version))
+	case versionRaw == nil:
+		return nil, fmt.Errorf("entry about %s adds no version", doc)
+	}
+	var v Version
+	if err := decodeJSON(versionRaw, &v); err != nil {
+		return nil, fmt.Errorf("%s: %v", versionFile(doc, version), err)
+	}
+	if v.Document != doc || v.Number != version {
+		return nil, fmt.Errorf("%s names %s v%d", versionFile(doc, version), v.Document, v.Number)
+	}
+	if docRaw != nil {
+		if version != 1 {
+			return nil, fmt.Errorf("a new document starts at version 1, not %d", version)
+		}
+		var d Document
+		if err := decodeJSON(docRaw, &d); err != nil {
+			return nil, fmt.Errorf("%s: %v", docFile(doc), err)
+		}
+		if d.ID != doc {
+			return nil, fmt.Errorf("%s names document %q", docFile(doc), d.ID)
+		}
+		return &entry{kind: KindPropose, actor: d.Proposer, doc: doc, apply: func(st *State) []error {
+			return st.applyPropose(p, &d, &v, texts)
+		}}, nil
+	}
+	return &entry{kind: KindAmend, actor: v.Author, doc: doc, apply: func(st *State) []error {
+		return st.applyAmend(p, &v, texts)
+	}}, nil
+}

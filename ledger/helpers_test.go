@@ -1,0 +1,170 @@
+package ledger
+
+import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/concord-ledger/concord/signing"
+)
+
+// detRand is a deterministic randomness source for tests.
+type detRand struct{ state [32]byte }
+
+func (r *detRand) Read(p []byte) (int, error) {
+	for i := range p {
+		if i%32 == 0 {
+			r.state = sha256.Sum256(r.state[:])
+		}
+		p[i] = r.state[i%32]
+	}
+	return len(p), nil
+}
+
+// clock is a deterministic clock that ticks a minute per call.
+type clock struct{ t time.Time }
+
+func (c *clock) Now() time.Time {
+	c.t = c.t.Add(time.Minute)
+	return c.t
+}
+
+func testEnv() Env {
+	c := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
+	return Env{Now: c.Now, Rand: &detRand{}}
+}
+
+// person is a test member with a key.
+type person struct {
+	Member
+	signer ssh.Signer
+}
+
+func newPerson(t testing.TB, id string, steward bool) *person {
+	t.Helper()
+	seed := sha256.Sum256([]byte("concord test key " + id))
+	priv := ed25519.NewKeyFromSeed(seed[:])
+	signer, err := ssh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &person{
+		Member: Member{ID: id, Name: "Name of " + id, Title: "President", Institution: "University " + id,
+			Country: "Kazakhstan", Key: keyString(signer.PublicKey()), Steward: steward},
+		signer: signer,
+	}
+}
+
+// world is a test ledger with its people.
+type world struct {
+	t      testing.TB
+	dir    string
+	env    Env
+	people map[string]*person
+}
+
+// newWorld founds a ledger with stewards s1, s2 (threshold 2) and enrols
+// signatories a, b, c.
+func newWorld(t testing.TB) *world {
+	t.Helper()
+	w := &world{t: t, dir: filepath.Join(t.TempDir(), "ledger"), env: testEnv(), people: map[string]*person{}}
+	for _, id := range []string{"s1", "s2"} {
+		w.people[id] = newPerson(t, id, true)
+	}
+	_, err := Init(w.dir, w.env, InitOptions{Title: "Test ledger", Threshold: 2,
+		Stewards: []Member{w.people["s1"].Member, w.people["s2"].Member}, Founder: "s1", Signer: w.people["s1"].signer})
+	if err != nil {
+		t.Fatalf("init: %v", err)
+	}
+	for _, id := range []string{"a", "b", "c"} {
+		w.enrol(id)
+	}
+	return w
+}
+
+func (w *world) enrol(id string) *person {
+	w.t.Helper()
+	p := newPerson(w.t, id, false)
+	w.people[id] = p
+	m := p.Member
+	res, err := ProposeRosterChange(w.dir, w.env, RosterChangeOptions{Action: ActionAdd, Member: &m, As: "s1", Signer: w.people["s1"].signer})
+	if err != nil {
+		w.t.Fatalf("propose add %s: %v", id, err)
+	}
+	if _, err := ApproveRosterChange(w.dir, w.env, res.Change, "s2", w.people["s2"].signer); err != nil {
+		w.t.Fatalf("approve add %s: %v", id, err)
+	}
+	return p
+}
+
+func (w *world) propose(doc string, signers []string, rule string, texts ...string) {
+	w.t.Helper()
+	r, err := ParseRule(rule)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	var in []TextInput
+	for i := 0; i+1 < len(texts); i += 2 {
+		in = append(in, TextInput{Lang: texts[i], Name: texts[i], Data: []byte(texts[i+1])})
+	}
+	if _, err := Propose(w.dir, w.env, ProposeOptions{Document: doc, Title: "Agreement " + doc, Texts: in,
+		Signers: signers, Rule: r, As: "s1", Signer: w.people["s1"].signer}); err != nil {
+		w.t.Fatalf("propose %s: %v", doc, err)
+	}
+}
+
+func (w *world) decide(doc string, version int, who string, d signing.Decision) (*DecisionResult, error) {
+	plan, err := PrepareDecision(w.dir, DecisionOptions{Document: doc, Version: version, As: who, Decision: d})
+	if err != nil {
+		return nil, err
+	}
+	return plan.Commit(w.env, w.people[who].signer)
+}
+
+func (w *world) sign(doc string, who string) *DecisionResult {
+	w.t.Helper()
+	res, err := w.decide(doc, 0, who, signing.Approve)
+	if err != nil {
+		w.t.Fatalf("%s signs %s: %v", who, doc, err)
+	}
+	return res
+}
+
+func (w *world) verify(opts VerifyOptions) *Report {
+	w.t.Helper()
+	rep, err := Verify(w.dir, opts)
+	if err != nil {
+		w.t.Fatalf("verify: %v", err)
+	}
+	return rep
+}
+
+func (w *world) mustVerify() *Report {
+	w.t.Helper()
+	rep := w.verify(VerifyOptions{})
+	if !rep.OK() {
+		for _, p := range rep.Problems {
+			w.t.Errorf("problem: %s", p)
+		}
+		w.t.FailNow()
+	}
+	return rep
+}
+
+func (w *world) open() *Ledger {
+	w.t.Helper()
+	l, err := Open(w.dir)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return l
+}
+
+var _ = fmt.Sprint
+var _ io.Reader = (*detRand)(nil)

@@ -1,0 +1,228 @@
+package ledger
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/concord-ledger/concord/ledger/gitstore"
+)
+
+// event is one entry read back from the head's tree, placed by the
+// position its paths carry.
+type event struct {
+	pos   int
+	apply func(st *State) []error
+}
+
+func applyAll(st *State, events []event) error {
+	sort.SliceStable(events, func(i, j int) bool { return events[i].pos < events[j].pos })
+	var errs []error
+	for _, e := range events {
+		errs = append(errs, e.apply(st)...)
+	}
+	if len(errs) > 0 {
+		return &InconsistentError{Errs: errs}
+	}
+	return nil
+}
+
+type signedPair struct {
+	pos       int
+	who       string
+	stmt, sig []byte
+}
+
+var pairName = regexp.MustCompile(`^([0-9]{8})-([a-z0-9][a-z0-9-]{0,63})\.(statement|sig)$`)
+
+// readPairs reads the statement and signature files in dir, in position
+// order.
+func readPairs(repo *gitstore.Repo, head, dir string) ([]signedPair, error) {
+	entries, err := repo.List(head, dir)
+	if err != nil {
+		return nil, err
+	}
+	byBase := map[string]*signedPair{}
+	var out []*signedPair
+	for _, e := range entries {
+		m := pairName.FindStringSubmatch(e.Name)
+		if m == nil || e.IsDir {
+			return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: unexpected file", path.Join(dir, e.Name))}}
+		}
+		base := m[1] + "-" + m[2]
+		sp := byBase[base]
+		if sp == nil {
+			pos, _ := strconv.Atoi(m[1])
+			sp = &signedPair{pos: pos, who: m[2]}
+			byBase[base] = sp
+			out = append(out, sp)
+		}
+		data, err := repo.ReadFile(head, path.Join(dir, e.Name))
+		if err != nil {
+			return nil, err
+		}
+		if m[3] == "statement" {
+			sp.stmt = data
+		} else {
+			sp.sig = data
+		}
+	}
+	res := make([]signedPair, len(out))
+	for i, sp := range out {
+		res[i] = *sp
+	}
+	sort.Slice(res, func(i, j int) bool { return res[i].pos < res[j].pos })
+	return res, nil
+}
+
+// readRoster reads the genesis and the roster's history from the head's
+// tree.
+func readRoster(repo *gitstore.Repo, head string) (*State, error) {
+	raw, err := repo.ReadFile(head, genesisPath)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", genesisPath, err)
+	}
+	st := newState()
+	if errs := st.applyGenesis(raw); len(errs) > 0 {
+		return nil, &InconsistentError{Errs: errs}
+	}
+	changes, err := repo.List(head, changesDir)
+	if err != nil {
+		return nil, err
+	}
+	var events []event
+	for _, c := range changes {
+		cid := c.Name
+		craw, err := repo.ReadFile(head, changeFile(cid))
+		if err != nil {
+			return nil, err
+		}
+		pairs, err := readPairs(repo, head, path.Join(changesDir, cid, "approvals"))
+		if err != nil {
+			return nil, err
+		}
+		for i, sp := range pairs {
+			if i == 0 {
+				events = append(events, event{sp.pos, func(st *State) []error {
+					return st.applyRosterProposal(sp.pos, cid, craw, sp.who, sp.stmt, sp.sig)
+				}})
+				continue
+			}
+			events = append(events, event{sp.pos, func(st *State) []error {
+				return st.applyRosterApproval(sp.pos, cid, sp.who, sp.stmt, sp.sig)
+			}})
+		}
+	}
+	if err := applyAll(st, events); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// loadDoc reads one document with all its versions and decisions from the
+// head's tree into st, replaying them in ledger order.
+func loadDoc(st *State, repo *gitstore.Repo, head, id string) (*docState, error) {
+	if ds, ok := st.docs[id]; ok {
+		return ds, nil
+	}
+	raw, err := repo.ReadFile(head, docFile(id))
+	if errors.Is(err, gitstore.ErrNotFound) {
+		return nil, refused("'concord status' lists the ledger's documents", "no document %q in this ledger", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var d Document
+	if err := decodeJSON(raw, &d); err != nil {
+		return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: %v", docFile(id), err)}}
+	}
+	list, err := repo.List(head, path.Join(docsDir, id))
+	if err != nil {
+		return nil, err
+	}
+	var nums []int
+	for _, e := range list {
+		if n, ok := strings.CutPrefix(e.Name, "v"); ok && e.IsDir {
+			num, err := strconv.Atoi(n)
+			if err != nil {
+				return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: unexpected folder", path.Join(docsDir, id, e.Name))}}
+			}
+			nums = append(nums, num)
+		}
+	}
+	sort.Ints(nums)
+	var events []event
+	for i, n := range nums {
+		if n != i+1 {
+			return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: version %d is missing", docFile(id), i+1)}}
+		}
+		v, texts, err := readVersion(repo, head, id, n)
+		if err != nil {
+			return nil, err
+		}
+		if n == 1 {
+			events = append(events, event{v.Entry, func(st *State) []error { return st.applyPropose(v.Entry, &d, v, texts) }})
+		} else {
+			events = append(events, event{v.Entry, func(st *State) []error { return st.applyAmend(v.Entry, v, texts) }})
+		}
+		var rat *Ratified
+		if rraw, err := repo.ReadFile(head, ratifiedFile(id, n)); err == nil {
+			rat = new(Ratified)
+			if err := decodeJSON(rraw, rat); err != nil {
+				return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: %v", ratifiedFile(id, n), err)}}
+			}
+		} else if !errors.Is(err, gitstore.ErrNotFound) {
+			return nil, err
+		}
+		pairs, err := readPairs(repo, head, path.Join(versionDir(id, n), "decisions"))
+		if err != nil {
+			return nil, err
+		}
+		for _, sp := range pairs {
+			var r *Ratified
+			if rat != nil && rat.Entry == sp.pos {
+				r = rat
+			}
+			events = append(events, event{sp.pos, func(st *State) []error {
+				return st.applyDecision(sp.pos, id, n, sp.who, sp.stmt, sp.sig, r)
+			}})
+		}
+	}
+	if err := applyAll(st, events); err != nil {
+		return nil, err
+	}
+	return st.docs[id], nil
+}
+
+// readVersion reads version n of doc and its texts.
+func readVersion(repo *gitstore.Repo, head, doc string, n int) (*Version, map[string][]byte, error) {
+	raw, err := repo.ReadFile(head, versionFile(doc, n))
+	if err != nil {
+		return nil, nil, err
+	}
+	var v Version
+	if err := decodeJSON(raw, &v); err != nil {
+		return nil, nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: %v", versionFile(doc, n), err)}}
+	}
+	texts := map[string][]byte{}
+	list, err := repo.List(head, path.Join(versionDir(doc, n), "text"))
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, e := range list {
+		lang, ok := strings.CutSuffix(e.Name, ".txt")
+		if !ok {
+			return nil, nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: unexpected file", path.Join(versionDir(doc, n), "text", e.Name))}}
+		}
+		data, err := repo.ReadFile(head, path.Join(versionDir(doc, n), "text", e.Name))
+		if err != nil {
+			return nil, nil, err
+		}
+		texts[lang] = data
+	}
+	return &v, texts, nil
+}

@@ -1,0 +1,241 @@
+package ledger
+
+import (
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/concord-ledger/concord/signing"
+)
+
+// RosterChangeOptions propose a roster change.
+type RosterChangeOptions struct {
+	Action string  // ActionAdd, ActionRotate or ActionRevoke
+	Member *Member // add
+	ID     string  // rotate, revoke
+	Key    ssh.PublicKey
+	Reason string
+	As     string // the proposing steward
+	Signer ssh.Signer
+}
+
+// RosterResult says what a roster command wrote.
+type RosterResult struct {
+	Change    string `json:"change"`    // change id
+	Entry     int    `json:"entry"`     // position of the new entry
+	Commit    string `json:"commit"`    // its commit
+	Approvals int    `json:"approvals"` // distinct steward approvals so far
+	Threshold int    `json:"threshold"`
+	Effective bool   `json:"effective"` // the change took effect with this entry
+}
+
+// ProposeRosterChange proposes a change of the roster, approved at once by
+// the proposing steward. It takes effect when the threshold of distinct
+// stewards has approved it.
+func ProposeRosterChange(dir string, env Env, opts RosterChangeOptions) (*RosterResult, error) {
+	var res *RosterResult
+	err := withLock(dir, env, func(l *Ledger) error {
+		if err := l.checkSteward(opts.As, opts.Signer); err != nil {
+			return err
+		}
+		now := env.Now()
+		ch := &RosterChange{Ledger: l.ID(), Action: opts.Action, Member: opts.Member, ID: opts.ID,
+			Reason: opts.Reason, Proposer: opts.As, Proposed: formatTime(now)}
+		if opts.Member != nil {
+			ch.Member.Steward = opts.Member.Steward
+		}
+		if opts.Key != nil {
+			if opts.Action == ActionAdd {
+				ch.Member.Key = keyString(opts.Key)
+			} else {
+				ch.Key = keyString(opts.Key)
+			}
+		}
+		if err := l.st.checkChange(ch, ""); err != nil {
+			return refused("", "%s", err.(*ruleError).msg)
+		}
+		if who := pendingFor(l.st, ch); who != "" {
+			return refused("approve or wait for the pending change ('concord roster list --pending')", "change %s, pending, is about %s already", who, subject(ch))
+		}
+		raw := encodeJSON(ch)
+		sum := sha256Sum(raw)
+		cid := hex.EncodeToString(sum[:8])
+		p := l.entry + 1
+		files, err := rosterApprovalFiles(l, cid, sum, opts.As, opts.Signer, p, now)
+		if err != nil {
+			return err
+		}
+		files[changeFile(cid)] = raw
+		if err := l.verifyEntry(files, opts.As); err != nil {
+			return err
+		}
+		summary := fmt.Sprintf("Propose to %s %s (change %s)", ch.Action, subject(ch), cid)
+		commit, err := l.appendEntry(opts.As, opts.Signer, KindRoster, summary, files, now)
+		if err != nil {
+			return err
+		}
+		res = l.rosterResult(cid, p, commit)
+		return nil
+	})
+	return res, err
+}
+
+// ApproveRosterChange adds a steward's approval to a pending change.
+func ApproveRosterChange(dir string, env Env, change, as string, signer ssh.Signer) (*RosterResult, error) {
+	var res *RosterResult
+	err := withLock(dir, env, func(l *Ledger) error {
+		if err := l.checkSteward(as, signer); err != nil {
+			return err
+		}
+		cs, ok := l.st.changes[change]
+		if !ok {
+			return refused("'concord roster list --pending' lists pending changes", "no roster change %q", change)
+		}
+		if cs.effective != 0 {
+			return refused("", "change %s took effect at entry %d already", change, cs.effective)
+		}
+		for _, a := range cs.approvals {
+			if a.steward == as {
+				return refused("", "%s approved change %s already at entry %d", as, change, a.pos)
+			}
+		}
+		now := env.Now()
+		p := l.entry + 1
+		files, err := rosterApprovalFiles(l, change, cs.hash, as, signer, p, now)
+		if err != nil {
+			return err
+		}
+		if err := l.verifyEntry(files, as); err != nil {
+			return err
+		}
+		summary := fmt.Sprintf("Approve change %s: %s %s", change, cs.change.Action, subject(cs.change))
+		commit, err := l.appendEntry(as, signer, KindApprove, summary, files, now)
+		if err != nil {
+			return err
+		}
+		res = l.rosterResult(change, p, commit)
+		return nil
+	})
+	return res, err
+}
+
+func (l *Ledger) rosterResult(cid string, p int, commit string) *RosterResult {
+	cs := l.st.changes[cid]
+	return &RosterResult{Change: cid, Entry: p, Commit: commit, Approvals: len(cs.approvals),
+		Threshold: l.st.Genesis.Threshold, Effective: cs.effective == p}
+}
+
+func (l *Ledger) checkSteward(as string, signer ssh.Signer) error {
+	m, ok := l.st.members[as]
+	if !ok || !m.Steward || m.revoked != 0 {
+		return refused("only a steward may propose or approve roster changes", "%s is not a steward of this ledger", as)
+	}
+	return l.checkSigner(as, signer)
+}
+
+// rosterApprovalFiles signs steward's approval of change cid for entry p.
+func rosterApprovalFiles(l *Ledger, cid string, sum [32]byte, steward string, signer ssh.Signer, p int, now time.Time) (map[string][]byte, error) {
+	a := &signing.RosterApproval{Ledger: l.ID(), Change: cid, ChangeHash: sum, Steward: steward, Time: now.UTC().Truncate(time.Second)}
+	stmt, err := a.Format()
+	if err != nil {
+		return nil, err
+	}
+	sig, err := signing.Sign(signer, signing.Namespace, stmt)
+	if err != nil {
+		return nil, fmt.Errorf("signing the approval: %w", err)
+	}
+	base := rosterApprovalBase(cid, p, steward)
+	return map[string][]byte{base + statementSuffix: stmt, base + sigSuffix: sig}, nil
+}
+
+// subject names who a change is about.
+func subject(ch *RosterChange) string {
+	if ch.Member != nil {
+		return ch.Member.ID
+	}
+	return ch.ID
+}
+
+// pendingFor returns a pending change about the same member as ch, or "".
+func pendingFor(st *State, ch *RosterChange) string {
+	for _, cid := range st.corder {
+		cs := st.changes[cid]
+		if cs.effective == 0 && subject(cs.change) == subject(ch) {
+			return cid
+		}
+	}
+	return ""
+}
+
+// RosterMember is one member as listed.
+type RosterMember struct {
+	Member
+	Fingerprint string `json:"fingerprint"`
+	Enrolled    int    `json:"enrolled"`          // entry
+	Revoked     int    `json:"revoked,omitempty"` // entry, 0 if not
+	Rotated     []int  `json:"rotated,omitempty"` // entries where the key changed
+}
+
+// PendingChange is a roster change waiting for approvals.
+type PendingChange struct {
+	Change    string        `json:"change"`
+	Proposal  *RosterChange `json:"proposal"`
+	Approvals []string      `json:"approvals"`
+	Threshold int           `json:"threshold"`
+}
+
+// RosterList is the roster at the head.
+type RosterList struct {
+	Ledger    string          `json:"ledger"`
+	Demo      bool            `json:"demo"`
+	Threshold int             `json:"threshold"`
+	Members   []RosterMember  `json:"members"`
+	Pending   []PendingChange `json:"pending"`
+}
+
+// Roster lists the roster of the ledger at its head.
+func (l *Ledger) Roster() *RosterList {
+	out := &RosterList{Ledger: l.ID(), Demo: l.st.Genesis.Demo, Threshold: l.st.Genesis.Threshold}
+	for _, id := range l.st.order {
+		m := l.st.members[id]
+		rm := RosterMember{Member: m.Member, Fingerprint: signing.Fingerprint(m.keys[len(m.keys)-1].key), Enrolled: m.enrolled, Revoked: m.revoked}
+		for _, k := range m.keys[1:] {
+			rm.Rotated = append(rm.Rotated, k.from)
+		}
+		out.Members = append(out.Members, rm)
+	}
+	for _, cid := range l.st.corder {
+		cs := l.st.changes[cid]
+		if cs.effective != 0 {
+			continue
+		}
+		pc := PendingChange{Change: cid, Proposal: cs.change, Threshold: l.st.Genesis.Threshold}
+		for _, a := range cs.approvals {
+			pc.Approvals = append(pc.Approvals, a.steward)
+		}
+		out.Pending = append(out.Pending, pc)
+	}
+	return out
+}
+
+// AllowedSigners returns an allowed_signers file (as ssh-keygen -Y verify
+// and git read it) listing every key that was ever valid on the roster,
+// for the namespaces concord and git.
+func (l *Ledger) AllowedSigners() []byte {
+	return allowedSigners(l.st)
+}
+
+func allowedSigners(st *State) []byte {
+	var entries []signing.AllowedSigner
+	for _, id := range st.order {
+		for _, k := range st.members[id].keys {
+			entries = append(entries, signing.AllowedSigner{Principal: id, Key: k.key,
+				Namespaces: []string{signing.Namespace, signing.GitNamespace}})
+		}
+	}
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Principal < entries[j].Principal })
+	return signing.AllowedSigners(entries)
+}

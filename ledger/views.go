@@ -1,0 +1,211 @@
+package ledger
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/concord-ledger/concord/documents"
+	"github.com/concord-ledger/concord/signing"
+)
+
+// SignerState is one required signatory's standing on a version.
+type SignerState struct {
+	Signatory string `json:"signatory"`
+	Name      string `json:"name"`
+	State     string `json:"state"`           // "approved", "withdrawn" or "pending"
+	Entry     int    `json:"entry,omitempty"` // of the latest decision
+	Time      string `json:"time,omitempty"`  // the signer's claimed time
+}
+
+// VersionStatus is the state of one version.
+type VersionStatus struct {
+	Version    int           `json:"version"`
+	Entry      int           `json:"entry"`
+	Texts      []Text        `json:"texts"`
+	Superseded int           `json:"superseded,omitempty"` // entry of the next version
+	Ratified   int           `json:"ratified,omitempty"`   // entry of ratification
+	Approvals  int           `json:"approvals"`
+	Signers    []SignerState `json:"signers"`
+}
+
+// DocumentStatus is the state of one document.
+type DocumentStatus struct {
+	Ledger   string          `json:"ledger"`
+	Demo     bool            `json:"demo"`
+	Document string          `json:"document"`
+	Title    string          `json:"title"`
+	Rule     string          `json:"rule"`
+	RuleText string          `json:"rule_text"`
+	Versions []VersionStatus `json:"versions"`
+}
+
+// Documents lists the ids of the ledger's documents.
+func (l *Ledger) Documents() ([]string, error) {
+	list, err := l.repo.List(l.head, docsDir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range list {
+		out = append(out, e.Name)
+	}
+	return out, nil
+}
+
+// Status returns the state of document id at the head: for each version,
+// who approved, who withdrew, who is pending, and whether and when it was
+// ratified. It reads only that document's files.
+func (l *Ledger) Status(id string) (*DocumentStatus, error) {
+	ds, err := loadDoc(l.st, l.repo, l.head, id)
+	if err != nil {
+		return nil, err
+	}
+	out := &DocumentStatus{Ledger: l.ID(), Demo: l.st.Genesis.Demo, Document: id, Title: ds.doc.Title,
+		Rule: ds.doc.Rule.String(), RuleText: ds.doc.Rule.Describe(len(ds.doc.Signers))}
+	for _, vs := range ds.versions {
+		st := VersionStatus{Version: vs.v.Number, Entry: vs.v.Entry, Texts: vs.v.Texts, Superseded: vs.superseded}
+		if vs.ratified != nil {
+			st.Ratified = vs.ratified.Entry
+		}
+		approvals, _ := approvalsOf(ds.doc, vs)
+		st.Approvals = len(approvals)
+		for _, who := range ds.doc.Signers {
+			ss := SignerState{Signatory: who, State: "pending"}
+			if m, ok := l.st.members[who]; ok {
+				ss.Name = m.Name
+			}
+			for _, d := range vs.decisions {
+				if d.signatory == who {
+					ss.Entry, ss.Time = d.pos, d.statement.Time.UTC().Format(time.RFC3339)
+					ss.State = "approved"
+					if d.decision == signing.Withdraw {
+						ss.State = "withdrawn"
+					}
+				}
+			}
+			st.Signers = append(st.Signers, ss)
+		}
+		out.Versions = append(out.Versions, st)
+	}
+	return out, nil
+}
+
+// VersionText is one version's texts.
+type VersionText struct {
+	Ledger   string            `json:"ledger"`
+	Demo     bool              `json:"demo"`
+	Document string            `json:"document"`
+	Title    string            `json:"title"`
+	Version  int               `json:"version"`
+	Latest   int               `json:"latest"`
+	Texts    []Text            `json:"texts"`
+	Content  map[string]string `json:"content"`
+}
+
+// Show returns version n (0: the latest) of document id.
+func (l *Ledger) Show(id string, n int) (*VersionText, error) {
+	ds, err := loadDoc(l.st, l.repo, l.head, id)
+	if err != nil {
+		return nil, err
+	}
+	vs, err := pickVersion(ds, n)
+	if err != nil {
+		return nil, err
+	}
+	out := &VersionText{Ledger: l.ID(), Demo: l.st.Genesis.Demo, Document: id, Title: ds.doc.Title,
+		Version: vs.v.Number, Latest: len(ds.versions), Texts: vs.v.Texts, Content: map[string]string{}}
+	for lang, data := range vs.texts {
+		out.Content[lang] = string(data)
+	}
+	return out, nil
+}
+
+func pickVersion(ds *docState, n int) (*versionState, error) {
+	if n == 0 {
+		n = len(ds.versions)
+	}
+	if n < 1 || n > len(ds.versions) {
+		return nil, refused(fmt.Sprintf("%s has versions 1 to %d", ds.doc.ID, len(ds.versions)), "no version %d of %s", n, ds.doc.ID)
+	}
+	return ds.versions[n-1], nil
+}
+
+// LangDiff is the diff of one language between two versions.
+type LangDiff struct {
+	Lang string `json:"lang"`
+	Diff string `json:"diff"` // unified diff, "" when equal
+	Note string `json:"note,omitempty"`
+}
+
+// Diff compares versions a and b of document id, language by language.
+func (l *Ledger) Diff(id string, a, b int) ([]LangDiff, error) {
+	ds, err := loadDoc(l.st, l.repo, l.head, id)
+	if err != nil {
+		return nil, err
+	}
+	va, err := pickVersion(ds, a)
+	if err != nil {
+		return nil, err
+	}
+	vb, err := pickVersion(ds, b)
+	if err != nil {
+		return nil, err
+	}
+	var langs []string
+	for _, t := range va.v.Texts {
+		langs = append(langs, t.Lang)
+	}
+	for _, t := range vb.v.Texts {
+		if !slices.Contains(langs, t.Lang) {
+			langs = append(langs, t.Lang)
+		}
+	}
+	slices.Sort(langs)
+	var out []LangDiff
+	for _, lang := range langs {
+		ta, okA := va.texts[lang]
+		tb, okB := vb.texts[lang]
+		d := LangDiff{Lang: lang, Diff: documents.Diff(fmt.Sprintf("%s v%d %s", id, va.v.Number, lang),
+			fmt.Sprintf("%s v%d %s", id, vb.v.Number, lang), ta, tb)}
+		switch {
+		case !okA:
+			d.Note = fmt.Sprintf("added in v%d", vb.v.Number)
+		case !okB:
+			d.Note = fmt.Sprintf("removed in v%d", vb.v.Number)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// LogEntry is one entry of the ledger's history.
+type LogEntry struct {
+	Entry   int    `json:"entry"`
+	Commit  string `json:"commit"`
+	Kind    string `json:"kind"`
+	Actor   string `json:"actor"`
+	Time    string `json:"time"` // the committer's claimed time
+	Summary string `json:"summary"`
+}
+
+// Log returns the ledger's history, oldest first, as the commits describe
+// it. It checks nothing: 'concord verify' does.
+func (l *Ledger) Log() ([]LogEntry, error) {
+	chain, err := l.repo.FirstParentChain(l.head)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]LogEntry, 0, len(chain))
+	for i, c := range chain {
+		summary, _, _ := strings.Cut(c.Message, "\n")
+		kind := ""
+		if m := entryTrailer.FindStringSubmatch(c.Message); m != nil {
+			kind = m[2]
+		}
+		out = append(out, LogEntry{Entry: i, Commit: c.ID, Kind: kind, Actor: c.Email,
+			Time: c.When.UTC().Format(time.RFC3339), Summary: summary})
+	}
+	return out, nil
+}
