@@ -58,7 +58,7 @@ func ProposeRosterChange(dir string, env Env, opts RosterChangeOptions) (*Roster
 			return refused("", "%s", err.(*ruleError).msg)
 		}
 		if who := pendingFor(l.st, ch); who != "" {
-			return refused("approve or wait for the pending change ('concord roster list --pending')", "change %s, pending, is about %s already", who, subject(ch))
+			return refused("approve or wait for the pending change ('concord roster list' shows it)", "change %s, pending, is about %s already", who, ch.Subject())
 		}
 		raw := encodeJSON(ch)
 		sum := sha256Sum(raw)
@@ -72,7 +72,7 @@ func ProposeRosterChange(dir string, env Env, opts RosterChangeOptions) (*Roster
 		if err := l.verifyEntry(files, opts.As); err != nil {
 			return err
 		}
-		summary := fmt.Sprintf("Propose to %s %s (change %s)", ch.Action, subject(ch), cid)
+		summary := fmt.Sprintf("Propose to %s %s (change %s)", ch.Action, ch.Subject(), cid)
 		commit, err := l.appendEntry(opts.As, opts.Signer, KindRoster, summary, files, now)
 		if err != nil {
 			return err
@@ -92,7 +92,7 @@ func ApproveRosterChange(dir string, env Env, change, as string, signer ssh.Sign
 		}
 		cs, ok := l.st.changes[change]
 		if !ok {
-			return refused("'concord roster list --pending' lists pending changes", "no roster change %q", change)
+			return refused("'concord roster list' shows pending changes", "no roster change %q", change)
 		}
 		if cs.effective != 0 {
 			return refused("", "change %s took effect at entry %d already", change, cs.effective)
@@ -111,7 +111,7 @@ func ApproveRosterChange(dir string, env Env, change, as string, signer ssh.Sign
 		if err := l.verifyEntry(files, as); err != nil {
 			return err
 		}
-		summary := fmt.Sprintf("Approve change %s: %s %s", change, cs.change.Action, subject(cs.change))
+		summary := fmt.Sprintf("Approve change %s: %s %s", change, cs.change.Action, cs.change.Subject())
 		commit, err := l.appendEntry(as, signer, KindApprove, summary, files, now)
 		if err != nil {
 			return err
@@ -151,8 +151,8 @@ func rosterApprovalFiles(l *Ledger, cid string, sum [32]byte, steward string, si
 	return map[string][]byte{base + statementSuffix: stmt, base + sigSuffix: sig}, nil
 }
 
-// subject names who a change is about.
-func subject(ch *RosterChange) string {
+// Subject returns the id of the member the change is about.
+func (ch *RosterChange) Subject() string {
 	if ch.Member != nil {
 		return ch.Member.ID
 	}
@@ -163,7 +163,7 @@ func subject(ch *RosterChange) string {
 func pendingFor(st *State, ch *RosterChange) string {
 	for _, cid := range st.corder {
 		cs := st.changes[cid]
-		if cs.effective == 0 && subject(cs.change) == subject(ch) {
+		if cs.effective == 0 && cs.change.Subject() == ch.Subject() {
 			return cid
 		}
 	}

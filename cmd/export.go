@@ -1,0 +1,38 @@
+package cmd
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+func init() { register(newExportCmd) }
+
+func newExportCmd(s *IO) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "export",
+		Short: "Export evidence from the ledger",
+	}
+	c.AddCommand(&cobra.Command{
+		Use:   "audit-kit DIR",
+		Short: "Write an audit kit that ssh-keygen and sha256sum alone can check",
+		Long: `Write into DIR (absent or empty) every file of the ledger at its head, an
+allowed_signers file and verify.sh, a POSIX script that re-checks every
+signature and text hash with only ssh-keygen and sha256sum and exits non-zero
+if anything fails.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			l, err := openLedger(c, s)
+			if err != nil {
+				return err
+			}
+			if err := l.ExportAuditKit(args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(s.Out, "wrote the audit kit of ledger %s (head %.12s) to %s\n", l.ID(), l.Head(), args[0])
+			fmt.Fprintf(s.Err, "check it with: sh %s/verify.sh\n", args[0])
+			return nil
+		},
+	})
+	return c
+}

@@ -1,0 +1,116 @@
+package cmd
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/concord-ledger/concord/ledger"
+	"github.com/concord-ledger/concord/signing"
+)
+
+func init() { register(newInitCmd) }
+
+// initOptions are the flags of `concord init`.
+type initOptions struct {
+	signerOptions
+	Title     string
+	Stewards  string
+	Threshold int
+	JSON      bool
+}
+
+// stewardEntry is one steward in the --stewards file: a key given inline or
+// as a file path relative to the stewards file.
+type stewardEntry struct {
+	ledger.Member
+	KeyFile string `json:"key_file,omitempty"`
+}
+
+func newInitCmd(s *IO) *cobra.Command {
+	o := &initOptions{}
+	c := &cobra.Command{
+		Use:   "init --title TITLE --stewards FILE --threshold N --as ID --key FILE",
+		Short: "Found a new ledger",
+		Long: `Found a new ledger in --ledger DIR (absent or empty). The stewards file is a
+JSON array of {"id","name","title","institution","country","key"} objects,
+where "key" is an ssh-ed25519 public key line, or "key_file" names a .pub file
+relative to the stewards file. The founder (--as) must be one of them and signs
+the genesis entry; the ledger id is the SHA-256 of that entry.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := o.check(); err != nil {
+				return err
+			}
+			if o.Title == "" || o.Stewards == "" || o.Threshold == 0 {
+				return usagef("--title, --stewards and --threshold are required")
+			}
+			stewards, err := readStewards(o.Stewards)
+			if err != nil {
+				return err
+			}
+			signer, err := o.signer(s)
+			if err != nil {
+				return err
+			}
+			dir := ledgerDir(c, s)
+			l, err := ledger.Init(dir, env(s), ledger.InitOptions{Title: o.Title, Threshold: o.Threshold,
+				Stewards: stewards, Founder: o.As, Signer: signer})
+			if err != nil {
+				return err
+			}
+			if o.JSON {
+				return printJSON(s, map[string]any{"ledger": l.ID(), "head": l.Head(), "dir": dir})
+			}
+			fmt.Fprintf(s.Out, "founded ledger %s in %s\n", l.ID(), dir)
+			return nil
+		},
+	}
+	addSignerFlags(c, &o.signerOptions)
+	c.Flags().StringVar(&o.Title, "title", "", "the ledger's title")
+	c.Flags().StringVar(&o.Stewards, "stewards", "", "JSON file listing the founding stewards")
+	c.Flags().IntVar(&o.Threshold, "threshold", 0, "distinct steward approvals a roster change needs")
+	c.Flags().BoolVar(&o.JSON, "json", false, "print the result as JSON")
+	return c
+}
+
+// readStewards reads the --stewards file.
+func readStewards(path string) ([]ledger.Member, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading stewards: %w", err)
+	}
+	var entries []stewardEntry
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&entries); err != nil {
+		return nil, usagef("stewards file %s: %v", path, err)
+	}
+	var out []ledger.Member
+	for _, e := range entries {
+		m := e.Member
+		if e.KeyFile != "" {
+			kf := e.KeyFile
+			if !filepath.IsAbs(kf) {
+				kf = filepath.Join(filepath.Dir(path), kf)
+			}
+			info, err := signing.ReadKeyInfo(kf)
+			if err != nil {
+				return nil, err
+			}
+			m.Key = strings.TrimSpace(string(signing.MarshalPublicKey(info.PublicKey, "")))
+		} else if m.Key != "" {
+			k, err := signing.ParsePublicKey([]byte(m.Key))
+			if err != nil {
+				return nil, usagef("stewards file %s: %s: %v", path, m.ID, err)
+			}
+			m.Key = strings.TrimSpace(string(signing.MarshalPublicKey(k, "")))
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}

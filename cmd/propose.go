@@ -1,0 +1,184 @@
+package cmd
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/concord-ledger/concord/ledger"
+)
+
+func init() {
+	register(newProposeCmd)
+	register(newAmendCmd)
+}
+
+// textOptions are the flags giving a version's texts.
+type textOptions struct {
+	Texts          []string
+	Note           string
+	AllowInvisible bool
+}
+
+func addTextFlags(c *cobra.Command, o *textOptions) {
+	c.Flags().StringArrayVar(&o.Texts, "text", nil, "a language text as LANG=FILE (repeat for each language)")
+	c.Flags().StringVar(&o.Note, "note", "", "a note recorded with the version")
+	c.Flags().BoolVar(&o.AllowInvisible, "allow-invisible", false, "accept bidirectional controls and invisible characters in the texts")
+}
+
+// read reads the --text files.
+func (o *textOptions) read() ([]ledger.TextInput, error) {
+	if len(o.Texts) == 0 {
+		return nil, usagef("give at least one --text LANG=FILE")
+	}
+	var out []ledger.TextInput
+	for _, t := range o.Texts {
+		lang, file, ok := strings.Cut(t, "=")
+		if !ok || lang == "" || file == "" {
+			return nil, usagef("--text %q: use LANG=FILE, e.g. --text en=pact.en.txt", t)
+		}
+		data, err := readLimited(file, 8<<20)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ledger.TextInput{Lang: lang, Name: file, Data: data})
+	}
+	return out, nil
+}
+
+// readLimited reads a file of at most max bytes.
+func readLimited(path string, max int64) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	if fi.Size() > max {
+		return nil, fmt.Errorf("reading %s: %d bytes is more than the %d a text may have", path, fi.Size(), max)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return data, nil
+}
+
+func printAgreementResult(s *IO, res *ledger.AgreementResult, asJSON bool, verb string) error {
+	if asJSON {
+		return printJSON(s, res)
+	}
+	fmt.Fprintf(s.Out, "%s %s v%d at entry %d (commit %.12s)\n", verb, res.Document, res.Version, res.Entry, res.Commit)
+	for _, t := range res.Texts {
+		fmt.Fprintf(s.Out, "  %s sha256:%s\n", t.Lang, t.SHA256)
+	}
+	langs := make([]string, 0, len(res.Changes))
+	for l := range res.Changes {
+		langs = append(langs, l)
+	}
+	sort.Strings(langs)
+	for _, l := range langs {
+		fmt.Fprintf(s.Err, "note: text %s: %s\n", l, strings.Join(res.Changes[l], "; "))
+	}
+	return nil
+}
+
+// proposeOptions are the flags of `concord propose`.
+type proposeOptions struct {
+	signerOptions
+	textOptions
+	Title   string
+	Signers string
+	Rule    string
+	JSON    bool
+}
+
+func newProposeCmd(s *IO) *cobra.Command {
+	o := &proposeOptions{}
+	c := &cobra.Command{
+		Use:   "propose DOC-ID --title TITLE --text LANG=FILE... --signers ID,... --rule all|quorum:N --as ID --key FILE",
+		Short: "Propose a new agreement (its version 1)",
+		Long: `Propose a new agreement. Each --text is one language version; all are equally
+authentic. Texts are stored in canonical form (UTF-8, NFC, LF line endings, no
+byte order mark, one final newline); what was changed is reported. Text with
+bidirectional controls or invisible characters is refused unless
+--allow-invisible.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := o.check(); err != nil {
+				return err
+			}
+			if o.Title == "" || o.Signers == "" {
+				return usagef("--title and --signers are required")
+			}
+			rule, err := ledger.ParseRule(o.Rule)
+			if err != nil {
+				return usagef("--rule: %v", err)
+			}
+			texts, err := o.read()
+			if err != nil {
+				return err
+			}
+			signer, err := o.signer(s)
+			if err != nil {
+				return err
+			}
+			res, err := ledger.Propose(ledgerDir(c, s), env(s), ledger.ProposeOptions{Document: args[0], Title: o.Title,
+				Texts: texts, Signers: strings.Split(o.Signers, ","), Rule: rule, Note: o.Note,
+				AllowInvisible: o.AllowInvisible, As: o.As, Signer: signer})
+			if err != nil {
+				return err
+			}
+			return printAgreementResult(s, res, o.JSON, "proposed")
+		},
+	}
+	addSignerFlags(c, &o.signerOptions)
+	addTextFlags(c, &o.textOptions)
+	c.Flags().StringVar(&o.Title, "title", "", "the agreement's title")
+	c.Flags().StringVar(&o.Signers, "signers", "", "comma-separated roster ids whose signatures it needs")
+	c.Flags().StringVar(&o.Rule, "rule", "all", "ratification rule: all, or quorum:N")
+	c.Flags().BoolVar(&o.JSON, "json", false, "print the result as JSON")
+	return c
+}
+
+// amendOptions are the flags of `concord amend`.
+type amendOptions struct {
+	signerOptions
+	textOptions
+	JSON bool
+}
+
+func newAmendCmd(s *IO) *cobra.Command {
+	o := &amendOptions{}
+	c := &cobra.Command{
+		Use:   "amend DOC-ID --text LANG=FILE... --as ID --key FILE",
+		Short: "Add a new version of an agreement",
+		Long: `Add a new version. Earlier versions keep their signatures and their state;
+the new version needs its own. Give every language of the new version.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := o.check(); err != nil {
+				return err
+			}
+			texts, err := o.read()
+			if err != nil {
+				return err
+			}
+			signer, err := o.signer(s)
+			if err != nil {
+				return err
+			}
+			res, err := ledger.Amend(ledgerDir(c, s), env(s), ledger.AmendOptions{Document: args[0], Texts: texts,
+				Note: o.Note, AllowInvisible: o.AllowInvisible, As: o.As, Signer: signer})
+			if err != nil {
+				return err
+			}
+			return printAgreementResult(s, res, o.JSON, "amended")
+		},
+	}
+	addSignerFlags(c, &o.signerOptions)
+	addTextFlags(c, &o.textOptions)
+	c.Flags().BoolVar(&o.JSON, "json", false, "print the result as JSON")
+	return c
+}

@@ -1,0 +1,233 @@
+package cmd
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/concord-ledger/concord/ledger"
+	"github.com/concord-ledger/concord/signing"
+)
+
+func init() { register(newRosterCmd) }
+
+func newRosterCmd(s *IO) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "roster",
+		Short: "Show and change the roster of signatories",
+		Long: `The roster lists the signatories and stewards. Adding, rotating (a new key for
+the same person) or revoking takes effect once the threshold of distinct
+stewards has approved it: one steward proposes (which counts as their
+approval), the others run 'concord roster approve CHANGE'. A key counts from
+the entry that enrols it to the entry that rotates or revokes it.`,
+	}
+	c.AddCommand(newRosterListCmd(s), newRosterAddCmd(s), newRosterRotateCmd(s), newRosterRevokeCmd(s),
+		newRosterApproveCmd(s), newRosterAllowedSignersCmd(s))
+	return c
+}
+
+// rosterChangeOptions are the flags shared by add, rotate and revoke.
+type rosterChangeOptions struct {
+	signerOptions
+	Reason string
+	JSON   bool
+}
+
+func addRosterChangeFlags(c *cobra.Command, o *rosterChangeOptions) {
+	addSignerFlags(c, &o.signerOptions)
+	c.Flags().StringVar(&o.Reason, "reason", "", "why (recorded in the ledger)")
+	c.Flags().BoolVar(&o.JSON, "json", false, "print the result as JSON")
+}
+
+func runRosterChange(c *cobra.Command, s *IO, o *rosterChangeOptions, ch ledger.RosterChangeOptions) error {
+	if err := o.check(); err != nil {
+		return err
+	}
+	signer, err := o.signer(s)
+	if err != nil {
+		return err
+	}
+	ch.As, ch.Signer, ch.Reason = o.As, signer, o.Reason
+	res, err := ledger.ProposeRosterChange(ledgerDir(c, s), env(s), ch)
+	if err != nil {
+		return err
+	}
+	return printRosterResult(s, res, o.JSON)
+}
+
+func printRosterResult(s *IO, res *ledger.RosterResult, asJSON bool) error {
+	if asJSON {
+		return printJSON(s, res)
+	}
+	if res.Effective {
+		fmt.Fprintf(s.Out, "change %s took effect at entry %d (%d of %d steward approvals)\n", res.Change, res.Entry, res.Approvals, res.Threshold)
+	} else {
+		fmt.Fprintf(s.Out, "change %s recorded at entry %d: %d of %d steward approvals\n", res.Change, res.Entry, res.Approvals, res.Threshold)
+		fmt.Fprintf(s.Err, "other stewards approve it with: concord roster approve %s --as ID --key FILE\n", res.Change)
+	}
+	return nil
+}
+
+func newRosterAddCmd(s *IO) *cobra.Command {
+	o := &rosterChangeOptions{}
+	var m ledger.Member
+	var keyFile string
+	c := &cobra.Command{
+		Use:   "add ID --name NAME --title TITLE --institution INST --country COUNTRY --pubkey FILE.pub --as STEWARD --key FILE",
+		Short: "Propose to enrol a signatory",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			m.ID = args[0]
+			if keyFile == "" || m.Name == "" || m.Title == "" || m.Institution == "" || m.Country == "" {
+				return usagef("--name, --title, --institution, --country and --pubkey are required")
+			}
+			info, err := signing.ReadKeyInfo(keyFile)
+			if err != nil {
+				return err
+			}
+			return runRosterChange(c, s, o, ledger.RosterChangeOptions{Action: ledger.ActionAdd, Member: &m, Key: info.PublicKey})
+		},
+	}
+	addRosterChangeFlags(c, o)
+	c.Flags().StringVar(&m.Name, "name", "", "full name")
+	c.Flags().StringVar(&m.Title, "title", "", "title, e.g. President")
+	c.Flags().StringVar(&m.Institution, "institution", "", "institution")
+	c.Flags().StringVar(&m.Country, "country", "", "country")
+	c.Flags().StringVar(&keyFile, "pubkey", "", "the new signatory's public key file (.pub)")
+	c.Flags().BoolVar(&m.Steward, "steward", false, "make the new member a steward too")
+	return c
+}
+
+func newRosterRotateCmd(s *IO) *cobra.Command {
+	o := &rosterChangeOptions{}
+	var keyFile string
+	c := &cobra.Command{
+		Use:   "rotate ID --pubkey NEW.pub --as STEWARD --key FILE",
+		Short: "Propose a new key for a signatory (e.g. a lost key)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			if keyFile == "" {
+				return usagef("--pubkey NEW.pub is required")
+			}
+			info, err := signing.ReadKeyInfo(keyFile)
+			if err != nil {
+				return err
+			}
+			return runRosterChange(c, s, o, ledger.RosterChangeOptions{Action: ledger.ActionRotate, ID: args[0], Key: info.PublicKey})
+		},
+	}
+	addRosterChangeFlags(c, o)
+	c.Flags().StringVar(&keyFile, "pubkey", "", "the new public key file (.pub)")
+	return c
+}
+
+func newRosterRevokeCmd(s *IO) *cobra.Command {
+	o := &rosterChangeOptions{}
+	c := &cobra.Command{
+		Use:   "revoke ID --as STEWARD --key FILE",
+		Short: "Propose to revoke a signatory",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			return runRosterChange(c, s, o, ledger.RosterChangeOptions{Action: ledger.ActionRevoke, ID: args[0]})
+		},
+	}
+	addRosterChangeFlags(c, o)
+	return c
+}
+
+func newRosterApproveCmd(s *IO) *cobra.Command {
+	o := &rosterChangeOptions{}
+	c := &cobra.Command{
+		Use:   "approve CHANGE --as STEWARD --key FILE",
+		Short: "Approve a pending roster change",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := o.check(); err != nil {
+				return err
+			}
+			signer, err := o.signer(s)
+			if err != nil {
+				return err
+			}
+			res, err := ledger.ApproveRosterChange(ledgerDir(c, s), env(s), args[0], o.As, signer)
+			if err != nil {
+				return err
+			}
+			return printRosterResult(s, res, o.JSON)
+		},
+	}
+	addSignerFlags(c, &o.signerOptions)
+	c.Flags().BoolVar(&o.JSON, "json", false, "print the result as JSON")
+	return c
+}
+
+func newRosterListCmd(s *IO) *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "list",
+		Short: "List the roster and pending changes",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			l, err := openLedger(c, s)
+			if err != nil {
+				return err
+			}
+			r := l.Roster()
+			if asJSON {
+				return printJSON(s, r)
+			}
+			printDemo(s, r.Demo)
+			fmt.Fprintf(s.Out, "roster of ledger %s (steward threshold %d)\n", r.Ledger, r.Threshold)
+			for _, m := range r.Members {
+				role := "signatory"
+				if m.Steward {
+					role = "steward"
+				}
+				state := fmt.Sprintf("enrolled at entry %d", m.Enrolled)
+				if len(m.Rotated) > 0 {
+					state += fmt.Sprintf(", key rotated at entry %s", joinInts(m.Rotated))
+				}
+				if m.Revoked != 0 {
+					state += fmt.Sprintf(", REVOKED at entry %d", m.Revoked)
+				}
+				fmt.Fprintf(s.Out, "  %-16s %s, %s, %s (%s) [%s] %s; %s\n", m.ID, m.Name, m.Title, m.Institution, m.Country, role, m.Fingerprint, state)
+			}
+			for _, p := range r.Pending {
+				fmt.Fprintf(s.Out, "pending change %s: %s %s, approved by %s (%d of %d)\n", p.Change, p.Proposal.Action,
+					p.Proposal.Subject(), strings.Join(p.Approvals, ", "), len(p.Approvals), p.Threshold)
+			}
+			return nil
+		},
+	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print the roster as JSON")
+	return c
+}
+
+func joinInts(ns []int) string {
+	var parts []string
+	for _, n := range ns {
+		parts = append(parts, fmt.Sprint(n))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func newRosterAllowedSignersCmd(s *IO) *cobra.Command {
+	return &cobra.Command{
+		Use:   "allowed-signers",
+		Short: "Print an allowed_signers file for ssh-keygen -Y verify and git verify-commit",
+		Long: `Print an allowed_signers file listing every key that was ever on the roster,
+for namespaces "concord" and "git". Use it with
+  git -c gpg.ssh.allowedSignersFile=FILE verify-commit COMMIT
+  ssh-keygen -Y verify -f FILE -I ID -n concord -s SIG < STATEMENT`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			l, err := openLedger(c, s)
+			if err != nil {
+				return err
+			}
+			_, err = s.Out.Write(l.AllowedSigners())
+			return err
+		},
+	}
+}

@@ -1,0 +1,99 @@
+package cmd
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+func init() {
+	register(newShowCmd)
+	register(newDiffCmd)
+}
+
+func newShowCmd(s *IO) *cobra.Command {
+	var version int
+	var lang string
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "show DOC-ID [--version N] [--lang LANG]",
+		Short: "Print a version's texts and their hashes",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			l, err := openLedger(c, s)
+			if err != nil {
+				return err
+			}
+			v, err := l.Show(args[0], version)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(s, v)
+			}
+			printDemo(s, v.Demo)
+			fmt.Fprintf(s.Out, "%s: %s\nversion %d of %d, ledger %s\n", v.Document, v.Title, v.Version, v.Latest, v.Ledger)
+			found := false
+			for _, t := range v.Texts {
+				if lang != "" && t.Lang != lang {
+					continue
+				}
+				found = true
+				fmt.Fprintf(s.Out, "\n== %s  sha256:%s\n%s", t.Lang, t.SHA256, v.Content[t.Lang])
+			}
+			if !found {
+				return usagef("version %d of %s has no text in %q", v.Version, v.Document, lang)
+			}
+			return nil
+		},
+	}
+	c.Flags().IntVar(&version, "version", 0, "version number (default: the latest)")
+	c.Flags().StringVar(&lang, "lang", "", "show only this language")
+	c.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	return c
+}
+
+func newDiffCmd(s *IO) *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "diff DOC-ID A B",
+		Short: "Compare two versions of an agreement, language by language",
+		Args:  cobra.ExactArgs(3),
+		RunE: func(c *cobra.Command, args []string) error {
+			var a, b int
+			if _, err := fmt.Sscanf(args[1]+" "+args[2], "%d %d", &a, &b); err != nil || a < 1 || b < 1 {
+				return usagef("versions are numbers from 1: %q %q", args[1], args[2])
+			}
+			l, err := openLedger(c, s)
+			if err != nil {
+				return err
+			}
+			diffs, err := l.Diff(args[0], a, b)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(s, diffs)
+			}
+			printDemo(s, l.Genesis().Demo)
+			for _, d := range diffs {
+				head := fmt.Sprintf("== %s", d.Lang)
+				if d.Note != "" {
+					head += " (" + d.Note + ")"
+				}
+				if d.Diff == "" {
+					head += ": no change"
+				}
+				fmt.Fprintln(s.Out, head)
+				fmt.Fprint(s.Out, d.Diff)
+				if d.Diff != "" && !strings.HasSuffix(d.Diff, "\n") {
+					fmt.Fprintln(s.Out)
+				}
+			}
+			return nil
+		},
+	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	return c
+}

@@ -1,0 +1,107 @@
+package cmd
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/concord-ledger/concord/ledger"
+)
+
+func init() {
+	register(newStatusCmd)
+	register(newLogCmd)
+}
+
+func newStatusCmd(s *IO) *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "status [DOC-ID]",
+		Short: "Show who approved, withdrew or is pending, and what is ratified",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			l, err := openLedger(c, s)
+			if err != nil {
+				return err
+			}
+			ids := args
+			if len(ids) == 0 {
+				if ids, err = l.Documents(); err != nil {
+					return err
+				}
+			}
+			var all []*ledger.DocumentStatus
+			for _, id := range ids {
+				st, err := l.Status(id)
+				if err != nil {
+					return err
+				}
+				all = append(all, st)
+			}
+			if asJSON {
+				return printJSON(s, map[string]any{"ledger": l.ID(), "demo": l.Genesis().Demo, "head": l.Head(), "documents": all})
+			}
+			printDemo(s, l.Genesis().Demo)
+			fmt.Fprintf(s.Out, "ledger %s: %s (%d entries)\n", l.ID(), l.Genesis().Title, l.Entries())
+			if len(all) == 0 {
+				fmt.Fprintln(s.Out, "no agreements yet")
+			}
+			for _, st := range all {
+				printStatus(s, st)
+			}
+			return nil
+		},
+	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	return c
+}
+
+func printStatus(s *IO, st *ledger.DocumentStatus) {
+	fmt.Fprintf(s.Out, "\n%s: %s\n  rule: %s\n", st.Document, st.Title, st.RuleText)
+	for _, v := range st.Versions {
+		state := fmt.Sprintf("%d of %d approvals, not ratified", v.Approvals, len(v.Signers))
+		switch {
+		case v.Ratified != 0:
+			state = fmt.Sprintf("RATIFIED at entry %d", v.Ratified)
+		case v.Superseded != 0:
+			state = fmt.Sprintf("superseded at entry %d; %d approvals", v.Superseded, v.Approvals)
+		}
+		fmt.Fprintf(s.Out, "  version %d (entry %d): %s\n", v.Version, v.Entry, state)
+		for _, sg := range v.Signers {
+			when := ""
+			if sg.Entry != 0 {
+				when = fmt.Sprintf(" at entry %d (signer's time %s)", sg.Entry, sg.Time)
+			}
+			fmt.Fprintf(s.Out, "    %-10s %-16s %s%s\n", sg.State, sg.Signatory, sg.Name, when)
+		}
+	}
+}
+
+func newLogCmd(s *IO) *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "log",
+		Short: "Print the ledger's history, one line per entry",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			l, err := openLedger(c, s)
+			if err != nil {
+				return err
+			}
+			entries, err := l.Log()
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(s, entries)
+			}
+			printDemo(s, l.Genesis().Demo)
+			for _, e := range entries {
+				fmt.Fprintf(s.Out, "%4d %.12s %s %-14s %s\n", e.Entry, e.Commit, e.Time, e.Actor, e.Summary)
+			}
+			return nil
+		},
+	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	return c
+}

@@ -1,0 +1,69 @@
+package cmd
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/concord-ledger/concord/ledger"
+)
+
+func init() { register(newVerifyCmd) }
+
+// verifyOptions are the flags of `concord verify`.
+type verifyOptions struct {
+	Since   string
+	Workers int
+	JSON    bool
+}
+
+func newVerifyCmd(s *IO) *cobra.Command {
+	o := &verifyOptions{}
+	c := &cobra.Command{
+		Use:   "verify [--since COMMIT] [--json]",
+		Short: "Re-check the whole ledger from the repository alone",
+		Long: `Re-check everything from the repository alone: every commit's signature and
+its signer's validity at that position; every statement against the texts it
+names and the version it sits in; every roster change against the steward
+threshold; append-only history; ratification recomputed and compared with what
+was recorded. With --since, also that the given earlier head is in the current
+history (no rewrite, no rollback).
+
+Exit status 0 when everything holds, 3 when anything does not; every problem
+is listed with its entry, commit and file.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			rep, err := ledger.Verify(ledgerDir(c, s), ledger.VerifyOptions{Since: o.Since, Workers: o.Workers})
+			if err != nil {
+				return err
+			}
+			if o.JSON {
+				if err := printJSON(s, rep); err != nil {
+					return err
+				}
+			} else {
+				printDemo(s, rep.Demo)
+				fmt.Fprintf(s.Out, "ledger %s: %s\n", rep.Ledger, rep.Title)
+				fmt.Fprintf(s.Out, "head %s, %d entries, %d signatures checked\n", rep.Head, rep.Entries, rep.Signatures)
+				for _, r := range rep.Ratified {
+					fmt.Fprintf(s.Out, "ratified: %s\n", r)
+				}
+				for _, p := range rep.Problems {
+					fmt.Fprintf(s.Out, "PROBLEM %s\n", p)
+				}
+			}
+			if !rep.OK() {
+				fmt.Fprintf(s.Err, "concord: verification failed: %d problems\n", len(rep.Problems))
+				return &silentError{code: ExitInvalid}
+			}
+			if !o.JSON {
+				fmt.Fprintln(s.Out, "OK: everything checked holds")
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVar(&o.Since, "since", "", "an earlier head the current one must extend")
+	c.Flags().IntVar(&o.Workers, "workers", 0, "signature-checking goroutines (default: one per CPU)")
+	c.Flags().BoolVar(&o.JSON, "json", false, "print the report as JSON")
+	return c
+}
