@@ -72,6 +72,12 @@ func printStatus(s *IO, st *ledger.DocumentStatus) {
 			if sg.Entry != 0 {
 				when = fmt.Sprintf(" at entry %d (signer's time %s)", sg.Entry, sg.Time)
 			}
+			for i, h := range sg.History {
+				if i == 0 {
+					when += "; history:"
+				}
+				when += fmt.Sprintf(" %s at %d", h.Decision, h.Entry)
+			}
 			fmt.Fprintf(s.Out, "    %-10s %-16s %s%s\n", sg.State, sg.Signatory, sg.Name, when)
 		}
 	}

@@ -17,6 +17,16 @@ type SignerState struct {
 	State     string `json:"state"`           // "approved", "withdrawn" or "pending"
 	Entry     int    `json:"entry,omitempty"` // of the latest decision
 	Time      string `json:"time,omitempty"`  // the signer's claimed time
+	// History lists every decision of this signatory on the version, oldest
+	// first, when there is more than one.
+	History []DecisionEvent `json:"history,omitempty"`
+}
+
+// DecisionEvent is one recorded decision.
+type DecisionEvent struct {
+	Decision string `json:"decision"` // "approve" or "withdraw"
+	Entry    int    `json:"entry"`
+	Time     string `json:"time"` // the signer's claimed time
 }
 
 // VersionStatus is the state of one version.
@@ -83,7 +93,11 @@ func (l *Ledger) Status(id string) (*DocumentStatus, error) {
 					if d.decision == signing.Withdraw {
 						ss.State = "withdrawn"
 					}
+					ss.History = append(ss.History, DecisionEvent{Decision: string(d.decision), Entry: d.pos, Time: ss.Time})
 				}
+			}
+			if len(ss.History) < 2 {
+				ss.History = nil
 			}
 			st.Signers = append(st.Signers, ss)
 		}
