@@ -42,10 +42,11 @@ func ProposeRosterChange(dir string, env Env, opts RosterChangeOptions) (*Roster
 			return err
 		}
 		now := env.Now()
-		ch := &RosterChange{Ledger: l.ID(), Action: opts.Action, Member: opts.Member, ID: opts.ID,
+		ch := &RosterChange{Ledger: l.ID(), Action: opts.Action, ID: opts.ID,
 			Reason: opts.Reason, Proposer: opts.As, Proposed: formatTime(now)}
 		if opts.Member != nil {
-			ch.Member.Steward = opts.Member.Steward
+			m := *opts.Member
+			ch.Member = &m
 		}
 		if opts.Key != nil {
 			if opts.Action == ActionAdd {
