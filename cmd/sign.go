@@ -109,7 +109,15 @@ func showPlan(s *IO, plan *ledger.DecisionPlan, d signing.Decision, full bool) {
 		if plan.Diffs != nil {
 			fmt.Fprintf(w, "You approved version %d; these are the changes since:\n", plan.DiffFrom)
 			for _, t := range plan.Texts {
-				fmt.Fprintf(w, "\n== %s\n%s", t.Lang, plan.Diffs[t.Lang])
+				d, ok := plan.Diffs[t.Lang]
+				switch {
+				case !ok:
+					fmt.Fprintf(w, "\n== %s (new in version %d, in full)\n%s", t.Lang, plan.Version, plan.Show[t.Lang])
+				case d == "":
+					fmt.Fprintf(w, "\n== %s (unchanged since version %d)\n", t.Lang, plan.DiffFrom)
+				default:
+					fmt.Fprintf(w, "\n== %s\n%s", t.Lang, d)
+				}
 			}
 		} else {
 			for _, t := range plan.Texts {

@@ -240,15 +240,22 @@ func PrepareDecision(dir string, opts DecisionOptions) (*DecisionPlan, error) {
 		Version: n, Texts: vs.v.Texts}
 	plan.statement = &signing.Statement{Ledger: l.ID(), Document: opts.Document, Version: n, Texts: textHashes(vs.v),
 		Signatory: opts.As, Decision: opts.Decision}
-	// Show the diff to the last version this signatory approved, if any.
+	// Show the diff to the last version this signatory still approves, if
+	// any; a language new in this version is shown in full.
 	for i := n - 1; i >= 1 && opts.Decision == signing.Approve; i-- {
 		if hasApproved(ds.versions[i-1], opts.As) {
 			plan.DiffFrom = i
 			plan.Diffs = map[string]string{}
+			plan.Show = map[string][]byte{}
 			old := ds.versions[i-1]
 			for _, t := range vs.v.Texts {
+				prev, ok := old.texts[t.Lang]
+				if !ok {
+					plan.Show[t.Lang] = vs.texts[t.Lang]
+					continue
+				}
 				plan.Diffs[t.Lang] = documents.Diff(fmt.Sprintf("%s v%d %s", opts.Document, i, t.Lang),
-					fmt.Sprintf("%s v%d %s", opts.Document, n, t.Lang), old.texts[t.Lang], vs.texts[t.Lang])
+					fmt.Sprintf("%s v%d %s", opts.Document, n, t.Lang), prev, vs.texts[t.Lang])
 			}
 			break
 		}
@@ -259,13 +266,15 @@ func PrepareDecision(dir string, opts DecisionOptions) (*DecisionPlan, error) {
 	return plan, nil
 }
 
+// hasApproved reports whether who's latest decision on vs is an approval.
 func hasApproved(vs *versionState, who string) bool {
+	approved := false
 	for _, d := range vs.decisions {
-		if d.signatory == who && d.decision == signing.Approve {
-			return true
+		if d.signatory == who {
+			approved = d.decision == signing.Approve
 		}
 	}
-	return false
+	return approved
 }
 
 // checkDecision applies the rules for who may sign or withdraw what.

@@ -167,3 +167,49 @@ func TestRosterRotateRevoke(t *testing.T) {
 		}
 	}
 }
+
+func TestSignPreview(t *testing.T) {
+	w := newWorld(t)
+	w.propose("pact", []string{"a", "b"}, "all", "en", "One.\n", "ru", "Один.\n")
+	w.sign("pact", "a")
+	w.sign("pact", "b")
+	if _, err := w.decide("pact", 0, "b", signing.Withdraw); err == nil {
+		t.Fatal("withdrawal after ratification accepted")
+	}
+	w.propose("deal", []string{"a", "b"}, "all", "en", "One.\n", "ru", "Один.\n")
+	w.sign("deal", "a")
+	w.sign("deal", "b") // ratifies v1
+	w.propose("accord", []string{"a", "b", "c"}, "all", "en", "One.\n", "ru", "Один.\n")
+	w.sign("accord", "a")
+	w.sign("accord", "b")
+	if _, err := w.decide("accord", 0, "b", signing.Withdraw); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Amend(w.dir, w.env, AmendOptions{Document: "accord", As: "s1", Signer: w.people["s1"].signer, Texts: []TextInput{
+		{Lang: "en", Name: "en", Data: []byte("One.\nTwo.\n")}, {Lang: "ru", Name: "ru", Data: []byte("Один.\n")}, {Lang: "kk", Name: "kk", Data: []byte("Бір.\n")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// a still approves v1: a diff, "" for unchanged ru, kk in full.
+	plan, err := PrepareDecision(w.dir, DecisionOptions{Document: "accord", As: "a", Decision: signing.Approve})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.DiffFrom != 1 || !strings.Contains(plan.Diffs["en"], "+Two.") {
+		t.Errorf("en: want a diff from v1, got from=%d %q", plan.DiffFrom, plan.Diffs["en"])
+	}
+	if d, ok := plan.Diffs["ru"]; !ok || d != "" {
+		t.Errorf("ru is unchanged: want an empty diff, got %q (present %v)", d, ok)
+	}
+	if _, ok := plan.Diffs["kk"]; ok || string(plan.Show["kk"]) != "Бір.\n" {
+		t.Errorf("kk is new: want it in full, got diff present=%v show=%q", ok, plan.Show["kk"])
+	}
+	// b withdrew the approval of v1: b sees every text in full.
+	plan, err = PrepareDecision(w.dir, DecisionOptions{Document: "accord", As: "b", Decision: signing.Approve})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Diffs != nil || len(plan.Show) != 3 {
+		t.Errorf("b withdrew: want the full texts, got diffs=%v show=%d", plan.Diffs, len(plan.Show))
+	}
+}
