@@ -289,6 +289,9 @@ func parseAuthorizedKey(path string, line []byte) (ssh.PublicKey, string, error)
 	if pub.Type() != typ || !bytes.Equal(pub.Marshal(), blob) {
 		return bad("key data is not a %s key", typ)
 	}
+	if err := checkKeyPoint(pub.(ssh.CryptoPublicKey).CryptoPublicKey().(ed25519.PublicKey)); err != nil {
+		return bad("unusable ed25519 key: %v", err)
+	}
 	if !ValidComment(comment) {
 		return bad("comment is not UTF-8 text without control characters")
 	}
