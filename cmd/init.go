@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -88,6 +89,10 @@ func readStewards(path string) ([]ledger.Member, error) {
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&entries); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return nil, usagef("stewards file %s: expected a JSON array of steward objects (see 'concord init --help')", path)
+		}
 		return nil, usagef("stewards file %s: %v", path, err)
 	}
 	var out []ledger.Member

@@ -29,21 +29,20 @@ func newShowCmd(s *IO) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if lang != "" {
+				if _, ok := v.Content[lang]; !ok {
+					return usagef("version %d of %s has no text in %q", v.Version, v.Document, lang)
+				}
+			}
 			if asJSON {
 				return printJSON(s, v)
 			}
 			printDemo(s, v.Demo)
 			fmt.Fprintf(s.Out, "%s: %s\nversion %d of %d, ledger %s\n", v.Document, v.Title, v.Version, v.Latest, v.Ledger)
-			found := false
 			for _, t := range v.Texts {
-				if lang != "" && t.Lang != lang {
-					continue
+				if lang == "" || t.Lang == lang {
+					fmt.Fprintf(s.Out, "\n== %s  sha256:%s\n%s", t.Lang, t.SHA256, v.Content[t.Lang])
 				}
-				found = true
-				fmt.Fprintf(s.Out, "\n== %s  sha256:%s\n%s", t.Lang, t.SHA256, v.Content[t.Lang])
-			}
-			if !found {
-				return usagef("version %d of %s has no text in %q", v.Version, v.Document, lang)
 			}
 			return nil
 		},

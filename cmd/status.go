@@ -42,7 +42,7 @@ func newStatusCmd(s *IO) *cobra.Command {
 				return printJSON(s, map[string]any{"ledger": l.ID(), "demo": l.Genesis().Demo, "head": l.Head(), "documents": all})
 			}
 			printDemo(s, l.Genesis().Demo)
-			fmt.Fprintf(s.Out, "ledger %s: %s (%d entries)\n", l.ID(), l.Genesis().Title, l.Entries())
+			fmt.Fprintf(s.Out, "ledger %s: %s (%s)\n", l.ID(), l.Genesis().Title, plural(l.Entries(), "entry"))
 			if len(all) == 0 {
 				fmt.Fprintln(s.Out, "no agreements yet")
 			}
@@ -61,6 +61,8 @@ func printStatus(s *IO, st *ledger.DocumentStatus) {
 	for _, v := range st.Versions {
 		state := fmt.Sprintf("%d of %d approvals, not ratified", v.Approvals, len(v.Signers))
 		switch {
+		case v.Ratified != 0 && v.Superseded != 0:
+			state = fmt.Sprintf("RATIFIED at entry %d; amended by a later version at entry %d", v.Ratified, v.Superseded)
 		case v.Ratified != 0:
 			state = fmt.Sprintf("RATIFIED at entry %d", v.Ratified)
 		case v.Superseded != 0:

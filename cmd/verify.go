@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -33,6 +34,9 @@ Exit status 0 when everything holds, 3 when anything does not; every problem
 is listed with its entry, commit and file.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
+			if o.Since != "" && !isCommitID(o.Since) {
+				return usagef("--since %q is not a commit id (40 hex digits, as 'concord log' or 'git rev-parse HEAD' prints)", o.Since)
+			}
 			rep, err := ledger.Verify(ledgerDir(c, s), ledger.VerifyOptions{Since: o.Since, Workers: o.Workers})
 			if err != nil {
 				return err
@@ -44,7 +48,7 @@ is listed with its entry, commit and file.`,
 			} else {
 				printDemo(s, rep.Demo)
 				fmt.Fprintf(s.Out, "ledger %s: %s\n", rep.Ledger, rep.Title)
-				fmt.Fprintf(s.Out, "head %s, %d entries, %d signatures checked\n", rep.Head, rep.Entries, rep.Signatures)
+				fmt.Fprintf(s.Out, "head %s, %s, %s checked\n", rep.Head, plural(rep.Entries, "entry"), plural(rep.Signatures, "signature"))
 				for _, r := range rep.Ratified {
 					fmt.Fprintf(s.Out, "ratified: %s\n", r)
 				}
@@ -53,7 +57,7 @@ is listed with its entry, commit and file.`,
 				}
 			}
 			if !rep.OK() {
-				fmt.Fprintf(s.Err, "concord: verification failed: %d problems\n", len(rep.Problems))
+				fmt.Fprintf(s.Err, "concord: verification failed: %s\n", plural(len(rep.Problems), "problem"))
 				return &silentError{code: ExitInvalid}
 			}
 			if !o.JSON {
@@ -66,4 +70,28 @@ is listed with its entry, commit and file.`,
 	c.Flags().IntVar(&o.Workers, "workers", 0, "signature-checking goroutines (default: one per CPU)")
 	c.Flags().BoolVar(&o.JSON, "json", false, "print the report as JSON")
 	return c
+}
+
+// isCommitID reports whether s is a full hexadecimal commit id.
+func isCommitID(s string) bool {
+	if len(s) != 40 {
+		return false
+	}
+	for _, r := range s {
+		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// plural returns "1 entry", "2 entries", "0 problems".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	if strings.HasSuffix(noun, "y") {
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

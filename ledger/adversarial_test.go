@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -220,4 +221,71 @@ func TestTamperForeignFileAndGenesis(t *testing.T) {
 	g.Threshold = 1
 	f.commit(f.head(), map[string][]byte{genesisPath: encodeJSON(&g)}, "s1", w.people["s1"].signer, w.entries(), KindGenesis)
 	wantProblem(t, w.verify(VerifyOptions{}), "genesis.json: file modified in a later entry")
+}
+
+// Commands other than verify must not show, count or build on an approval
+// whose signature does not verify.
+func TestReadersRefuseForgedApproval(t *testing.T) {
+	w := newWorld(t)
+	w.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+	p := w.entries()
+	mallory := newPerson(t, "mallory", false)
+	files := w.decisionFiles("pact", 1, p, "a", signing.Approve, mallory.signer, nil)
+	f := w.forger()
+	f.commit(f.head(), files, "a", nil, p, KindDecision)
+	l := w.open()
+	if _, err := l.Status("pact"); err == nil || !strings.Contains(err.Error(), "signature does not verify") {
+		t.Fatalf("status of a forged approval: err = %v", err)
+	}
+	if _, err := w.decide("pact", 0, "b", signing.Approve); err == nil {
+		t.Fatal("b signed on top of a forged approval of a (and it would have ratified)")
+	}
+}
+
+func TestTamperChangeFiledElsewhere(t *testing.T) {
+	// The proposer's approval is filed under one change id, change.json under another.
+	w := newWorld(t)
+	l := w.open()
+	mallory := newPerson(t, "mallory", false)
+	ch := &RosterChange{Ledger: l.ID(), Action: ActionAdd, Member: &mallory.Member, Proposer: "s1", Proposed: "2026-07-01T00:00:00Z"}
+	raw := encodeJSON(ch)
+	p := w.entries()
+	files, err := rosterApprovalFiles(l, "0000000000000000", sha256Sum(raw), "s1", w.people["s1"].signer, p, w.env.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256Sum(raw)
+	files[changeFile(fmt.Sprintf("%x", sum[:8]))] = raw
+	f := w.forger()
+	f.commit(f.head(), files, "s1", w.people["s1"].signer, p, KindRoster)
+	wantProblem(t, w.verify(VerifyOptions{}), "does not belong in a roster entry")
+}
+
+func TestDocumentWithoutVersion(t *testing.T) {
+	w := newWorld(t)
+	l := w.open()
+	d := &Document{Ledger: l.ID(), ID: "bare", Title: "Bare", Signers: []string{"a"}, Rule: Rule{Kind: "all"}, Proposer: "s1", Entry: w.entries()}
+	f := w.forger()
+	f.commit(f.head(), map[string][]byte{docFile("bare"): encodeJSON(d)}, "s1", w.people["s1"].signer, w.entries(), KindPropose)
+	wantProblem(t, w.verify(VerifyOptions{}), "adds no version")
+	if _, err := w.open().Status("bare"); err == nil {
+		t.Fatal("status of a document with no version: no error")
+	}
+}
+
+func TestEntryTrailerInBody(t *testing.T) {
+	// A message body that mentions another position must not fool readers.
+	w := newWorld(t)
+	w.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+	p := w.entries()
+	files := w.decisionFiles("pact", 1, p, "a", signing.Approve, w.people["a"].signer, nil)
+	f := w.forger()
+	f.body = fmt.Sprintf("Concord-Entry: %d\n\n", p-1)
+	f.commit(f.head(), files, "a", w.people["a"].signer, p, KindDecision)
+	w.mustVerify()
+	if got := w.open().Entries(); got != p+1 {
+		t.Fatalf("entries = %d, want %d: the position was read from the message body", got, p+1)
+	}
+	w.sign("pact", "b")
+	w.mustVerify()
 }

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -83,10 +84,15 @@ type TextError struct {
 func (e *TextError) Error() string { return fmt.Sprintf("text %s (%s): %v", e.Name, e.Lang, e.Err) }
 func (e *TextError) Unwrap() error { return e.Err }
 
-// Hint explains the way out for refused characters.
+// Hint is the text check's own hint, naming the flag where one helps.
 func (e *TextError) Hint() string {
-	if strings.Contains(e.Err.Error(), "character") {
-		return "remove the character, or pass --allow-invisible if it is really meant"
+	var sc *documents.SuspiciousCharError
+	if errors.As(e.Err, &sc) && sc.Kind.Overridable() {
+		return "remove the character (your editor may not show it), or pass --allow-invisible if the text needs it"
+	}
+	var h interface{ Hint() string }
+	if errors.As(e.Err, &h) {
+		return h.Hint()
 	}
 	return ""
 }
@@ -114,6 +120,9 @@ func Propose(dir string, env Env, opts ProposeOptions) (*AgreementResult, error)
 		d := &Document{Ledger: l.ID(), ID: opts.Document, Title: opts.Title, Signers: opts.Signers, Rule: opts.Rule, Proposer: opts.As, Entry: p}
 		if err := checkField("title", d.Title, 300); err != nil {
 			return refused("", "%v", err)
+		}
+		if r := d.Rule; r.Kind == "quorum" && r.Quorum > len(d.Signers) {
+			return refused(fmt.Sprintf("a quorum is between 1 and the %d signatories", len(d.Signers)), "quorum %d does not fit %d signatories", r.Quorum, len(d.Signers))
 		}
 		if err := l.st.checkSigners(d, p); err != nil {
 			return refused("'concord roster list' shows who is enrolled", "%v", err)

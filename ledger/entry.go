@@ -52,9 +52,13 @@ func classify(p int, files map[string][]byte) (*entry, error) {
 		// A proposal (change.json and the proposer's approval) or an approval.
 		var cid, steward, changeRaw string
 		var stmt, sig []byte
+		hasChange := false
 		for _, f := range paths {
 			if m := changeFileRe.FindStringSubmatch(f); m != nil {
-				cid, changeRaw = m[1], string(files[f])
+				if hasChange || (cid != "" && m[1] != cid) {
+					return nil, foreignFile(f, "a roster entry about change "+cid)
+				}
+				hasChange, cid, changeRaw = true, m[1], string(files[f])
 				continue
 			}
 			m := rosterApprRe.FindStringSubmatch(f)
@@ -74,7 +78,7 @@ func classify(p int, files map[string][]byte) (*entry, error) {
 		if stmt == nil || sig == nil {
 			return nil, fmt.Errorf("a roster entry needs one approval statement and its signature")
 		}
-		if changeRaw != "" {
+		if hasChange {
 			return &entry{kind: KindRoster, actor: steward, apply: func(st *State) []error {
 				return st.applyRosterProposal(p, cid, []byte(changeRaw), steward, stmt, sig)
 			}}, nil

@@ -32,6 +32,9 @@ type LockError struct {
 }
 
 func (e *LockError) Error() string {
+	if e.PID == 0 {
+		return fmt.Sprintf("ledger is locked: %s exists but does not hold a concord process id", e.Path)
+	}
 	if e.Stale {
 		return fmt.Sprintf("ledger is locked by process %d, which is no longer running (lock taken %s)", e.PID, e.Since.UTC().Format(time.RFC3339))
 	}
@@ -40,8 +43,8 @@ func (e *LockError) Error() string {
 
 // Hint says how to clear the lock.
 func (e *LockError) Hint() string {
-	if e.Stale {
-		return fmt.Sprintf("run 'concord verify', then remove %s", e.Path)
+	if e.Stale || e.PID == 0 {
+		return fmt.Sprintf("if no concord is running, run 'concord verify', then remove %s", e.Path)
 	}
 	return fmt.Sprintf("wait for it to finish; if no concord is running, remove %s", e.Path)
 }

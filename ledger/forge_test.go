@@ -26,6 +26,7 @@ type forger struct {
 	t    testing.TB
 	repo *git.Repository
 	dir  string
+	body string // put in the commit message before the trailer
 }
 
 func (w *world) forger() *forger {
@@ -136,7 +137,7 @@ func (f *forger) commit(parent plumbing.Hash, edits map[string][]byte, actor str
 	c := &object.Commit{
 		Author:       object.Signature{Name: actor, Email: actor, When: when},
 		Committer:    object.Signature{Name: actor, Email: actor, When: when},
-		Message:      fmt.Sprintf("forged\n\nConcord-Entry: %d\nConcord-Kind: %s\n", entry, kind),
+		Message:      fmt.Sprintf("forged\n\n%sConcord-Entry: %d\nConcord-Kind: %s\n", f.body, entry, kind),
 		TreeHash:     tree,
 		ParentHashes: []plumbing.Hash{parent},
 	}

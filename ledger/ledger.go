@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -45,8 +44,6 @@ func (l *Ledger) Head() string { return l.head }
 // Entries returns the number of entries.
 func (l *Ledger) Entries() int { return l.entry + 1 }
 
-var headTrailer = regexp.MustCompile(`(?m)^Concord-Entry: ([0-9]+)$`)
-
 // Open opens the ledger in dir at its head and reads its roster.
 func Open(dir string) (*Ledger, error) {
 	repo, err := gitstore.Open(dir)
@@ -68,7 +65,7 @@ func openRepo(dir string, repo *gitstore.Repo) (*Ledger, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := headTrailer.FindStringSubmatch(c.Message)
+	m := entryTrailer.FindStringSubmatch(c.Message)
 	if m == nil {
 		return nil, &InconsistentError{Errs: []error{fmt.Errorf("head commit %.12s has no Concord-Entry trailer", head)}}
 	}

@@ -9,7 +9,10 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/crypto/ssh"
+
 	"github.com/concord-ledger/concord/ledger/gitstore"
+	"github.com/concord-ledger/concord/signing"
 )
 
 // event is one entry read back from the head's tree, placed by the
@@ -19,9 +22,19 @@ type event struct {
 	apply func(st *State) []error
 }
 
+// applyAll applies events in ledger order, checking every statement
+// signature they carry: a reader never shows, counts or builds on an
+// approval whose signature does not verify. (Commit signatures are checked
+// by 'concord verify' and by sync before anything fetched is accepted.)
 func applyAll(st *State, events []event) error {
 	sort.SliceStable(events, func(i, j int) bool { return events[i].pos < events[j].pos })
 	var errs []error
+	st.sigCheck = func(key ssh.PublicKey, ns string, msg, sig []byte, what string) {
+		if err := signing.Verify(sig, key, ns, msg); err != nil {
+			errs = append(errs, fmt.Errorf("%s: signature does not verify: %v", what, err))
+		}
+	}
+	defer func() { st.sigCheck = nil }()
 	for _, e := range events {
 		errs = append(errs, e.apply(st)...)
 	}
@@ -193,9 +206,15 @@ func loadDoc(st *State, repo *gitstore.Repo, head, id string) (*docState, error)
 		}
 	}
 	if err := applyAll(st, events); err != nil {
+		delete(st.docs, id)
 		return nil, err
 	}
-	return st.docs[id], nil
+	ds := st.docs[id]
+	if ds == nil || len(ds.versions) == 0 {
+		delete(st.docs, id)
+		return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: document has no version", docFile(id))}}
+	}
+	return ds, nil
 }
 
 // readVersion reads version n of doc and its texts.

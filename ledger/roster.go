@@ -58,8 +58,8 @@ func ProposeRosterChange(dir string, env Env, opts RosterChangeOptions) (*Roster
 		if err := l.st.checkChange(ch, ""); err != nil {
 			return refused("", "%s", err.(*ruleError).msg)
 		}
-		if who := pendingFor(l.st, ch); who != "" {
-			return refused("approve or wait for the pending change ('concord roster list' shows it)", "change %s, pending, is about %s already", who, ch.Subject())
+		if cid, what := pendingConflict(l.st, ch); cid != "" {
+			return refused("approve or wait for the pending change ('concord roster list' shows it)", "change %s, pending, %s already", cid, what)
 		}
 		raw := encodeJSON(ch)
 		sum := sha256Sum(raw)
@@ -101,6 +101,12 @@ func ApproveRosterChange(dir string, env Env, change, as string, signer ssh.Sign
 		for _, a := range cs.approvals {
 			if a.steward == as {
 				return refused("", "%s approved change %s already at entry %d", as, change, a.pos)
+			}
+		}
+		if len(cs.approvals)+1 >= l.st.Genesis.Threshold {
+			if err := l.st.checkChange(cs.change, ""); err != nil {
+				return refused("the change can no longer take effect; propose a new one if still needed",
+					"change %s cannot take effect: %s", change, err.(*ruleError).msg)
 			}
 		}
 		now := env.Now()
@@ -160,15 +166,31 @@ func (ch *RosterChange) Subject() string {
 	return ch.ID
 }
 
-// pendingFor returns a pending change about the same member as ch, or "".
-func pendingFor(st *State, ch *RosterChange) string {
-	for _, cid := range st.corder {
-		cs := st.changes[cid]
-		if cs.effective == 0 && cs.change.Subject() == ch.Subject() {
-			return cid
+// pendingConflict returns a pending change that is about the same member as
+// ch or would enrol the same key, and what they share; ("", "") if none.
+// A pending change that could no longer take effect does not count.
+func pendingConflict(st *State, ch *RosterChange) (cid, what string) {
+	key := ch.Key
+	if ch.Member != nil {
+		key = ch.Member.Key
+	}
+	for _, id := range st.corder {
+		cs := st.changes[id]
+		if cs.effective != 0 || st.checkChange(cs.change, "") != nil {
+			continue
+		}
+		if cs.change.Subject() == ch.Subject() {
+			return id, "is about " + ch.Subject()
+		}
+		other := cs.change.Key
+		if cs.change.Member != nil {
+			other = cs.change.Member.Key
+		}
+		if key != "" && other == key {
+			return id, "would enrol the same key for " + cs.change.Subject()
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // RosterMember is one member as listed.

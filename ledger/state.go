@@ -140,7 +140,7 @@ func (st *State) applyGenesis(raw []byte) []error {
 			errs = append(errs, err)
 		}
 	}
-	if _, ok := st.members[g.Founder]; !ok {
+	if !slices.ContainsFunc(g.Stewards, func(m Member) bool { return m.ID == g.Founder }) {
 		errs = append(errs, ruleErr(genesisPath, "founder %q is not a founding steward", g.Founder))
 	}
 	return errs
@@ -444,6 +444,9 @@ func (st *State) checkSigners(d *Document, p int) error {
 	}
 	seen := map[string]bool{}
 	for _, id := range d.Signers {
+		if !signing.ValidID(id) {
+			return fmt.Errorf("signatory id %q is not valid", id)
+		}
 		if seen[id] {
 			return fmt.Errorf("signatory %s is listed twice", id)
 		}

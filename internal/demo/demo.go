@@ -74,6 +74,9 @@ type Result struct {
 // and dir/keys (one unencrypted demo key per member, mode 0600). It writes
 // a line per step to out.
 func Run(dir string, env ledger.Env, out io.Writer) (*Result, error) {
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return nil, &NotEmptyError{Dir: dir, File: true}
+	}
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return nil, &NotEmptyError{Dir: dir}
 	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -194,10 +197,19 @@ func trimNL(b []byte) []byte {
 	return b
 }
 
-// NotEmptyError is returned when the demo folder has files in it already.
-type NotEmptyError struct{ Dir string }
+// NotEmptyError is returned when the demo folder has files in it already,
+// or is a file.
+type NotEmptyError struct {
+	Dir  string
+	File bool
+}
 
-func (e *NotEmptyError) Error() string { return fmt.Sprintf("%s is not empty", e.Dir) }
+func (e *NotEmptyError) Error() string {
+	if e.File {
+		return fmt.Sprintf("%s is a file, not a folder", e.Dir)
+	}
+	return fmt.Sprintf("%s is not empty", e.Dir)
+}
 
 // Hint suggests a fresh folder.
 func (e *NotEmptyError) Hint() string { return "give a new or empty folder, e.g. concord demo ./concord-demo-2" }
