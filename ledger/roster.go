@@ -187,7 +187,8 @@ func pendingConflict(st *State, ch *RosterChange) (cid, what string) {
 			other = cs.change.Member.Key
 		}
 		if key != "" && other == key {
-			return id, "would enrol the same key for " + cs.change.Subject()
+			k, _ := parseKey(key)
+			return id, fmt.Sprintf("would enrol the same key %s for %s", signing.Fingerprint(k), cs.change.Subject())
 		}
 	}
 	return "", ""
