@@ -3,8 +3,13 @@ package ledger
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/concord-ledger/concord/signing"
 )
@@ -288,4 +293,60 @@ func TestEntryTrailerInBody(t *testing.T) {
 	}
 	w.sign("pact", "b")
 	w.mustVerify()
+}
+
+// Trees that git and a lenient reader could read differently are reported.
+func TestTamperMalformedTree(t *testing.T) {
+	w := newWorld(t)
+	w.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+	l := w.open()
+	f := w.forger()
+	head := f.head()
+	c, err := f.repo.CommitObject(head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, _ := c.Tree()
+	// A second "documents" entry (a duplicate name) in the root tree, and a
+	// file with mode 100664 next to it.
+	entries := append([]object.TreeEntry{}, root.Entries...)
+	for _, e := range root.Entries {
+		if e.Name == "documents" {
+			entries = append(entries, e)
+		}
+	}
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Name < entries[j].Name })
+	bad := &object.Tree{Entries: entries}
+	obj := f.repo.Storer.NewEncodedObject()
+	if err := bad.Encode(obj); err != nil {
+		t.Fatal(err)
+	}
+	treeHash, err := f.repo.Storer.SetEncodedObject(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := l.Entries()
+	f.commitTree(head, treeHash, "s1", w.people["s1"].signer, p, KindPropose)
+	wantProblem(t, w.verify(VerifyOptions{}), `tree has the name "documents" twice`)
+}
+
+func TestTamperSubmodule(t *testing.T) {
+	w := newWorld(t)
+	f := w.forger()
+	head := f.head()
+	c, _ := f.repo.CommitObject(head)
+	root, _ := c.Tree()
+	entries := append([]object.TreeEntry{}, root.Entries...)
+	entries = append(entries, object.TreeEntry{Name: "zz-sub", Mode: filemode.Submodule, Hash: plumbing.NewHash("0123456789abcdef0123456789abcdef01234567")})
+	obj := f.repo.Storer.NewEncodedObject()
+	if err := (&object.Tree{Entries: entries}).Encode(obj); err != nil {
+		t.Fatal(err)
+	}
+	tree, _ := f.repo.Storer.SetEncodedObject(obj)
+	f.commitTree(head, tree, "s1", w.people["s1"].signer, w.entries(), KindPropose)
+	rep, err := Verify(w.dir, VerifyOptions{})
+	if err != nil {
+		t.Fatalf("a submodule entry stopped the audit: %v", err)
+	}
+	wantProblem(t, rep, "zz-sub: not a regular file")
 }

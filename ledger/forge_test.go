@@ -132,7 +132,11 @@ func (f *forger) commit(parent plumbing.Hash, edits map[string][]byte, actor str
 			files[p] = data
 		}
 	}
-	tree := f.writeTree(files)
+	return f.commitTree(parent, f.writeTree(files), actor, signer, entry, kind)
+}
+
+// commitTree writes a commit of tree on parent, as commit does.
+func (f *forger) commitTree(parent, tree plumbing.Hash, actor string, signer ssh.Signer, entry int, kind string) plumbing.Hash {
 	when := time.Date(2026, 7, 1, 0, 0, entry, 0, time.UTC)
 	c := &object.Commit{
 		Author:       object.Signature{Name: actor, Email: actor, When: when},

@@ -175,6 +175,8 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 		files := map[string][]byte{}
 		for _, ch := range changes {
 			switch {
+			case ch.Malformed != "":
+				problem(ch.Path, "%s", ch.Malformed)
 			case ch.Kind != gitstore.Added:
 				problem(ch.Path, "file %s in a later entry: the ledger is append-only", ch.Kind)
 			case ch.Irregular:
@@ -248,8 +250,8 @@ func checkCommitSig(st *State, c *gitstore.Commit, actor string, p int, problem 
 			return
 		}
 	}
-	if c.Email != actor {
-		problem("", "commit names %q as its author, but the entry is %s's", c.Email, actor)
+	if c.Email != actor || c.CommitterEmail != actor {
+		problem("", "commit names %q as its author and %q as its committer, but the entry is %s's", c.Email, c.CommitterEmail, actor)
 	}
 	var key ssh.PublicKey
 	if p == 0 {

@@ -91,14 +91,16 @@ func parseHash(id string) (plumbing.Hash, error) {
 
 // Commit is one commit as stored.
 type Commit struct {
-	ID        string
-	Parents   []string
-	Tree      string
-	Author    string // name
-	Email     string
-	When      time.Time
-	Message   string
-	Signature []byte // the gpgsig header, "" if unsigned
+	ID      string
+	Parents []string
+	Tree    string
+	Author  string // name
+	Email   string
+	// CommitterEmail is the committer's e-mail; concord writes the author's.
+	CommitterEmail string
+	When           time.Time
+	Message        string
+	Signature      []byte // the gpgsig header, "" if unsigned
 	// Payload is the commit without its signature: the bytes the signature
 	// signs (what git verify-commit checks).
 	Payload []byte
@@ -146,15 +148,16 @@ func (g *Repo) ReadCommit(id string) (*Commit, error) {
 		return nil, err
 	}
 	out := &Commit{
-		ID:        id,
-		Tree:      c.TreeHash.String(),
-		Author:    c.Author.Name,
-		Email:     c.Author.Email,
-		When:      c.Author.When,
-		Message:   c.Message,
-		Signature: []byte(c.PGPSignature),
-		Payload:   payloadRaw,
-		Canonical: bytes.Equal(raw, againRaw) && len(c.ExtraHeaders) == 0,
+		ID:             id,
+		Tree:           c.TreeHash.String(),
+		Author:         c.Author.Name,
+		Email:          c.Author.Email,
+		CommitterEmail: c.Committer.Email,
+		When:           c.Author.When,
+		Message:        c.Message,
+		Signature:      []byte(c.PGPSignature),
+		Payload:        payloadRaw,
+		Canonical:      bytes.Equal(raw, againRaw) && len(c.ExtraHeaders) == 0,
 	}
 	for _, p := range c.ParentHashes {
 		out.Parents = append(out.Parents, p.String())
@@ -193,7 +196,9 @@ func (g *Repo) FirstParentChain(head string) ([]*Commit, error) {
 	return chain, nil
 }
 
-// IsAncestor reports whether commit a is head or an ancestor of it.
+// IsAncestor reports whether commit a is head or one of its first-parent
+// ancestors (a ledger's history is one line; a commit reachable only through
+// a merge's other parent is not in it).
 func (g *Repo) IsAncestor(a, head string) (bool, error) {
 	ah, err := parseHash(a)
 	if err != nil {
@@ -218,7 +223,9 @@ func (g *Repo) IsAncestor(a, head string) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		stack = append(stack, c.Parents...)
+		if len(c.Parents) > 0 {
+			stack = append(stack, c.Parents[0])
+		}
 	}
 	return false, nil
 }
@@ -304,9 +311,13 @@ func (k ChangeKind) String() string {
 type Change struct {
 	Path string
 	Kind ChangeKind
-	Data []byte // the new content (nil when deleted)
+	Data []byte // the new content (nil when deleted, irregular or malformed)
 	// Mode problems: a non-regular file (symlink, submodule, executable).
 	Irregular bool
+	// Malformed says why a tree at Path is not one git and concord read
+	// alike (duplicate or unsorted names, names with '/', odd modes); the
+	// tree's files are not reported.
+	Malformed string
 }
 
 // Changes returns the files that differ from parent's tree to commit's tree
@@ -335,6 +346,12 @@ func (g *Repo) Changes(parent, commit string) ([]Change, error) {
 }
 
 func (g *Repo) diffTrees(prefix string, a, b *object.Tree, out *[]Change) error {
+	if b != nil {
+		if why := treeProblem(b); why != "" {
+			*out = append(*out, Change{Path: prefix, Kind: Added, Malformed: why})
+			return nil
+		}
+	}
 	old := map[string]object.TreeEntry{}
 	if a != nil {
 		for _, e := range a.Entries {
@@ -354,6 +371,10 @@ func (g *Repo) diffTrees(prefix string, a, b *object.Tree, out *[]Change) error 
 			case e.Mode == filemode.Dir:
 				var sub, oldSub *object.Tree
 				sub, err := object.GetTree(g.r.Storer, e.Hash)
+				if errors.Is(err, object.ErrMalformedTree) {
+					*out = append(*out, Change{Path: p, Kind: Added, Malformed: err.Error()})
+					continue
+				}
 				if err != nil {
 					return err
 				}
@@ -368,10 +389,6 @@ func (g *Repo) diffTrees(prefix string, a, b *object.Tree, out *[]Change) error 
 					return err
 				}
 			default:
-				data, err := g.blob(e.Hash)
-				if err != nil {
-					return err
-				}
 				kind := Added
 				if had {
 					kind = Modified
@@ -381,6 +398,15 @@ func (g *Repo) diffTrees(prefix string, a, b *object.Tree, out *[]Change) error 
 						}
 						kind = Added
 					}
+				}
+				if e.Mode != filemode.Regular && e.Mode != filemode.Executable {
+					// A symlink or submodule: nothing concord reads.
+					*out = append(*out, Change{Path: p, Kind: kind, Irregular: true})
+					continue
+				}
+				data, err := g.blob(e.Hash)
+				if err != nil {
+					return err
 				}
 				*out = append(*out, Change{Path: p, Kind: kind, Data: data, Irregular: e.Mode != filemode.Regular})
 			}
@@ -394,6 +420,40 @@ func (g *Repo) diffTrees(prefix string, a, b *object.Tree, out *[]Change) error 
 		}
 	}
 	return nil
+}
+
+// treeProblem says why t is not a tree that git and concord read alike, or
+// returns "": names must be allowed, unique and sorted as git sorts them,
+// and the tree must encode back to its own hash (which catches modes
+// written other than git writes them).
+func treeProblem(t *object.Tree) string {
+	names := map[string]bool{}
+	prev := ""
+	for i, e := range t.Entries {
+		if e.Name == "" || e.Name == "." || e.Name == ".." || strings.EqualFold(e.Name, ".git") || strings.ContainsAny(e.Name, "/\x00") {
+			return fmt.Sprintf("tree entry name %q is not allowed", e.Name)
+		}
+		if names[e.Name] {
+			return fmt.Sprintf("tree has the name %q twice", e.Name)
+		}
+		names[e.Name] = true
+		sortName := e.Name
+		if e.Mode == filemode.Dir {
+			sortName += "/"
+		}
+		if i > 0 && sortName <= prev {
+			return "tree entries are not sorted as git sorts them"
+		}
+		prev = sortName
+	}
+	again := &plumbing.MemoryObject{}
+	if err := t.Encode(again); err != nil {
+		return err.Error()
+	}
+	if again.Hash() != t.Hash {
+		return "tree is not in canonical form (a mode or entry written other than git writes it)"
+	}
+	return ""
 }
 
 func (g *Repo) deleted(p string, e object.TreeEntry, out *[]Change) error {
