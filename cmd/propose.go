@@ -146,6 +146,7 @@ bidirectional controls or invisible characters is refused unless
 type amendOptions struct {
 	signerOptions
 	textOptions
+	Drop []string
 	JSON bool
 }
 
@@ -155,7 +156,9 @@ func newAmendCmd(s *IO) *cobra.Command {
 		Use:   "amend DOC-ID --text LANG=FILE... --as ID --key FILE",
 		Short: "Add a new version of an agreement",
 		Long: `Add a new version. Earlier versions keep their signatures and their state;
-the new version needs its own. Give every language of the new version.`,
+the new version needs its own. Give every language of the new version; a
+language of the current version may be left out only with --drop LANG. A
+signatory of the document or a steward may amend it.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := o.check(); err != nil {
@@ -170,7 +173,7 @@ the new version needs its own. Give every language of the new version.`,
 				return err
 			}
 			res, err := ledger.Amend(ledgerDir(c, s), env(s), ledger.AmendOptions{Document: args[0], Texts: texts,
-				Note: o.Note, AllowInvisible: o.AllowInvisible, As: o.As, Signer: signer})
+				Drop: o.Drop, Note: o.Note, AllowInvisible: o.AllowInvisible, As: o.As, Signer: signer})
 			if err != nil {
 				return err
 			}
@@ -179,6 +182,7 @@ the new version needs its own. Give every language of the new version.`,
 	}
 	addSignerFlags(c, &o.signerOptions)
 	addTextFlags(c, &o.textOptions)
+	c.Flags().StringArrayVar(&o.Drop, "drop", nil, "leave out the current version's text in LANG (repeatable)")
 	c.Flags().BoolVar(&o.JSON, "json", false, "print the result as JSON")
 	return c
 }

@@ -153,8 +153,11 @@ func versionFiles(v *Version, texts map[string][]byte) map[string][]byte {
 
 // AmendOptions describe a new version of a document.
 type AmendOptions struct {
-	Document       string
-	Texts          []TextInput
+	Document string
+	Texts    []TextInput
+	// Drop names the languages of the current version that the new one
+	// leaves out; a language left out without being named is refused.
+	Drop           []string
 	Note           string
 	AllowInvisible bool
 	As             string
@@ -177,9 +180,27 @@ func Amend(dir string, env Env, opts AmendOptions) (*AgreementResult, error) {
 		if err != nil {
 			return err
 		}
+		if m := l.st.members[opts.As]; !slices.Contains(ds.doc.Signers, opts.As) && !m.Steward {
+			return refused("a signatory of the document or a steward may amend it", "%s is neither a signatory of %s nor a steward", opts.As, opts.Document)
+		}
 		last := ds.versions[len(ds.versions)-1]
 		if slices.Equal(last.v.Texts, list) {
 			return refused("", "the texts are those of %s v%d already", opts.Document, last.v.Number)
+		}
+		for _, t := range last.v.Texts {
+			_, given := texts[t.Lang]
+			dropped := slices.Contains(opts.Drop, t.Lang)
+			switch {
+			case !given && !dropped:
+				return refused(fmt.Sprintf("give --text %s=FILE, or --drop %s to leave it out on purpose", t.Lang, t.Lang), "%s v%d has a text in %s, which this amendment leaves out", opts.Document, last.v.Number, t.Lang)
+			case given && dropped:
+				return refused("", "--drop %s, but a text in %s is given", t.Lang, t.Lang)
+			}
+		}
+		for _, d := range opts.Drop {
+			if !slices.ContainsFunc(last.v.Texts, func(t Text) bool { return t.Lang == d }) {
+				return refused("", "--drop %s: %s v%d has no text in %s", d, opts.Document, last.v.Number, d)
+			}
 		}
 		p := l.entry + 1
 		n := len(ds.versions) + 1

@@ -213,3 +213,47 @@ func TestSignPreview(t *testing.T) {
 		t.Errorf("b withdrew: want the full texts, got diffs=%v show=%d", plan.Diffs, len(plan.Show))
 	}
 }
+
+func TestAmendRules(t *testing.T) {
+	w := newWorld(t)
+	w.propose("pact", []string{"a", "b"}, "all", "en", "One.\n", "ru", "Один.\n")
+	head := w.open().Head()
+	amend := func(as string, drop []string, texts ...TextInput) error {
+		_, err := Amend(w.dir, w.env, AmendOptions{Document: "pact", Texts: texts, Drop: drop, As: as, Signer: w.people[as].signer})
+		return err
+	}
+	en2 := TextInput{Lang: "en", Name: "en", Data: []byte("Two.\n")}
+	ru2 := TextInput{Lang: "ru", Name: "ru", Data: []byte("Два.\n")}
+	cases := []struct {
+		name  string
+		as    string
+		drop  []string
+		texts []TextInput
+		want  string
+	}{
+		{"not a signatory nor a steward", "c", nil, []TextInput{en2, ru2}, "neither a signatory of pact nor a steward"},
+		{"a language left out", "a", nil, []TextInput{en2}, "leaves out"},
+		{"dropped and given", "a", []string{"ru"}, []TextInput{en2, ru2}, "but a text in ru is given"},
+		{"dropping a language it does not have", "a", []string{"kk"}, []TextInput{en2, ru2}, "has no text in kk"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := amend(c.as, c.drop, c.texts...)
+			var re *RefusedError
+			if !errors.As(err, &re) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want a refusal containing %q", err, c.want)
+			}
+			if w.open().Head() != head {
+				t.Fatal("a refused amendment moved the head")
+			}
+		})
+	}
+	// A signatory may amend, dropping ru on purpose; a steward may too.
+	if err := amend("a", []string{"ru"}, en2); err != nil {
+		t.Fatal(err)
+	}
+	if err := amend("s2", nil, TextInput{Lang: "en", Name: "en", Data: []byte("Three.\n")}); err != nil {
+		t.Fatal(err)
+	}
+	w.mustVerify()
+}
