@@ -13,7 +13,7 @@ func newExportCmd(s *IO) *cobra.Command {
 		Use:   "export",
 		Short: "Export evidence from the ledger",
 	}
-	c.AddCommand(&cobra.Command{
+	c.AddCommand(newExportPDFCmd(s), &cobra.Command{
 		Use:   "audit-kit DIR",
 		Short: "Write an audit kit that ssh-keygen and sha256sum alone can check",
 		Long: `Write into DIR (absent or empty) every file of the ledger at its head, an
