@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -13,22 +14,26 @@ func init() { register(newVerifyCmd) }
 
 // verifyOptions are the flags of `concord verify`.
 type verifyOptions struct {
-	Since   string
-	Workers int
-	JSON    bool
+	Since       string
+	Checkpoints []string
+	Workers     int
+	JSON        bool
 }
 
 func newVerifyCmd(s *IO) *cobra.Command {
 	o := &verifyOptions{}
 	c := &cobra.Command{
-		Use:   "verify [--since COMMIT] [--json]",
+		Use:   "verify [--since COMMIT] [--checkpoint FILE]... [--json]",
 		Short: "Re-check the whole ledger from the repository alone",
 		Long: `Re-check everything from the repository alone: every commit's signature and
 its signer's validity at that position; every statement against the texts it
 names and the version it sits in; every roster change against the steward
 threshold; append-only history; ratification recomputed and compared with what
 was recorded. With --since, also that the given earlier head is in the current
-history (no rewrite, no rollback).
+history (no rewrite, no rollback). With --checkpoint (repeatable), also that
+each checkpoint is signed by a roster key and names a head in the current
+history at its position, and that all of them lie on one line of history
+(otherwise: a split view).
 
 Exit status 0 when everything holds, 3 when anything does not; every problem
 is listed with its entry, commit and file.`,
@@ -37,7 +42,15 @@ is listed with its entry, commit and file.`,
 			if o.Since != "" && !isCommitID(o.Since) {
 				return usagef("--since %q is not a commit id (40 hex digits, as 'concord log' or 'git rev-parse HEAD' prints)", o.Since)
 			}
-			rep, err := ledger.Verify(ledgerDir(c, s), ledger.VerifyOptions{Since: o.Since, Workers: o.Workers})
+			var cps []ledger.CheckpointFile
+			for _, f := range o.Checkpoints {
+				data, err := os.ReadFile(f)
+				if err != nil {
+					return fmt.Errorf("reading checkpoint: %w", err)
+				}
+				cps = append(cps, ledger.CheckpointFile{Name: f, Data: data})
+			}
+			rep, err := ledger.Verify(ledgerDir(c, s), ledger.VerifyOptions{Since: o.Since, Workers: o.Workers, Checkpoints: cps})
 			if err != nil {
 				return err
 			}
@@ -67,6 +80,7 @@ is listed with its entry, commit and file.`,
 		},
 	}
 	c.Flags().StringVar(&o.Since, "since", "", "an earlier head the current one must extend")
+	c.Flags().StringArrayVar(&o.Checkpoints, "checkpoint", nil, "a checkpoint file the ledger must extend (repeatable)")
 	c.Flags().IntVar(&o.Workers, "workers", 0, "signature-checking goroutines (default: one per CPU)")
 	c.Flags().BoolVar(&o.JSON, "json", false, "print the report as JSON")
 	return c

@@ -88,6 +88,8 @@ func classify(p int, files map[string][]byte) (*entry, error) {
 		}}, nil
 	case strings.HasPrefix(first, docsDir+"/"):
 		return classifyDocument(p, paths, files)
+	case strings.HasPrefix(first, witnessDir+"/"):
+		return classifyWitness(p, paths, files)
 	}
 	return nil, foreignFile(first, "a ledger")
 }

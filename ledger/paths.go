@@ -13,6 +13,7 @@ const (
 	genesisPath = "genesis.json"
 	changesDir  = "roster/changes"
 	docsDir     = "documents"
+	witnessDir  = "witnesses"
 )
 
 func posString(p int) string { return fmt.Sprintf("%08d", p) }
@@ -39,6 +40,10 @@ func decisionBase(doc string, n, p int, who string) string {
 
 func ratifiedFile(doc string, n int) string { return path.Join(versionDir(doc, n), "ratified.json") }
 
+func witnessFile(p int, who string) string {
+	return path.Join(witnessDir, posString(p)+"-"+who+".note")
+}
+
 // Suffixes of a signed statement's two files.
 const (
 	statementSuffix = ".statement"
@@ -55,4 +60,5 @@ var (
 	textFileRe     = regexp.MustCompile(`^documents/(` + idRe + `)/v([1-9][0-9]{0,5})/text/([a-z]{2,3}(?:-[a-z0-9]{2,8})?)\.txt$`)
 	decisionFileRe = regexp.MustCompile(`^documents/(` + idRe + `)/v([1-9][0-9]{0,5})/decisions/([0-9]{8})-(` + idRe + `)\.(statement|sig)$`)
 	ratifiedFileRe = regexp.MustCompile(`^documents/(` + idRe + `)/v([1-9][0-9]{0,5})/ratified\.json$`)
+	witnessFileRe  = regexp.MustCompile(`^witnesses/([0-9]{8})-(` + idRe + `)\.note$`)
 )

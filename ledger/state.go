@@ -59,6 +59,10 @@ type decision struct {
 	decision  signing.Decision
 	key       ssh.PublicKey
 	statement *signing.Statement
+	// late is a decision made after the version was ratified (it arrived
+	// from another copy of the ledger): recorded, but ratification is
+	// final and it counts for nothing.
+	late bool
 }
 
 type versionState struct {
@@ -86,6 +90,9 @@ type State struct {
 	corder   []string
 	docs     map[string]*docState
 	sigCheck func(key ssh.PublicKey, namespace string, msg, sig []byte, what string)
+	// parent is the commit id of the entry before the one being applied,
+	// set by whoever replays entries (a witness entry must name it).
+	parent string
 }
 
 // ruleError is a broken ledger rule found while applying an entry.
@@ -496,6 +503,9 @@ func (st *State) applyAmend(p int, v *Version, texts map[string][]byte) []error 
 func approvalsOf(d *Document, vs *versionState) ([]Approval, int) {
 	latest := map[string]decision{}
 	for _, dec := range vs.decisions {
+		if dec.late {
+			continue
+		}
 		latest[dec.signatory] = dec
 	}
 	var out []Approval
@@ -549,8 +559,9 @@ func (st *State) applyDecision(p int, doc string, n int, who string, stmt, sig [
 		return append(errs, ruleErr(base+sigSuffix, "%v", err))
 	}
 	st.checkSig(key, signing.Namespace, stmt, sig, base+sigSuffix)
-	if vs.ratified != nil {
-		errs = append(errs, ruleErr(base+statementSuffix, "%s v%d was ratified at entry %d; no decision may follow", doc, n, vs.ratified.Entry))
+	late := vs.ratified != nil
+	if late && ratified != nil {
+		errs = append(errs, ruleErr(ratifiedFile(doc, n), "%s v%d was ratified at entry %d already; a later decision records no ratification", doc, n, vs.ratified.Entry))
 	}
 	var last *decision
 	for i := range vs.decisions {
@@ -571,7 +582,10 @@ func (st *State) applyDecision(p int, doc string, n int, who string, stmt, sig [
 	if len(errs) > 0 {
 		return errs
 	}
-	vs.decisions = append(vs.decisions, decision{pos: p, signatory: who, decision: s.Decision, key: key, statement: s})
+	vs.decisions = append(vs.decisions, decision{pos: p, signatory: who, decision: s.Decision, key: key, statement: s, late: late})
+	if late {
+		return nil // ratification is final
+	}
 	approvals, distinct := approvalsOf(ds.doc, vs)
 	met := ruleMet(ds.doc, approvals, distinct)
 	rpath := ratifiedFile(doc, n)

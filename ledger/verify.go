@@ -62,6 +62,10 @@ type VerifyOptions struct {
 	// Workers is the number of signature-checking goroutines; 0 means one
 	// per CPU.
 	Workers int
+	// Checkpoints are signed checkpoints the caller kept: each must be
+	// signed by a roster key and name a head in the current history at its
+	// position, and all must lie on one line of history.
+	Checkpoints []CheckpointFile
 }
 
 var entryTrailer = regexp.MustCompile(`(?m)^Concord-Entry: ([0-9]+)\nConcord-Kind: ([a-z-]+)\n\z`)
@@ -166,6 +170,7 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 		if m := entryTrailer.FindStringSubmatch(c.Message); m == nil || m[1] != strconv.Itoa(p) {
 			problem("", "commit message does not end with the trailer \"Concord-Entry: %d\"", p)
 		}
+		st.parent = prev
 		changes, err := repo.Changes(prev, c.ID)
 		prev = c.ID
 		if err != nil {
@@ -212,6 +217,11 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 				return rep, nil
 			}
 			checkCommitSig(st, c, st.Genesis.Founder, p, problem)
+		}
+	}
+	if len(opts.Checkpoints) > 0 {
+		for _, p := range checkCheckpoints(repo, st, chain, opts.Checkpoints) {
+			add(p)
 		}
 	}
 	finish()

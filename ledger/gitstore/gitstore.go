@@ -510,6 +510,20 @@ func (g *Repo) Append(c NewCommit) (string, error) {
 	if head != c.Parent {
 		return "", ErrHeadMoved
 	}
+	id, err := g.WriteCommit(c)
+	if err != nil {
+		return "", err
+	}
+	hook("append: objects written")
+	if err := g.setBranch(id, c.Parent); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+// WriteCommit writes the files, a tree and a signed commit on top of
+// c.Parent, and returns the commit id, moving no branch.
+func (g *Repo) WriteCommit(c NewCommit) (string, error) {
 	var base *object.Tree
 	var parents []plumbing.Hash
 	if c.Parent != "" {
@@ -556,9 +570,6 @@ func (g *Repo) Append(c NewCommit) (string, error) {
 	id, err := g.r.Storer.SetEncodedObject(obj)
 	if err != nil {
 		return "", fmt.Errorf("writing commit: %w", err)
-	}
-	if err := g.setBranch(id.String(), c.Parent); err != nil {
-		return "", err
 	}
 	return id.String(), nil
 }
@@ -664,6 +675,9 @@ func (g *Repo) setBranch(id, old string) error {
 	}
 	tmp := refPath + ".lock"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, os.ErrExist) {
+		return &RefLockError{Path: tmp}
+	}
 	if err != nil {
 		return fmt.Errorf("updating %s: %w", Branch, err)
 	}
@@ -674,6 +688,7 @@ func (g *Repo) setBranch(id, old string) error {
 		os.Remove(tmp)
 		return fmt.Errorf("updating %s: %w", Branch, err)
 	}
+	hook("set branch: lock file written")
 	if err := os.Rename(tmp, refPath); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("updating %s: %w", Branch, err)

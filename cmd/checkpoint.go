@@ -1,0 +1,78 @@
+package cmd
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/concord-ledger/concord/ledger"
+)
+
+func init() { register(newCheckpointCmd) }
+
+// checkpointOptions are the flags of `concord checkpoint`.
+type checkpointOptions struct {
+	signerOptions
+	Output string
+}
+
+func newCheckpointCmd(s *IO) *cobra.Command {
+	o := &checkpointOptions{}
+	c := &cobra.Command{
+		Use:   "checkpoint --as ID --key FILE [--output FILE]",
+		Short: "Write a signed checkpoint of the ledger's head",
+		Long: `Audit the ledger and, if everything holds, write a checkpoint of its head: a
+signed note (golang.org/x/mod/sumdb/note) naming the ledger, its number of
+entries and its head commit, signed with your roster key. Keep it: later,
+'concord verify --checkpoint FILE' proves that the ledger still extends that
+head (no rewrite, no rollback), and two checkpoints of the same ledger that are
+not on one line of history are reported as a split view.
+
+The note goes to standard output, or to --output FILE (which must not exist).
+Exit status 3 if the ledger does not verify.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := o.check(); err != nil {
+				return err
+			}
+			signer, err := o.signer(s)
+			if err != nil {
+				return err
+			}
+			msg, cp, err := ledger.MakeCheckpoint(ledgerDir(c, s), ledger.CheckpointOptions{As: o.As, Signer: signer})
+			if err != nil {
+				return err
+			}
+			if o.Output == "" {
+				_, err := s.Out.Write(msg)
+				return err
+			}
+			if err := writeNewFile(o.Output, msg); err != nil {
+				return err
+			}
+			fmt.Fprintf(s.Err, "checkpoint of %s: %d entries, head %s, signed by %s, written to %s\n", cp.Ledger, cp.Entries, cp.Head, o.As, o.Output)
+			return nil
+		},
+	}
+	addSignerFlags(c, &o.signerOptions)
+	c.Flags().StringVarP(&o.Output, "output", "o", "", "write the checkpoint to this new file instead of standard output")
+	return c
+}
+
+// writeNewFile writes data to path, which must not exist yet.
+func writeNewFile(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	_, werr := f.Write(data)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		os.Remove(path)
+		return fmt.Errorf("writing %s: %w", path, werr)
+	}
+	return nil
+}

@@ -1,0 +1,49 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/concord-ledger/concord/ledger"
+)
+
+func init() { register(newCloneCmd) }
+
+// cloneOptions are the flags of `concord clone`.
+type cloneOptions struct {
+	Timeout time.Duration
+	JSON    bool
+}
+
+func newCloneCmd(s *IO) *cobra.Command {
+	o := &cloneOptions{}
+	c := &cobra.Command{
+		Use:   "clone URL DIR [--timeout D] [--json]",
+		Short: "Copy a ledger from a git remote, accepting it only if it verifies",
+		Long: `Copy the ledger at URL (a path, file://, git://, http(s):// or ssh:// remote)
+into the new folder DIR. What is fetched is audited first, as 'concord verify'
+does; a ledger that does not verify is refused with exit status 3 and DIR is
+left as it was. The remote is recorded for 'concord sync', with its head, which
+every later sync checks the remote still extends.`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(c *cobra.Command, args []string) error {
+			ctx, cancel := context.WithTimeout(context.Background(), o.Timeout)
+			defer cancel()
+			res, err := ledger.Clone(ctx, args[0], args[1], env(s))
+			if err != nil {
+				return err
+			}
+			if o.JSON {
+				return printJSON(s, res)
+			}
+			fmt.Fprintf(s.Out, "cloned ledger %s: %d entries, head %s, verified\n", res.Ledger, res.Entries, res.Head)
+			return nil
+		},
+	}
+	c.Flags().DurationVar(&o.Timeout, "timeout", 2*time.Minute, "give up on the remote after this long")
+	c.Flags().BoolVar(&o.JSON, "json", false, "print the result as JSON")
+	return c
+}

@@ -1,0 +1,52 @@
+package cmd
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/concord-ledger/concord/ledger"
+)
+
+func init() { register(newWitnessCmd) }
+
+// witnessOptions are the flags of `concord witness`.
+type witnessOptions struct {
+	signerOptions
+	JSON bool
+}
+
+func newWitnessCmd(s *IO) *cobra.Command {
+	o := &witnessOptions{}
+	c := &cobra.Command{
+		Use:   "witness --as ID --key FILE [--json]",
+		Short: "Cosign the ledger's head as a witness, kept in the ledger",
+		Long: `Audit the ledger and, if everything holds, cosign its head: a checkpoint note
+of the ledger as it stands, signed with your roster key, is added as a new entry
+(witnesses/<entry>-<id>.note). Anyone holding the ledger can then show that you
+saw that head. Exit status 3 if the ledger does not verify.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := o.check(); err != nil {
+				return err
+			}
+			signer, err := o.signer(s)
+			if err != nil {
+				return err
+			}
+			res, err := ledger.Witness(ledgerDir(c, s), env(s), o.As, signer)
+			if err != nil {
+				return err
+			}
+			if o.JSON {
+				return printJSON(s, res)
+			}
+			fmt.Fprintf(s.Out, "witness: %s cosigned head %s (%d entries) at entry %d (commit %.12s)\n",
+				res.Witness, res.Checkpoint.Head, res.Checkpoint.Entries, res.Entry, res.Commit)
+			return nil
+		},
+	}
+	addSignerFlags(c, &o.signerOptions)
+	c.Flags().BoolVar(&o.JSON, "json", false, "print the result as JSON")
+	return c
+}

@@ -1,0 +1,344 @@
+package gitstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	"github.com/go-git/go-git/v5/plumbing/transport/client"
+	"github.com/go-git/go-git/v5/plumbing/transport/server"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+)
+
+// Remotes are reached with go-git over file:// (and plain paths), git://,
+// http(s):// and ssh://. file:// is served in-process (go-git's server
+// transport), so no git binary is needed, with git's own rule for updating
+// a ref added: the ref is locked (<ref>.lock, created exclusively) and its
+// old value checked under the lock, so two pushes racing for one remote
+// never lose an update.
+func init() {
+	client.InstallProtocol("file", &lockingFile{server.NewClient(atomicRefLoader{})})
+}
+
+// hook is called between write steps (see Append and setBranch); tests
+// replace it, through SetWriteHook, to stop a process at each step. It
+// does nothing otherwise.
+var hook = func(step string) {}
+
+// SetWriteHook makes f be called, with the step's name, between the steps
+// of every write (objects written, branch lock written). It exists so that
+// tests can kill a process at each step; nil restores the default.
+func SetWriteHook(f func(step string)) {
+	if f == nil {
+		f = func(string) {}
+	}
+	hook = f
+}
+
+// RefLockError is returned when the branch's lock file exists: another git
+// process is moving the branch, or one was killed while it did.
+type RefLockError struct{ Path string }
+
+func (e *RefLockError) Error() string {
+	return fmt.Sprintf("the branch is locked by %s: another git process is updating it, or one was killed while it did", e.Path)
+}
+
+// Hint says how to clear a stale lock.
+func (e *RefLockError) Hint() string {
+	return fmt.Sprintf("if no git or concord process is running, remove %s, then run 'concord verify'", e.Path)
+}
+
+// RemoteName is the name under which a ledger's remote is kept in the
+// repository's configuration, as git does.
+const RemoteName = "origin"
+
+// ErrNoRemoteBranch is returned by Fetch when the remote has no main
+// branch (an empty repository).
+var ErrNoRemoteBranch = errors.New("the remote has no " + Branch)
+
+// RemoteURL returns the URL of the ledger's remote, or "" if none is set.
+func (g *Repo) RemoteURL() (string, error) {
+	rc, err := g.r.Remote(RemoteName)
+	if errors.Is(err, git.ErrRemoteNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading the remote: %w", err)
+	}
+	if urls := rc.Config().URLs; len(urls) > 0 {
+		return urls[0], nil
+	}
+	return "", nil
+}
+
+// SetRemoteURL records url as the ledger's remote.
+func (g *Repo) SetRemoteURL(url string) error {
+	if err := g.r.DeleteRemote(RemoteName); err != nil && !errors.Is(err, git.ErrRemoteNotFound) {
+		return fmt.Errorf("recording the remote: %w", err)
+	}
+	_, err := g.r.CreateRemote(&config.RemoteConfig{Name: RemoteName, URLs: []string{url},
+		Fetch: []config.RefSpec{config.RefSpec("+" + Branch + ":refs/remotes/" + RemoteName + "/main")}})
+	if err != nil {
+		return fmt.Errorf("recording the remote: %w", err)
+	}
+	return nil
+}
+
+// Fetch fetches the remote's main branch from url into ref (a ref of
+// concord's own, overwritten) and returns the commit it points at. Nothing
+// else changes: the ledger's branch stays where it is.
+func (g *Repo) Fetch(ctx context.Context, url, ref string) (string, error) {
+	rem := git.NewRemote(g.r.Storer, &config.RemoteConfig{Name: "fetch", URLs: []string{url}})
+	err := rem.FetchContext(ctx, &git.FetchOptions{
+		RemoteName: "fetch",
+		RefSpecs:   []config.RefSpec{config.RefSpec("+" + Branch + ":" + ref)},
+		Tags:       git.NoTags,
+	})
+	switch {
+	case err == nil, errors.Is(err, git.NoErrAlreadyUpToDate):
+	case errors.Is(err, transport.ErrEmptyRemoteRepository), isNoMatchingRef(err):
+		return "", ErrNoRemoteBranch
+	default:
+		return "", err
+	}
+	id, err := g.Ref(ref)
+	if err != nil {
+		return "", err
+	}
+	if id == "" {
+		return "", ErrNoRemoteBranch
+	}
+	return id, nil
+}
+
+func isNoMatchingRef(err error) bool {
+	var nm git.NoMatchingRefSpecError
+	return errors.As(err, &nm) || strings.Contains(err.Error(), "couldn't find remote ref")
+}
+
+// Push makes the remote's main branch at url point at the local commit
+// the branch points at, if the remote's branch is still old ("" when the
+// remote is empty) and id extends it. It never forces.
+func (g *Repo) Push(ctx context.Context, url, old string) error {
+	rem := git.NewRemote(g.r.Storer, &config.RemoteConfig{Name: "push", URLs: []string{url}})
+	opts := &git.PushOptions{RemoteName: "push", RefSpecs: []config.RefSpec{config.RefSpec(Branch + ":" + Branch)}}
+	if old != "" {
+		opts.RequireRemoteRefs = []config.RefSpec{config.RefSpec(old + ":" + Branch)}
+	}
+	err := rem.PushContext(ctx, opts)
+	if errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return nil
+	}
+	return err
+}
+
+// Ref returns the commit ref points at, or "" if it does not exist.
+func (g *Repo) Ref(name string) (string, error) {
+	ref, err := g.r.Storer.Reference(plumbing.ReferenceName(name))
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", name, err)
+	}
+	return ref.Hash().String(), nil
+}
+
+// SetRef points ref (one of concord's own, never the branch) at id.
+func (g *Repo) SetRef(name, id string) error {
+	if name == Branch {
+		return fmt.Errorf("SetRef cannot move %s; use SetHead", Branch)
+	}
+	h, err := parseHash(id)
+	if err != nil {
+		return err
+	}
+	if err := g.r.Storer.SetReference(plumbing.NewHashReference(plumbing.ReferenceName(name), h)); err != nil {
+		return fmt.Errorf("updating %s: %w", name, err)
+	}
+	return nil
+}
+
+// SetHead moves the branch from old to id (atomically, as Append does),
+// failing with ErrHeadMoved if it no longer points at old.
+func (g *Repo) SetHead(id, old string) error {
+	if _, err := parseHash(id); err != nil {
+		return err
+	}
+	return g.setBranch(id, old)
+}
+
+// atomicRefLoader loads a repository for go-git's server, whose ref
+// updates are made atomic (a new file renamed over the old, as git does):
+// go-git's own rewrite a ref file in place, so a concurrent fetch may read it
+// empty.
+type atomicRefLoader struct{}
+
+// Load opens the repository at ep's path.
+func (atomicRefLoader) Load(ep *transport.Endpoint) (storer.Storer, error) {
+	sto, err := server.DefaultLoader.Load(ep)
+	if err != nil {
+		return nil, err
+	}
+	fs, ok := sto.(*filesystem.Storage)
+	if !ok {
+		return sto, nil
+	}
+	repo, err := Open(ep.Path)
+	if err != nil {
+		return nil, err
+	}
+	return &atomicRefs{Storage: fs, gitDir: repo.GitDir()}, nil
+}
+
+type atomicRefs struct {
+	*filesystem.Storage
+	gitDir string
+}
+
+// SetReference writes a hash ref to a new file and renames it into place.
+func (s *atomicRefs) SetReference(ref *plumbing.Reference) error {
+	if ref.Type() != plumbing.HashReference {
+		return s.Storage.SetReference(ref)
+	}
+	p := filepath.Join(s.gitDir, filepath.FromSlash(ref.Name().String()))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	// The new file is made outside refs/, where go-git would read it as a
+	// ref while it is still empty.
+	f, err := os.CreateTemp(s.gitDir, ".concord-ref-*")
+	if err != nil {
+		return err
+	}
+	_, werr := f.WriteString(ref.Hash().String() + "\n")
+	if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	if err := os.Rename(f.Name(), p); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	return nil
+}
+
+// lockingFile is the in-process file:// transport with git's ref locking
+// added to pushes.
+type lockingFile struct{ transport.Transport }
+
+// NewUploadPackSession wraps the server's fetch session.
+func (t *lockingFile) NewUploadPackSession(ep *transport.Endpoint, auth transport.AuthMethod) (transport.UploadPackSession, error) {
+	s, err := t.Transport.NewUploadPackSession(ep, auth)
+	if err != nil {
+		return nil, err
+	}
+	return &knownHaves{UploadPackSession: s, dir: ep.Path}, nil
+}
+
+// knownHaves drops from a fetch the commits the client has that the server
+// does not know: go-git's server fails on them, where git ignores them.
+type knownHaves struct {
+	transport.UploadPackSession
+	dir string
+}
+
+// UploadPack serves the fetch with only the haves the server holds.
+func (s *knownHaves) UploadPack(ctx context.Context, req *packp.UploadPackRequest) (*packp.UploadPackResponse, error) {
+	repo, err := Open(s.dir)
+	if err != nil {
+		return nil, err
+	}
+	known := req.Haves[:0:0]
+	for _, h := range req.Haves {
+		if _, err := repo.r.Storer.EncodedObject(plumbing.AnyObject, h); err == nil {
+			known = append(known, h)
+		}
+	}
+	req.Haves = known
+	return s.UploadPackSession.UploadPack(ctx, req)
+}
+
+// NewReceivePackSession wraps the server's push session.
+func (t *lockingFile) NewReceivePackSession(ep *transport.Endpoint, auth transport.AuthMethod) (transport.ReceivePackSession, error) {
+	s, err := t.Transport.NewReceivePackSession(ep, auth)
+	if err != nil {
+		return nil, err
+	}
+	return &lockedReceive{ReceivePackSession: s, dir: ep.Path}, nil
+}
+
+type lockedReceive struct {
+	transport.ReceivePackSession
+	dir string
+}
+
+// refLockWait is how long a push waits for another push's ref lock.
+const refLockWait = 10 * time.Second
+
+// ReceivePack locks every ref the push updates, checks that each still has
+// the value the pusher saw, and only then lets the server write.
+func (s *lockedReceive) ReceivePack(ctx context.Context, req *packp.ReferenceUpdateRequest) (*packp.ReportStatus, error) {
+	repo, err := Open(s.dir)
+	if err != nil {
+		return nil, err
+	}
+	gitDir := repo.GitDir()
+	for _, cmd := range req.Commands {
+		lockPath := filepath.Join(gitDir, filepath.FromSlash(cmd.Name.String())) + ".lock"
+		if err := os.MkdirAll(filepath.Dir(lockPath), 0o755); err != nil {
+			return nil, err
+		}
+		// The lock is never empty (go-git reads every file under refs/ as a
+		// ref): it is made as a full file outside refs/ and hard-linked into
+		// place, which fails if the lock exists.
+		tmp, err := os.CreateTemp(gitDir, ".concord-lock-*")
+		if err != nil {
+			return nil, err
+		}
+		_, werr := tmp.WriteString(cmd.Old.String() + "\n")
+		if err := errors.Join(werr, tmp.Close()); err != nil {
+			os.Remove(tmp.Name())
+			return nil, err
+		}
+		defer os.Remove(tmp.Name())
+		deadline := time.Now().Add(refLockWait)
+		for {
+			err := os.Link(tmp.Name(), lockPath)
+			if err == nil {
+				defer os.Remove(lockPath)
+				break
+			}
+			if !errors.Is(err, os.ErrExist) || time.Now().After(deadline) {
+				return nil, fmt.Errorf("cannot lock ref %s: %w", cmd.Name, err)
+			}
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+		cur, err := repo.Ref(cmd.Name.String())
+		if err != nil {
+			return nil, err
+		}
+		want := ""
+		if !cmd.Old.IsZero() {
+			want = cmd.Old.String()
+		}
+		if cur != want {
+			return nil, fmt.Errorf("cannot lock ref %s: it is at %q but expected %q", cmd.Name, cur, want)
+		}
+	}
+	return s.ReceivePackSession.ReceivePack(ctx, req)
+}

@@ -1,0 +1,511 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/concord-ledger/concord/ledger/gitstore"
+	"github.com/concord-ledger/concord/signing"
+)
+
+// Refs of concord's own beside the branch.
+const (
+	// syncedRef is the remote's head as of the last successful clone or
+	// sync: the remote's history must always extend it.
+	syncedRef = "refs/concord/synced"
+	// incomingRef holds what the last fetch brought, not yet accepted.
+	incomingRef = "refs/concord/incoming"
+)
+
+// syncHook is called between the write steps of a sync; tests replace it
+// to kill the process at each step. It does nothing otherwise.
+var syncHook = func(step string) {}
+
+// DefaultSyncAttempts is how often Sync fetches and pushes again when the
+// remote moved while it worked.
+const DefaultSyncAttempts = 5
+
+// RemoteError is a failure to reach or talk to the remote (network, time
+// out, corrupt data, refused push). Nothing local was lost.
+type RemoteError struct {
+	URL   string
+	Op    string // "fetching", "pushing"
+	Err   error
+	Local int // entries of the local ledger the remote does not have
+}
+
+func (e *RemoteError) Error() string {
+	return fmt.Sprintf("remote %s unreachable or failing while %s: %v; nothing was lost: your %d local entries are kept", e.URL, e.Op, e.Err, e.Local)
+}
+
+func (e *RemoteError) Unwrap() error { return e.Err }
+
+// Hint says what to do next.
+func (e *RemoteError) Hint() string {
+	return "check the remote's address and the network, then run 'concord sync' again"
+}
+
+// RemoteRejectedError is returned when what the remote holds cannot be
+// accepted: it fails the audit, is another ledger, or rewrote or rolled back
+// history this ledger had from it. The local ledger is unchanged.
+type RemoteRejectedError struct {
+	URL    string
+	Reason string
+	Report *Report // the audit of the remote's head, when that failed
+}
+
+func (e *RemoteRejectedError) Error() string {
+	return fmt.Sprintf("refused the history of remote %s: %s; the local ledger is unchanged", e.URL, e.Reason)
+}
+
+// Hint says what to do next.
+func (e *RemoteRejectedError) Hint() string {
+	return "do not build on this remote; tell whoever keeps it, and compare checkpoints ('concord verify --checkpoint FILE')"
+}
+
+// InvalidEvidence marks this as tampered evidence (exit status 3).
+func (e *RemoteRejectedError) InvalidEvidence() bool { return true }
+
+// RemoteBusyError is returned when the remote moved on every attempt.
+type RemoteBusyError struct {
+	URL      string
+	Attempts int
+	Local    int
+}
+
+func (e *RemoteBusyError) Error() string {
+	return fmt.Sprintf("remote %s changed during each of %d attempts to sync; nothing was lost: your %d local entries are kept", e.URL, e.Attempts, e.Local)
+}
+
+// Hint says what to do next.
+func (e *RemoteBusyError) Hint() string { return "run 'concord sync' again" }
+
+// SyncResult says what a clone or sync did.
+type SyncResult struct {
+	Remote    string `json:"remote"`
+	Ledger    string `json:"ledger"`
+	Head      string `json:"head"`
+	Entries   int    `json:"entries"`
+	Fetched   int    `json:"fetched"`   // entries taken from the remote
+	Pushed    int    `json:"pushed"`    // entries sent to the remote
+	Recreated int    `json:"recreated"` // local entries re-created on top of the remote's
+	Attempts  int    `json:"attempts"`
+}
+
+// absURL turns a local path into an absolute one; URLs are kept.
+func absURL(url string) (string, error) {
+	if strings.Contains(url, "://") || strings.Contains(url, "@") && strings.Contains(url, ":") {
+		return url, nil
+	}
+	return filepath.Abs(url)
+}
+
+// Clone copies the ledger at url into dir (which must be absent or empty),
+// accepting it only if it verifies; otherwise dir is left as it was.
+func Clone(ctx context.Context, url, dir string, env Env) (res *SyncResult, err error) {
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return nil, refused("choose a new folder", "%s exists and is not empty", dir)
+	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("reading %s: %w", dir, err)
+	}
+	if url, err = absURL(url); err != nil {
+		return nil, err
+	}
+	created := false
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		created = true
+	}
+	defer func() {
+		if err != nil {
+			if created {
+				os.RemoveAll(dir)
+			} else {
+				cleanDir(dir)
+			}
+		}
+	}()
+	repo, err := gitstore.Init(dir)
+	if err != nil {
+		return nil, fmt.Errorf("creating %s: %w", dir, err)
+	}
+	head, err := repo.Fetch(ctx, url, incomingRef)
+	if errors.Is(err, gitstore.ErrNoRemoteBranch) {
+		return nil, refused("check the address", "remote %s holds no ledger", url)
+	}
+	if err != nil {
+		return nil, &RemoteError{URL: url, Op: "fetching", Err: err}
+	}
+	rep, err := verifyRepo(repo, head, VerifyOptions{})
+	if err != nil {
+		return nil, &RemoteError{URL: url, Op: "reading what was fetched", Err: err}
+	}
+	if !rep.OK() {
+		return nil, &RemoteRejectedError{URL: url, Reason: fmt.Sprintf("it does not verify: %d problems, the first: %s", len(rep.Problems), rep.Problems[0]), Report: rep}
+	}
+	if err := repo.SetHead(head, ""); err != nil {
+		return nil, err
+	}
+	if err := errors.Join(repo.SetRef(syncedRef, head), repo.SetRemoteURL(url)); err != nil {
+		return nil, err
+	}
+	return &SyncResult{Remote: url, Ledger: rep.Ledger, Head: head, Entries: rep.Entries, Fetched: rep.Entries, Attempts: 1}, nil
+}
+
+// SyncOptions control Sync.
+type SyncOptions struct {
+	// Remote is the remote's URL; "" uses the one recorded by clone (a
+	// given one is recorded when none is).
+	Remote string
+	// As and Signer re-create this ledger's new entries on top of the
+	// remote's when both have moved; all those entries must be As's.
+	As     string
+	Signer ssh.Signer
+	// Attempts bounds how often Sync starts again when the remote moved
+	// during a push; 0 means DefaultSyncAttempts.
+	Attempts int
+}
+
+// Sync fetches the remote's ledger, accepts it only if it verifies, is the
+// same ledger and extends what this ledger last had from it; then brings
+// the local ledger up to date (fast-forward), or sends the local entries
+// (push), re-creating them on top of the remote's new entries first when
+// both moved. Nothing local is lost on any failure.
+func Sync(ctx context.Context, dir string, env Env, opts SyncOptions) (*SyncResult, error) {
+	var res *SyncResult
+	err := withLock(dir, env, func(l *Ledger) error {
+		r, err := l.sync(ctx, opts)
+		res = r
+		return err
+	})
+	return res, err
+}
+
+func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error) {
+	repo := l.repo
+	recorded, err := repo.RemoteURL()
+	if err != nil {
+		return nil, err
+	}
+	url := opts.Remote
+	if url == "" {
+		url = recorded
+	}
+	if url == "" {
+		return nil, refused("pass --remote URL, or make the ledger with 'concord clone'", "this ledger has no remote")
+	}
+	if url, err = absURL(url); err != nil {
+		return nil, err
+	}
+	synced, err := repo.Ref(syncedRef)
+	if err != nil {
+		return nil, err
+	}
+	attempts := opts.Attempts
+	if attempts <= 0 {
+		attempts = DefaultSyncAttempts
+	}
+	res := &SyncResult{Remote: url, Ledger: l.ID()}
+	var pushErr error
+	lastIncoming := ""
+	for attempt := 1; attempt <= attempts; attempt++ {
+		res.Attempts = attempt
+		local, err := repo.Head()
+		if err != nil {
+			return nil, err
+		}
+		localChain, err := repo.FirstParentChain(local)
+		if err != nil {
+			return nil, err
+		}
+		unsent := len(localChain) - positionAfter(localChain, synced)
+		incoming, err := repo.Fetch(ctx, url, incomingRef)
+		var incomingChain []*gitstore.Commit
+		switch {
+		case errors.Is(err, gitstore.ErrNoRemoteBranch):
+			if synced != "" {
+				return nil, &RemoteRejectedError{URL: url, Reason: fmt.Sprintf("the remote is empty, but had head %s at the last sync (rolled back)", synced)}
+			}
+		case err != nil:
+			return nil, &RemoteError{URL: url, Op: "fetching", Err: err, Local: unsent}
+		default:
+			if incomingChain, err = l.checkIncoming(url, incoming, synced); err != nil {
+				return nil, err
+			}
+		}
+		if pushErr != nil && incoming == lastIncoming {
+			// The push failed, and not because the remote moved.
+			return nil, &RemoteError{URL: url, Op: "pushing", Err: pushErr, Local: unsent}
+		}
+		lastIncoming, pushErr = incoming, nil
+		k := commonPrefix(localChain, incomingChain)
+		switch {
+		case k == 0 && len(incomingChain) > 0:
+			return nil, &RemoteRejectedError{URL: url, Reason: "its history shares no entry with this ledger's"}
+		case local == incoming:
+		case k == len(localChain): // the remote extends the local ledger
+			if err := repo.SetHead(incoming, local); err != nil {
+				return nil, err
+			}
+			res.Fetched += len(incomingChain) - k
+		case k < len(incomingChain): // both moved
+			head, err := l.recreate(incomingChain, localChain[k:], opts)
+			if err != nil {
+				return nil, err
+			}
+			syncHook("sync: entries re-created")
+			if err := repo.SetHead(head, local); err != nil {
+				return nil, err
+			}
+			syncHook("sync: branch moved")
+			res.Fetched += len(incomingChain) - k
+			res.Recreated += len(localChain) - k
+		}
+		head, err := repo.Head()
+		if err != nil {
+			return nil, err
+		}
+		if head != incoming {
+			if err := repo.Push(ctx, url, incoming); err != nil {
+				pushErr = err
+				continue
+			}
+			syncHook("sync: pushed")
+			chain, err := repo.FirstParentChain(head)
+			if err != nil {
+				return nil, err
+			}
+			res.Pushed = len(chain) - len(incomingChain)
+		}
+		if err := repo.SetRef(syncedRef, head); err != nil {
+			return nil, err
+		}
+		if recorded == "" {
+			if err := repo.SetRemoteURL(url); err != nil {
+				return nil, err
+			}
+		}
+		res.Head = head
+		if c, err := repo.FirstParentChain(head); err == nil {
+			res.Entries = len(c)
+		}
+		return res, nil
+	}
+	local, _ := repo.Head()
+	chain, _ := repo.FirstParentChain(local)
+	if pushErr != nil {
+		return nil, &RemoteBusyError{URL: url, Attempts: attempts, Local: len(chain) - positionAfter(chain, lastIncoming)}
+	}
+	return nil, &RemoteBusyError{URL: url, Attempts: attempts}
+}
+
+// checkIncoming audits what was fetched and checks it may be accepted: the
+// same ledger, verifying, and extending the remote head of the last sync.
+func (l *Ledger) checkIncoming(url, incoming, synced string) ([]*gitstore.Commit, error) {
+	rep, err := verifyRepo(l.repo, incoming, VerifyOptions{})
+	if err != nil {
+		return nil, &RemoteError{URL: url, Op: "reading what was fetched", Err: err}
+	}
+	if !rep.OK() {
+		return nil, &RemoteRejectedError{URL: url, Report: rep,
+			Reason: fmt.Sprintf("it does not verify: %d problems, the first: %s", len(rep.Problems), rep.Problems[0])}
+	}
+	if rep.Ledger != l.ID() {
+		return nil, &RemoteRejectedError{URL: url, Reason: fmt.Sprintf("it holds another ledger (%s, not %s)", rep.Ledger, l.ID())}
+	}
+	if synced != "" {
+		if ok, err := l.repo.IsAncestor(synced, incoming); err != nil || !ok {
+			return nil, &RemoteRejectedError{URL: url, Reason: fmt.Sprintf("history rewritten or rolled back: the remote's head at the last sync, %s, is not in its history now (head %s)", synced, incoming)}
+		}
+	}
+	return l.repo.FirstParentChain(incoming)
+}
+
+// positionAfter returns the number of entries of chain up to and
+// including commit id (0 if it is not in chain).
+func positionAfter(chain []*gitstore.Commit, id string) int {
+	for i, c := range chain {
+		if c.ID == id {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+func commonPrefix(a, b []*gitstore.Commit) int {
+	k := 0
+	for k < len(a) && k < len(b) && a[k].ID == b[k].ID {
+		k++
+	}
+	return k
+}
+
+// recreate writes the local-only entries again, in order, on top of the
+// remote's chain: the same statements and signatures at new positions,
+// ratification recomputed, each commit signed again with opts.Signer. It
+// moves no branch and returns the new head. Entries the rules cannot place
+// on the remote's ledger are refused, and nothing is changed.
+func (l *Ledger) recreate(remote, local []*gitstore.Commit, opts SyncOptions) (string, error) {
+	repo := l.repo
+	base := remote[len(remote)-1].ID
+	if opts.Signer == nil {
+		return "", refused("run 'concord sync --as ID --key FILE' to re-create them there",
+			"both this ledger and the remote have new entries since %.12s; your %d entries must be re-created on top of the remote's", local[0].Parents[0], len(local))
+	}
+	for _, c := range local {
+		if c.Email != opts.As {
+			return "", refused(fmt.Sprintf("run 'concord sync' as %s, with their key", c.Email),
+				"entries by %s need %s's key to be re-created on top of the remote's new entries", c.Email, c.Email)
+		}
+	}
+	st, err := readRoster(repo, base)
+	if err != nil {
+		return "", err
+	}
+	l2 := &Ledger{Dir: l.Dir, repo: repo, head: base, entry: len(remote) - 1, st: st}
+	prev := local[0].Parents[0]
+	for _, c := range local {
+		changes, err := repo.Changes(prev, c.ID)
+		if err != nil {
+			return "", err
+		}
+		prev = c.ID
+		files := map[string][]byte{}
+		for _, ch := range changes {
+			if ch.Kind != gitstore.Added {
+				return "", &InconsistentError{Errs: []error{fmt.Errorf("local entry %.12s: %s %s", c.ID, ch.Path, ch.Kind)}}
+			}
+			files[ch.Path] = ch.Data
+		}
+		m := entryTrailer.FindStringSubmatch(c.Message)
+		if m == nil {
+			return "", &InconsistentError{Errs: []error{fmt.Errorf("local entry %.12s has no Concord-Entry trailer", c.ID)}}
+		}
+		old, _ := strconv.Atoi(m[1])
+		e, err := classify(old, files)
+		if err != nil {
+			return "", &InconsistentError{Errs: []error{fmt.Errorf("local entry %d: %v", old, err)}}
+		}
+		if err := l2.checkSigner(opts.As, opts.Signer); err != nil {
+			return "", err
+		}
+		p := l2.entry + 1
+		summary, _, _ := strings.Cut(c.Message, "\n")
+		moved, summary, err := l2.moveEntry(e, files, old, p, summary, opts)
+		if err != nil {
+			return "", err
+		}
+		l2.st.parent = l2.head
+		if err := l2.verifyEntry(moved, e.actor); err != nil {
+			return "", refused("", "your entry %d (%s) cannot be placed after the remote's new entries: %v", old, e.kind, errors.Unwrap(err))
+		}
+		msg := fmt.Sprintf("%s\n\nConcord-Entry: %d\nConcord-Kind: %s\n", summary, p, e.kind)
+		signer := opts.Signer
+		id, err := repo.WriteCommit(gitstore.NewCommit{Parent: l2.head, Files: moved, Message: msg, Name: c.Author, Email: c.Email, When: c.When,
+			Sign: func(payload []byte) ([]byte, error) { return signing.Sign(signer, signing.GitNamespace, payload) }})
+		if err != nil {
+			return "", fmt.Errorf("re-creating entry %d as %d: %w", old, p, err)
+		}
+		l2.head, l2.entry = id, p
+	}
+	return l2.head, nil
+}
+
+// moveEntry returns the files of entry e (at position old) as they must be
+// at position p on l's head, and the commit summary.
+func (l *Ledger) moveEntry(e *entry, files map[string][]byte, old, p int, summary string, opts SyncOptions) (map[string][]byte, string, error) {
+	out := map[string][]byte{}
+	switch e.kind {
+	case KindRoster, KindApprove:
+		for f, data := range files {
+			if m := rosterApprRe.FindStringSubmatch(f); m != nil {
+				f = rosterApprovalBase(m[1], p, m[3]) + "." + m[4]
+			}
+			out[f] = data
+		}
+	case KindWitness:
+		msg, err := signCheckpoint(&Checkpoint{Ledger: l.ID(), Entries: p, Head: l.head}, e.actor, opts.Signer)
+		if err != nil {
+			return nil, "", err
+		}
+		out[witnessFile(p, e.actor)] = msg
+		summary = fmt.Sprintf("Witness the head %.12s (%d entries)", l.head, p)
+	case KindPropose, KindAmend:
+		ds, err := loadDoc(l.st, l.repo, l.head, e.doc)
+		var re *RefusedError
+		switch {
+		case e.kind == KindPropose && err == nil:
+			return nil, "", refused("", "document %s was proposed on the remote too (entry %d); your proposal of it cannot be placed", e.doc, ds.doc.Entry)
+		case e.kind == KindPropose && errors.As(err, &re):
+		case err != nil:
+			return nil, "", err
+		}
+		for f, data := range files {
+			switch {
+			case docFileRe.MatchString(f):
+				var d Document
+				if err := decodeJSON(data, &d); err != nil {
+					return nil, "", err
+				}
+				d.Entry = p
+				data = encodeJSON(&d)
+			case versionFileRe.MatchString(f):
+				var v Version
+				if err := decodeJSON(data, &v); err != nil {
+					return nil, "", err
+				}
+				if e.kind == KindAmend && v.Number != len(ds.versions)+1 {
+					return nil, "", refused("", "both this ledger and the remote amended %s: the remote has version %d already; your amendment cannot be placed", e.doc, v.Number)
+				}
+				v.Entry = p
+				data = encodeJSON(&v)
+			}
+			out[f] = data
+		}
+	case KindDecision:
+		ds, err := loadDoc(l.st, l.repo, l.head, e.doc)
+		if err != nil {
+			return nil, "", err
+		}
+		var stmt []byte
+		var n int
+		var who string
+		for f, data := range files {
+			m := decisionFileRe.FindStringSubmatch(f)
+			if m == nil {
+				continue // the ratification, recomputed below
+			}
+			n, _ = strconv.Atoi(m[2])
+			who = m[4]
+			out[decisionBase(m[1], n, p, who)+"."+m[5]] = data
+			if m[5] == "statement" {
+				stmt = data
+			}
+		}
+		s, err := signing.ParseStatement(stmt)
+		if err != nil || n > len(ds.versions) {
+			return nil, "", refused("", "your decision at entry %d on %s v%d cannot be placed", old, e.doc, n)
+		}
+		summary, _, _ = strings.Cut(summary, ": ratified by")
+		vs := ds.versions[n-1]
+		key, err := l.st.activeKey(who, p)
+		if err == nil && vs.ratified == nil {
+			trial := &versionState{v: vs.v, decisions: append(slices.Clone(vs.decisions), decision{pos: p, signatory: who, decision: s.Decision, key: key})}
+			approvals, distinct := approvalsOf(ds.doc, trial)
+			if ruleMet(ds.doc, approvals, distinct) {
+				out[ratifiedFile(e.doc, n)] = encodeJSON(&Ratified{Ledger: l.ID(), Document: e.doc, Version: n, Rule: ds.doc.Rule, Entry: p, Approvals: approvals})
+				summary += fmt.Sprintf(": ratified by %s", ds.doc.Rule)
+			}
+		}
+	default:
+		return nil, "", fmt.Errorf("entry %d: a %s entry cannot be re-created", old, e.kind)
+	}
+	return out, summary, nil
+}

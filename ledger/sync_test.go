@@ -1,0 +1,596 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http/cgi"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/concord-ledger/concord/internal/testtool"
+	"github.com/concord-ledger/concord/ledger/gitstore"
+	"github.com/concord-ledger/concord/signing"
+)
+
+// The remote in these tests is the world's own ledger (a bare repository),
+// reached as a file:// URL or a plain path.
+
+func (w *world) clone(t *testing.T, url string) *world {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "clone")
+	res, err := Clone(context.Background(), url, dir, w.env)
+	if err != nil {
+		t.Fatalf("clone %s: %v", url, err)
+	}
+	if res.Head != w.open().Head() {
+		t.Fatalf("clone head %s, remote %s", res.Head, w.open().Head())
+	}
+	return &world{t: t, dir: dir, env: testEnv(), people: w.people}
+}
+
+func (w *world) sync(as string) (*SyncResult, error) {
+	opts := SyncOptions{}
+	if as != "" {
+		opts.As, opts.Signer = as, w.people[as].signer
+	}
+	return Sync(context.Background(), w.dir, w.env, opts)
+}
+
+func (w *world) mustSync(as string) *SyncResult {
+	w.t.Helper()
+	res, err := w.sync(as)
+	if err != nil {
+		w.t.Fatalf("sync as %s: %v", as, err)
+	}
+	return res
+}
+
+func (w *world) head() string { return w.open().Head() }
+
+func TestSyncTwoSignersFromOneHead(t *testing.T) {
+	remote := newWorld(t)
+	remote.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+	for _, url := range []string{"file://" + remote.dir, remote.dir} {
+		t.Run(strings.SplitN(url, "/", 2)[0], func(t *testing.T) {
+			r := newWorld(t)
+			r.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+			url := strings.Replace(url, remote.dir, r.dir, 1)
+			c1, c2 := r.clone(t, url), r.clone(t, url)
+			c1.sign("pact", "a")
+			c2.sign("pact", "b")
+			if res := c1.mustSync("a"); res.Pushed != 1 || res.Recreated != 0 {
+				t.Fatalf("first sync: %+v", res)
+			}
+			res := c2.mustSync("b")
+			if res.Fetched != 1 || res.Recreated != 1 || res.Pushed != 1 {
+				t.Fatalf("second sync: %+v", res)
+			}
+			if res := c1.mustSync(""); res.Fetched != 1 || res.Pushed != 0 {
+				t.Fatalf("third sync: %+v", res)
+			}
+			for name, w := range map[string]*world{"remote": r, "c1": c1, "c2": c2} {
+				rep := w.mustVerify()
+				if len(rep.Ratified) != 1 || rep.Ratified[0] != "pact v1" {
+					t.Errorf("%s: ratified %v", name, rep.Ratified)
+				}
+				if w.head() != r.head() {
+					t.Errorf("%s: head %s, remote %s", name, w.head(), r.head())
+				}
+				st, err := w.open().Status("pact")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if st.Versions[0].Approvals != 2 || st.Versions[0].Ratified != r.open().Entries()-1 {
+					t.Errorf("%s: %+v", name, st.Versions[0])
+				}
+			}
+		})
+	}
+}
+
+// TestSyncRace: six signatories, each in their own clone, sign the same
+// version at once and sync; every copy ends with all six approvals and one
+// ratification.
+func TestSyncRace(t *testing.T) {
+	r := newWorld(t)
+	ids := []string{"a", "b", "c", "d", "e", "f"}
+	for _, id := range ids[3:] {
+		r.enrol(id)
+	}
+	r.propose("pact", ids, "all", "en", "Pact.\n", "ru", "Пакт.\n")
+	clones := map[string]*world{}
+	for _, id := range ids {
+		clones[id] = r.clone(t, "file://"+r.dir)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(ids))
+	var busy sync.Map
+	for _, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := clones[id]
+			if _, err := w.decide("pact", 0, id, signing.Approve); err != nil {
+				errs <- fmt.Errorf("%s signs: %w", id, err)
+				return
+			}
+			// A user whose sync lost the race too often runs it again.
+			for try := 0; try < 10; try++ {
+				_, err := w.sync(id)
+				var be *RemoteBusyError
+				if errors.As(err, &be) {
+					busy.Store(id, try+1)
+					continue
+				}
+				if err != nil {
+					errs <- fmt.Errorf("%s syncs: %w", id, err)
+				}
+				return
+			}
+			errs <- fmt.Errorf("%s: remote busy 10 times", id)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	busy.Range(func(k, v any) bool { t.Logf("%s gave up %d times (remote kept moving)", k, v); return true })
+	if t.Failed() {
+		t.FailNow()
+	}
+	for _, id := range ids {
+		clones[id].mustSync("")
+	}
+	head := r.head()
+	for name, w := range clones {
+		if w.head() != head {
+			t.Errorf("%s: head %s, remote %s", name, w.head(), head)
+		}
+	}
+	clones["remote"] = r
+	for name, w := range clones {
+		rep := w.mustVerify()
+		if len(rep.Ratified) != 1 {
+			t.Errorf("%s: ratified %v", name, rep.Ratified)
+		}
+		st, err := w.open().Status("pact")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := st.Versions[0]; v.Approvals != 6 || v.Ratified == 0 {
+			t.Errorf("%s: %d approvals, ratified at %d", name, v.Approvals, v.Ratified)
+		}
+	}
+}
+
+// TestSyncRefusesRemote: whatever the remote did wrong, sync exits with
+// invalid evidence and leaves the local ledger as it was.
+func TestSyncRefusesRemote(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		tamper func(t *testing.T, r *world)
+		want   string
+	}{
+		{"rewritten", func(t *testing.T, r *world) {
+			// An earlier entry replaced: roll back and write others (valid ones).
+			l := r.open()
+			c, _ := l.repo.ReadCommit(l.Head())
+			r.forger().setHead(plumbing.NewHash(c.Parents[0]))
+			r.sign("pact", "c")
+			r.sign("pact", "b")
+		}, "history rewritten or rolled back: the remote's head at the last sync"},
+		{"rolled back", func(t *testing.T, r *world) {
+			l := r.open()
+			c, _ := l.repo.ReadCommit(l.Head())
+			r.forger().setHead(plumbing.NewHash(c.Parents[0]))
+		}, "history rewritten or rolled back"},
+		{"entry failing verification", func(t *testing.T, r *world) {
+			f := r.forger()
+			f.commit(f.head(), map[string][]byte{textFile("pact", 1, "en"): []byte("Changed.\n")}, "s1", r.people["s1"].signer, r.entries(), KindAmend)
+		}, "it does not verify"},
+		{"another ledger", func(t *testing.T, r *world) {
+			other := filepath.Join(t.TempDir(), "other")
+			env := testEnv()
+			env.Rand = &detRand{state: [32]byte{1}}
+			if _, err := Init(other, env, InitOptions{Title: "Other", Threshold: 1, Stewards: []Member{r.people["s1"].Member}, Founder: "s1", Signer: r.people["s1"].signer}); err != nil {
+				t.Fatal(err)
+			}
+			os.RemoveAll(r.dir)
+			if err := os.Rename(other, r.dir); err != nil {
+				t.Fatal(err)
+			}
+		}, "it holds another ledger"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newWorld(t)
+			r.propose("pact", []string{"a", "b", "c"}, "all", "en", "Pact.\n")
+			r.sign("pact", "a")
+			c := r.clone(t, r.dir)
+			c.sign("pact", "b") // a local entry, not yet sent
+			before := c.head()
+			tc.tamper(t, r)
+			_, err := c.sync("b")
+			var re *RemoteRejectedError
+			if !errors.As(err, &re) || !re.InvalidEvidence() || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("sync: %v, want a refusal mentioning %q", err, tc.want)
+			}
+			if c.head() != before {
+				t.Fatalf("local head moved from %s to %s", before, c.head())
+			}
+			c.mustVerify()
+			// A fresh clone of such a remote is refused too, leaving nothing.
+			if tc.name != "rolled back" && tc.name != "another ledger" {
+				dir := filepath.Join(t.TempDir(), "fresh")
+				if _, err := Clone(context.Background(), r.dir, dir, r.env); err == nil && tc.name != "rewritten" {
+					t.Fatalf("clone of a bad remote succeeded")
+				} else if err != nil {
+					if _, serr := os.Stat(dir); !errors.Is(serr, os.ErrNotExist) {
+						t.Fatalf("failed clone left %s", dir)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestSyncRecreateRefusals(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		local func(c *world)
+		as    string
+		want  string
+	}{
+		{"no key given", func(c *world) { c.sign("pact", "b") }, "", "both this ledger and the remote have new entries"},
+		{"someone else's entry", func(c *world) { c.sign("pact", "b") }, "c", "entries by b need b's key to be re-created"},
+		{"both amended", func(c *world) {
+			if _, err := Amend(c.dir, c.env, AmendOptions{Document: "pact", Texts: []TextInput{{Lang: "en", Name: "en", Data: []byte("Local amendment.\n")}},
+				As: "s1", Signer: c.people["s1"].signer}); err != nil {
+				c.t.Fatal(err)
+			}
+		}, "s1", "both this ledger and the remote amended pact: the remote has version 2 already"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newWorld(t)
+			r.propose("pact", []string{"a", "b", "c"}, "all", "en", "Pact.\n")
+			c := r.clone(t, r.dir)
+			tc.local(c)
+			if _, err := Amend(r.dir, r.env, AmendOptions{Document: "pact", Texts: []TextInput{{Lang: "en", Name: "en", Data: []byte("Remote amendment.\n")}},
+				As: "s2", Signer: r.people["s2"].signer}); err != nil {
+				t.Fatal(err)
+			}
+			before, remoteBefore := c.head(), r.head()
+			_, err := c.sync(tc.as)
+			var re *RefusedError
+			if !errors.As(err, &re) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("sync: %v, want %q", err, tc.want)
+			}
+			if c.head() != before || r.head() != remoteBefore {
+				t.Fatal("a refused sync changed a ledger")
+			}
+		})
+	}
+}
+
+// TestSyncConflictResolvedByRules: an amendment on the remote and a
+// signature of the superseded version here; a late approval after a quorum
+// was met elsewhere. Both are kept and count as the rules say.
+func TestSyncConflictResolvedByRules(t *testing.T) {
+	r := newWorld(t)
+	r.propose("pact", []string{"a", "b", "c"}, "quorum:2", "en", "Pact.\n")
+	r.propose("deal", []string{"a", "b", "c"}, "all", "en", "Deal.\n")
+	ca, cb := r.clone(t, r.dir), r.clone(t, r.dir)
+	ca.sign("pact", "a")
+	cb.sign("pact", "c")
+	cb.sign("deal", "c")
+	r.sign("pact", "b") // with a's it will meet the quorum
+	if _, err := Amend(r.dir, r.env, AmendOptions{Document: "deal", Texts: []TextInput{{Lang: "en", Name: "en", Data: []byte("Deal, amended.\n")}},
+		As: "s1", Signer: r.people["s1"].signer}); err != nil {
+		t.Fatal(err)
+	}
+	if res := ca.mustSync("a"); res.Recreated != 1 {
+		t.Fatalf("sync a: %+v", res)
+	}
+	cb.mustSync("c")
+	rep := r.mustVerify()
+	if len(rep.Ratified) != 1 || rep.Ratified[0] != "pact v1" {
+		t.Fatalf("ratified %v", rep.Ratified)
+	}
+	l := r.open()
+	st, _ := l.Status("pact")
+	if st.Versions[0].Approvals != 2 {
+		t.Errorf("pact: %d approvals count, want 2 (c's came late)", st.Versions[0].Approvals)
+	}
+	dl, _ := l.Status("deal")
+	if len(dl.Versions) != 2 || dl.Versions[0].Signers[2].State != "approved" || dl.Versions[1].Approvals != 0 {
+		t.Errorf("deal: %+v", dl.Versions)
+	}
+}
+
+func TestSyncUnreachable(t *testing.T) {
+	r := newWorld(t)
+	r.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+	c := r.clone(t, r.dir)
+	c.sign("pact", "a")
+	before := c.head()
+	for _, url := range []string{filepath.Join(t.TempDir(), "missing"), "git://127.0.0.1:1/ledger", "http://127.0.0.1:1/ledger"} {
+		t.Run(url, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_, err := Sync(ctx, c.dir, c.env, SyncOptions{Remote: url, As: "a", Signer: c.people["a"].signer})
+			var re *RemoteError
+			if !errors.As(err, &re) || !strings.Contains(err.Error(), "nothing was lost: your 1 local entries are kept") {
+				t.Fatalf("sync: %v", err)
+			}
+			if c.head() != before {
+				t.Fatal("local head moved")
+			}
+		})
+	}
+	c.mustVerify()
+}
+
+func TestSyncWitnessRecreated(t *testing.T) {
+	r := newWorld(t)
+	r.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+	c := r.clone(t, r.dir)
+	if _, err := Witness(c.dir, c.env, "a", c.people["a"].signer); err != nil {
+		t.Fatal(err)
+	}
+	r.sign("pact", "b")
+	if res := c.mustSync("a"); res.Recreated != 1 {
+		t.Fatalf("%+v", res)
+	}
+	r.mustVerify()
+	l := r.open()
+	if _, err := l.repo.ReadFile(l.Head(), witnessFile(l.Entries()-1, "a")); err != nil {
+		t.Fatalf("witness note not at the new position: %v", err)
+	}
+}
+
+func TestRemoteRefLockRefusesStaleOld(t *testing.T) {
+	// Two pushes from the same base: the second is refused by the ref
+	// check even though it was built on what it saw.
+	r := newWorld(t)
+	r.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+	c1, c2 := r.clone(t, r.dir), r.clone(t, r.dir)
+	c1.sign("pact", "a")
+	c2.sign("pact", "b")
+	base := r.head()
+	repo1, _ := gitstore.Open(c1.dir)
+	repo2, _ := gitstore.Open(c2.dir)
+	if err := repo1.Push(context.Background(), r.dir, base); err != nil {
+		t.Fatal(err)
+	}
+	if err := repo2.Push(context.Background(), r.dir, base); err == nil {
+		t.Fatal("second push from the same base accepted")
+	}
+	if r.head() != c1.head() {
+		t.Fatal("remote does not hold the first push")
+	}
+}
+
+// runTwoSigners clones the ledger of r from url twice, has a and b sign the
+// same version from the same head, syncs both and checks every copy.
+func runTwoSigners(t *testing.T, r *world, url string) {
+	t.Helper()
+	c1, c2 := r.clone(t, url), r.clone(t, url)
+	c1.sign("pact", "a")
+	c2.sign("pact", "b")
+	c1.mustSync("a")
+	if res := c2.mustSync("b"); res.Recreated != 1 || res.Pushed != 1 {
+		t.Fatalf("second sync: %+v", res)
+	}
+	c1.mustSync("")
+	for name, w := range map[string]*world{"remote": r, "c1": c1, "c2": c2} {
+		rep := w.mustVerify()
+		if len(rep.Ratified) != 1 || rep.Ratified[0] != "pact v1" {
+			t.Errorf("%s: ratified %v", name, rep.Ratified)
+		}
+		if w.head() != r.head() {
+			t.Errorf("%s: head %s, remote %s", name, w.head(), r.head())
+		}
+	}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// TestSyncGitDaemon clones and syncs over git:// from a real git daemon
+// with receive-pack enabled.
+func TestSyncGitDaemon(t *testing.T) {
+	gitPath := testtool.Require(t, "git")
+	r := newWorld(t)
+	r.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+	port := freePort(t)
+	cmd := exec.Command(gitPath, "daemon", "--enable=receive-pack", "--export-all", "--reuseaddr",
+		"--base-path="+filepath.Dir(r.dir), "--listen=127.0.0.1", fmt.Sprintf("--port=%d", port), filepath.Dir(r.dir))
+	// Its own process group, so that the daemon's children end with it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting git daemon: %v", err)
+	}
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("git daemon does not listen: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	runTwoSigners(t, r, fmt.Sprintf("git://127.0.0.1:%d/%s", port, filepath.Base(r.dir)))
+}
+
+// TestSyncSmartHTTP clones and syncs over smart HTTP from git http-backend
+// behind a local HTTP server.
+func TestSyncSmartHTTP(t *testing.T) {
+	gitPath := testtool.Require(t, "git")
+	r := newWorld(t)
+	r.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+	if out, err := exec.Command(gitPath, "-C", r.dir, "config", "http.receivepack", "true").CombinedOutput(); err != nil {
+		t.Fatalf("git config: %v: %s", err, out)
+	}
+	h := &cgi.Handler{Path: gitPath, Args: []string{"http-backend"},
+		Env: []string{"GIT_PROJECT_ROOT=" + filepath.Dir(r.dir), "GIT_HTTP_EXPORT_ALL=1"}}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	runTwoSigners(t, r, srv.URL+"/"+filepath.Base(r.dir))
+}
+
+// TestCrashHelper is run by TestCrash in a subprocess: it performs one
+// write and kills itself with SIGKILL at the named step.
+func TestCrashHelper(t *testing.T) {
+	dir := os.Getenv("CONCORD_CRASH_DIR")
+	if dir == "" {
+		t.Skip("run by TestCrash in a subprocess")
+	}
+	step := os.Getenv("CONCORD_CRASH_STEP")
+	kill := func(s string) {
+		if s == step {
+			syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			select {}
+		}
+	}
+	gitstore.SetWriteHook(kill)
+	syncHook = kill
+	w := &world{t: t, dir: dir, env: testEnv(), people: map[string]*person{"b": newPerson(t, "b", false)}}
+	switch os.Getenv("CONCORD_CRASH_OP") {
+	case "sign":
+		w.sign("pact", "b")
+	case "sync":
+		w.mustSync("b")
+	}
+}
+
+// TestCrash kills 'sign' and 'sync' with SIGKILL at each write step: every
+// time, both ledgers still verify, the stale lock is reported with how to
+// clear it, and a retry completes.
+func TestCrash(t *testing.T) {
+	for _, tc := range []struct{ op, step string }{
+		{"sign", "append: objects written"},
+		{"sign", "set branch: lock file written"},
+		{"sync", "sync: entries re-created"},
+		{"sync", "set branch: lock file written"},
+		{"sync", "sync: branch moved"},
+		{"sync", "sync: pushed"},
+	} {
+		t.Run(tc.op+"/"+tc.step, func(t *testing.T) {
+			r := newWorld(t)
+			r.propose("pact", []string{"a", "b", "c"}, "all", "en", "Pact.\n")
+			c := r.clone(t, r.dir)
+			if tc.op == "sync" {
+				c.sign("pact", "b")
+				r.sign("pact", "a")
+			}
+			before := c.head()
+			cmd := exec.Command(os.Args[0], "-test.run=^TestCrashHelper$")
+			cmd.Env = append(os.Environ(), "CONCORD_CRASH_DIR="+c.dir, "CONCORD_CRASH_OP="+tc.op, "CONCORD_CRASH_STEP="+tc.step)
+			out, err := cmd.CombinedOutput()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || !ee.Sys().(syscall.WaitStatus).Signaled() {
+				t.Fatalf("the process was not killed at %q: %v\n%s", tc.step, err, out)
+			}
+			c.mustVerify()
+			r.mustVerify()
+			// The next write reports the stale lock, with the way out.
+			_, err = c.sync("b")
+			var le *LockError
+			if !errors.As(err, &le) || !le.Stale || !strings.Contains(le.Hint(), "remove "+filepath.Join(c.dir, "concord.lock")) {
+				t.Fatalf("after the crash: %v", err)
+			}
+			os.Remove(le.Path)
+			if tc.step == "set branch: lock file written" {
+				if c.head() != before {
+					t.Fatalf("head moved though the crash came before the rename")
+				}
+				if tc.op == "sign" {
+					_, err = c.decide("pact", 0, "b", signing.Approve)
+				} else {
+					_, err = c.sync("b")
+				}
+				var rl *gitstore.RefLockError
+				if !errors.As(err, &rl) || !strings.Contains(rl.Hint(), "remove ") {
+					t.Fatalf("stale branch lock: %v", err)
+				}
+				os.Remove(rl.Path)
+			}
+			if tc.op == "sign" {
+				if st, _ := c.open().Status("pact"); st.Versions[0].Approvals == 0 {
+					c.sign("pact", "b") // the entry was wholly absent: sign again
+				}
+			}
+			c.mustSync("b")
+			for name, w := range map[string]*world{"remote": r, "clone": c} {
+				w.mustVerify()
+				st, err := w.open().Status("pact")
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := 1
+				if tc.op == "sync" {
+					want = 2
+				}
+				if st.Versions[0].Approvals != want {
+					t.Errorf("%s: %d approvals, want %d", name, st.Versions[0].Approvals, want)
+				}
+			}
+			if c.head() != r.head() {
+				t.Errorf("clone %s, remote %s", c.head(), r.head())
+			}
+		})
+	}
+}
+
+// TestSyncPublishesToEmptyRemote: a ledger made with init is published to
+// an empty bare repository with sync --remote, which is then recorded.
+func TestSyncPublishesToEmptyRemote(t *testing.T) {
+	r := newWorld(t)
+	r.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+	empty := filepath.Join(t.TempDir(), "empty.git")
+	if _, err := gitstore.Init(empty); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.sync(""); err == nil || !strings.Contains(err.Error(), "this ledger has no remote") {
+		t.Fatalf("sync without a remote: %v", err)
+	}
+	res, err := Sync(context.Background(), r.dir, r.env, SyncOptions{Remote: "file://" + empty})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Pushed != r.entries() || res.Fetched != 0 {
+		t.Fatalf("%+v", res)
+	}
+	c := r.clone(t, empty)
+	c.sign("pact", "a")
+	c.mustSync("a")
+	if res := r.mustSync(""); res.Fetched != 1 {
+		t.Fatalf("the recorded remote was not used: %+v", res)
+	}
+	r.mustVerify()
+}
