@@ -350,3 +350,16 @@ func TestTamperSubmodule(t *testing.T) {
 	}
 	wantProblem(t, rep, "zz-sub: not a regular file")
 }
+
+func TestTamperAmendByOutsider(t *testing.T) {
+	w := newWorld(t)
+	w.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+	l := w.open()
+	p := w.entries()
+	text := []byte("Pact, changed by c.\n")
+	sum := sha256Sum(text)
+	v := &Version{Ledger: l.ID(), Document: "pact", Number: 2, Texts: []Text{{Lang: "en", SHA256: fmt.Sprintf("%x", sum)}}, Author: "c", Entry: p}
+	f := w.forger()
+	f.commit(f.head(), versionFiles(v, map[string][]byte{"en": text}), "c", w.people["c"].signer, p, KindAmend)
+	wantProblem(t, w.verify(VerifyOptions{}), "c is neither a signatory of pact nor a steward")
+}

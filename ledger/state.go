@@ -492,6 +492,9 @@ func (st *State) applyAmend(p int, v *Version, texts map[string][]byte) []error 
 		return []error{ruleErr(versionFile(v.Document, v.Number), "version %d follows version %d", v.Number, n-1)}
 	}
 	errs := st.checkVersion(v, texts, v.Document, n, p)
+	if m, ok := st.members[v.Author]; ok && !m.Steward && !slices.Contains(ds.doc.Signers, v.Author) {
+		errs = append(errs, ruleErr(versionFile(v.Document, n), "%s is neither a signatory of %s nor a steward, and may not amend it", v.Author, v.Document))
+	}
 	ds.versions[n-2].superseded = p
 	ds.versions = append(ds.versions, &versionState{v: v, texts: texts})
 	return errs
