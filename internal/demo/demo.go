@@ -212,4 +212,6 @@ func (e *NotEmptyError) Error() string {
 }
 
 // Hint suggests a fresh folder.
-func (e *NotEmptyError) Hint() string { return "give a new or empty folder, e.g. concord demo ./concord-demo-2" }
+func (e *NotEmptyError) Hint() string {
+	return "give a new or empty folder, e.g. concord demo ./concord-demo-2"
+}
