@@ -35,6 +35,7 @@ verified. The text is illustrative, written for the demo, and says so.`,
 			fmt.Fprintf(s.Out, "  concord diff %s 1 2 --ledger %s\n", demo.DocID, l)
 			fmt.Fprintf(s.Out, "  concord log --ledger %s\n", l)
 			fmt.Fprintf(s.Out, "  concord verify --ledger %s\n", l)
+			fmt.Fprintf(s.Out, "  concord verify-pdf %s\n", filepath.Join(args[0], demo.DocID+".pdf"))
 			fmt.Fprintf(s.Out, "  concord export audit-kit %s --ledger %s && sh %s/verify.sh\n", filepath.Join(args[0], "audit-kit"), l, filepath.Join(args[0], "audit-kit"))
 			signers, err := filepath.Abs(filepath.Join(args[0], "allowed_signers"))
 			if err != nil {

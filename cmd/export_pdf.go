@@ -21,11 +21,11 @@ type exportPDFResult struct {
 
 func newExportPDFCmd(s *IO) *cobra.Command {
 	var version int
-	var output string
-	var asJSON bool
+	var output, outputDir string
+	var all, asJSON bool
 	c := &cobra.Command{
-		Use:   "pdf DOC-ID [--version N] --output FILE",
-		Short: "Render one version as a PDF with its signature appendix and embedded evidence",
+		Use:   "pdf (DOC-ID [--version N] --output FILE | --all --output-dir DIR)",
+		Short: "Render one version, or every ratified version, as a PDF with its signature appendix and embedded evidence",
 		Long: `Render version N (default: the latest) of DOC-ID as a PDF: a title page with
 the status, each language text, and a signature appendix (every required
 signatory's decision, key fingerprint, claimed time, ledger commit and
@@ -33,13 +33,50 @@ signature; the text hashes; the timeline; a QR code; how to verify). The
 canonical texts, statements, signatures, allowed_signers, the ledger files
 they depend on, a manifest and verify.sh are embedded as attachments, so that
 'pdfdetach -saveall' and 'sh verify.sh' check the signatures with ssh-keygen
-and sha256sum alone. The same ledger head always gives the same bytes.`,
-		Args: cobra.ExactArgs(1),
+and sha256sum alone, and 'concord verify-pdf' checks the whole file. The same
+ledger head always gives the same bytes.
+
+With --all, write into DIR (absent or empty) the PDF of every ratified
+version of every document, named DOC-vN.pdf, with MANIFEST.json (ledger,
+head, and each file's document, version, size and SHA-256) and SHA256SUMS
+(check it with 'sha256sum -c SHA256SUMS').`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			if output == "" {
-				return usagef("give the file to write with --output FILE")
+			if all {
+				switch {
+				case len(args) > 0:
+					return usagef("--all exports every document: give no DOC-ID")
+				case outputDir == "":
+					return usagef("give the folder to write with --output-dir DIR")
+				case output != "" || c.Flags().Changed("version"):
+					return usagef("--all takes --output-dir, not --output or --version")
+				}
+				l, err := openLedger(c, s)
+				if err != nil {
+					return err
+				}
+				arch, err := l.ExportPDFArchive(outputDir)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return printJSON(s, arch)
+				}
+				for _, f := range arch.Files {
+					fmt.Fprintf(s.Out, "%s  %s (%s version %d, %d bytes)\n", f.SHA256, filepath.Join(outputDir, f.File), f.Document, f.Version, f.Bytes)
+				}
+				fmt.Fprintf(s.Err, "wrote %s of ledger %s (head %.12s), MANIFEST.json and SHA256SUMS to %s\n",
+					plural(len(arch.Files), "ratified version"), arch.Ledger, arch.Head, outputDir)
+				return nil
 			}
-			if version < 0 {
+			switch {
+			case len(args) == 0:
+				return usagef("give the document to export (DOC-ID), or --all")
+			case outputDir != "":
+				return usagef("--output-dir goes with --all; for one document give --output FILE")
+			case output == "":
+				return usagef("give the file to write with --output FILE")
+			case version < 0:
 				return usagef("--version must be 1 or more (or left out for the latest)")
 			}
 			l, err := openLedger(c, s)
@@ -69,6 +106,8 @@ and sha256sum alone. The same ledger head always gives the same bytes.`,
 	}
 	c.Flags().IntVar(&version, "version", 0, "version number (default: the latest)")
 	c.Flags().StringVarP(&output, "output", "o", "", "the PDF file to write")
+	c.Flags().BoolVar(&all, "all", false, "export every ratified version of every document (with --output-dir)")
+	c.Flags().StringVar(&outputDir, "output-dir", "", "with --all: the folder (absent or empty) to write the PDFs and their manifest to")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return c
 }

@@ -3,8 +3,12 @@ package ledger
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/concord-ledger/concord/documents/pdf"
@@ -69,8 +73,9 @@ echo "OK: $checked statements: every signature and hash holds"
 // PDFManifest is the manifest.json a PDF embeds: what the other embedded
 // files are, and the ledger facts that are not in them (the head, the
 // commits and times of the version's entries, the roster records of the
-// required signatories), so that the PDF can be re-rendered, and its
-// evidence re-checked, from the PDF alone.
+// required signatories, the amendment that superseded the version), so
+// that the PDF can be re-rendered, and its evidence re-checked, from the
+// PDF alone (VerifyPDF).
 type PDFManifest struct {
 	Format   string             `json:"format"`
 	Ledger   string             `json:"ledger"`
@@ -80,7 +85,10 @@ type PDFManifest struct {
 	Version  int                `json:"version"`
 	Entries  []PDFManifestEntry `json:"entries"`
 	Roster   []Member           `json:"roster"` // the required signatories, in the document's order, as at the head
-	Files    []PDFManifestFile  `json:"files"`  // every other embedded file
+	// Superseded is the entry of the amendment that made the next version,
+	// 0 if the version is the latest at the head.
+	Superseded int               `json:"superseded,omitempty"`
+	Files      []PDFManifestFile `json:"files"` // every other embedded file
 }
 
 // PDFManifestEntry is a ledger entry the PDF refers to.
@@ -108,6 +116,36 @@ func (l *Ledger) ExportPDF(id string, n int) ([]byte, error) {
 	return pdf.Render(in)
 }
 
+// pdfSource is everything a PDF is made from. PDFInput fills it from the
+// ledger and VerifyPDF from a PDF's embedded evidence; assemblePDF turns
+// it into the Input, so that both give the same Input for the same facts.
+type pdfSource struct {
+	ledgerID    string
+	genesisRaw  []byte
+	genesis     *Genesis
+	docRaw      []byte
+	doc         *Document
+	versionRaw  []byte
+	v           *Version
+	ratifiedRaw []byte    // nil if the version is not ratified
+	ratified    *Ratified // nil if the version is not ratified
+	texts       map[string][]byte
+	decisions   []pdfDecision // the version's decisions, in ledger order
+	roster      []Member      // the required signatories, in the document's order
+	allowed     []byte        // the allowed_signers file
+	head        string
+	headTime    time.Time
+	superseded  int // entry of the next version, 0 if none
+	// at gives the commit and committer time of entry p.
+	at func(p int) (string, time.Time, error)
+}
+
+// pdfDecision is one signed decision with its files.
+type pdfDecision struct {
+	decision
+	stmt, sig []byte
+}
+
 // PDFInput gathers what the PDF of version n (0: the latest) of document
 // id shows and embeds, from the ledger at its head.
 func (l *Ledger) PDFInput(id string, n int) (*pdf.Input, error) {
@@ -126,65 +164,108 @@ func (l *Ledger) PDFInput(id string, n int) (*pdf.Input, error) {
 	if len(chain) != l.entry+1 {
 		return nil, fmt.Errorf("the ledger has %d commits on its first-parent chain, not %d entries", len(chain), l.entry+1)
 	}
-	at := func(p int) (string, time.Time, error) {
+	src := &pdfSource{ledgerID: l.ID(), genesis: l.st.Genesis, doc: ds.doc, v: vs.v, ratified: vs.ratified,
+		head: l.head, headTime: chain[l.entry].When.UTC(), superseded: vs.superseded, allowed: l.AllowedSigners(),
+		texts: map[string][]byte{}}
+	src.at = func(p int) (string, time.Time, error) {
 		if p < 0 || p >= len(chain) {
 			return "", time.Time{}, fmt.Errorf("entry %d is not in the ledger", p)
 		}
 		return chain[p].ID, chain[p].When.UTC(), nil
 	}
-	doc, v := ds.doc, vs.v
-	_, headTime, _ := at(l.entry)
+	read := func(path string) ([]byte, error) {
+		data, err := l.repo.ReadFile(l.head, path)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", path, err)
+		}
+		return data, nil
+	}
+	v := vs.v
+	if src.genesisRaw, err = read(genesisPath); err != nil {
+		return nil, err
+	}
+	if src.docRaw, err = read(docFile(id)); err != nil {
+		return nil, err
+	}
+	if src.versionRaw, err = read(versionFile(id, v.Number)); err != nil {
+		return nil, err
+	}
+	if vs.ratified != nil {
+		if src.ratifiedRaw, err = read(ratifiedFile(id, v.Number)); err != nil {
+			return nil, err
+		}
+	}
+	for _, t := range v.Texts {
+		data, ok := vs.texts[t.Lang]
+		if !ok {
+			if data, err = read(textFile(id, v.Number, t.Lang)); err != nil {
+				return nil, err
+			}
+		}
+		src.texts[t.Lang] = data
+	}
+	for _, d := range vs.decisions {
+		base := decisionBase(id, v.Number, d.pos, d.signatory)
+		pd := pdfDecision{decision: d}
+		if pd.stmt, err = read(base + statementSuffix); err != nil {
+			return nil, err
+		}
+		if pd.sig, err = read(base + sigSuffix); err != nil {
+			return nil, err
+		}
+		src.decisions = append(src.decisions, pd)
+	}
+	for _, who := range ds.doc.Signers {
+		m, ok := l.st.members[who]
+		if !ok {
+			return nil, fmt.Errorf("signatory %s of %s is not on the roster", who, id)
+		}
+		src.roster = append(src.roster, m.Member)
+	}
+	return assemblePDF(src)
+}
+
+// assemblePDF makes the Input, and the manifest it embeds, from src.
+func assemblePDF(src *pdfSource) (*pdf.Input, error) {
+	doc, v, id := src.doc, src.v, src.doc.ID
 	in := &pdf.Input{
-		LedgerTitle: l.st.Genesis.Title, Title: doc.Title, Document: id, Version: v.Number,
-		Ledger: l.ID(), Head: l.head, Date: headTime, Demo: l.st.Genesis.Demo,
+		LedgerTitle: src.genesis.Title, Title: doc.Title, Document: id, Version: v.Number,
+		Ledger: src.ledgerID, Head: src.head, Date: src.headTime, Demo: src.genesis.Demo,
 		Namespace: signing.Namespace, Producer: "concord",
+	}
+	vs := &versionState{v: v}
+	for _, d := range src.decisions {
+		vs.decisions = append(vs.decisions, d.decision)
 	}
 	approvals, _ := approvalsOf(doc, vs)
 	in.Status = pdf.Status{Rule: doc.Rule.Describe(len(doc.Signers)), Approvals: len(approvals), Required: len(doc.Signers)}
 	if doc.Rule.Kind == "quorum" {
 		in.Status.Required = doc.Rule.Quorum
 	}
-	if vs.ratified != nil {
-		in.Status.Ratified, in.Status.RatifiedEntry = true, vs.ratified.Entry
+	if src.ratified != nil {
+		in.Status.Ratified, in.Status.RatifiedEntry = true, src.ratified.Entry
 	}
-	if vs.superseded != 0 {
-		in.Status.SupersededBy, in.Status.SupersededAt = v.Number+1, vs.superseded
+	if src.superseded != 0 {
+		in.Status.SupersededBy, in.Status.SupersededAt = v.Number+1, src.superseded
 	}
 
-	man := &PDFManifest{Format: PDFEvidenceFormat, Ledger: l.ID(), Head: l.head, Time: headTime.Format(time.RFC3339),
-		Document: id, Version: v.Number}
+	man := &PDFManifest{Format: PDFEvidenceFormat, Ledger: src.ledgerID, Head: src.head, Time: src.headTime.Format(time.RFC3339),
+		Document: id, Version: v.Number, Superseded: src.superseded}
 	addFile := func(name, ledgerPath string, data []byte) {
 		in.Evidence = append(in.Evidence, pdf.File{Name: name, Data: data})
 		sum := sha256.Sum256(data)
 		man.Files = append(man.Files, PDFManifestFile{Name: name, Path: ledgerPath, SHA256: hex.EncodeToString(sum[:])})
 	}
-	readFile := func(name, ledgerPath string) error {
-		data, err := l.repo.ReadFile(l.head, ledgerPath)
-		if err != nil {
-			return fmt.Errorf("reading %s: %w", ledgerPath, err)
-		}
-		addFile(name, ledgerPath, data)
-		return nil
+	addFile("genesis.json", genesisPath, src.genesisRaw)
+	addFile("document.json", docFile(id), src.docRaw)
+	addFile("version.json", versionFile(id, v.Number), src.versionRaw)
+	if src.ratified != nil {
+		addFile("ratified.json", ratifiedFile(id, v.Number), src.ratifiedRaw)
 	}
-	for _, f := range []struct{ name, path string }{
-		{"genesis.json", genesisPath}, {"document.json", docFile(id)}, {"version.json", versionFile(id, v.Number)},
-	} {
-		if err := readFile(f.name, f.path); err != nil {
-			return nil, err
-		}
-	}
-	if vs.ratified != nil {
-		if err := readFile("ratified.json", ratifiedFile(id, v.Number)); err != nil {
-			return nil, err
-		}
-	}
-
 	for _, t := range v.Texts {
-		data, ok := vs.texts[t.Lang]
+		data, ok := src.texts[t.Lang]
 		if !ok {
-			if data, err = l.repo.ReadFile(l.head, textFile(id, v.Number, t.Lang)); err != nil {
-				return nil, fmt.Errorf("reading the %s text: %w", t.Lang, err)
-			}
+			return nil, fmt.Errorf("no %s text of %s v%d", t.Lang, id, v.Number)
 		}
 		in.Texts = append(in.Texts, pdf.Text{Lang: t.Lang, Data: data, SHA256: t.SHA256})
 		addFile("text-"+t.Lang+".txt", textFile(id, v.Number, t.Lang), data)
@@ -192,7 +273,7 @@ func (l *Ledger) PDFInput(id string, n int) (*pdf.Input, error) {
 
 	entries := map[int]bool{}
 	event := func(p int, what string) error {
-		commit, when, err := at(p)
+		commit, when, err := src.at(p)
 		if err != nil {
 			return err
 		}
@@ -210,9 +291,9 @@ func (l *Ledger) PDFInput(id string, n int) (*pdf.Input, error) {
 	if err := event(v.Entry, what); err != nil {
 		return nil, err
 	}
-	for _, d := range vs.decisions {
+	for _, d := range src.decisions {
 		what := "approved by " + d.signatory
-		if d.decision == signing.Withdraw {
+		if d.decision.decision == signing.Withdraw {
 			what = "approval withdrawn by " + d.signatory
 		}
 		if err := event(d.pos, what); err != nil {
@@ -220,62 +301,58 @@ func (l *Ledger) PDFInput(id string, n int) (*pdf.Input, error) {
 		}
 		base := decisionBase(id, v.Number, d.pos, d.signatory)
 		name := fmt.Sprintf("decision-%s-%s", posString(d.pos), d.signatory)
-		if err := readFile(name+statementSuffix, base+statementSuffix); err != nil {
-			return nil, err
-		}
-		if err := readFile(name+sigSuffix, base+sigSuffix); err != nil {
+		addFile(name+statementSuffix, base+statementSuffix, d.stmt)
+		addFile(name+sigSuffix, base+sigSuffix, d.sig)
+	}
+	if src.ratified != nil {
+		if err := event(src.ratified.Entry, "ratified: "+in.Status.Rule); err != nil {
 			return nil, err
 		}
 	}
-	if vs.ratified != nil {
-		if err := event(vs.ratified.Entry, "ratified: "+in.Status.Rule); err != nil {
-			return nil, err
-		}
-	}
-	if vs.superseded != 0 {
-		if err := event(vs.superseded, fmt.Sprintf("superseded by version %d", v.Number+1)); err != nil {
+	if src.superseded != 0 {
+		if err := event(src.superseded, fmt.Sprintf("superseded by version %d", v.Number+1)); err != nil {
 			return nil, err
 		}
 	}
 	sort.SliceStable(in.Timeline, func(i, j int) bool { return in.Timeline[i].Entry < in.Timeline[j].Entry })
 
-	for _, who := range doc.Signers {
-		m, ok := l.st.members[who]
-		if !ok {
-			return nil, fmt.Errorf("signatory %s of %s is not on the roster", who, id)
+	if len(src.roster) != len(doc.Signers) {
+		return nil, fmt.Errorf("%d roster records for %d signatories", len(src.roster), len(doc.Signers))
+	}
+	for i, who := range doc.Signers {
+		m := src.roster[i]
+		if m.ID != who {
+			return nil, fmt.Errorf("roster record %d is of %s, not of the signatory %s", i+1, m.ID, who)
 		}
-		man.Roster = append(man.Roster, m.Member)
+		man.Roster = append(man.Roster, m)
 		s := pdf.Signatory{ID: who, Name: m.Name, Title: m.Title, Institution: m.Institution, Country: m.Country,
 			Decision: pdf.Pending}
-		if len(m.keys) > 0 {
-			s.Fingerprint = signing.Fingerprint(m.keys[len(m.keys)-1].key)
+		if key, err := parseKey(m.Key); err == nil {
+			s.Fingerprint = signing.Fingerprint(key)
 		}
-		var last *decision
-		for i := range vs.decisions {
-			if vs.decisions[i].signatory == who {
-				last = &vs.decisions[i]
+		var last *pdfDecision
+		for i := range src.decisions {
+			if src.decisions[i].signatory == who {
+				last = &src.decisions[i]
 			}
 		}
 		if last != nil {
 			s.Decision = pdf.Approved
-			if last.decision == signing.Withdraw {
+			if last.decision.decision == signing.Withdraw {
 				s.Decision = pdf.Withdrawn
 			}
 			s.Entry, s.Time = last.pos, last.statement.Time.UTC()
 			s.Fingerprint = signing.Fingerprint(last.key)
-			if s.Commit, _, err = at(last.pos); err != nil {
+			var err error
+			if s.Commit, _, err = src.at(last.pos); err != nil {
 				return nil, err
 			}
-			sig, err := l.repo.ReadFile(l.head, decisionBase(id, v.Number, last.pos, who)+sigSuffix)
-			if err != nil {
-				return nil, fmt.Errorf("reading the signature of %s: %w", who, err)
-			}
-			s.Signature = sig
+			s.Signature = last.sig
 		}
 		in.Signatories = append(in.Signatories, s)
 	}
 
-	addFile("allowed_signers", "", l.AllowedSigners())
+	addFile("allowed_signers", "", src.allowed)
 	addFile("verify.sh", "", []byte(PDFEvidenceScript))
 	var ps []int
 	for p := range entries {
@@ -283,10 +360,89 @@ func (l *Ledger) PDFInput(id string, n int) (*pdf.Input, error) {
 	}
 	sort.Ints(ps)
 	for _, p := range ps {
-		commit, when, _ := at(p)
+		commit, when, _ := src.at(p)
 		man.Entries = append(man.Entries, PDFManifestEntry{Entry: p, Commit: commit, Time: when.Format(time.RFC3339)})
 	}
 	// The manifest lists the files before it; it is the last file.
 	in.Evidence = append(in.Evidence, pdf.File{Name: "manifest.json", Data: encodeJSON(man)})
 	return in, nil
+}
+
+// PDFArchiveFile is one PDF of an archive export.
+type PDFArchiveFile struct {
+	File     string `json:"file"` // DOC-vN.pdf, in the archive folder
+	Document string `json:"document"`
+	Version  int    `json:"version"`
+	Bytes    int    `json:"bytes"`
+	SHA256   string `json:"sha256"`
+}
+
+// PDFArchive is the MANIFEST.json of an archive export: the ledger state
+// the PDFs were made from, and every PDF.
+type PDFArchive struct {
+	Format string           `json:"format"`
+	Ledger string           `json:"ledger"`
+	Head   string           `json:"head"`
+	Files  []PDFArchiveFile `json:"files"`
+}
+
+// PDFArchiveFormat names the layout of an archive export's MANIFEST.json.
+const PDFArchiveFormat = "concord-pdf-archive-v1"
+
+// ExportPDFArchive writes into out, which must be absent or empty, the PDF
+// of every ratified version of every document (DOC-vN.pdf, documents in
+// id order, versions in order), MANIFEST.json (PDFArchive) and SHA256SUMS
+// (as sha256sum -c reads it). The same ledger head always gives the same
+// files.
+func (l *Ledger) ExportPDFArchive(out string) (*PDFArchive, error) {
+	if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
+		return nil, refused("choose a new folder", "%s exists and is not empty", out)
+	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	ids, err := l.Documents()
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(ids)
+	arch := &PDFArchive{Format: PDFArchiveFormat, Ledger: l.ID(), Head: l.head, Files: []PDFArchiveFile{}}
+	files := map[string][]byte{}
+	var sums strings.Builder
+	for _, id := range ids {
+		ds, err := loadDoc(l.st, l.repo, l.head, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, vs := range ds.versions {
+			if vs.ratified == nil {
+				continue
+			}
+			data, err := l.ExportPDF(id, vs.v.Number)
+			if err != nil {
+				return nil, fmt.Errorf("rendering %s v%d: %w", id, vs.v.Number, err)
+			}
+			name := fmt.Sprintf("%s-v%d.pdf", id, vs.v.Number)
+			sum := sha256.Sum256(data)
+			f := PDFArchiveFile{File: name, Document: id, Version: vs.v.Number, Bytes: len(data), SHA256: hex.EncodeToString(sum[:])}
+			arch.Files = append(arch.Files, f)
+			files[name] = data
+			fmt.Fprintf(&sums, "%s  %s\n", f.SHA256, name)
+		}
+	}
+	files["MANIFEST.json"] = encodeJSON(arch)
+	files["SHA256SUMS"] = []byte(sums.String())
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, fmt.Errorf("writing the PDF archive: %w", err)
+	}
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := os.WriteFile(filepath.Join(out, name), files[name], 0o644); err != nil {
+			return nil, fmt.Errorf("writing the PDF archive: %w", err)
+		}
+	}
+	return arch, nil
 }

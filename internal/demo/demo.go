@@ -68,11 +68,13 @@ type Result struct {
 	Keys     string // the demo keys folder
 	LedgerID string
 	Report   *ledger.Report
+	PDF      string // the PDF of the ratified version
 }
 
-// Run builds the demo in dir, which must be absent or empty: dir/ledger
-// and dir/keys (one unencrypted demo key per member, mode 0600). It writes
-// a line per step to out.
+// Run builds the demo in dir, which must be absent or empty: dir/ledger,
+// dir/keys (one unencrypted demo key per member, mode 0600) and
+// dir/almaty-consensus.pdf (the ratified version, exported). It writes a
+// line per step to out.
 func Run(dir string, env ledger.Env, out io.Writer) (*Result, error) {
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
 		return nil, &NotEmptyError{Dir: dir, File: true}
@@ -187,6 +189,21 @@ func Run(dir string, env ledger.Env, out io.Writer) (*Result, error) {
 		return res, fmt.Errorf("the demo ledger does not verify: %s", rep.Problems[0])
 	}
 	fmt.Fprintf(out, "verified: %d entries, %d signatures, ratified: %v\n", rep.Entries, rep.Signatures, rep.Ratified)
+
+	// The PDF of the ratified version, with its evidence embedded.
+	l, err = ledger.Open(res.Ledger)
+	if err != nil {
+		return res, err
+	}
+	data, err := l.ExportPDF(DocID, 0)
+	if err != nil {
+		return res, fmt.Errorf("exporting the demo PDF: %w", err)
+	}
+	res.PDF = filepath.Join(dir, DocID+".pdf")
+	if err := os.WriteFile(res.PDF, data, 0o644); err != nil {
+		return res, fmt.Errorf("writing the demo PDF: %w", err)
+	}
+	fmt.Fprintf(out, "wrote %s: the ratified version 2 with its signature appendix and evidence (check it: concord verify-pdf %s)\n", res.PDF, res.PDF)
 	return res, nil
 }
 
