@@ -1,7 +1,6 @@
 package ledger
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -57,7 +56,11 @@ for st in $(find documents roster -name '*.statement' 2>/dev/null | sort); do
 	esac
 	checked=$((checked + 1))
 done
-if [ "$checked" -eq 0 ]; then
+` + scriptVerdict
+
+// scriptVerdict ends both verify.sh scripts (the audit kit's and the one a
+// PDF embeds): it fails when nothing was checked or anything failed.
+const scriptVerdict = `if [ "$checked" -eq 0 ]; then
 	echo "FAIL: no statement found"
 	exit 1
 fi
@@ -99,9 +102,7 @@ Head:   %s
 // ExportAuditKit writes the audit kit for the ledger's head into out, which
 // must be absent or empty.
 func (l *Ledger) ExportAuditKit(out string) error {
-	if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
-		return refused("choose a new folder", "%s exists and is not empty", out)
-	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+	if _, err := claimFolder(out); err != nil {
 		return err
 	}
 	write := func(rel string, data []byte, mode os.FileMode) error {

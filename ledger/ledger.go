@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -150,11 +149,15 @@ type InitOptions struct {
 // Init founds a ledger in dir, which must be absent or empty. On failure
 // nothing is left behind.
 func Init(dir string, env Env, opts InitOptions) (l *Ledger, err error) {
-	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-		return nil, refused("choose a new folder", "%s exists and is not empty", dir)
-	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("reading %s: %w", dir, err)
+	undo, err := claimFolder(dir)
+	if err != nil {
+		return nil, err
 	}
+	defer func() {
+		if err != nil {
+			undo()
+		}
+	}()
 	nonce := make([]byte, 16)
 	if _, err := io.ReadFull(env.Rand, nonce); err != nil {
 		return nil, fmt.Errorf("drawing the ledger nonce: %w", err)
@@ -180,19 +183,6 @@ func Init(dir string, env Env, opts InitOptions) (l *Ledger, err error) {
 		return nil, refused("sign with the founder's own key", "the key you sign with (%s) is not founder %s's key (%s)",
 			signing.Fingerprint(opts.Signer.PublicKey()), opts.Founder, signing.Fingerprint(founder.keys[0].key))
 	}
-	created := false
-	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
-		created = true
-	}
-	defer func() {
-		if err != nil {
-			if created {
-				os.RemoveAll(dir)
-			} else {
-				cleanDir(dir)
-			}
-		}
-	}()
 	repo, err := gitstore.Init(dir)
 	if err != nil {
 		return nil, fmt.Errorf("creating %s: %w", dir, err)
@@ -207,14 +197,6 @@ func Init(dir string, env Env, opts InitOptions) (l *Ledger, err error) {
 		return nil, fmt.Errorf("writing the genesis entry: %w", err)
 	}
 	return &Ledger{Dir: dir, repo: repo, head: head, st: st}, nil
-}
-
-// cleanDir empties dir, which Init found empty.
-func cleanDir(dir string) {
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		os.RemoveAll(dir + string(os.PathSeparator) + e.Name())
-	}
 }
 
 func sha256Sum(b []byte) [32]byte { return sha256.Sum256(b) }

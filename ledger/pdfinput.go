@@ -3,7 +3,6 @@ package ledger
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -59,16 +58,7 @@ for st in decision-*.statement; do
 	fi
 	checked=$((checked + 1))
 done
-if [ "$checked" -eq 0 ]; then
-	echo "FAIL: no statement found"
-	exit 1
-fi
-if [ "$fail" -ne 0 ]; then
-	echo "FAILED: some checks did not hold"
-	exit 1
-fi
-echo "OK: $checked statements: every signature and hash holds"
-`
+` + scriptVerdict
 
 // PDFManifest is the manifest.json a PDF embeds: what the other embedded
 // files are, and the ledger facts that are not in them (the head, the
@@ -395,9 +385,7 @@ const PDFArchiveFormat = "concord-pdf-archive-v1"
 // (as sha256sum -c reads it). The same ledger head always gives the same
 // files.
 func (l *Ledger) ExportPDFArchive(out string) (*PDFArchive, error) {
-	if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
-		return nil, refused("choose a new folder", "%s exists and is not empty", out)
-	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+	if _, err := claimFolder(out); err != nil {
 		return nil, err
 	}
 	ids, err := l.Documents()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -111,27 +110,18 @@ func absURL(url string) (string, error) {
 // Clone copies the ledger at url into dir (which must be absent or empty),
 // accepting it only if it verifies; otherwise dir is left as it was.
 func Clone(ctx context.Context, url, dir string, env Env) (res *SyncResult, err error) {
-	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-		return nil, refused("choose a new folder", "%s exists and is not empty", dir)
-	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("reading %s: %w", dir, err)
-	}
-	if url, err = absURL(url); err != nil {
+	undo, err := claimFolder(dir)
+	if err != nil {
 		return nil, err
-	}
-	created := false
-	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
-		created = true
 	}
 	defer func() {
 		if err != nil {
-			if created {
-				os.RemoveAll(dir)
-			} else {
-				cleanDir(dir)
-			}
+			undo()
 		}
 	}()
+	if url, err = absURL(url); err != nil {
+		return nil, err
+	}
 	repo, err := gitstore.Init(dir)
 	if err != nil {
 		return nil, fmt.Errorf("creating %s: %w", dir, err)
