@@ -29,7 +29,7 @@ verified. The text is illustrative, written for the demo, and says so.`,
 			}
 			l := res.Ledger
 			k := filepath.Join(res.Keys, "demo-uz")
-			fmt.Fprintf(s.Out, "\n%s\nNext, try:\n", demoBanner)
+			fmt.Fprintf(s.Out, "\n%s\nNext, try (with concord on your PATH: go install ./cmd/concord):\n", demoBanner)
 			fmt.Fprintf(s.Out, "  concord status --ledger %s\n", l)
 			fmt.Fprintf(s.Out, "  concord show %s --ledger %s --lang kk\n", demo.DocID, l)
 			fmt.Fprintf(s.Out, "  concord diff %s 1 2 --ledger %s\n", demo.DocID, l)
