@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 
@@ -42,14 +43,34 @@ type RemoteError struct {
 }
 
 func (e *RemoteError) Error() string {
-	return fmt.Sprintf("remote %s unreachable or failing while %s: %v; nothing was lost: your %d local entries are kept", e.URL, e.Op, e.Err, e.Local)
+	what := "unreachable or failing"
+	if e.TimedOut() {
+		what = "timed out"
+	}
+	return fmt.Sprintf("remote %s %s while %s: %v; nothing was lost: your %d local entries are kept", e.URL, what, e.Op, e.Err, e.Local)
 }
 
 func (e *RemoteError) Unwrap() error { return e.Err }
 
+// TimedOut reports whether the remote failed to answer in the time given.
+func (e *RemoteError) TimedOut() bool { return errors.Is(e.Err, context.DeadlineExceeded) }
+
 // Hint says what to do next.
 func (e *RemoteError) Hint() string {
+	if e.TimedOut() {
+		return "check the network, or allow more time with --timeout, then run the command again"
+	}
 	return "check the remote's address and the network, then run 'concord sync' again"
+}
+
+// remoteError returns the RemoteError for err, met while doing op; when
+// ctx has ended (timed out or cancelled), the error says so, whatever
+// the transport made of it.
+func remoteError(ctx context.Context, url, op string, err error, local int) *RemoteError {
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		err = fmt.Errorf("%w (%v)", cerr, err)
+	}
+	return &RemoteError{URL: url, Op: op, Err: err, Local: local}
 }
 
 // RemoteRejectedError is returned when what the remote holds cannot be
@@ -131,7 +152,7 @@ func Clone(ctx context.Context, url, dir string, env Env) (res *SyncResult, err 
 		return nil, refused("check the address", "remote %s holds no ledger", url)
 	}
 	if err != nil {
-		return nil, &RemoteError{URL: url, Op: "fetching", Err: err}
+		return nil, remoteError(ctx, url, "fetching", err, 0)
 	}
 	rep, err := verifyRepo(repo, head, VerifyOptions{})
 	if err != nil {
@@ -217,6 +238,17 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		}
 		unsent := len(localChain) - positionAfter(localChain, synced)
 		incoming, err := repo.Fetch(ctx, url, incomingRef)
+		// A remote that had a head and now shows none may only have been
+		// read while its branch file was being replaced (a directory listing
+		// may miss a file renamed over another): ask again before calling
+		// it a rollback. A remote really emptied stays empty.
+		for retry := 0; errors.Is(err, gitstore.ErrNoRemoteBranch) && synced != "" && retry < 4; retry++ {
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Duration(25<<retry) * time.Millisecond):
+				incoming, err = repo.Fetch(ctx, url, incomingRef)
+			}
+		}
 		var incomingChain []*gitstore.Commit
 		switch {
 		case errors.Is(err, gitstore.ErrNoRemoteBranch):
@@ -224,7 +256,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 				return nil, &RemoteRejectedError{URL: url, Reason: fmt.Sprintf("the remote is empty, but had head %s at the last sync (rolled back)", synced)}
 			}
 		case err != nil:
-			return nil, &RemoteError{URL: url, Op: "fetching", Err: err, Local: unsent}
+			return nil, remoteError(ctx, url, "fetching", err, unsent)
 		default:
 			if incomingChain, err = l.checkIncoming(url, incoming, synced); err != nil {
 				return nil, err
@@ -264,6 +296,10 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		}
 		if head != incoming {
 			if err := repo.Push(ctx, url, incoming); err != nil {
+				if ctx.Err() != nil {
+					// Out of time: no point fetching again to see why.
+					return nil, remoteError(ctx, url, "pushing", err, unsent)
+				}
 				pushErr = err
 				continue
 			}

@@ -99,11 +99,15 @@ func (g *Repo) SetRemoteURL(url string) error {
 // else changes: the ledger's branch stays where it is.
 func (g *Repo) Fetch(ctx context.Context, url, ref string) (string, error) {
 	rem := git.NewRemote(g.r.Storer, &config.RemoteConfig{Name: "fetch", URLs: []string{url}})
+	tmpBefore := g.tmpPacks()
 	err := rem.FetchContext(ctx, &git.FetchOptions{
 		RemoteName: "fetch",
 		RefSpecs:   []config.RefSpec{config.RefSpec("+" + Branch + ":" + ref)},
 		Tags:       git.NoTags,
 	})
+	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+		g.removeTmpPacks(tmpBefore)
+	}
 	switch {
 	case err == nil, errors.Is(err, git.NoErrAlreadyUpToDate):
 	case errors.Is(err, transport.ErrEmptyRemoteRepository), isNoMatchingRef(err):
@@ -119,6 +123,28 @@ func (g *Repo) Fetch(ctx context.Context, url, ref string) (string, error) {
 		return "", ErrNoRemoteBranch
 	}
 	return id, nil
+}
+
+// tmpPacks returns the names of the temporary pack files in the
+// repository: go-git leaves the one it was writing when a fetched pack
+// fails to parse (corrupt or cut short).
+func (g *Repo) tmpPacks() map[string]bool {
+	names, _ := filepath.Glob(filepath.Join(g.GitDir(), "objects", "pack", "tmp_pack_*"))
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+// removeTmpPacks removes the temporary pack files that were not there
+// before (those a failed fetch left), so failures do not pile them up.
+func (g *Repo) removeTmpPacks(before map[string]bool) {
+	for n := range g.tmpPacks() {
+		if !before[n] {
+			os.Remove(n)
+		}
+	}
 }
 
 func isNoMatchingRef(err error) bool {
