@@ -63,6 +63,18 @@ type decision struct {
 	// from another copy of the ledger): recorded, but ratification is
 	// final and it counts for nothing.
 	late bool
+	// keyID (the key's wire bytes) and fp (its fingerprint) are computed
+	// once when the decision is applied; see identity.
+	keyID, fp string
+}
+
+// identity returns the decision's key identity and fingerprint, computing
+// them if the decision was built without (a trial decision).
+func (d *decision) identity() (keyID, fp string) {
+	if d.keyID == "" {
+		d.keyID, d.fp = string(d.key.Marshal()), signing.Fingerprint(d.key)
+	}
+	return d.keyID, d.fp
 }
 
 type versionState struct {
@@ -89,6 +101,7 @@ type State struct {
 	changes  map[string]*changeState
 	corder   []string
 	docs     map[string]*docState
+	owners   map[string]string // key wire bytes → the member who ever held it
 	sigCheck func(key ssh.PublicKey, namespace string, msg, sig []byte, what string)
 	// parent is the commit id of the entry before the one being applied,
 	// set by whoever replays entries (a witness entry must name it).
@@ -110,7 +123,7 @@ func ruleErr(path, format string, args ...any) *ruleError {
 }
 
 func newState() *State {
-	return &State{members: map[string]*memberState{}, changes: map[string]*changeState{}, docs: map[string]*docState{}}
+	return &State{members: map[string]*memberState{}, changes: map[string]*changeState{}, docs: map[string]*docState{}, owners: map[string]string{}}
 }
 
 func (st *State) checkSig(key ssh.PublicKey, ns string, msg, sig []byte, what string) {
@@ -166,20 +179,14 @@ func (st *State) enrol(m Member, p int, path string) error {
 		return ruleErr(path, "key %s is already enrolled for %s", signing.Fingerprint(key), other)
 	}
 	st.members[m.ID] = &memberState{Member: m, keys: []keyPeriod{{key: key, from: p}}, enrolled: p}
+	st.owners[string(key.Marshal())] = m.ID
 	st.order = append(st.order, m.ID)
 	return nil
 }
 
 // keyOwner returns the member who has ever held key, or "".
 func (st *State) keyOwner(key ssh.PublicKey) string {
-	for _, id := range st.order {
-		for _, k := range st.members[id].keys {
-			if signing.SameKey(k.key, key) {
-				return id
-			}
-		}
-	}
-	return ""
+	return st.owners[string(key.Marshal())]
 }
 
 // stewardCount is the number of stewards not revoked.
@@ -364,6 +371,7 @@ func (st *State) effect(cs *changeState, p int) {
 		key, _ := parseKey(ch.Key)
 		m.keys[len(m.keys)-1].to = p
 		m.keys = append(m.keys, keyPeriod{key: key, from: p})
+		st.owners[string(key.Marshal())] = ch.ID
 		m.Key = ch.Key
 	case ActionRevoke:
 		m := st.members[ch.ID]
@@ -512,16 +520,15 @@ func approvalsOf(d *Document, vs *versionState) ([]Approval, int) {
 		latest[dec.signatory] = dec
 	}
 	var out []Approval
-	var keys []ssh.PublicKey
+	keys := map[string]bool{}
 	for _, id := range d.Signers {
 		dec, ok := latest[id]
 		if !ok || dec.decision != signing.Approve {
 			continue
 		}
-		out = append(out, Approval{Signatory: id, Entry: dec.pos, Key: signing.Fingerprint(dec.key)})
-		if !slices.ContainsFunc(keys, func(k ssh.PublicKey) bool { return signing.SameKey(k, dec.key) }) {
-			keys = append(keys, dec.key)
-		}
+		keyID, fp := dec.identity()
+		out = append(out, Approval{Signatory: id, Entry: dec.pos, Key: fp})
+		keys[keyID] = true
 	}
 	return out, len(keys)
 }
@@ -585,7 +592,9 @@ func (st *State) applyDecision(p int, doc string, n int, who string, stmt, sig [
 	if len(errs) > 0 {
 		return errs
 	}
-	vs.decisions = append(vs.decisions, decision{pos: p, signatory: who, decision: s.Decision, key: key, statement: s, late: late})
+	dec := decision{pos: p, signatory: who, decision: s.Decision, key: key, statement: s, late: late}
+	dec.identity()
+	vs.decisions = append(vs.decisions, dec)
 	if late {
 		return nil // ratification is final
 	}
