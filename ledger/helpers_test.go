@@ -3,41 +3,19 @@ package ledger
 import (
 	"crypto/ed25519"
 	"crypto/sha256"
-	"fmt"
-	"io"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/concord-ledger/concord/internal/det"
 	"github.com/concord-ledger/concord/signing"
 )
 
-// detRand is a deterministic randomness source for tests.
-type detRand struct{ state [32]byte }
-
-func (r *detRand) Read(p []byte) (int, error) {
-	for i := range p {
-		if i%32 == 0 {
-			r.state = sha256.Sum256(r.state[:])
-		}
-		p[i] = r.state[i%32]
-	}
-	return len(p), nil
-}
-
-// clock is a deterministic clock that ticks a minute per call.
-type clock struct{ t time.Time }
-
-func (c *clock) Now() time.Time {
-	c.t = c.t.Add(time.Minute)
-	return c.t
-}
-
+// testEnv is a deterministic clock (a minute per reading) and randomness.
 func testEnv() Env {
-	c := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
-	return Env{Now: c.Now, Rand: &detRand{}}
+	return Env{Now: det.Clock(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC), time.Minute), Rand: &det.Rand{}}
 }
 
 // person is a test member with a key.
@@ -165,6 +143,3 @@ func (w *world) open() *Ledger {
 	}
 	return l
 }
-
-var _ = fmt.Sprint
-var _ io.Reader = (*detRand)(nil)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/concord-ledger/concord/internal/det"
 	"github.com/concord-ledger/concord/internal/testtool"
 	"github.com/concord-ledger/concord/ledger/gitstore"
 	"github.com/concord-ledger/concord/signing"
@@ -203,7 +204,7 @@ func TestSyncRefusesRemote(t *testing.T) {
 		{"another ledger", func(t *testing.T, r *world) {
 			other := filepath.Join(t.TempDir(), "other")
 			env := testEnv()
-			env.Rand = &detRand{state: [32]byte{1}}
+			env.Rand = det.NewRand([]byte{1})
 			if _, err := Init(other, env, InitOptions{Title: "Other", Threshold: 1, Stewards: []Member{r.people["s1"].Member}, Founder: "s1", Signer: r.people["s1"].signer}); err != nil {
 				t.Fatal(err)
 			}

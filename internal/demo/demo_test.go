@@ -3,7 +3,6 @@ package demo
 import (
 	"bufio"
 	"bytes"
-	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/concord-ledger/concord/internal/det"
 	"github.com/concord-ledger/concord/internal/testtool"
 	"github.com/concord-ledger/concord/ledger"
 	"github.com/concord-ledger/concord/signing"
@@ -26,26 +26,9 @@ import (
 // well formed, and the audit kit's verify.sh (ssh-keygen and sha256sum)
 // accepts the kit and rejects each kind of tampering, naming the file.
 
-// detRand is a deterministic randomness source.
-type detRand struct{ state [32]byte }
-
-func (r *detRand) Read(p []byte) (int, error) {
-	for i := range p {
-		if i%32 == 0 {
-			r.state = sha256.Sum256(r.state[:])
-		}
-		p[i] = r.state[i%32]
-	}
-	return len(p), nil
-}
-
 // testEnv is a deterministic clock (a minute per call) and randomness.
 func testEnv() ledger.Env {
-	t := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
-	return ledger.Env{
-		Now:  func() time.Time { t = t.Add(time.Minute); return t },
-		Rand: &detRand{},
-	}
+	return ledger.Env{Now: det.Clock(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC), time.Minute), Rand: &det.Rand{}}
 }
 
 // buildDemo runs the demo in a new temporary folder.
