@@ -242,15 +242,23 @@ type DecisionPlan struct {
 	Diffs     map[string]string // or, per language, the diff to the version this signatory last approved
 	DiffFrom  int               // that version
 	statement *signing.Statement
+	// read is the ledger as the plan read it, which Commit reuses when
+	// the head has not moved; nil once Commit has used it.
+	read *Ledger
 }
 
 // PrepareDecision checks that opts.As may make the decision and returns
 // what they would sign. Nothing is written.
-func PrepareDecision(dir string, opts DecisionOptions) (*DecisionPlan, error) {
+func PrepareDecision(dir string, opts DecisionOptions) (plan *DecisionPlan, err error) {
 	l, err := Open(dir)
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if err != nil {
+			l.Close()
+		}
+	}()
 	ds, err := loadDoc(l.st, l.repo, l.head, opts.Document)
 	if err != nil {
 		return nil, err
@@ -266,8 +274,8 @@ func PrepareDecision(dir string, opts DecisionOptions) (*DecisionPlan, error) {
 	if err := checkDecision(l, ds, vs, opts.As, opts.Decision); err != nil {
 		return nil, err
 	}
-	plan := &DecisionPlan{dir: dir, head: l.head, Demo: l.st.Genesis.Demo, Title: ds.doc.Title, Document: opts.Document,
-		Version: n, Texts: vs.v.Texts}
+	plan = &DecisionPlan{dir: dir, head: l.head, Demo: l.st.Genesis.Demo, Title: ds.doc.Title, Document: opts.Document,
+		Version: n, Texts: vs.v.Texts, read: l}
 	plan.statement = &signing.Statement{Ledger: l.ID(), Document: opts.Document, Version: n, Texts: textHashes(vs.v),
 		Signatory: opts.As, Decision: opts.Decision}
 	// Show the diff to the last version this signatory still approves, if
@@ -359,7 +367,12 @@ type DecisionResult struct {
 // if the ledger moved since the plan was made.
 func (plan *DecisionPlan) Commit(env Env, signer ssh.Signer) (*DecisionResult, error) {
 	var res *DecisionResult
-	err := withLock(plan.dir, env, func(l *Ledger) error {
+	read := plan.read
+	plan.read = nil
+	if read != nil {
+		read.Close()
+	}
+	err := withLockFrom(plan.dir, env, read, func(l *Ledger) error {
 		if l.head != plan.head {
 			return fmt.Errorf("the ledger changed while you were reading; nothing was signed, run the command again")
 		}

@@ -80,18 +80,40 @@ func openRepo(dir string, repo *gitstore.Repo) (*Ledger, error) {
 	return &Ledger{Dir: dir, repo: repo, head: head, entry: entry, st: st}, nil
 }
 
+// Close releases the files the ledger's repository keeps open. A ledger
+// that is not closed releases them when it is garbage collected.
+func (l *Ledger) Close() error { return l.repo.Close() }
+
 // withLock opens the ledger in dir, takes its lock and calls fn with the
 // ledger as it is under the lock.
 func withLock(dir string, env Env, fn func(l *Ledger) error) error {
+	return withLockFrom(dir, env, nil, fn)
+}
+
+// withLockFrom is withLock reusing prev, the ledger in dir as read before
+// the lock was taken, when the head has not moved since: the head names
+// the whole tree, so prev's state is the one a new read would give. prev
+// must not be used again: fn may change its state.
+func withLockFrom(dir string, env Env, prev *Ledger, fn func(l *Ledger) error) error {
 	repo, err := gitstore.Open(dir)
 	if err != nil {
 		return &NotLedgerError{Dir: dir, Err: errors.New("no git repository there")}
 	}
+	defer repo.Close()
 	unlock, err := lock(repo.GitDir(), env.Now())
 	if err != nil {
 		return err
 	}
 	defer unlock()
+	if prev != nil {
+		head, err := repo.Head()
+		if err != nil {
+			return err
+		}
+		if head == prev.head {
+			return fn(&Ledger{Dir: dir, repo: repo, head: head, entry: prev.entry, st: prev.st})
+		}
+	}
 	l, err := openRepo(dir, repo)
 	if err != nil {
 		return err

@@ -55,16 +55,16 @@ var pairName = regexp.MustCompile(`^([0-9]{8})-([a-z0-9][a-z0-9-]{0,63})\.(state
 // readPairs reads the statement and signature files in dir, in position
 // order.
 func readPairs(repo *gitstore.Repo, head, dir string) ([]signedPair, error) {
-	entries, err := repo.List(head, dir)
+	files, err := repo.ReadDir(head, dir)
 	if err != nil {
 		return nil, err
 	}
 	byBase := map[string]*signedPair{}
 	var out []*signedPair
-	for _, e := range entries {
-		m := pairName.FindStringSubmatch(e.Name)
-		if m == nil || e.IsDir {
-			return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: unexpected file", path.Join(dir, e.Name))}}
+	for _, f := range files {
+		m := pairName.FindStringSubmatch(f.Name)
+		if m == nil || f.IsDir {
+			return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: unexpected file", path.Join(dir, f.Name))}}
 		}
 		base := m[1] + "-" + m[2]
 		sp := byBase[base]
@@ -74,14 +74,10 @@ func readPairs(repo *gitstore.Repo, head, dir string) ([]signedPair, error) {
 			byBase[base] = sp
 			out = append(out, sp)
 		}
-		data, err := repo.ReadFile(head, path.Join(dir, e.Name))
-		if err != nil {
-			return nil, err
-		}
 		if m[3] == "statement" {
-			sp.stmt = data
+			sp.stmt = f.Data
 		} else {
-			sp.sig = data
+			sp.sig = f.Data
 		}
 	}
 	res := make([]signedPair, len(out))
@@ -228,20 +224,20 @@ func readVersion(repo *gitstore.Repo, head, doc string, n int) (*Version, map[st
 		return nil, nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: %v", versionFile(doc, n), err)}}
 	}
 	texts := map[string][]byte{}
-	list, err := repo.List(head, path.Join(versionDir(doc, n), "text"))
+	files, err := repo.ReadDir(head, path.Join(versionDir(doc, n), "text"))
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, e := range list {
-		lang, ok := strings.CutSuffix(e.Name, ".txt")
+	for _, f := range files {
+		p := path.Join(versionDir(doc, n), "text", f.Name)
+		lang, ok := strings.CutSuffix(f.Name, ".txt")
 		if !ok {
-			return nil, nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: unexpected file", path.Join(versionDir(doc, n), "text", e.Name))}}
+			return nil, nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: unexpected file", p)}}
 		}
-		data, err := repo.ReadFile(head, path.Join(versionDir(doc, n), "text", e.Name))
-		if err != nil {
-			return nil, nil, err
+		if f.IsDir {
+			return nil, nil, fmt.Errorf("%s: %w", p, gitstore.ErrNotFound)
 		}
-		texts[lang] = data
+		texts[lang] = f.Data
 	}
 	return &v, texts, nil
 }

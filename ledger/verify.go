@@ -89,6 +89,7 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 	if err != nil {
 		return nil, &NotLedgerError{Dir: dir, Err: err}
 	}
+	defer repo.Close()
 	head, err := repo.Head()
 	if err != nil {
 		return nil, err
@@ -141,11 +142,15 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 		}
 	}
 
-	chain, err := repo.FirstParentChain(head)
+	ids, err := repo.FirstParentIDs(head)
 	if err != nil {
 		finish()
 		return nil, fmt.Errorf("reading history: %w", err)
 	}
+	// With more than one worker, a goroutine reads the entries ahead while
+	// this one replays them.
+	next, stopReading := readEntries(repo, ids, workers > 1)
+	defer stopReading()
 	st := newState()
 	var cur struct {
 		entry  int
@@ -156,7 +161,13 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 		jobs <- sigJob{key: key, ns: ns, msg: msg, sig: sig, entry: cur.entry, commit: cur.commit, path: what}
 	}
 	prev := ""
-	for p, c := range chain {
+	for p := range ids {
+		r := next()
+		if r.err != nil {
+			finish()
+			return nil, r.err
+		}
+		c := r.c
 		cur.entry, cur.commit = p, c.ID
 		problem := func(path, format string, args ...any) {
 			add(Problem{Entry: p, Commit: c.ID, Path: path, What: fmt.Sprintf(format, args...)})
@@ -171,14 +182,9 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 			problem("", "commit message does not end with the trailer \"Concord-Entry: %d\"", p)
 		}
 		st.parent = prev
-		changes, err := repo.Changes(prev, c.ID)
 		prev = c.ID
-		if err != nil {
-			finish()
-			return nil, fmt.Errorf("reading entry %d: %w", p, err)
-		}
 		files := map[string][]byte{}
-		for _, ch := range changes {
+		for _, ch := range r.changes {
 			switch {
 			case ch.Malformed != "":
 				problem(ch.Path, "%s", ch.Malformed)
@@ -213,19 +219,27 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 		if e.kind == KindGenesis {
 			if st.Genesis == nil {
 				finish()
-				rep.Entries = len(chain)
+				rep.Entries = len(ids)
 				return rep, nil
 			}
 			checkCommitSig(st, c, st.Genesis.Founder, p, problem)
 		}
 	}
+	stopReading()
 	if len(opts.Checkpoints) > 0 {
+		// The checkpoints need only the history's commit ids.
+		commits := make([]gitstore.Commit, len(ids))
+		chain := make([]*gitstore.Commit, len(ids))
+		for i, id := range ids {
+			commits[i].ID = id
+			chain[i] = &commits[i]
+		}
 		for _, p := range checkCheckpoints(repo, st, chain, opts.Checkpoints) {
 			add(p)
 		}
 	}
 	finish()
-	rep.Entries = len(chain)
+	rep.Entries = len(ids)
 	rep.Ledger = st.ID
 	if st.Genesis != nil {
 		rep.Title, rep.Demo = st.Genesis.Title, st.Genesis.Demo
@@ -238,6 +252,69 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 		}
 	}
 	return rep, nil
+}
+
+// entryRead is one commit of the history and the files it changes from
+// its first parent, or the error that stopped the reading.
+type entryRead struct {
+	c       *gitstore.Commit
+	changes []gitstore.Change
+	err     error
+}
+
+// readAhead is how many entries the reading goroutine may be ahead.
+const readAhead = 64
+
+// readEntries returns next, which gives the commits ids (root first) in
+// order with their changes, and stop, after which repo is no longer read.
+// With ahead, a goroutine reads up to readAhead entries ahead of next;
+// otherwise next reads each entry when called. Nothing is read after an
+// error.
+func readEntries(repo *gitstore.Repo, ids []string, ahead bool) (next func() entryRead, stop func()) {
+	read := func(p int) entryRead {
+		c, err := repo.ReadCommit(ids[p])
+		if err != nil {
+			return entryRead{err: fmt.Errorf("reading history: %w", err)}
+		}
+		prev := ""
+		if p > 0 {
+			prev = ids[p-1]
+		}
+		changes, err := repo.Changes(prev, c.ID)
+		if err != nil {
+			return entryRead{err: fmt.Errorf("reading entry %d: %w", p, err)}
+		}
+		return entryRead{c: c, changes: changes}
+	}
+	if !ahead {
+		p := 0
+		return func() entryRead { p++; return read(p - 1) }, func() {}
+	}
+	out := make(chan entryRead, readAhead)
+	done := make(chan struct{})
+	go func() {
+		defer close(out)
+		for p := range ids {
+			r := read(p)
+			select {
+			case out <- r:
+			case <-done:
+				return
+			}
+			if r.err != nil {
+				return
+			}
+		}
+	}()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			close(done)
+			for range out { // wait until the goroutine no longer reads
+			}
+		})
+	}
+	return func() entryRead { return <-out }, stop
 }
 
 // checkCommitSig checks that commit c at position p is signed by actor's

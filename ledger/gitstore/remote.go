@@ -224,6 +224,7 @@ func (atomicRefLoader) Load(ep *transport.Endpoint) (storer.Storer, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer repo.Close()
 	return &atomicRefs{Storage: fs, gitDir: repo.GitDir()}, nil
 }
 
@@ -285,6 +286,7 @@ func (s *knownHaves) UploadPack(ctx context.Context, req *packp.UploadPackReques
 	if err != nil {
 		return nil, err
 	}
+	defer repo.Close()
 	known := req.Haves[:0:0]
 	for _, h := range req.Haves {
 		if _, err := repo.r.Storer.EncodedObject(plumbing.AnyObject, h); err == nil {
@@ -319,6 +321,7 @@ func (s *lockedReceive) ReceivePack(ctx context.Context, req *packp.ReferenceUpd
 	if err != nil {
 		return nil, err
 	}
+	defer repo.Close()
 	gitDir := repo.GitDir()
 	for _, cmd := range req.Commands {
 		lockPath := filepath.Join(gitDir, filepath.FromSlash(cmd.Name.String())) + ".lock"
