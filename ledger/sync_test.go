@@ -418,34 +418,10 @@ func freePort(t *testing.T) int {
 // TestSyncGitDaemon clones and syncs over git:// from a real git daemon
 // with receive-pack enabled.
 func TestSyncGitDaemon(t *testing.T) {
-	gitPath := testtool.Require(t, "git")
 	r := newWorld(t)
 	r.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
-	port := freePort(t)
-	cmd := exec.Command(gitPath, "daemon", "--enable=receive-pack", "--export-all", "--reuseaddr",
-		"--base-path="+filepath.Dir(r.dir), "--listen=127.0.0.1", fmt.Sprintf("--port=%d", port), filepath.Dir(r.dir))
-	// Its own process group, so that the daemon's children end with it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting git daemon: %v", err)
-	}
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("git daemon does not listen: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	runTwoSigners(t, r, fmt.Sprintf("git://127.0.0.1:%d/%s", port, filepath.Base(r.dir)))
+	addr := startGitDaemon(t, filepath.Dir(r.dir))
+	runTwoSigners(t, r, fmt.Sprintf("git://%s/%s", addr, filepath.Base(r.dir)))
 }
 
 // TestSyncSmartHTTP clones and syncs over smart HTTP from git http-backend
