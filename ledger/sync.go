@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"golang.org/x/crypto/ssh"
 
@@ -238,17 +237,6 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		}
 		unsent := len(localChain) - positionAfter(localChain, synced)
 		incoming, err := repo.Fetch(ctx, url, incomingRef)
-		// A remote that had a head and now shows none may only have been
-		// read while its branch file was being replaced (a directory listing
-		// may miss a file renamed over another): ask again before calling
-		// it a rollback. A remote really emptied stays empty.
-		for retry := 0; errors.Is(err, gitstore.ErrNoRemoteBranch) && synced != "" && retry < 4; retry++ {
-			select {
-			case <-ctx.Done():
-			case <-time.After(time.Duration(25<<retry) * time.Millisecond):
-				incoming, err = repo.Fetch(ctx, url, incomingRef)
-			}
-		}
 		var incomingChain []*gitstore.Commit
 		switch {
 		case errors.Is(err, gitstore.ErrNoRemoteBranch):

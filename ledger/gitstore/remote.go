@@ -233,6 +233,33 @@ type atomicRefs struct {
 	gitDir string
 }
 
+// IterReferences lists the refs as go-git does (by reading the refs
+// folders), and then makes sure the ledger's branch is there: a folder
+// listing that races the rename of SetReference may miss the file, while
+// opening it by name always finds the old or the new one. Without this a
+// fetch could see an empty remote and call it a rollback.
+func (s *atomicRefs) IterReferences() (storer.ReferenceIter, error) {
+	iter, err := s.Storage.IterReferences()
+	if err != nil {
+		return nil, err
+	}
+	var refs []*plumbing.Reference
+	found := false
+	if err := iter.ForEach(func(r *plumbing.Reference) error {
+		found = found || r.Name() == plumbing.ReferenceName(Branch)
+		refs = append(refs, r)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if !found {
+		if r, err := s.Storage.Reference(plumbing.ReferenceName(Branch)); err == nil {
+			refs = append(refs, r)
+		}
+	}
+	return storer.NewReferenceSliceIter(refs), nil
+}
+
 // SetReference writes a hash ref to a new file and renames it into place.
 func (s *atomicRefs) SetReference(ref *plumbing.Reference) error {
 	if ref.Type() != plumbing.HashReference {
