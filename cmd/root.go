@@ -9,11 +9,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"github.com/concord-ledger/concord/ledger"
 )
 
 // Exit codes, the same for every command (see the README).
@@ -60,6 +64,7 @@ func SystemIO() *IO {
 
 // Main runs concord with args and returns the process exit status.
 func Main(args []string, s *IO) int {
+	ledger.SetStateCache(stateCacheDir(s))
 	root := newRootCmd(s)
 	root.SetArgs(args)
 	root.SetIn(s.In)
@@ -140,6 +145,11 @@ ledger. Each signatory signs with their own ed25519 key; concord decides when
 a text is ratified, and anyone can verify the result offline, with concord or
 with ssh-keygen and sha256sum alone.
 
+Commands keep the states they compute from a ledger (its roster, each
+document) in a cache in your cache folder, keyed by the ledger's git object
+ids; verify, and sync's check of what it fetches, never use it. $CONCORD_CACHE_DIR names another folder,
+or "off".
+
 Exit status: 0 success, 1 operational error, 2 usage error,
 3 verification found invalid or tampered evidence.`,
 		SilenceErrors: true,
@@ -200,4 +210,28 @@ func ledgerDir(c *cobra.Command, s *IO) string {
 		return d
 	}
 	return "."
+}
+
+// stateCacheDir returns the folder of the state cache: $CONCORD_CACHE_DIR
+// ("off" for none), else concord/states in the user's cache folder
+// ($XDG_CACHE_HOME, else ~/.cache; ~/Library/Caches on macOS), else none.
+func stateCacheDir(s *IO) string {
+	if d := s.Getenv("CONCORD_CACHE_DIR"); d != "" {
+		if d == "off" {
+			return ""
+		}
+		return d
+	}
+	base := s.Getenv("XDG_CACHE_HOME")
+	if !filepath.IsAbs(base) {
+		home := s.Getenv("HOME")
+		if !filepath.IsAbs(home) {
+			return ""
+		}
+		base = filepath.Join(home, ".cache")
+		if runtime.GOOS == "darwin" {
+			base = filepath.Join(home, "Library", "Caches")
+		}
+	}
+	return filepath.Join(base, "concord", "states")
 }

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -284,6 +285,33 @@ func TestHelpSucceeds(t *testing.T) {
 			}
 			if strings.Contains(r.stderr, "concord: ") {
 				t.Errorf("help printed an error:\n%s", r.stderr)
+			}
+		})
+	}
+}
+
+func TestStateCacheDir(t *testing.T) {
+	home := "/home/p"
+	if runtime.GOOS == "darwin" {
+		t.Skip("the default folder differs on macOS")
+	}
+	for _, c := range []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"CONCORD_CACHE_DIR wins", map[string]string{"CONCORD_CACHE_DIR": "/c", "XDG_CACHE_HOME": "/x", "HOME": home}, "/c"},
+		{"off", map[string]string{"CONCORD_CACHE_DIR": "off", "HOME": home}, ""},
+		{"XDG", map[string]string{"XDG_CACHE_HOME": "/x", "HOME": home}, "/x/concord/states"},
+		{"relative XDG is ignored", map[string]string{"XDG_CACHE_HOME": "x", "HOME": home}, "/home/p/.cache/concord/states"},
+		{"HOME", map[string]string{"HOME": home}, "/home/p/.cache/concord/states"},
+		{"nothing", map[string]string{}, ""},
+		{"relative HOME", map[string]string{"HOME": "p"}, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := &IO{Getenv: func(k string) string { return c.env[k] }}
+			if got := stateCacheDir(s); got != c.want {
+				t.Errorf("stateCacheDir = %q, want %q", got, c.want)
 			}
 		})
 	}

@@ -228,6 +228,7 @@ func sha256Sum(b []byte) [32]byte { return sha256.Sum256(b) }
 // an entry that 'concord verify' would reject.
 func (l *Ledger) verifyEntry(files map[string][]byte, actor string) error {
 	p := l.entry + 1
+	l.st.cacheKey = "" // the state no longer is the one its key names
 	e, err := classify(p, files)
 	if err == nil && e.actor != actor {
 		err = fmt.Errorf("entry is %s's, not %s's", e.actor, actor)

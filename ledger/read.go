@@ -91,6 +91,25 @@ func readPairs(repo *gitstore.Repo, head, dir string) ([]signedPair, error) {
 // readRoster reads the genesis and the roster's history from the head's
 // tree.
 func readRoster(repo *gitstore.Repo, head string) (*State, error) {
+	key := rosterCacheKey(repo, head)
+	if st := loadRoster(key); st != nil {
+		noteCache(true)
+		return st, nil
+	}
+	st, err := replayRoster(repo, head)
+	if err != nil {
+		return nil, err
+	}
+	if key != "" {
+		noteCache(false)
+		st.cacheKey = key
+		storeRoster(st)
+	}
+	return st, nil
+}
+
+// replayRoster is readRoster without the cache.
+func replayRoster(repo *gitstore.Repo, head string) (*State, error) {
 	raw, err := repo.ReadFile(head, genesisPath)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", genesisPath, err)
@@ -138,6 +157,22 @@ func loadDoc(st *State, repo *gitstore.Repo, head, id string) (*docState, error)
 	if ds, ok := st.docs[id]; ok {
 		return ds, nil
 	}
+	key := docCacheKey(st, repo, head, id)
+	if ds := loadDocCache(key); ds != nil {
+		noteCache(true)
+		st.docs[id] = ds
+		return ds, nil
+	}
+	ds, err := replayDoc(st, repo, head, id)
+	if err == nil && key != "" {
+		noteCache(false)
+		storeDoc(key, ds)
+	}
+	return ds, err
+}
+
+// replayDoc is loadDoc without the cache.
+func replayDoc(st *State, repo *gitstore.Repo, head, id string) (*docState, error) {
 	raw, err := repo.ReadFile(head, docFile(id))
 	if errors.Is(err, gitstore.ErrNotFound) {
 		return nil, refused("'concord status' lists the ledger's documents", "no document %q in this ledger", id)

@@ -103,6 +103,11 @@ type State struct {
 	docs     map[string]*docState
 	owners   map[string]string // key wire bytes → the member who ever held it
 	sigCheck func(key ssh.PublicKey, namespace string, msg, sig []byte, what string)
+	// cacheKey is the state cache's key of the roster this state was read
+	// as (see statecache.go), "" once an entry was applied to it or when
+	// the cache is off: documents are then neither read from nor filed in
+	// the cache.
+	cacheKey string
 	// parent is the commit id of the entry before the one being applied,
 	// set by whoever replays entries (a witness entry must name it).
 	parent string

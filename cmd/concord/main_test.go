@@ -40,6 +40,9 @@ func TestScripts(t *testing.T) {
 			env.Setenv("CONCORD_REQUIRE_TOOLS", os.Getenv("CONCORD_REQUIRE_TOOLS"))
 			env.Setenv("REPO", testtool.RepoRoot(t))
 			env.Setenv("SHARED", filepath.Join(testtool.RepoRoot(t), "..", "shared"))
+			// Every script runs with the state cache on, in its own folder,
+			// so each command after the first reads states filed by another.
+			env.Setenv("CONCORD_CACHE_DIR", filepath.Join(env.WorkDir, ".statecache"))
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

@@ -1127,3 +1127,29 @@ func (g *Repo) Walk(commit string, fn func(path string, data []byte) error) erro
 		return fn(f.Name, data)
 	})
 }
+
+// Hash returns the object id of the file or folder at p in commit's tree
+// (p "" is the root tree), or "" if there is none. Two trees with the same
+// id hold the same files, byte for byte, so the id keys what is computed
+// from them.
+func (g *Repo) Hash(commit, p string) (string, error) {
+	t, err := g.commitTree(commit)
+	if err != nil {
+		return "", err
+	}
+	if p == "" {
+		h, err := g.rootOf(commit)
+		return h.String(), err
+	}
+	dir, name := path.Split(p)
+	if dir = strings.TrimSuffix(dir, "/"); dir != "" {
+		if t, err = g.subtree(t, dir); err != nil || t == nil {
+			return "", err
+		}
+	}
+	e, ok := t.entry(name)
+	if !ok {
+		return "", nil
+	}
+	return e.Hash.String(), nil
+}

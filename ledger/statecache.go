@@ -1,0 +1,416 @@
+package ledger
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/gob"
+	"encoding/hex"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"sync/atomic"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/concord-ledger/concord/ledger/gitstore"
+	"github.com/concord-ledger/concord/signing"
+)
+
+// The state cache keeps what readers computed from a ledger's files, so
+// that the next command does not replay them: the roster, and each
+// document read. It is a memo, never a source of truth:
+//
+//   - each state is filed under a key that names exactly the bytes it was
+//     computed from: the git object ids of the genesis file and of the
+//     roster/ folder for the roster, and for a document its folder's id
+//     and the roster's key. A changed file changes its folder's id, so a
+//     state is never used for files other than its own;
+//   - a state is filed only after it was computed with every check a
+//     reader makes, statement signatures included;
+//   - 'concord verify', and clone and sync where they check what they
+//     fetch, never read it: they re-check everything from the repository
+//     alone;
+//   - it lives in the user's cache folder, never in the ledger, so a ledger
+//     fetched or copied from elsewhere brings no state with it;
+//   - a file that does not read back whole (its SHA-256 is in its first
+//     line) is ignored and removed.
+//
+// See docs/LEDGER.md, "The state cache".
+
+// stateCacheFormat starts every key. Change it whenever the rules of the
+// ledger, the State they build or the encoding below change, so that no
+// state computed by other rules is used.
+const stateCacheFormat = "concord state cache 1"
+
+// stateCacheMagic starts every cache file.
+const stateCacheMagic = "concord-state-cache-1\n"
+
+// Pruning: when a write finds more than maxCacheFiles files, the oldest
+// are removed down to keepCacheFiles.
+const (
+	maxCacheFiles  = 4096
+	keepCacheFiles = 2048
+)
+
+var stateCacheDir atomic.Pointer[string]
+
+// SetStateCache sets the folder where readers keep the states they
+// computed; "" (the default) turns the cache off. The concord command sets
+// it from CONCORD_CACHE_DIR or the user's cache folder. A folder that
+// cannot be written is no error: states are then computed every time.
+func SetStateCache(dir string) { stateCacheDir.Store(&dir) }
+
+func cacheDir() string {
+	if p := stateCacheDir.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// cacheKey hashes the format and parts, each prefixed with its length.
+func cacheKey(parts ...string) string {
+	h := sha256.New()
+	h.Write([]byte(stateCacheFormat))
+	for _, p := range parts {
+		h.Write([]byte(strconv.Itoa(len(p)) + ":" + p))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// rosterCacheKey returns the key of the roster at head, or "" when the
+// cache is off or the files are missing (the caller then reports it).
+func rosterCacheKey(repo *gitstore.Repo, head string) string {
+	if cacheDir() == "" {
+		return ""
+	}
+	g, err := repo.Hash(head, genesisPath)
+	if err != nil || g == "" {
+		return ""
+	}
+	r, err := repo.Hash(head, path.Dir(changesDir))
+	if err != nil {
+		return ""
+	}
+	return cacheKey("roster", g, r)
+}
+
+// docCacheKey returns the key of document id at head given the roster's
+// key, or "" when there is none.
+func docCacheKey(st *State, repo *gitstore.Repo, head, id string) string {
+	if st.cacheKey == "" || cacheDir() == "" || !signing.ValidID(id) {
+		return ""
+	}
+	h, err := repo.Hash(head, path.Join(docsDir, id))
+	if err != nil || h == "" {
+		return ""
+	}
+	return cacheKey("document", st.cacheKey, id, h)
+}
+
+// readCache returns the payload filed under key, or nil.
+func readCache(key string) []byte {
+	dir := cacheDir()
+	if dir == "" || key == "" {
+		return nil
+	}
+	p := filepath.Join(dir, key)
+	raw, err := os.ReadFile(p)
+	if err != nil {
+		return nil
+	}
+	payload, ok := unframe(raw)
+	if !ok {
+		os.Remove(p)
+		return nil
+	}
+	return payload
+}
+
+// frame returns payload behind the magic line and its SHA-256.
+func frame(payload []byte) []byte {
+	sum := sha256.Sum256(payload)
+	out := make([]byte, 0, len(stateCacheMagic)+65+len(payload))
+	out = append(out, stateCacheMagic...)
+	out = append(out, hex.EncodeToString(sum[:])...)
+	out = append(out, '\n')
+	return append(out, payload...)
+}
+
+// unframe checks what frame wrote and returns the payload.
+func unframe(raw []byte) ([]byte, bool) {
+	rest, ok := bytes.CutPrefix(raw, []byte(stateCacheMagic))
+	if !ok || len(rest) < 65 || rest[64] != '\n' {
+		return nil, false
+	}
+	payload := rest[65:]
+	sum := sha256.Sum256(payload)
+	if hex.EncodeToString(sum[:]) != string(rest[:64]) {
+		return nil, false
+	}
+	return payload, true
+}
+
+// writeCache files payload under key, atomically; failures are ignored.
+func writeCache(key string, payload []byte) {
+	dir := cacheDir()
+	if dir == "" || key == "" {
+		return
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return
+	}
+	f, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return
+	}
+	_, werr := f.Write(frame(payload))
+	if cerr := f.Close(); werr != nil || cerr != nil || os.Rename(f.Name(), filepath.Join(dir, key)) != nil {
+		os.Remove(f.Name())
+		return
+	}
+	if key[0] == '0' && key[1] == '0' { // about one write in 256
+		pruneCache(dir)
+	}
+}
+
+// pruneCache removes the oldest files of dir when there are more than
+// maxCacheFiles, down to keepCacheFiles.
+func pruneCache(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) <= maxCacheFiles {
+		return
+	}
+	type aged struct {
+		name string
+		mod  int64
+	}
+	var files []aged
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && info.Mode().IsRegular() {
+			files = append(files, aged{e.Name(), info.ModTime().UnixNano()})
+		}
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].mod < files[j].mod })
+	for _, f := range files[:max(0, len(files)-keepCacheFiles)] {
+		os.Remove(filepath.Join(dir, f.name))
+	}
+}
+
+// The encodings of states. Keys are kept in their wire form.
+
+type rosterSnap struct {
+	ID      string
+	Genesis *Genesis
+	Members []memberSnap // in enrolment order
+	Changes []changeSnap // in proposal order
+}
+
+type memberSnap struct {
+	Member            Member
+	Keys              []keySnap
+	Enrolled, Revoked int
+}
+
+type keySnap struct {
+	Key      []byte
+	From, To int
+}
+
+type changeSnap struct {
+	ID        string
+	Change    *RosterChange
+	Hash      [32]byte
+	Proposed  int
+	Approvals []approvalSnap
+	Effective int
+}
+
+type approvalSnap struct {
+	Steward string
+	Pos     int
+	Key     []byte
+}
+
+type docSnap struct {
+	Doc      *Document
+	Versions []versionSnap
+}
+
+type versionSnap struct {
+	V          *Version
+	Texts      map[string][]byte
+	Decisions  []decisionSnap
+	Ratified   *Ratified
+	Superseded int
+}
+
+type decisionSnap struct {
+	Pos       int
+	Signatory string
+	Decision  signing.Decision
+	Key       []byte
+	Statement *signing.Statement
+	Late      bool
+	KeyID, FP string
+}
+
+func gobEncode(v any) []byte {
+	var b bytes.Buffer
+	if err := gob.NewEncoder(&b).Encode(v); err != nil {
+		return nil
+	}
+	return b.Bytes()
+}
+
+// storeRoster files st's roster under its key.
+func storeRoster(st *State) {
+	if st.cacheKey == "" {
+		return
+	}
+	s := rosterSnap{ID: st.ID, Genesis: st.Genesis}
+	for _, id := range st.order {
+		m := st.members[id]
+		ms := memberSnap{Member: m.Member, Enrolled: m.enrolled, Revoked: m.revoked}
+		for _, k := range m.keys {
+			ms.Keys = append(ms.Keys, keySnap{Key: k.key.Marshal(), From: k.from, To: k.to})
+		}
+		s.Members = append(s.Members, ms)
+	}
+	for _, cid := range st.corder {
+		cs := st.changes[cid]
+		c := changeSnap{ID: cid, Change: cs.change, Hash: cs.hash, Proposed: cs.proposed, Effective: cs.effective}
+		for _, a := range cs.approvals {
+			c.Approvals = append(c.Approvals, approvalSnap{Steward: a.steward, Pos: a.pos, Key: a.key.Marshal()})
+		}
+		s.Changes = append(s.Changes, c)
+	}
+	if payload := gobEncode(&s); payload != nil {
+		writeCache(st.cacheKey, payload)
+	}
+}
+
+// loadRoster returns the roster filed under key, or nil.
+func loadRoster(key string) *State {
+	payload := readCache(key)
+	if payload == nil {
+		return nil
+	}
+	var s rosterSnap
+	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&s); err != nil || s.Genesis == nil {
+		return nil
+	}
+	st := newState()
+	st.ID, st.Genesis, st.cacheKey = s.ID, s.Genesis, key
+	keys := map[string]ssh.PublicKey{}
+	parse := func(wire []byte) (ssh.PublicKey, error) {
+		if k, ok := keys[string(wire)]; ok {
+			return k, nil
+		}
+		k, err := ssh.ParsePublicKey(wire)
+		if err != nil {
+			return nil, err
+		}
+		keys[string(wire)] = k
+		return k, nil
+	}
+	for _, ms := range s.Members {
+		m := &memberState{Member: ms.Member, enrolled: ms.Enrolled, revoked: ms.Revoked}
+		for _, k := range ms.Keys {
+			key, err := parse(k.Key)
+			if err != nil {
+				return nil
+			}
+			m.keys = append(m.keys, keyPeriod{key: key, from: k.From, to: k.To})
+			st.owners[string(k.Key)] = ms.Member.ID
+		}
+		if len(m.keys) == 0 {
+			return nil
+		}
+		st.members[m.ID] = m
+		st.order = append(st.order, m.ID)
+	}
+	for _, c := range s.Changes {
+		cs := &changeState{id: c.ID, change: c.Change, hash: c.Hash, proposed: c.Proposed, effective: c.Effective}
+		for _, a := range c.Approvals {
+			key, err := parse(a.Key)
+			if err != nil {
+				return nil
+			}
+			cs.approvals = append(cs.approvals, rosterApproval{steward: a.Steward, pos: a.Pos, key: key})
+		}
+		st.changes[c.ID] = cs
+		st.corder = append(st.corder, c.ID)
+	}
+	return st
+}
+
+// storeDoc files ds under key.
+func storeDoc(key string, ds *docState) {
+	if key == "" {
+		return
+	}
+	s := docSnap{Doc: ds.doc}
+	for _, vs := range ds.versions {
+		v := versionSnap{V: vs.v, Texts: vs.texts, Ratified: vs.ratified, Superseded: vs.superseded}
+		for i := range vs.decisions {
+			d := &vs.decisions[i]
+			keyID, fp := d.identity()
+			v.Decisions = append(v.Decisions, decisionSnap{Pos: d.pos, Signatory: d.signatory, Decision: d.decision,
+				Key: []byte(keyID), Statement: d.statement, Late: d.late, KeyID: keyID, FP: fp})
+		}
+		s.Versions = append(s.Versions, v)
+	}
+	if payload := gobEncode(&s); payload != nil {
+		writeCache(key, payload)
+	}
+}
+
+// loadDocCache returns the document filed under key, or nil.
+func loadDocCache(key string) *docState {
+	payload := readCache(key)
+	if payload == nil {
+		return nil
+	}
+	var s docSnap
+	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&s); err != nil || s.Doc == nil || len(s.Versions) == 0 {
+		return nil
+	}
+	ds := &docState{doc: s.Doc}
+	keys := map[string]ssh.PublicKey{}
+	for _, v := range s.Versions {
+		if v.V == nil {
+			return nil
+		}
+		vs := &versionState{v: v.V, texts: v.Texts, ratified: v.Ratified, superseded: v.Superseded}
+		if vs.texts == nil {
+			vs.texts = map[string][]byte{}
+		}
+		for _, d := range v.Decisions {
+			key, ok := keys[string(d.Key)]
+			if !ok {
+				k, err := ssh.ParsePublicKey(d.Key)
+				if err != nil || d.Statement == nil {
+					return nil
+				}
+				key, keys[string(d.Key)] = k, k
+			}
+			vs.decisions = append(vs.decisions, decision{pos: d.Pos, signatory: d.Signatory, decision: d.Decision,
+				key: key, statement: d.Statement, late: d.Late, keyID: d.KeyID, fp: d.FP})
+		}
+		ds.versions = append(ds.versions, vs)
+	}
+	return ds
+}
+
+// cacheStats counts hits and misses, for tests.
+var cacheStats struct{ hits, misses atomic.Int64 }
+
+func noteCache(hit bool) {
+	if hit {
+		cacheStats.hits.Add(1)
+	} else {
+		cacheStats.misses.Add(1)
+	}
+}
