@@ -402,7 +402,7 @@ func (plan *DecisionPlan) Commit(env Env, signer ssh.Signer) (*DecisionResult, e
 		// Would this decision meet the rule?
 		trial := &versionState{v: vs.v, decisions: append(slices.Clone(vs.decisions), decision{pos: p, signatory: who, decision: s.Decision, key: signer.PublicKey()})}
 		approvals, distinct := approvalsOf(ds.doc, trial)
-		ratified := ruleMet(ds.doc, approvals, distinct)
+		ratified := ruleMet(ds.doc, len(approvals), distinct)
 		if ratified {
 			files[ratifiedFile(plan.Document, plan.Version)] = encodeJSON(&Ratified{Ledger: l.ID(), Document: plan.Document,
 				Version: plan.Version, Rule: ds.doc.Rule, Entry: p, Approvals: approvals})

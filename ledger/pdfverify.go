@@ -363,7 +363,7 @@ func checkRatification(src *pdfSource, files map[string][]byte, problem func(str
 		for _, d := range src.decisions {
 			vs.decisions = append(vs.decisions, d.decision)
 		}
-		if approvals, distinct := approvalsOf(doc, vs); ruleMet(doc, approvals, distinct) {
+		if approvals, distinct := approvalsOf(doc, vs); ruleMet(doc, len(approvals), distinct) {
 			problem("the signed decisions meet the rule %s, but the PDF embeds no ratification", doc.Rule)
 		}
 		return
@@ -383,7 +383,7 @@ func checkRatification(src *pdfSource, files map[string][]byte, problem func(str
 	approvals, distinct := approvalsOf(doc, vs)
 	want := &Ratified{Ledger: src.ledgerID, Document: doc.ID, Version: v.Number, Rule: doc.Rule, Entry: rat.Entry, Approvals: approvals}
 	switch {
-	case !ruleMet(doc, approvals, distinct):
+	case !ruleMet(doc, len(approvals), distinct):
 		problem("ratified.json records a ratification at entry %d, but the signed decisions up to it do not meet the rule %s (%d approvals)", rat.Entry, doc.Rule, len(approvals))
 	case !bytes.Equal(encodeJSON(want), raw):
 		problem("ratified.json is not the ratification the signed decisions imply")

@@ -83,6 +83,47 @@ type versionState struct {
 	decisions  []decision
 	ratified   *Ratified
 	superseded int // entry of the next version, 0 if current
+	// count is applyDecision's running count of the decisions, nil until
+	// it first needs it (a state read from the cache has none).
+	count *tally
+}
+
+// tally counts a version's standing as decisions are applied, so that
+// checking the rule after each one costs the same for the 200th signatory
+// as for the first. It holds what approvalsOf computes from the
+// decisions.
+type tally struct {
+	approving map[string]string // signatory -> key identity, while their latest decision approves
+	keys      map[string]int    // key identity -> approving signatories with it
+}
+
+// tallyOf returns vs's running count, building it from the decisions
+// applied so far the first time.
+func (vs *versionState) tallyOf() *tally {
+	if vs.count == nil {
+		vs.count = &tally{approving: map[string]string{}, keys: map[string]int{}}
+		for i := range vs.decisions {
+			if !vs.decisions[i].late {
+				vs.count.add(&vs.decisions[i])
+			}
+		}
+	}
+	return vs.count
+}
+
+// add counts d, a signatory's new latest decision.
+func (t *tally) add(d *decision) {
+	if id, ok := t.approving[d.signatory]; ok {
+		delete(t.approving, d.signatory)
+		if t.keys[id]--; t.keys[id] == 0 {
+			delete(t.keys, id)
+		}
+	}
+	if d.decision == signing.Approve {
+		id, _ := d.identity()
+		t.approving[d.signatory] = id
+		t.keys[id]++
+	}
 }
 
 type docState struct {
@@ -538,12 +579,13 @@ func approvalsOf(d *Document, vs *versionState) ([]Approval, int) {
 	return out, len(keys)
 }
 
-// ruleMet reports whether the approvals meet d's rule.
-func ruleMet(d *Document, approvals []Approval, distinctKeys int) bool {
+// ruleMet reports whether approvals by that many signatories, with that
+// many distinct keys, meet d's rule.
+func ruleMet(d *Document, approvals, distinctKeys int) bool {
 	if d.Rule.Kind == "quorum" {
 		return distinctKeys >= d.Rule.Quorum
 	}
-	return len(approvals) == len(d.Signers) && distinctKeys == len(d.Signers)
+	return approvals == len(d.Signers) && distinctKeys == len(d.Signers)
 }
 
 // applyDecision records a signatory's decision on a version at entry p;
@@ -599,19 +641,21 @@ func (st *State) applyDecision(p int, doc string, n int, who string, stmt, sig [
 	}
 	dec := decision{pos: p, signatory: who, decision: s.Decision, key: key, statement: s, late: late}
 	dec.identity()
+	count := vs.tallyOf()
 	vs.decisions = append(vs.decisions, dec)
 	if late {
 		return nil // ratification is final
 	}
-	approvals, distinct := approvalsOf(ds.doc, vs)
-	met := ruleMet(ds.doc, approvals, distinct)
+	count.add(&dec)
+	met := ruleMet(ds.doc, len(count.approving), len(count.keys))
 	rpath := ratifiedFile(doc, n)
 	switch {
 	case met && ratified == nil:
 		return []error{ruleErr(rpath, "%s v%d met its rule (%s) at entry %d, but no ratification was recorded", doc, n, ds.doc.Rule, p)}
 	case !met && ratified != nil:
-		return []error{ruleErr(rpath, "ratification recorded at entry %d, but the rule %s is not met there (%d of %d signatories approve)", p, ds.doc.Rule, len(approvals), len(ds.doc.Signers))}
+		return []error{ruleErr(rpath, "ratification recorded at entry %d, but the rule %s is not met there (%d of %d signatories approve)", p, ds.doc.Rule, len(count.approving), len(ds.doc.Signers))}
 	case met:
+		approvals, _ := approvalsOf(ds.doc, vs)
 		want := &Ratified{Ledger: st.ID, Document: doc, Version: n, Rule: ds.doc.Rule, Entry: p, Approvals: approvals}
 		if string(encodeJSON(want)) != string(encodeJSON(ratified)) {
 			return []error{ruleErr(rpath, "recorded ratification differs from the one the ledger implies")}

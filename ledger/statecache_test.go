@@ -3,11 +3,14 @@ package ledger
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/ssh"
 
 	"github.com/concord-ledger/concord/signing"
 )
@@ -297,5 +300,43 @@ func TestStateCachePrune(t *testing.T) {
 	}
 	if readCache("00"+strings.Repeat("1", 62)) == nil {
 		t.Error("pruning removed the file just written")
+	}
+}
+
+// The running tally applyDecision keeps agrees with approvalsOf, which
+// recounts from the decisions, after every decision of a random sequence.
+func TestTallyMatchesApprovalsOf(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	signers := []string{"a", "b", "c", "d", "e"}
+	keyOf := map[string]ssh.PublicKey{}
+	for i, id := range signers {
+		keyOf[id] = newPerson(t, signers[i/2], false).signer.PublicKey() // a, b share a key; c, d share one
+	}
+	for round := range 200 {
+		doc := &Document{Signers: signers}
+		vs := &versionState{}
+		approving := map[string]bool{}
+		for step := range 30 {
+			who := signers[r.IntN(len(signers))]
+			d := decision{pos: step, signatory: who, decision: signing.Approve, key: keyOf[who], late: r.IntN(10) == 0}
+			if approving[who] {
+				d.decision = signing.Withdraw
+			}
+			if round%2 == 1 && step == 10 {
+				vs.count = nil // as a state read from the cache has it
+			}
+			count := vs.tallyOf()
+			vs.decisions = append(vs.decisions, d)
+			if d.late {
+				continue
+			}
+			approving[who] = d.decision == signing.Approve
+			count.add(&d)
+			approvals, distinct := approvalsOf(doc, vs)
+			if len(approvals) != len(count.approving) || distinct != len(count.keys) {
+				t.Fatalf("round %d step %d: tally %d approvals, %d keys; approvalsOf %d, %d",
+					round, step, len(count.approving), len(count.keys), len(approvals), distinct)
+			}
+		}
 	}
 }

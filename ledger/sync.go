@@ -513,7 +513,7 @@ func (l *Ledger) moveEntry(e *entry, files map[string][]byte, old, p int, summar
 		if err == nil && vs.ratified == nil {
 			trial := &versionState{v: vs.v, decisions: append(slices.Clone(vs.decisions), decision{pos: p, signatory: who, decision: s.Decision, key: key})}
 			approvals, distinct := approvalsOf(ds.doc, trial)
-			if ruleMet(ds.doc, approvals, distinct) {
+			if ruleMet(ds.doc, len(approvals), distinct) {
 				out[ratifiedFile(e.doc, n)] = encodeJSON(&Ratified{Ledger: l.ID(), Document: e.doc, Version: n, Rule: ds.doc.Rule, Entry: p, Approvals: approvals})
 				summary += fmt.Sprintf(": ratified by %s", ds.doc.Rule)
 			}

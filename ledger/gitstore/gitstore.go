@@ -55,6 +55,10 @@ type Repo struct {
 	mu    sync.Mutex
 	trees treeCache
 	roots map[string]plumbing.Hash // commit id -> its root tree
+	// walked holds the commits FirstParentIDs read, until ReadCommit
+	// takes them: a walk followed by a read of each commit reads each
+	// object once (about 600 bytes a commit).
+	walked map[string]plumbing.EncodedObject
 }
 
 // objectCacheSize bounds go-git's cache of raw objects. Decoded trees are
@@ -241,12 +245,18 @@ func (g *Repo) ReadCommit(id string) (*Commit, error) {
 	if err != nil {
 		return nil, err
 	}
-	obj, err := g.r.Storer.EncodedObject(plumbing.CommitObject, h)
-	if errors.Is(err, plumbing.ErrObjectNotFound) {
-		return nil, fmt.Errorf("commit %s: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading commit %s: %w", id, err)
+	g.mu.Lock()
+	obj, ok := g.walked[id]
+	delete(g.walked, id)
+	g.mu.Unlock()
+	if !ok {
+		obj, err = g.r.Storer.EncodedObject(plumbing.CommitObject, h)
+		if errors.Is(err, plumbing.ErrObjectNotFound) {
+			return nil, fmt.Errorf("commit %s: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading commit %s: %w", id, err)
+		}
 	}
 	c, err := object.DecodeCommit(g.r.Storer, obj)
 	if err != nil {
@@ -324,22 +334,28 @@ func (g *Repo) FirstParentChain(head string) ([]*Commit, error) {
 
 // FirstParentIDs returns the ids of the commits from the root to head
 // following first parents, root first. It decodes each commit only as far
-// as its parents, holding none of them: a caller reads each with
-// ReadCommit when it needs it.
+// as its parents, and keeps its stored bytes (not the decoded commit) for
+// the caller's ReadCommit of it.
 func (g *Repo) FirstParentIDs(head string) ([]string, error) {
 	var ids []string
+	walked := map[string]plumbing.EncodedObject{}
 	for id := head; id != ""; {
 		h, err := parseHash(id)
 		if err != nil {
 			return nil, err
 		}
-		c, err := object.GetCommit(g.r.Storer, h)
+		obj, err := g.r.Storer.EncodedObject(plumbing.CommitObject, h)
 		if errors.Is(err, plumbing.ErrObjectNotFound) {
 			return nil, fmt.Errorf("commit %s: %w", id, ErrNotFound)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("reading commit %s: %w", id, err)
 		}
+		c, err := object.DecodeCommit(g.r.Storer, obj)
+		if err != nil {
+			return nil, fmt.Errorf("decoding commit %s: %w", id, err)
+		}
+		walked[id] = obj
 		g.noteRoot(id, c.TreeHash)
 		ids = append(ids, id)
 		id = ""
@@ -348,6 +364,9 @@ func (g *Repo) FirstParentIDs(head string) ([]string, error) {
 		}
 	}
 	slices.Reverse(ids)
+	g.mu.Lock()
+	g.walked = walked
+	g.mu.Unlock()
 	return ids, nil
 }
 
