@@ -1,8 +1,13 @@
 package ledger
 
 import (
+	"bytes"
+	"compress/zlib"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -11,6 +16,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
+	"github.com/concord-ledger/concord/ledger/gitstore"
 	"github.com/concord-ledger/concord/signing"
 )
 
@@ -362,4 +368,62 @@ func TestTamperAmendByOutsider(t *testing.T) {
 	f := w.forger()
 	f.commit(f.head(), versionFiles(v, map[string][]byte{"en": text}), "c", w.people["c"].signer, p, KindAmend)
 	wantProblem(t, w.verify(VerifyOptions{}), "c is neither a signatory of pact nor a steward")
+}
+
+// plantObject replaces the stored object id in the ledger's loose objects
+// with one of the same type holding content instead: an object file whose
+// name no longer matches what it holds.
+func plantObject(t *testing.T, dir, id, typ string, content []byte) {
+	t.Helper()
+	p := filepath.Join(dir, "objects", id[:2], id[2:])
+	var b bytes.Buffer
+	z := zlib.NewWriter(&b)
+	fmt.Fprintf(z, "%s %d\x00", typ, len(content))
+	z.Write(content)
+	z.Close()
+	if err := os.Remove(p); err != nil {
+		t.Fatalf("no loose object to replace: %v", err)
+	}
+	if err := os.WriteFile(p, b.Bytes(), 0o444); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A file whose stored bytes were swapped under the same object id (so no
+// tree, commit or signature changes) is found by verify, refused by the
+// readers, and never reaches the state cache, where another ledger with the
+// same files would read it.
+func TestTamperObjectSwappedUnderItsID(t *testing.T) {
+	w := newWorld(t)
+	w.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+	victim := newWorld(t) // the same files, in another folder
+	victim.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+	if w.open().Head() != victim.open().Head() {
+		t.Fatal("the two worlds differ; the test needs identical ledgers")
+	}
+	useCache(t)
+	l := w.open()
+	id, err := l.repo.Hash(l.Head(), docFile("pact"))
+	if err != nil || id == "" {
+		t.Fatalf("hash of %s: %q, %v", docFile("pact"), id, err)
+	}
+	raw, err := l.repo.ReadFile(l.Head(), docFile("pact"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	planted := []byte(strings.Replace(string(raw), "Agreement pact", "EVIL TITLE", 1))
+	plantObject(t, w.dir, id, "blob", planted)
+
+	rep := w.verify(VerifyOptions{})
+	wantProblem(t, rep, "object "+id+" is corrupt or tampered with: its content hashes to")
+	_, err = w.open().Status("pact")
+	var ce *gitstore.CorruptError
+	if !errors.As(err, &ce) {
+		t.Fatalf("status on the tampered ledger: err = %v, want a CorruptError", err)
+	}
+	st, err := victim.open().Status("pact")
+	if err != nil || st.Title != "Agreement pact" {
+		t.Fatalf("the other ledger shows title %q (err %v), want its own", st.Title, err)
+	}
 }

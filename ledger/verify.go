@@ -142,10 +142,22 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 		}
 	}
 
+	// corrupt ends the audit at a stored object that is not what its id
+	// names: nothing after it can be read, and that is a finding.
+	corrupt := func(err error, p int, commit string) (*Report, error) {
+		var ce *gitstore.CorruptError
+		if !errors.As(err, &ce) {
+			finish()
+			return nil, err
+		}
+		add(Problem{Entry: p, Commit: commit, What: ce.Error()})
+		finish()
+		rep.Entries = p
+		return rep, nil
+	}
 	ids, err := repo.FirstParentIDs(head)
 	if err != nil {
-		finish()
-		return nil, fmt.Errorf("reading history: %w", err)
+		return corrupt(fmt.Errorf("reading history: %w", err), -1, "")
 	}
 	// With more than one worker, a goroutine reads the entries ahead while
 	// this one replays them.
@@ -164,8 +176,7 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 	for p := range ids {
 		r := next()
 		if r.err != nil {
-			finish()
-			return nil, r.err
+			return corrupt(r.err, p, ids[p])
 		}
 		c := r.c
 		cur.entry, cur.commit = p, c.ID

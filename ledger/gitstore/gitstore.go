@@ -38,6 +38,21 @@ const Branch = "refs/heads/main"
 // ErrNotFound is returned for a path or commit that does not exist.
 var ErrNotFound = errors.New("not found")
 
+// CorruptError is an object whose content is not what its id names: the
+// repository was damaged or tampered with.
+type CorruptError struct {
+	ID     string // the id asked for
+	Reason string
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("object %s is corrupt or tampered with: %s", e.ID, e.Reason)
+}
+
+// InvalidEvidence marks this as tampered evidence (the concord command
+// exits 3).
+func (e *CorruptError) InvalidEvidence() bool { return true }
+
 // ErrHeadMoved is returned by Append when the branch no longer points at the
 // parent the new commit was built on.
 var ErrHeadMoved = errors.New("ledger head moved")
@@ -250,7 +265,7 @@ func (g *Repo) ReadCommit(id string) (*Commit, error) {
 	delete(g.walked, id)
 	g.mu.Unlock()
 	if !ok {
-		obj, err = g.r.Storer.EncodedObject(plumbing.CommitObject, h)
+		obj, _, err = g.object(plumbing.CommitObject, h)
 		if errors.Is(err, plumbing.ErrObjectNotFound) {
 			return nil, fmt.Errorf("commit %s: %w", id, ErrNotFound)
 		}
@@ -344,7 +359,7 @@ func (g *Repo) FirstParentIDs(head string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		obj, err := g.r.Storer.EncodedObject(plumbing.CommitObject, h)
+		obj, _, err := g.object(plumbing.CommitObject, h)
 		if errors.Is(err, plumbing.ErrObjectNotFound) {
 			return nil, fmt.Errorf("commit %s: %w", id, ErrNotFound)
 		}
@@ -533,9 +548,13 @@ func (g *Repo) rootOf(commit string) (plumbing.Hash, error) {
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	c, err := object.GetCommit(g.r.Storer, ch)
+	obj, _, err := g.object(plumbing.CommitObject, ch)
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("reading commit %s: %w", commit, err)
+	}
+	c, err := object.DecodeCommit(g.r.Storer, obj)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("decoding commit %s: %w", commit, err)
 	}
 	g.noteRoot(commit, c.TreeHash)
 	return c.TreeHash, nil
@@ -578,15 +597,11 @@ func (g *Repo) tree(h plumbing.Hash) (*tree, error) {
 	if t != nil {
 		return t, nil
 	}
-	obj, err := g.r.Storer.EncodedObject(plumbing.TreeObject, h)
+	obj, raw, err := g.object(plumbing.TreeObject, h)
 	if err != nil {
 		return nil, err
 	}
 	ot, err := object.DecodeTree(g.r.Storer, obj)
-	if err != nil {
-		return nil, err
-	}
-	raw, err := readAll(obj)
 	if err != nil {
 		return nil, err
 	}
@@ -903,16 +918,42 @@ func (g *Repo) deleted(p string, e object.TreeEntry, out *[]Change) error {
 }
 
 func (g *Repo) blob(h plumbing.Hash) ([]byte, error) {
-	b, err := object.GetBlob(g.r.Storer, h)
+	_, raw, err := g.object(plumbing.BlobObject, h)
+	return raw, err
+}
+
+// object reads object h of type t and checks that its content hashes to
+// h, so that nothing read from a repository is trusted for an id it does
+// not have (go-git does not check). It returns the object, to decode, and
+// its content. A loose object comes from go-git as a MemoryObject whose
+// Hash is computed from the content it holds; any other is hashed here
+// and returned as a MemoryObject of the content checked.
+func (g *Repo) object(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, []byte, error) {
+	obj, err := g.r.Storer.EncodedObject(t, h)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	r, err := b.Reader()
+	raw, err := readAll(obj)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer r.Close()
-	return io.ReadAll(r)
+	if obj.Type() != t {
+		return nil, nil, &CorruptError{ID: h.String(), Reason: fmt.Sprintf("it is a %s, not a %s", obj.Type(), t)}
+	}
+	var got plumbing.Hash
+	if mo, ok := obj.(*plumbing.MemoryObject); ok && mo.Size() == int64(len(raw)) {
+		got = mo.Hash()
+	} else {
+		got = plumbing.ComputeHash(t, raw)
+		mo := &plumbing.MemoryObject{}
+		mo.SetType(t)
+		mo.Write(raw)
+		obj = mo
+	}
+	if got != h {
+		return nil, nil, &CorruptError{ID: h.String(), Reason: "its content hashes to " + got.String()}
+	}
+	return obj, raw, nil
 }
 
 // NewCommit describes a commit for Append.
