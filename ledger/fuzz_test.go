@@ -39,7 +39,7 @@ func FuzzClassify(f *testing.F) {
 		if err != nil {
 			return
 		}
-		st, err := readRoster(w.repo, w.head)
+		st, err := readRoster(w.repo, w.head, false)
 		if err != nil {
 			t.Fatal(err)
 		}

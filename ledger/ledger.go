@@ -24,11 +24,13 @@ type Env struct {
 
 // Ledger is an open ledger at one head.
 type Ledger struct {
-	Dir   string
-	repo  *gitstore.Repo
-	head  string
-	entry int // position of the head entry
-	st    *State
+	Dir  string
+	repo *gitstore.Repo
+	head string
+	// noCache keeps this ledger's reads away from the state cache.
+	noCache bool
+	entry   int // position of the head entry
+	st      *State
 }
 
 // ID returns the ledger id: the SHA-256 of its genesis entry, in hex.
@@ -49,10 +51,20 @@ func Open(dir string) (*Ledger, error) {
 	if err != nil {
 		return nil, &NotLedgerError{Dir: dir, Err: errors.New("no git repository there")}
 	}
-	return openRepo(dir, repo)
+	return openRepo(dir, repo, true)
 }
 
-func openRepo(dir string, repo *gitstore.Repo) (*Ledger, error) {
+// openUncached is Open without the state cache, for checks that must rest
+// on the repository alone.
+func openUncached(dir string) (*Ledger, error) {
+	repo, err := gitstore.Open(dir)
+	if err != nil {
+		return nil, &NotLedgerError{Dir: dir, Err: errors.New("no git repository there")}
+	}
+	return openRepo(dir, repo, false)
+}
+
+func openRepo(dir string, repo *gitstore.Repo, useCache bool) (*Ledger, error) {
 	head, err := repo.Head()
 	if err != nil {
 		return nil, err
@@ -69,7 +81,7 @@ func openRepo(dir string, repo *gitstore.Repo) (*Ledger, error) {
 		return nil, &InconsistentError{Errs: []error{fmt.Errorf("head commit %.12s has no Concord-Entry trailer", head)}}
 	}
 	entry, _ := strconv.Atoi(m[1])
-	st, err := readRoster(repo, head)
+	st, err := readRoster(repo, head, useCache)
 	if err != nil {
 		var nf *NotLedgerError
 		if errors.As(err, &nf) || errors.Is(err, gitstore.ErrNotFound) {
@@ -77,7 +89,7 @@ func openRepo(dir string, repo *gitstore.Repo) (*Ledger, error) {
 		}
 		return nil, err
 	}
-	return &Ledger{Dir: dir, repo: repo, head: head, entry: entry, st: st}, nil
+	return &Ledger{Dir: dir, repo: repo, head: head, entry: entry, st: st, noCache: !useCache}, nil
 }
 
 // Close releases the files the ledger's repository keeps open. A ledger
@@ -114,7 +126,7 @@ func withLockFrom(dir string, env Env, prev *Ledger, fn func(l *Ledger) error) e
 			return fn(&Ledger{Dir: dir, repo: repo, head: head, entry: prev.entry, st: prev.st})
 		}
 	}
-	l, err := openRepo(dir, repo)
+	l, err := openRepo(dir, repo, true)
 	if err != nil {
 		return err
 	}

@@ -453,7 +453,7 @@ func parseAllowedSigners(b []byte) (map[string][]ssh.PublicKey, error) {
 // dir: the same ledger, the manifest's head in its history, and every
 // embedded file as the ledger gives it at that head.
 func checkPDFAgainstLedger(dir string, man *PDFManifest, files []pdf.File, problem func(string, ...any)) error {
-	l, err := Open(dir)
+	l, err := openUncached(dir)
 	if err != nil {
 		return err
 	}
@@ -507,9 +507,9 @@ func checkPDFAgainstLedger(dir string, man *PDFManifest, files []pdf.File, probl
 // at returns the ledger as it was at commit head, entry number entry of
 // its history.
 func (l *Ledger) at(head string, entry int) (*Ledger, error) {
-	st, err := readRoster(l.repo, head)
+	st, err := readRoster(l.repo, head, !l.noCache)
 	if err != nil {
 		return nil, err
 	}
-	return &Ledger{Dir: l.Dir, repo: l.repo, head: head, entry: entry, st: st}, nil
+	return &Ledger{Dir: l.Dir, repo: l.repo, head: head, entry: entry, st: st, noCache: l.noCache}, nil
 }

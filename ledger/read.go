@@ -90,8 +90,14 @@ func readPairs(repo *gitstore.Repo, head, dir string) ([]signedPair, error) {
 
 // readRoster reads the genesis and the roster's history from the head's
 // tree.
-func readRoster(repo *gitstore.Repo, head string) (*State, error) {
-	key := rosterCacheKey(repo, head)
+// With useCache, the state cache is used: the roster is read from it or
+// filed in it, and the state carries its key, so that the documents read
+// into it are too.
+func readRoster(repo *gitstore.Repo, head string, useCache bool) (*State, error) {
+	key := ""
+	if useCache {
+		key = rosterCacheKey(repo, head)
+	}
 	if st := loadRoster(key); st != nil {
 		noteCache(true)
 		return st, nil
@@ -184,6 +190,9 @@ func replayDoc(st *State, repo *gitstore.Repo, head, id string) (*docState, erro
 	if err := decodeJSON(raw, &d); err != nil {
 		return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: %v", docFile(id), err)}}
 	}
+	if d.ID != id {
+		return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: names document %q, not the folder it is in", docFile(id), d.ID)}}
+	}
 	list, err := repo.List(head, path.Join(docsDir, id))
 	if err != nil {
 		return nil, err
@@ -207,6 +216,9 @@ func replayDoc(st *State, repo *gitstore.Repo, head, id string) (*docState, erro
 		v, texts, err := readVersion(repo, head, id, n)
 		if err != nil {
 			return nil, err
+		}
+		if v.Document != id || v.Number != n {
+			return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: names %s v%d, not the folder it is in", versionFile(id, n), v.Document, v.Number)}}
 		}
 		if n == 1 {
 			events = append(events, event{v.Entry, func(st *State) []error { return st.applyPropose(v.Entry, &d, v, texts) }})
@@ -236,15 +248,19 @@ func replayDoc(st *State, repo *gitstore.Repo, head, id string) (*docState, erro
 			}})
 		}
 	}
-	if err := applyAll(st, events); err != nil {
-		delete(st.docs, id)
+	// The document is replayed on the roster alone, with no other
+	// document in sight, so that what it shows (and what the state cache
+	// files) depends on its own folder and the roster only.
+	alone := *st
+	alone.docs = map[string]*docState{}
+	if err := applyAll(&alone, events); err != nil {
 		return nil, err
 	}
-	ds := st.docs[id]
-	if ds == nil || len(ds.versions) == 0 {
-		delete(st.docs, id)
+	ds := alone.docs[id]
+	if ds == nil || len(ds.versions) == 0 || len(alone.docs) != 1 {
 		return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: document has no version", docFile(id))}}
 	}
+	st.docs[id] = ds
 	return ds, nil
 }
 

@@ -5,11 +5,15 @@ import (
 	"crypto/sha256"
 	"encoding/gob"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 
 	"golang.org/x/crypto/ssh"
@@ -62,17 +66,77 @@ var stateCacheDir atomic.Pointer[string]
 // cannot be written is no error: states are then computed every time.
 func SetStateCache(dir string) { stateCacheDir.Store(&dir) }
 
+// cacheDir returns the cache folder, or "" when the cache is off or the
+// folder is not safe to use (see safeDir).
 func cacheDir() string {
-	if p := stateCacheDir.Load(); p != nil {
-		return *p
+	p := stateCacheDir.Load()
+	if p == nil || *p == "" {
+		return ""
 	}
-	return ""
+	ok, seen := dirVerdicts.Load(*p)
+	if !seen {
+		ok, _ = dirVerdicts.LoadOrStore(*p, safeDir(*p))
+	}
+	if !ok.(bool) {
+		return ""
+	}
+	return *p
 }
+
+var dirVerdicts sync.Map // folder -> whether safeDir accepted it
+
+// safeDir creates dir if needed and reports whether states may be kept
+// there: an absolute path to a folder (not a link) that only the user can
+// write, and that the user owns where ownership is known. Anyone else who
+// could write it could make a reader show what they like.
+func safeDir(dir string) bool {
+	if !filepath.IsAbs(dir) {
+		return false
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return false
+	}
+	info, err := os.Lstat(dir)
+	if err != nil || !info.IsDir() || info.Mode().Perm()&0o022 != 0 {
+		return false
+	}
+	return ownedByUser(info)
+}
+
+// buildIdentity names the code that computes states, for the keys: the
+// module version and VCS revision it was built from, and when those do not
+// pin the code (a development build, or a modified checkout), the
+// executable's path, size and time.
+var buildIdentity = sync.OnceValue(func() string {
+	var b strings.Builder
+	pinned := false
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		b.WriteString(bi.Main.Path + "@" + bi.Main.Version)
+		settings := map[string]string{}
+		for _, s := range bi.Settings {
+			settings[s.Key] = s.Value
+		}
+		rev := settings["vcs.revision"]
+		fmt.Fprintf(&b, " rev=%s modified=%s", rev, settings["vcs.modified"])
+		pinned = (rev != "" && settings["vcs.modified"] == "false") ||
+			(bi.Main.Version != "" && bi.Main.Version != "(devel)")
+	}
+	if !pinned {
+		if exe, err := os.Executable(); err == nil {
+			if info, err := os.Stat(exe); err == nil {
+				fmt.Fprintf(&b, " exe=%s size=%d time=%d", exe, info.Size(), info.ModTime().UnixNano())
+			}
+		}
+	}
+	return b.String()
+})
 
 // cacheKey hashes the format and parts, each prefixed with its length.
 func cacheKey(parts ...string) string {
 	h := sha256.New()
 	h.Write([]byte(stateCacheFormat))
+	id := buildIdentity()
+	h.Write([]byte(strconv.Itoa(len(id)) + ":" + id))
 	for _, p := range parts {
 		h.Write([]byte(strconv.Itoa(len(p)) + ":" + p))
 	}
@@ -93,7 +157,11 @@ func rosterCacheKey(repo *gitstore.Repo, head string) string {
 	if err != nil {
 		return ""
 	}
-	return cacheKey("roster", g, r)
+	where, err := filepath.Abs(repo.GitDir())
+	if err != nil {
+		return ""
+	}
+	return cacheKey("roster", where, g, r)
 }
 
 // docCacheKey returns the key of document id at head given the roster's

@@ -1,6 +1,8 @@
 package ledger
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -338,5 +340,115 @@ func TestTallyMatchesApprovalsOf(t *testing.T) {
 					round, step, len(count.approving), len(count.keys), len(approvals), distinct)
 			}
 		}
+	}
+}
+
+// A version filed in one document's folder that names another document is
+// refused, whichever documents the process read before: a document's
+// state depends on its own folder and the roster only, and so does what
+// the cache files for it.
+func TestDocumentReplayedAlone(t *testing.T) {
+	w := newWorld(t)
+	w.propose("b", []string{"a", "b"}, "all", "en", "Bee.\n")
+	w.propose("z", []string{"a", "b"}, "all", "en", "Zed.\n")
+	l := w.open()
+	p := l.Entries()
+	text := []byte("Forged.\n")
+	sum := sha256.Sum256(text)
+	v := &Version{Ledger: l.ID(), Document: "b", Number: 2, Texts: []Text{{Lang: "en", SHA256: hex.EncodeToString(sum[:])}}, Author: "s1", Entry: p}
+	l.Close()
+	f := w.forger()
+	f.commit(f.head(), map[string][]byte{versionFile("z", 2): encodeJSON(v), textFile("z", 2, "en"): text}, "s1", w.people["s1"].signer, p, KindAmend)
+	useCache(t)
+	for _, first := range []string{"", "b"} {
+		l := w.open()
+		if first != "" {
+			if _, err := l.Status(first); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := l.Status("z")
+		if err == nil || !strings.Contains(err.Error(), "names b v2, not the folder it is in") {
+			t.Errorf("status z after reading %q: err = %v", first, err)
+		}
+		l.Close()
+	}
+}
+
+// A ledger opened for a check that rests on the repository alone (verify-pdf
+// --ledger) neither reads nor files states.
+func TestUncachedOpenIgnoresCache(t *testing.T) {
+	w := cacheWorld(t)
+	dir := useCache(t)
+	views(t, w)
+	before, _ := os.ReadDir(dir)
+	cacheCounts()
+	l, err := openUncached(w.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for _, id := range []string{"pact", "draft", "quorum"} {
+		if _, err := l.Status(id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at, err := l.at(l.Head(), l.entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := at.Status("pact"); err != nil {
+		t.Fatal(err)
+	}
+	if hits, misses := cacheCounts(); hits != 0 || misses != 0 {
+		t.Errorf("uncached ledger: %d hits, %d misses; want none", hits, misses)
+	}
+	after, _ := os.ReadDir(dir)
+	if len(after) != len(before) {
+		t.Errorf("uncached ledger filed states: %d files, then %d", len(before), len(after))
+	}
+}
+
+// States are kept only in a folder that only the user can write, named by
+// an absolute path; elsewhere the cache is off and readers replay.
+func TestStateCacheUnsafeFolders(t *testing.T) {
+	w := cacheWorld(t)
+	want := views(t, w)
+	base := t.TempDir()
+	shared := filepath.Join(base, "shared")
+	if err := os.Mkdir(shared, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(shared, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(base, "link")
+	if err := os.Symlink(t.TempDir(), link); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(base)
+	for _, dir := range []string{"relative", shared, link} {
+		SetStateCache(dir)
+		cacheCounts()
+		if got := views(t, w); got != want {
+			t.Fatalf("cache in %s: readers show\n%s\nwant\n%s", dir, got, want)
+		}
+		if hits, misses := cacheCounts(); hits != 0 || misses != 0 {
+			t.Errorf("cache in %s was used: %d hits, %d misses", dir, hits, misses)
+		}
+	}
+	SetStateCache("")
+	if _, err := os.Stat(filepath.Join(base, "relative")); err == nil {
+		t.Error("a relative cache folder was created")
+	}
+	if files, _ := os.ReadDir(shared); len(files) != 0 {
+		t.Errorf("a folder others can write holds %d states", len(files))
+	}
+	safe := filepath.Join(base, "safe", "states")
+	SetStateCache(safe)
+	t.Cleanup(func() { SetStateCache("") })
+	views(t, w)
+	if files, _ := os.ReadDir(safe); len(files) != 4 {
+		t.Errorf("a safe folder holds %d states, want 4", len(files))
 	}
 }

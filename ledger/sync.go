@@ -379,7 +379,7 @@ func (l *Ledger) recreate(remote, local []*gitstore.Commit, opts SyncOptions) (s
 				"entries by %s need %s's key to be re-created on top of the remote's new entries", c.Email, c.Email)
 		}
 	}
-	st, err := readRoster(repo, base)
+	st, err := readRoster(repo, base, true) // base is verified by now
 	if err != nil {
 		return "", err
 	}
