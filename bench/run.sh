@@ -43,7 +43,7 @@ bench() { # PATTERN BENCHTIME
 echo "== verify against the raw ed25519 loop ($count runs each)"
 bench '^(BenchmarkVerifyLedger|BenchmarkRawEd25519Loop|BenchmarkReadHistory)$' 1x
 echo "== one append (sign) by ledger size"
-bench '^BenchmarkAppend$' 20x
+bench '^BenchmarkAppend$' 60x
 echo "== status DOC against git log -1, as processes"
 bench '^(BenchmarkStatusProcess|BenchmarkGitLogProcess)$' 20x
 

@@ -44,6 +44,9 @@ type rosterApproval struct {
 	key     ssh.PublicKey
 }
 
+// changeState is a roster change. Once it has taken effect, only its id,
+// proposed and effective may be read: a state read from the state cache
+// keeps nothing else of it (change is nil, approvals empty).
 type changeState struct {
 	id        string
 	change    *RosterChange

@@ -46,10 +46,10 @@ import (
 // stateCacheFormat starts every key. Change it whenever the rules of the
 // ledger, the State they build or the encoding below change, so that no
 // state computed by other rules is used.
-const stateCacheFormat = "concord state cache 1"
+const stateCacheFormat = "concord state cache 2"
 
 // stateCacheMagic starts every cache file.
-const stateCacheMagic = "concord-state-cache-1\n"
+const stateCacheMagic = "concord-state-cache-2\n"
 
 // Pruning: when a write finds more than maxCacheFiles files, the oldest
 // are removed down to keepCacheFiles.
@@ -348,6 +348,13 @@ func storeRoster(st *State) {
 	}
 	for _, cid := range st.corder {
 		cs := st.changes[cid]
+		if cs.effective != 0 {
+			// A change that took effect is only ever asked whether it
+			// exists and when it took effect (see changeState): its
+			// content is left out, which halves the cost of a load.
+			s.Changes = append(s.Changes, changeSnap{ID: cid, Proposed: cs.proposed, Effective: cs.effective})
+			continue
+		}
 		c := changeSnap{ID: cid, Change: cs.change, Hash: cs.hash, Proposed: cs.proposed, Effective: cs.effective}
 		for _, a := range cs.approvals {
 			c.Approvals = append(c.Approvals, approvalSnap{Steward: a.steward, Pos: a.pos, Key: a.key.Marshal()})
@@ -400,6 +407,9 @@ func loadRoster(key string) *State {
 		st.order = append(st.order, m.ID)
 	}
 	for _, c := range s.Changes {
+		if c.Effective == 0 && c.Change == nil {
+			return nil
+		}
 		cs := &changeState{id: c.ID, change: c.Change, hash: c.Hash, proposed: c.Proposed, effective: c.Effective}
 		for _, a := range c.Approvals {
 			key, err := parse(a.Key)
