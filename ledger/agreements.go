@@ -407,6 +407,7 @@ func (plan *DecisionPlan) Commit(env Env, signer ssh.Signer) (*DecisionResult, e
 			files[ratifiedFile(plan.Document, plan.Version)] = encodeJSON(&Ratified{Ledger: l.ID(), Document: plan.Document,
 				Version: plan.Version, Rule: ds.doc.Rule, Entry: p, Approvals: approvals})
 		}
+		rosterKey := l.st.cacheKey // verifyEntry clears it
 		if err := l.verifyEntry(files, who); err != nil {
 			return err
 		}
@@ -422,6 +423,7 @@ func (plan *DecisionPlan) Commit(env Env, signer ssh.Signer) (*DecisionResult, e
 		if err != nil {
 			return err
 		}
+		l.fileDecided(plan.Document, rosterKey)
 		res = &DecisionResult{Document: plan.Document, Version: plan.Version, Signatory: who, Decision: string(s.Decision),
 			Entry: p, Commit: commit, Ratified: ratified, Approvals: len(approvals), Required: ds.doc.Rule.Describe(len(ds.doc.Signers))}
 		return nil

@@ -266,6 +266,22 @@ func pruneCache(dir string) {
 	}
 }
 
+// fileDecided files document id's state after this process appended a
+// decision on it to a ledger read under rosterKey: the state read (from
+// the cache or a replay, with every check), with the new decision applied
+// by the audit's own rules (verifyEntry) and its signature checked by
+// signing.Sign as it was made. This is the state a replay of the new
+// head would give, so the next sign does not replay the document's every
+// statement again. A decision changes no roster file; if the roster's key
+// at the new head differs all the same, nothing is filed.
+func (l *Ledger) fileDecided(id, rosterKey string) {
+	ds := l.st.docs[id]
+	if l.noCache || rosterKey == "" || ds == nil || rosterCacheKey(l.repo, l.head) != rosterKey {
+		return
+	}
+	storeDoc(docCacheKey(&State{cacheKey: rosterKey}, l.repo, l.head, id), ds)
+}
+
 // The encodings of states. Keys are kept in their wire form.
 
 type rosterSnap struct {
