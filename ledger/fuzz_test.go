@@ -1,6 +1,9 @@
 package ledger
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -44,5 +47,48 @@ func FuzzClassify(f *testing.F) {
 			t.Fatal(err)
 		}
 		e.apply(st)
+	})
+}
+
+// A cache file is read from disk: whatever bytes it holds (with or without
+// a checksum that matches them), reading it never panics, and a state is
+// returned only from a file that reads back whole.
+func FuzzStateCacheFile(f *testing.F) {
+	w := cacheWorldF(f)
+	dir := f.TempDir()
+	SetStateCache(dir)
+	defer SetStateCache("")
+	l := w.open()
+	for _, id := range []string{"pact", "draft"} {
+		if _, err := l.Status(id); err != nil {
+			f.Fatal(err)
+		}
+	}
+	l.Close()
+	files, _ := os.ReadDir(dir)
+	for _, e := range files {
+		raw, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		payload, _ := unframe(raw)
+		f.Add(raw, false)
+		f.Add(payload, true)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, reframe bool) {
+		if reframe {
+			data = frame(data)
+		}
+		key := fmt.Sprintf("%064x", os.Getpid()) // fuzz workers are processes
+		if err := os.WriteFile(filepath.Join(dir, key), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, whole := unframe(data)
+		if st := loadRoster(key); st != nil && !whole {
+			t.Fatal("a roster was read from a file that does not read back whole")
+		}
+		if err := os.WriteFile(filepath.Join(dir, key), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if ds := loadDocCache(key); ds != nil && !whole {
+			t.Fatal("a document was read from a file that does not read back whole")
+		}
 	})
 }

@@ -36,7 +36,10 @@ func cacheCounts() (hits, misses int64) {
 // enrolment, a rotation, a revocation, a pending roster change, a
 // ratified agreement, an amended one with a withdrawal and a re-approval,
 // and one under a quorum rule.
-func cacheWorld(t *testing.T) *world {
+func cacheWorld(t *testing.T) *world { return cacheWorldF(t) }
+
+// cacheWorldF is cacheWorld for tests and fuzz targets alike.
+func cacheWorldF(t testing.TB) *world {
 	t.Helper()
 	w := newWorld(t)
 	newA := newPerson(t, "a-new-key", false)
