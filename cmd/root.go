@@ -65,6 +65,11 @@ func SystemIO() *IO {
 // Main runs concord with args and returns the process exit status.
 func Main(args []string, s *IO) int {
 	ledger.SetStateCache(stateCacheDir(s))
+	if s.Getenv("CONCORD_CACHE_DIR") != "" {
+		if err := ledger.CheckStateCache(); err != nil {
+			fmt.Fprintf(s.Err, "concord: warning: the state cache is off ($CONCORD_CACHE_DIR): %v\n", err)
+		}
+	}
 	root := newRootCmd(s)
 	root.SetArgs(args)
 	root.SetIn(s.In)

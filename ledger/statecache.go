@@ -85,22 +85,46 @@ func cacheDir() string {
 
 var dirVerdicts sync.Map // folder -> whether safeDir accepted it
 
+// CheckStateCache reports why the folder SetStateCache named cannot hold
+// states, or nil if it can (or the cache is off). The concord command
+// warns with it when the user named the folder.
+func CheckStateCache() error {
+	p := stateCacheDir.Load()
+	if p == nil || *p == "" {
+		return nil
+	}
+	err := checkDir(*p)
+	dirVerdicts.Store(*p, err == nil)
+	return err
+}
+
 // safeDir creates dir if needed and reports whether states may be kept
-// there: an absolute path to a folder (not a link) that only the user can
-// write, and that the user owns where ownership is known. Anyone else who
-// could write it could make a reader show what they like.
-func safeDir(dir string) bool {
+// there (see checkDir).
+func safeDir(dir string) bool { return checkDir(dir) == nil }
+
+// checkDir creates dir if needed and says why states may not be kept
+// there, or nil: it must be an absolute path to a folder (not a link) that
+// only the user can write, and that the user owns where ownership is known.
+// Anyone else who could write it could make a reader show what they like.
+func checkDir(dir string) error {
 	if !filepath.IsAbs(dir) {
-		return false
+		return fmt.Errorf("%q is not an absolute path", dir)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return false
+		return err
 	}
 	info, err := os.Lstat(dir)
-	if err != nil || !info.IsDir() || info.Mode().Perm()&0o022 != 0 {
-		return false
+	switch {
+	case err != nil:
+		return err
+	case !info.IsDir():
+		return fmt.Errorf("%s is not a folder", dir)
+	case info.Mode().Perm()&0o022 != 0:
+		return fmt.Errorf("others can write %s (mode %v)", dir, info.Mode().Perm())
+	case !ownedByUser(info):
+		return fmt.Errorf("%s belongs to another user", dir)
 	}
-	return ownedByUser(info)
+	return nil
 }
 
 // buildIdentity names the code that computes states, for the keys: the
