@@ -427,3 +427,64 @@ func TestTamperObjectSwappedUnderItsID(t *testing.T) {
 		t.Fatalf("the other ledger shows title %q (err %v), want its own", st.Title, err)
 	}
 }
+
+// Every way of damaging one stored file under its id is tampering (exit
+// 3): verify reports it, readers and the audit kit export refuse it.
+func TestTamperStoredObject(t *testing.T) {
+	for _, c := range []struct {
+		name, want string
+		plant      func(t *testing.T, dir, id string, raw []byte)
+	}{
+		{"other content", "its content hashes to", func(t *testing.T, dir, id string, raw []byte) {
+			plantObject(t, dir, id, "blob", append([]byte("x"), raw...))
+		}},
+		{"other type", "it is a tree, not a blob", func(t *testing.T, dir, id string, raw []byte) {
+			plantObject(t, dir, id, "tree", raw)
+		}},
+		{"deleted", "it is missing", func(t *testing.T, dir, id string, raw []byte) {
+			if err := os.Remove(filepath.Join(dir, "objects", id[:2], id[2:])); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWorld(t)
+			w.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+			l := w.open()
+			id, err := l.repo.Hash(l.Head(), docFile("pact"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, err := l.repo.ReadFile(l.Head(), docFile("pact"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			l.Close()
+			c.plant(t, w.dir, id, raw)
+
+			wantProblem(t, w.verify(VerifyOptions{}), "object "+id+" is corrupt or tampered with: "+c.want)
+			var ce *gitstore.CorruptError
+			if _, err := w.open().Status("pact"); !errors.As(err, &ce) || !ce.InvalidEvidence() {
+				t.Errorf("status: err = %v, want a CorruptError", err)
+			}
+			if err := w.open().ExportAuditKit(filepath.Join(t.TempDir(), "kit")); !errors.As(err, &ce) {
+				t.Errorf("audit kit export: err = %v, want a CorruptError", err)
+			}
+		})
+	}
+}
+
+// A damaged head commit stops the audit before any entry: the report says
+// so, with no negative count.
+func TestTamperHeadCommitObject(t *testing.T) {
+	w := newWorld(t)
+	l := w.open()
+	head := l.Head()
+	l.Close()
+	plantObject(t, w.dir, head, "commit", []byte("tree 0000000000000000000000000000000000000000\n\nforged\n"))
+	rep := w.verify(VerifyOptions{})
+	wantProblem(t, rep, "object "+head+" is corrupt or tampered with: its content hashes to")
+	if rep.Entries < 0 {
+		t.Errorf("report counts %d entries", rep.Entries)
+	}
+}

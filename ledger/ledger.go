@@ -123,7 +123,7 @@ func withLockFrom(dir string, env Env, prev *Ledger, fn func(l *Ledger) error) e
 			return err
 		}
 		if head == prev.head {
-			return fn(&Ledger{Dir: dir, repo: repo, head: head, entry: prev.entry, st: prev.st})
+			return fn(&Ledger{Dir: dir, repo: repo, head: head, entry: prev.entry, st: prev.st, noCache: prev.noCache})
 		}
 	}
 	l, err := openRepo(dir, repo, true)

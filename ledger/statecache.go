@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"sort"
 	"strconv"
@@ -119,7 +120,7 @@ func checkDir(dir string) error {
 		return err
 	case !info.IsDir():
 		return fmt.Errorf("%s is not a folder", dir)
-	case info.Mode().Perm()&0o022 != 0:
+	case runtime.GOOS != "windows" && info.Mode().Perm()&0o022 != 0: // Windows shows every folder as 0777
 		return fmt.Errorf("others can write %s (mode %v)", dir, info.Mode().Perm())
 	case !ownedByUser(info):
 		return fmt.Errorf("%s belongs to another user", dir)

@@ -152,7 +152,7 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 		}
 		add(Problem{Entry: p, Commit: commit, What: ce.Error()})
 		finish()
-		rep.Entries = p
+		rep.Entries = max(p, 0)
 		return rep, nil
 	}
 	ids, err := repo.FirstParentIDs(head)

@@ -361,7 +361,10 @@ func (g *Repo) FirstParentIDs(head string) ([]string, error) {
 		}
 		obj, _, err := g.object(plumbing.CommitObject, h)
 		if errors.Is(err, plumbing.ErrObjectNotFound) {
-			return nil, fmt.Errorf("commit %s: %w", id, ErrNotFound)
+			if id == head {
+				return nil, fmt.Errorf("commit %s: %w", id, ErrNotFound)
+			}
+			return nil, fmt.Errorf("reading history: %w", missing(h, err)) // a parent named by a commit
 		}
 		if err != nil {
 			return nil, fmt.Errorf("reading commit %s: %w", id, err)
@@ -599,7 +602,7 @@ func (g *Repo) tree(h plumbing.Hash) (*tree, error) {
 	}
 	obj, raw, err := g.object(plumbing.TreeObject, h)
 	if err != nil {
-		return nil, err
+		return nil, missing(h, err)
 	}
 	ot, err := object.DecodeTree(g.r.Storer, obj)
 	if err != nil {
@@ -919,7 +922,17 @@ func (g *Repo) deleted(p string, e object.TreeEntry, out *[]Change) error {
 
 func (g *Repo) blob(h plumbing.Hash) ([]byte, error) {
 	_, raw, err := g.object(plumbing.BlobObject, h)
-	return raw, err
+	return raw, missing(h, err)
+}
+
+// missing turns "not found" for object h, which a tree or commit names,
+// into a CorruptError: the repository lacks what its own objects refer
+// to. Other errors pass unchanged.
+func missing(h plumbing.Hash, err error) error {
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		return &CorruptError{ID: h.String(), Reason: "it is missing"}
+	}
+	return err
 }
 
 // object reads object h of type t and checks that its content hashes to
@@ -929,7 +942,10 @@ func (g *Repo) blob(h plumbing.Hash) ([]byte, error) {
 // Hash is computed from the content it holds; any other is hashed here
 // and returned as a MemoryObject of the content checked.
 func (g *Repo) object(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, []byte, error) {
-	obj, err := g.r.Storer.EncodedObject(t, h)
+	// Any type is asked for, so that an object of another type stored
+	// under the id is found, and refused as tampering below, where go-git
+	// would say it is not there.
+	obj, err := g.r.Storer.EncodedObject(plumbing.AnyObject, h)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -1168,24 +1184,41 @@ func (g *Repo) setBranch(id, old string) error {
 	return nil
 }
 
-// Walk calls fn for every file in commit's tree, in path order.
+// Walk calls fn for every file in commit's tree, in path order (folders
+// and files in the order git stores them), each read and checked against
+// its id like every other read. Entries that are neither files nor folders
+// (submodules) are skipped.
 func (g *Repo) Walk(commit string, fn func(path string, data []byte) error) error {
 	t, err := g.commitTree(commit)
 	if err != nil {
 		return err
 	}
-	return t.t.Files().ForEach(func(f *object.File) error {
-		r, err := f.Blob.Reader()
-		if err != nil {
-			return err
+	return g.walk(t, "", fn)
+}
+
+func (g *Repo) walk(t *tree, prefix string, fn func(path string, data []byte) error) error {
+	for _, e := range t.t.Entries {
+		p := path.Join(prefix, e.Name)
+		switch {
+		case e.Mode == filemode.Dir:
+			sub, err := g.tree(e.Hash)
+			if err != nil {
+				return fmt.Errorf("reading %s: %w", p, err)
+			}
+			if err := g.walk(sub, p, fn); err != nil {
+				return err
+			}
+		case e.Mode.IsFile():
+			data, err := g.blob(e.Hash)
+			if err != nil {
+				return fmt.Errorf("reading %s: %w", p, err)
+			}
+			if err := fn(p, data); err != nil {
+				return err
+			}
 		}
-		defer r.Close()
-		data, err := io.ReadAll(r)
-		if err != nil {
-			return err
-		}
-		return fn(f.Name, data)
-	})
+	}
+	return nil
 }
 
 // Hash returns the object id of the file or folder at p in commit's tree
