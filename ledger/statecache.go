@@ -251,10 +251,7 @@ func writeCache(key string, payload []byte) {
 	if dir == "" || key == "" {
 		return
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return
-	}
-	f, err := os.CreateTemp(dir, ".tmp-*")
+	f, err := os.CreateTemp(dir, ".tmp-*") // cacheDir made the folder
 	if err != nil {
 		return
 	}
@@ -305,6 +302,21 @@ func (l *Ledger) fileDecided(id, rosterKey string) {
 		return
 	}
 	storeDoc(docCacheKey(&State{cacheKey: rosterKey}, l.repo, l.head, id), ds)
+}
+
+// keyParser parses keys in their wire form, each distinct key once.
+type keyParser map[string]ssh.PublicKey
+
+func (p keyParser) parse(wire []byte) (ssh.PublicKey, error) {
+	if k, ok := p[string(wire)]; ok {
+		return k, nil
+	}
+	k, err := ssh.ParsePublicKey(wire)
+	if err != nil {
+		return nil, err
+	}
+	p[string(wire)] = k
+	return k, nil
 }
 
 // The encodings of states. Keys are kept in their wire form.
@@ -419,18 +431,7 @@ func loadRoster(key string) *State {
 	}
 	st := newState()
 	st.ID, st.Genesis, st.cacheKey = s.ID, s.Genesis, key
-	keys := map[string]ssh.PublicKey{}
-	parse := func(wire []byte) (ssh.PublicKey, error) {
-		if k, ok := keys[string(wire)]; ok {
-			return k, nil
-		}
-		k, err := ssh.ParsePublicKey(wire)
-		if err != nil {
-			return nil, err
-		}
-		keys[string(wire)] = k
-		return k, nil
-	}
+	parse := keyParser{}.parse
 	for _, ms := range s.Members {
 		m := &memberState{Member: ms.Member, enrolled: ms.Enrolled, revoked: ms.Revoked}
 		for _, k := range ms.Keys {
@@ -497,7 +498,7 @@ func loadDocCache(key string) *docState {
 		return nil
 	}
 	ds := &docState{doc: s.Doc}
-	keys := map[string]ssh.PublicKey{}
+	parse := keyParser{}.parse
 	for _, v := range s.Versions {
 		if v.V == nil {
 			return nil
@@ -507,13 +508,9 @@ func loadDocCache(key string) *docState {
 			vs.texts = map[string][]byte{}
 		}
 		for _, d := range v.Decisions {
-			key, ok := keys[string(d.Key)]
-			if !ok {
-				k, err := ssh.ParsePublicKey(d.Key)
-				if err != nil || d.Statement == nil {
-					return nil
-				}
-				key, keys[string(d.Key)] = k, k
+			key, err := parse(d.Key)
+			if err != nil || d.Statement == nil {
+				return nil
 			}
 			vs.decisions = append(vs.decisions, decision{pos: d.Pos, signatory: d.Signatory, decision: d.Decision,
 				key: key, statement: d.Statement, late: d.Late, keyID: d.KeyID, fp: d.FP})

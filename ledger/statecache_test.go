@@ -1,7 +1,9 @@
 package ledger
 
 import (
+	"bytes"
 	"crypto/sha256"
+	"encoding/gob"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -475,5 +477,36 @@ func TestStateCacheUnsafeFolders(t *testing.T) {
 	views(t, w)
 	if files, _ := os.ReadDir(safe); len(files) != 4 {
 		t.Errorf("a safe folder holds %d states, want 4", len(files))
+	}
+}
+
+// A document state whose decision lacks its statement is not used, even
+// when an earlier decision had the same key (each decision is checked,
+// not each key).
+func TestStateCacheDecisionWithoutStatement(t *testing.T) {
+	w := cacheWorld(t)
+	dir := useCache(t)
+	l := w.open()
+	defer l.Close()
+	if _, err := l.Status("pact"); err != nil {
+		t.Fatal(err)
+	}
+	key := docCacheKey(l.st, l.repo, l.head, "pact")
+	var s docSnap
+	if err := gob.NewDecoder(bytes.NewReader(readCache(key))).Decode(&s); err != nil {
+		t.Fatal(err)
+	}
+	if loadDocCache(key) == nil {
+		t.Fatal("the intact state was not read")
+	}
+	decs := s.Versions[0].Decisions
+	extra := decs[0]
+	extra.Statement = nil
+	s.Versions[0].Decisions = append(decs, extra)
+	if err := os.WriteFile(filepath.Join(dir, key), frame(gobEncode(&s)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if loadDocCache(key) != nil {
+		t.Fatal("a state with a decision lacking its statement was read")
 	}
 }
