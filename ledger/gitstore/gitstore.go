@@ -254,28 +254,47 @@ type Commit struct {
 	Canonical bool
 }
 
-// ReadCommit reads one commit.
-func (g *Repo) ReadCommit(id string) (*Commit, error) {
+// commitObject reads commit id, checked against its id, and decodes it.
+// A commit that is not there is ErrNotFound.
+func (g *Repo) commitObject(id string) (plumbing.EncodedObject, *object.Commit, error) {
 	h, err := parseHash(id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	obj, _, err := g.object(plumbing.CommitObject, h)
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		return nil, nil, fmt.Errorf("commit %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading commit %s: %w", id, err)
+	}
+	c, err := g.decodeCommit(id, obj)
+	return obj, c, err
+}
+
+func (g *Repo) decodeCommit(id string, obj plumbing.EncodedObject) (*object.Commit, error) {
+	c, err := object.DecodeCommit(g.r.Storer, obj)
+	if err != nil {
+		return nil, fmt.Errorf("decoding commit %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// ReadCommit reads one commit.
+func (g *Repo) ReadCommit(id string) (*Commit, error) {
 	g.mu.Lock()
 	obj, ok := g.walked[id]
 	delete(g.walked, id)
 	g.mu.Unlock()
-	if !ok {
-		obj, _, err = g.object(plumbing.CommitObject, h)
-		if errors.Is(err, plumbing.ErrObjectNotFound) {
-			return nil, fmt.Errorf("commit %s: %w", id, ErrNotFound)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("reading commit %s: %w", id, err)
-		}
+	var c *object.Commit
+	var err error
+	if ok {
+		c, err = g.decodeCommit(id, obj)
+	} else {
+		obj, c, err = g.commitObject(id)
 	}
-	c, err := object.DecodeCommit(g.r.Storer, obj)
 	if err != nil {
-		return nil, fmt.Errorf("decoding commit %s: %w", id, err)
+		return nil, err
 	}
 	raw, err := readAll(obj)
 	if err != nil {
@@ -355,23 +374,12 @@ func (g *Repo) FirstParentIDs(head string) ([]string, error) {
 	var ids []string
 	walked := map[string]plumbing.EncodedObject{}
 	for id := head; id != ""; {
-		h, err := parseHash(id)
+		obj, c, err := g.commitObject(id)
+		if errors.Is(err, ErrNotFound) && id != head { // a parent named by a commit
+			return nil, fmt.Errorf("reading history: %w", &CorruptError{ID: id, Reason: "it is missing"})
+		}
 		if err != nil {
 			return nil, err
-		}
-		obj, _, err := g.object(plumbing.CommitObject, h)
-		if errors.Is(err, plumbing.ErrObjectNotFound) {
-			if id == head {
-				return nil, fmt.Errorf("commit %s: %w", id, ErrNotFound)
-			}
-			return nil, fmt.Errorf("reading history: %w", missing(h, err)) // a parent named by a commit
-		}
-		if err != nil {
-			return nil, fmt.Errorf("reading commit %s: %w", id, err)
-		}
-		c, err := object.DecodeCommit(g.r.Storer, obj)
-		if err != nil {
-			return nil, fmt.Errorf("decoding commit %s: %w", id, err)
 		}
 		walked[id] = obj
 		g.noteRoot(id, c.TreeHash)
@@ -547,17 +555,9 @@ func (g *Repo) rootOf(commit string) (plumbing.Hash, error) {
 	if ok {
 		return h, nil
 	}
-	ch, err := parseHash(commit)
+	_, c, err := g.commitObject(commit)
 	if err != nil {
 		return plumbing.ZeroHash, err
-	}
-	obj, _, err := g.object(plumbing.CommitObject, ch)
-	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("reading commit %s: %w", commit, err)
-	}
-	c, err := object.DecodeCommit(g.r.Storer, obj)
-	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("decoding commit %s: %w", commit, err)
 	}
 	g.noteRoot(commit, c.TreeHash)
 	return c.TreeHash, nil
