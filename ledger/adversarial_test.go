@@ -30,7 +30,7 @@ func TestTamperTextByteChanged(t *testing.T) {
 	w.sign("pact", "a")
 	f := w.forger()
 	p := w.entries()
-	f.commit(f.head(), map[string][]byte{textFile("pact", 1, "en"): []byte("We agree to compete.\n")}, "s1", w.people["s1"].signer, p, KindAmend)
+	f.commit(f.head(), map[string][]byte{TextFile("pact", 1, "en"): []byte("We agree to compete.\n")}, "s1", w.people["s1"].signer, p, KindAmend)
 	rep := w.verify(VerifyOptions{})
 	wantProblem(t, rep, "documents/pact/v1/text/en.txt: file modified in a later entry: the ledger is append-only")
 }
@@ -40,9 +40,9 @@ func TestTamperFileDeleted(t *testing.T) {
 	w.propose("pact", []string{"a", "b"}, "all", "en", "Text.\n")
 	res := w.sign("pact", "a")
 	f := w.forger()
-	base := decisionBase("pact", 1, res.Entry, "a")
-	f.commit(f.head(), map[string][]byte{base + sigSuffix: nil, base + statementSuffix: nil}, "s1", w.people["s1"].signer, w.entries(), KindDecision)
-	wantProblem(t, w.verify(VerifyOptions{}), base+sigSuffix+": file deleted in a later entry")
+	base := DecisionBase("pact", 1, res.Entry, "a")
+	f.commit(f.head(), map[string][]byte{base + SigSuffix: nil, base + StatementSuffix: nil}, "s1", w.people["s1"].signer, w.entries(), KindDecision)
+	wantProblem(t, w.verify(VerifyOptions{}), base+SigSuffix+": file deleted in a later entry")
 }
 
 func TestTamperSignatureSwapped(t *testing.T) {
@@ -69,7 +69,7 @@ func TestTamperSignatureOverOtherStatement(t *testing.T) {
 	p := w.entries()
 	files := w.decisionFiles("pact", 1, p, "a", signing.Approve, w.people["a"].signer, nil)
 	other := w.decisionFiles("other", 1, p, "a", signing.Approve, w.people["a"].signer, nil)
-	files[decisionBase("pact", 1, p, "a")+sigSuffix] = other[decisionBase("other", 1, p, "a")+sigSuffix]
+	files[DecisionBase("pact", 1, p, "a")+SigSuffix] = other[DecisionBase("other", 1, p, "a")+SigSuffix]
 	f := w.forger()
 	f.commit(f.head(), files, "a", w.people["a"].signer, p, KindDecision)
 	wantProblem(t, w.verify(VerifyOptions{}), "decisions/0000", "signature does not verify")
@@ -153,7 +153,7 @@ func TestTamperRosterBelowThreshold(t *testing.T) {
 			if twice {
 				// A second approval by s1, filed as if it were another.
 				l := w.open()
-				dup, err := rosterApprovalFiles(l, res.Change, l.st.changes[res.Change].hash, "s1", w.people["s1"].signer, p, w.env.Now())
+				dup, err := rosterApprovalFiles(l, res.Change, l.st.Changes[res.Change].Hash, "s1", w.people["s1"].signer, p, w.env.Now())
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -176,7 +176,7 @@ func TestTamperRatificationTooEarly(t *testing.T) {
 	files := w.decisionFiles("pact", 1, p, "a", signing.Approve, w.people["a"].signer, nil)
 	rat := &Ratified{Ledger: w.open().ID(), Document: "pact", Version: 1, Rule: Rule{Kind: "all"}, Entry: p,
 		Approvals: []Approval{{Signatory: "a", Entry: p, Key: signing.Fingerprint(w.people["a"].signer.PublicKey())}}}
-	files[ratifiedFile("pact", 1)] = encodeJSON(rat)
+	files[RatifiedFile("pact", 1)] = EncodeJSON(rat)
 	f := w.forger()
 	f.commit(f.head(), files, "a", w.people["a"].signer, p, KindDecision)
 	wantProblem(t, w.verify(VerifyOptions{}), "ratification recorded at entry", "rule all is not met")
@@ -226,11 +226,11 @@ func TestTamperForeignFileAndGenesis(t *testing.T) {
 	f = w.forger()
 	var g Genesis
 	files := f.files(f.head())
-	if err := json.Unmarshal(files[genesisPath], &g); err != nil {
+	if err := json.Unmarshal(files[GenesisPath], &g); err != nil {
 		t.Fatal(err)
 	}
 	g.Threshold = 1
-	f.commit(f.head(), map[string][]byte{genesisPath: encodeJSON(&g)}, "s1", w.people["s1"].signer, w.entries(), KindGenesis)
+	f.commit(f.head(), map[string][]byte{GenesisPath: EncodeJSON(&g)}, "s1", w.people["s1"].signer, w.entries(), KindGenesis)
 	wantProblem(t, w.verify(VerifyOptions{}), "genesis.json: file modified in a later entry")
 }
 
@@ -259,14 +259,14 @@ func TestTamperChangeFiledElsewhere(t *testing.T) {
 	l := w.open()
 	mallory := newPerson(t, "mallory", false)
 	ch := &RosterChange{Ledger: l.ID(), Action: ActionAdd, Member: &mallory.Member, Proposer: "s1", Proposed: "2026-07-01T00:00:00Z"}
-	raw := encodeJSON(ch)
+	raw := EncodeJSON(ch)
 	p := w.entries()
 	files, err := rosterApprovalFiles(l, "0000000000000000", sha256Sum(raw), "s1", w.people["s1"].signer, p, w.env.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	sum := sha256Sum(raw)
-	files[changeFile(fmt.Sprintf("%x", sum[:8]))] = raw
+	files[ChangeFile(fmt.Sprintf("%x", sum[:8]))] = raw
 	f := w.forger()
 	f.commit(f.head(), files, "s1", w.people["s1"].signer, p, KindRoster)
 	wantProblem(t, w.verify(VerifyOptions{}), "does not belong in a roster entry")
@@ -277,7 +277,7 @@ func TestDocumentWithoutVersion(t *testing.T) {
 	l := w.open()
 	d := &Document{Ledger: l.ID(), ID: "bare", Title: "Bare", Signers: []string{"a"}, Rule: Rule{Kind: "all"}, Proposer: "s1", Entry: w.entries()}
 	f := w.forger()
-	f.commit(f.head(), map[string][]byte{docFile("bare"): encodeJSON(d)}, "s1", w.people["s1"].signer, w.entries(), KindPropose)
+	f.commit(f.head(), map[string][]byte{DocFile("bare"): EncodeJSON(d)}, "s1", w.people["s1"].signer, w.entries(), KindPropose)
 	wantProblem(t, w.verify(VerifyOptions{}), "adds no version")
 	if _, err := w.open().Status("bare"); err == nil {
 		t.Fatal("status of a document with no version: no error")
@@ -403,11 +403,11 @@ func TestTamperObjectSwappedUnderItsID(t *testing.T) {
 	}
 	useCache(t)
 	l := w.open()
-	id, err := l.repo.Hash(l.Head(), docFile("pact"))
+	id, err := l.repo.Hash(l.Head(), DocFile("pact"))
 	if err != nil || id == "" {
-		t.Fatalf("hash of %s: %q, %v", docFile("pact"), id, err)
+		t.Fatalf("hash of %s: %q, %v", DocFile("pact"), id, err)
 	}
-	raw, err := l.repo.ReadFile(l.Head(), docFile("pact"))
+	raw, err := l.repo.ReadFile(l.Head(), DocFile("pact"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -451,11 +451,11 @@ func TestTamperStoredObject(t *testing.T) {
 			w := newWorld(t)
 			w.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
 			l := w.open()
-			id, err := l.repo.Hash(l.Head(), docFile("pact"))
+			id, err := l.repo.Hash(l.Head(), DocFile("pact"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			raw, err := l.repo.ReadFile(l.Head(), docFile("pact"))
+			raw, err := l.repo.ReadFile(l.Head(), DocFile("pact"))
 			if err != nil {
 				t.Fatal(err)
 			}

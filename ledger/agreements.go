@@ -118,18 +118,18 @@ func Propose(dir string, env Env, opts ProposeOptions) (*AgreementResult, error)
 		}
 		p := l.entry + 1
 		d := &Document{Ledger: l.ID(), ID: opts.Document, Title: opts.Title, Signers: opts.Signers, Rule: opts.Rule, Proposer: opts.As, Entry: p}
-		if err := checkField("title", d.Title, 300); err != nil {
+		if err := CheckField("title", d.Title, 300); err != nil {
 			return refused("", "%v", err)
 		}
 		if r := d.Rule; r.Kind == "quorum" && r.Quorum > len(d.Signers) {
 			return refused(fmt.Sprintf("a quorum is between 1 and the %d signatories", len(d.Signers)), "quorum %d does not fit %d signatories", r.Quorum, len(d.Signers))
 		}
-		if err := l.st.checkSigners(d, p); err != nil {
+		if err := l.st.CheckSigners(d, p); err != nil {
 			return refused("'concord roster list' shows who is enrolled", "%v", err)
 		}
 		v := &Version{Ledger: l.ID(), Document: opts.Document, Number: 1, Texts: list, Author: opts.As, Note: opts.Note, Entry: p}
 		files := versionFiles(v, texts)
-		files[docFile(d.ID)] = encodeJSON(d)
+		files[DocFile(d.ID)] = EncodeJSON(d)
 		if err := l.verifyEntry(files, opts.As); err != nil {
 			return err
 		}
@@ -144,9 +144,9 @@ func Propose(dir string, env Env, opts ProposeOptions) (*AgreementResult, error)
 }
 
 func versionFiles(v *Version, texts map[string][]byte) map[string][]byte {
-	files := map[string][]byte{versionFile(v.Document, v.Number): encodeJSON(v)}
+	files := map[string][]byte{VersionFile(v.Document, v.Number): EncodeJSON(v)}
 	for lang, data := range texts {
-		files[textFile(v.Document, v.Number, lang)] = data
+		files[TextFile(v.Document, v.Number, lang)] = data
 	}
 	return files
 }
@@ -180,30 +180,30 @@ func Amend(dir string, env Env, opts AmendOptions) (*AgreementResult, error) {
 		if err != nil {
 			return err
 		}
-		if m := l.st.members[opts.As]; !slices.Contains(ds.doc.Signers, opts.As) && !m.Steward {
+		if m := l.st.Members[opts.As]; !slices.Contains(ds.Doc.Signers, opts.As) && !m.Steward {
 			return refused("a signatory of the document or a steward may amend it", "%s is neither a signatory of %s nor a steward", opts.As, opts.Document)
 		}
-		last := ds.versions[len(ds.versions)-1]
-		if slices.Equal(last.v.Texts, list) {
-			return refused("", "the texts are those of %s v%d already", opts.Document, last.v.Number)
+		last := ds.Versions[len(ds.Versions)-1]
+		if slices.Equal(last.V.Texts, list) {
+			return refused("", "the texts are those of %s v%d already", opts.Document, last.V.Number)
 		}
-		for _, t := range last.v.Texts {
+		for _, t := range last.V.Texts {
 			_, given := texts[t.Lang]
 			dropped := slices.Contains(opts.Drop, t.Lang)
 			switch {
 			case !given && !dropped:
-				return refused(fmt.Sprintf("give --text %s=FILE, or --drop %s to leave it out on purpose", t.Lang, t.Lang), "%s v%d has a text in %s, which this amendment leaves out", opts.Document, last.v.Number, t.Lang)
+				return refused(fmt.Sprintf("give --text %s=FILE, or --drop %s to leave it out on purpose", t.Lang, t.Lang), "%s v%d has a text in %s, which this amendment leaves out", opts.Document, last.V.Number, t.Lang)
 			case given && dropped:
 				return refused("", "--drop %s, but a text in %s is given", t.Lang, t.Lang)
 			}
 		}
 		for _, d := range opts.Drop {
-			if !slices.ContainsFunc(last.v.Texts, func(t Text) bool { return t.Lang == d }) {
-				return refused("", "--drop %s: %s v%d has no text in %s", d, opts.Document, last.v.Number, d)
+			if !slices.ContainsFunc(last.V.Texts, func(t Text) bool { return t.Lang == d }) {
+				return refused("", "--drop %s: %s v%d has no text in %s", d, opts.Document, last.V.Number, d)
 			}
 		}
 		p := l.entry + 1
-		n := len(ds.versions) + 1
+		n := len(ds.Versions) + 1
 		v := &Version{Ledger: l.ID(), Document: opts.Document, Number: n, Texts: list, Author: opts.As, Note: opts.Note, Entry: p}
 		files := versionFiles(v, texts)
 		if err := l.verifyEntry(files, opts.As); err != nil {
@@ -265,85 +265,85 @@ func PrepareDecision(dir string, opts DecisionOptions) (plan *DecisionPlan, err 
 	}
 	n := opts.Version
 	if n == 0 {
-		n = len(ds.versions)
+		n = len(ds.Versions)
 	}
-	if n < 1 || n > len(ds.versions) {
-		return nil, refused(fmt.Sprintf("%s has versions 1 to %d", opts.Document, len(ds.versions)), "no version %d of %s", n, opts.Document)
+	if n < 1 || n > len(ds.Versions) {
+		return nil, refused(fmt.Sprintf("%s has versions 1 to %d", opts.Document, len(ds.Versions)), "no version %d of %s", n, opts.Document)
 	}
-	vs := ds.versions[n-1]
+	vs := ds.Versions[n-1]
 	if err := checkDecision(l, ds, vs, opts.As, opts.Decision); err != nil {
 		return nil, err
 	}
-	plan = &DecisionPlan{dir: dir, head: l.head, Demo: l.st.Genesis.Demo, Title: ds.doc.Title, Document: opts.Document,
-		Version: n, Texts: vs.v.Texts, read: l}
-	plan.statement = &signing.Statement{Ledger: l.ID(), Document: opts.Document, Version: n, Texts: textHashes(vs.v),
+	plan = &DecisionPlan{dir: dir, head: l.head, Demo: l.st.Genesis.Demo, Title: ds.Doc.Title, Document: opts.Document,
+		Version: n, Texts: vs.V.Texts, read: l}
+	plan.statement = &signing.Statement{Ledger: l.ID(), Document: opts.Document, Version: n, Texts: TextHashes(vs.V),
 		Signatory: opts.As, Decision: opts.Decision}
 	// Show the diff to the last version this signatory still approves, if
 	// any; a language new in this version is shown in full.
 	for i := n - 1; i >= 1 && opts.Decision == signing.Approve; i-- {
-		if hasApproved(ds.versions[i-1], opts.As) {
+		if hasApproved(ds.Versions[i-1], opts.As) {
 			plan.DiffFrom = i
 			plan.Diffs = map[string]string{}
 			plan.Show = map[string][]byte{}
-			old := ds.versions[i-1]
-			for _, t := range vs.v.Texts {
-				prev, ok := old.texts[t.Lang]
+			old := ds.Versions[i-1]
+			for _, t := range vs.V.Texts {
+				prev, ok := old.Texts[t.Lang]
 				if !ok {
-					plan.Show[t.Lang] = vs.texts[t.Lang]
+					plan.Show[t.Lang] = vs.Texts[t.Lang]
 					continue
 				}
 				plan.Diffs[t.Lang] = documents.Diff(fmt.Sprintf("%s v%d %s", opts.Document, i, t.Lang),
-					fmt.Sprintf("%s v%d %s", opts.Document, n, t.Lang), prev, vs.texts[t.Lang])
+					fmt.Sprintf("%s v%d %s", opts.Document, n, t.Lang), prev, vs.Texts[t.Lang])
 			}
 			break
 		}
 	}
 	if plan.Diffs == nil {
-		plan.Show = vs.texts
+		plan.Show = vs.Texts
 	}
 	return plan, nil
 }
 
 // hasApproved reports whether who's latest decision on vs is an approval.
-func hasApproved(vs *versionState, who string) bool {
+func hasApproved(vs *VersionState, who string) bool {
 	approved := false
-	for _, d := range vs.decisions {
-		if d.signatory == who {
-			approved = d.decision == signing.Approve
+	for _, d := range vs.Decisions {
+		if d.Signatory == who {
+			approved = d.Decision == signing.Approve
 		}
 	}
 	return approved
 }
 
 // checkDecision applies the rules for who may sign or withdraw what.
-func checkDecision(l *Ledger, ds *docState, vs *versionState, who string, dec signing.Decision) error {
-	n := vs.v.Number
-	if !slices.Contains(ds.doc.Signers, who) {
-		return refused(fmt.Sprintf("%s needs: %s", ds.doc.ID, strings.Join(ds.doc.Signers, ", ")), "%s is not a signatory of %s", who, ds.doc.ID)
+func checkDecision(l *Ledger, ds *DocState, vs *VersionState, who string, dec signing.Decision) error {
+	n := vs.V.Number
+	if !slices.Contains(ds.Doc.Signers, who) {
+		return refused(fmt.Sprintf("%s needs: %s", ds.Doc.ID, strings.Join(ds.Doc.Signers, ", ")), "%s is not a signatory of %s", who, ds.Doc.ID)
 	}
-	if _, err := l.st.activeKey(who, l.entry+1); err != nil {
+	if _, err := l.st.ActiveKey(who, l.entry+1); err != nil {
 		return refused("", "%v", err)
 	}
-	if vs.ratified != nil {
-		return refused("", "%s v%d was ratified at entry %d; it takes no more decisions", ds.doc.ID, n, vs.ratified.Entry)
+	if vs.Ratified != nil {
+		return refused("", "%s v%d was ratified at entry %d; it takes no more decisions", ds.Doc.ID, n, vs.Ratified.Entry)
 	}
-	if vs.superseded != 0 {
-		return refused(fmt.Sprintf("sign the current version, %d", len(ds.versions)), "%s v%d was superseded by an amendment at entry %d", ds.doc.ID, n, vs.superseded)
+	if vs.Superseded != 0 {
+		return refused(fmt.Sprintf("sign the current version, %d", len(ds.Versions)), "%s v%d was superseded by an amendment at entry %d", ds.Doc.ID, n, vs.Superseded)
 	}
-	var last *decision
-	for i := range vs.decisions {
-		if vs.decisions[i].signatory == who {
-			last = &vs.decisions[i]
+	var last *Decision
+	for i := range vs.Decisions {
+		if vs.Decisions[i].Signatory == who {
+			last = &vs.Decisions[i]
 		}
 	}
 	switch dec {
 	case signing.Approve:
-		if last != nil && last.decision == signing.Approve {
-			return refused("", "%s approved %s v%d already at entry %d", who, ds.doc.ID, n, last.pos)
+		if last != nil && last.Decision == signing.Approve {
+			return refused("", "%s approved %s v%d already at entry %d", who, ds.Doc.ID, n, last.Pos)
 		}
 	case signing.Withdraw:
-		if last == nil || last.decision != signing.Approve {
-			return refused("", "%s has no approval of %s v%d to withdraw", who, ds.doc.ID, n)
+		if last == nil || last.Decision != signing.Approve {
+			return refused("", "%s has no approval of %s v%d to withdraw", who, ds.Doc.ID, n)
 		}
 	}
 	return nil
@@ -384,7 +384,7 @@ func (plan *DecisionPlan) Commit(env Env, signer ssh.Signer) (*DecisionResult, e
 		if err != nil {
 			return err
 		}
-		vs := ds.versions[plan.Version-1]
+		vs := ds.Versions[plan.Version-1]
 		now := env.Now().UTC().Truncate(time.Second)
 		s := *plan.statement
 		s.Time = now
@@ -397,17 +397,17 @@ func (plan *DecisionPlan) Commit(env Env, signer ssh.Signer) (*DecisionResult, e
 			return fmt.Errorf("signing: %w", err)
 		}
 		p := l.entry + 1
-		base := decisionBase(plan.Document, plan.Version, p, who)
-		files := map[string][]byte{base + statementSuffix: stmt, base + sigSuffix: sig}
+		base := DecisionBase(plan.Document, plan.Version, p, who)
+		files := map[string][]byte{base + StatementSuffix: stmt, base + SigSuffix: sig}
 		// Would this decision meet the rule?
-		trial := &versionState{v: vs.v, decisions: append(slices.Clone(vs.decisions), decision{pos: p, signatory: who, decision: s.Decision, key: signer.PublicKey()})}
-		approvals, distinct := approvalsOf(ds.doc, trial)
-		ratified := ruleMet(ds.doc, len(approvals), distinct)
+		trial := &VersionState{V: vs.V, Decisions: append(slices.Clone(vs.Decisions), Decision{Pos: p, Signatory: who, Decision: s.Decision, Key: signer.PublicKey()})}
+		approvals, distinct := ApprovalsOf(ds.Doc, trial)
+		ratified := RuleMet(ds.Doc, len(approvals), distinct)
 		if ratified {
-			files[ratifiedFile(plan.Document, plan.Version)] = encodeJSON(&Ratified{Ledger: l.ID(), Document: plan.Document,
-				Version: plan.Version, Rule: ds.doc.Rule, Entry: p, Approvals: approvals})
+			files[RatifiedFile(plan.Document, plan.Version)] = EncodeJSON(&Ratified{Ledger: l.ID(), Document: plan.Document,
+				Version: plan.Version, Rule: ds.Doc.Rule, Entry: p, Approvals: approvals})
 		}
-		rosterKey := l.st.cacheKey // verifyEntry clears it
+		rosterKey := l.st.CacheKey // verifyEntry clears it
 		if err := l.verifyEntry(files, who); err != nil {
 			return err
 		}
@@ -417,7 +417,7 @@ func (plan *DecisionPlan) Commit(env Env, signer ssh.Signer) (*DecisionResult, e
 		}
 		summary := fmt.Sprintf("%s %s v%d (%s)", verb, plan.Document, plan.Version, who)
 		if ratified {
-			summary += fmt.Sprintf(": ratified by %s", ds.doc.Rule)
+			summary += fmt.Sprintf(": ratified by %s", ds.Doc.Rule)
 		}
 		commit, err := l.appendEntry(who, signer, KindDecision, summary, files, now)
 		if err != nil {
@@ -425,7 +425,7 @@ func (plan *DecisionPlan) Commit(env Env, signer ssh.Signer) (*DecisionResult, e
 		}
 		l.fileDecided(plan.Document, rosterKey)
 		res = &DecisionResult{Document: plan.Document, Version: plan.Version, Signatory: who, Decision: string(s.Decision),
-			Entry: p, Commit: commit, Ratified: ratified, Approvals: len(approvals), Required: ds.doc.Rule.Describe(len(ds.doc.Signers))}
+			Entry: p, Commit: commit, Ratified: ratified, Approvals: len(approvals), Required: ds.Doc.Rule.Describe(len(ds.Doc.Signers))}
 		return nil
 	})
 	return res, err

@@ -42,9 +42,9 @@ func (c *Checkpoint) Text() string {
 	return fmt.Sprintf("%s\nledger %s\nentries %d\nhead %s\n", checkpointHeader, c.Ledger, c.Entries, c.Head)
 }
 
-// parseCheckpointText parses a checkpoint's note text, accepting only the
+// ParseCheckpointText parses a checkpoint's note text, accepting only the
 // exact form Text writes.
-func parseCheckpointText(text string) (*Checkpoint, error) {
+func ParseCheckpointText(text string) (*Checkpoint, error) {
 	m := checkpointTextRe.FindStringSubmatch(text)
 	if m == nil {
 		return nil, errors.New("not a concord checkpoint (want the lines \"concord checkpoint v1\", \"ledger ID\", \"entries N\", \"head COMMIT\")")
@@ -65,13 +65,13 @@ func signCheckpoint(c *Checkpoint, id string, signer ssh.Signer) ([]byte, error)
 	return note.Sign(&note.Note{Text: c.Text()}, ns)
 }
 
-// noteVerifiers returns a verifier for every key ever enrolled on the
+// NoteVerifiers returns a verifier for every key ever enrolled on the
 // roster, named by its member's id.
-func (st *State) noteVerifiers() (note.Verifiers, error) {
+func (st *State) NoteVerifiers() (note.Verifiers, error) {
 	var list []note.Verifier
-	for _, id := range st.order {
-		for _, k := range st.members[id].keys {
-			v, err := signing.NoteVerifier(id, k.key)
+	for _, id := range st.Order {
+		for _, k := range st.Members[id].Keys {
+			v, err := signing.NoteVerifier(id, k.Key)
 			if err != nil {
 				return nil, err
 			}
@@ -81,11 +81,11 @@ func (st *State) noteVerifiers() (note.Verifiers, error) {
 	return note.VerifierList(list...), nil
 }
 
-// openCheckpoint checks a checkpoint note's signatures against every key the
+// OpenCheckpoint checks a checkpoint note's signatures against every key the
 // roster ever held and parses its text. At least one signature must verify;
 // a signature line by a key the roster never held is refused.
-func openCheckpoint(st *State, msg []byte) (*Checkpoint, error) {
-	vs, err := st.noteVerifiers()
+func OpenCheckpoint(st *State, msg []byte) (*Checkpoint, error) {
+	vs, err := st.NoteVerifiers()
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +100,7 @@ func openCheckpoint(st *State, msg []byte) (*Checkpoint, error) {
 	if len(n.UnverifiedSigs) > 0 {
 		return nil, fmt.Errorf("also carries signatures by keys not on this ledger's roster (%s)", sigNames(n.UnverifiedSigs))
 	}
-	c, err := parseCheckpointText(n.Text)
+	c, err := ParseCheckpointText(n.Text)
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +204,7 @@ func checkCheckpoints(repo *gitstore.Repo, st *State, chain []*gitstore.Commit, 
 	}
 	var cps []named
 	for _, f := range files {
-		c, err := openCheckpoint(st, f.Data)
+		c, err := OpenCheckpoint(st, f.Data)
 		if err != nil {
 			problem("checkpoint %s: %v", f.Name, err)
 			continue

@@ -37,7 +37,7 @@ func TestCheckpointText(t *testing.T) {
 	if c.Text() != want {
 		t.Fatalf("Text() = %q, want %q", c.Text(), want)
 	}
-	got, err := parseCheckpointText(want)
+	got, err := ParseCheckpointText(want)
 	if err != nil || got.Text() != want {
 		t.Fatalf("parse: %+v, %v", got, err)
 	}
@@ -51,7 +51,7 @@ func TestCheckpointText(t *testing.T) {
 		strings.TrimSuffix(want, "\n"),
 		strings.Replace(want, c.Head, strings.ToUpper(c.Head), 1),
 	} {
-		if _, err := parseCheckpointText(bad); err == nil {
+		if _, err := ParseCheckpointText(bad); err == nil {
 			t.Errorf("accepted %q", bad)
 		}
 	}
@@ -61,7 +61,7 @@ func FuzzCheckpointText(f *testing.F) {
 	f.Add((&Checkpoint{Ledger: strings.Repeat("ab", 32), Entries: 3, Head: strings.Repeat("cd", 20)}).Text())
 	f.Add("concord checkpoint v1\n")
 	f.Fuzz(func(t *testing.T, s string) {
-		c, err := parseCheckpointText(s)
+		c, err := ParseCheckpointText(s)
 		if err == nil && c.Text() != s {
 			t.Fatalf("%q parsed, but re-encodes as %q", s, c.Text())
 		}
@@ -119,7 +119,7 @@ func TestCheckpointRequiresVerifiedLedgerAndEnrolledKey(t *testing.T) {
 		t.Fatalf("wrong key: %v", err)
 	}
 	f := w.forger()
-	f.commit(f.head(), map[string][]byte{textFile("pact", 1, "en"): []byte("Changed.\n")}, "s1", w.people["s1"].signer, w.entries(), KindAmend)
+	f.commit(f.head(), map[string][]byte{TextFile("pact", 1, "en"): []byte("Changed.\n")}, "s1", w.people["s1"].signer, w.entries(), KindAmend)
 	_, _, err := MakeCheckpoint(w.dir, CheckpointOptions{As: "a", Signer: w.people["a"].signer})
 	var ue *UnverifiedError
 	if !errors.As(err, &ue) || !ue.InvalidEvidence() {
@@ -165,7 +165,7 @@ func TestWitness(t *testing.T) {
 	}
 	w.sign("pact", "a")
 	w.mustVerify()
-	data, err := w.open().repo.ReadFile(w.open().Head(), witnessFile(res.Entry, "b"))
+	data, err := w.open().repo.ReadFile(w.open().Head(), WitnessFile(res.Entry, "b"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,8 +213,8 @@ func TestWitnessForged(t *testing.T) {
 			}
 			p := l.Entries()
 			f := w.forger()
-			f.commit(f.head(), map[string][]byte{witnessFile(p, "b"): msg}, "b", w.people["b"].signer, p, KindWitness)
-			wantProblem(t, w.verify(VerifyOptions{}), witnessFile(p, "b")+": "+tc.want)
+			f.commit(f.head(), map[string][]byte{WitnessFile(p, "b"): msg}, "b", w.people["b"].signer, p, KindWitness)
+			wantProblem(t, w.verify(VerifyOptions{}), WitnessFile(p, "b")+": "+tc.want)
 		})
 	}
 }

@@ -17,17 +17,17 @@ const (
 	KindDecision = "decision"
 )
 
-// entry is the meaning of one commit's added files.
-type entry struct {
-	kind  string
-	actor string // the member whose key must sign the commit ("" for genesis)
-	doc   string
-	apply func(st *State) []error
+// Entry is the meaning of one commit's added files.
+type Entry struct {
+	Kind  string
+	Actor string // the member whose key must sign the commit ("" for genesis)
+	Doc   string
+	Apply func(st *State) []error
 }
 
-// classify works out which entry a commit at position p is from the files
+// Classify works out which entry a commit at position p is from the files
 // it adds, or says why the files fit no entry.
-func classify(p int, files map[string][]byte) (*entry, error) {
+func Classify(p int, files map[string][]byte) (*Entry, error) {
 	paths := make([]string, 0, len(files))
 	for f := range files {
 		paths = append(paths, f)
@@ -36,19 +36,19 @@ func classify(p int, files map[string][]byte) (*entry, error) {
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("commit adds no file")
 	}
-	if _, ok := files[genesisPath]; ok {
+	if _, ok := files[GenesisPath]; ok {
 		if p != 0 || len(files) != 1 {
 			return nil, fmt.Errorf("genesis.json may only be the first entry's only file")
 		}
-		raw := files[genesisPath]
-		return &entry{kind: KindGenesis, apply: func(st *State) []error { return st.applyGenesis(raw) }}, nil
+		raw := files[GenesisPath]
+		return &Entry{Kind: KindGenesis, Apply: func(st *State) []error { return st.ApplyGenesis(raw) }}, nil
 	}
 	if p == 0 {
 		return nil, fmt.Errorf("the first entry must add genesis.json")
 	}
 	first := paths[0]
 	switch {
-	case strings.HasPrefix(first, changesDir+"/"):
+	case strings.HasPrefix(first, ChangesDir+"/"):
 		// A proposal (change.json and the proposer's approval) or an approval.
 		var cid, steward, changeRaw string
 		var stmt, sig []byte
@@ -79,16 +79,16 @@ func classify(p int, files map[string][]byte) (*entry, error) {
 			return nil, fmt.Errorf("a roster entry needs one approval statement and its signature")
 		}
 		if hasChange {
-			return &entry{kind: KindRoster, actor: steward, apply: func(st *State) []error {
-				return st.applyRosterProposal(p, cid, []byte(changeRaw), steward, stmt, sig)
+			return &Entry{Kind: KindRoster, Actor: steward, Apply: func(st *State) []error {
+				return st.ApplyRosterProposal(p, cid, []byte(changeRaw), steward, stmt, sig)
 			}}, nil
 		}
-		return &entry{kind: KindApprove, actor: steward, apply: func(st *State) []error {
-			return st.applyRosterApproval(p, cid, steward, stmt, sig)
+		return &Entry{Kind: KindApprove, Actor: steward, Apply: func(st *State) []error {
+			return st.ApplyRosterApproval(p, cid, steward, stmt, sig)
 		}}, nil
-	case strings.HasPrefix(first, docsDir+"/"):
+	case strings.HasPrefix(first, DocsDir+"/"):
 		return classifyDocument(p, paths, files)
-	case strings.HasPrefix(first, witnessDir+"/"):
+	case strings.HasPrefix(first, WitnessDir+"/"):
 		return classifyWitness(p, paths, files)
 	}
 	return nil, foreignFile(first, "a ledger")
@@ -99,7 +99,7 @@ func foreignFile(f, where string) error {
 }
 
 // classifyDocument handles entries under documents/.
-func classifyDocument(p int, paths []string, files map[string][]byte) (*entry, error) {
+func classifyDocument(p int, paths []string, files map[string][]byte) (*Entry, error) {
 	var doc string
 	version := 0
 	same := func(f, d, n string) error {
@@ -162,41 +162,41 @@ func classifyDocument(p int, paths []string, files map[string][]byte) (*entry, e
 		var rat *Ratified
 		if ratifiedRaw != nil {
 			rat = new(Ratified)
-			if err := decodeJSON(ratifiedRaw, rat); err != nil {
-				return nil, fmt.Errorf("%s: %v", ratifiedFile(doc, version), err)
+			if err := DecodeJSON(ratifiedRaw, rat); err != nil {
+				return nil, fmt.Errorf("%s: %v", RatifiedFile(doc, version), err)
 			}
 		}
-		return &entry{kind: KindDecision, actor: who, doc: doc, apply: func(st *State) []error {
-			return st.applyDecision(p, doc, version, who, stmt, sig, rat)
+		return &Entry{Kind: KindDecision, Actor: who, Doc: doc, Apply: func(st *State) []error {
+			return st.ApplyDecision(p, doc, version, who, stmt, sig, rat)
 		}}, nil
 	case ratifiedRaw != nil:
-		return nil, fmt.Errorf("%s: a ratification must be recorded with the approval that meets the rule", ratifiedFile(doc, version))
+		return nil, fmt.Errorf("%s: a ratification must be recorded with the approval that meets the rule", RatifiedFile(doc, version))
 	case versionRaw == nil:
 		return nil, fmt.Errorf("entry about %s adds no version", doc)
 	}
 	var v Version
-	if err := decodeJSON(versionRaw, &v); err != nil {
-		return nil, fmt.Errorf("%s: %v", versionFile(doc, version), err)
+	if err := DecodeJSON(versionRaw, &v); err != nil {
+		return nil, fmt.Errorf("%s: %v", VersionFile(doc, version), err)
 	}
 	if v.Document != doc || v.Number != version {
-		return nil, fmt.Errorf("%s names %s v%d", versionFile(doc, version), v.Document, v.Number)
+		return nil, fmt.Errorf("%s names %s v%d", VersionFile(doc, version), v.Document, v.Number)
 	}
 	if docRaw != nil {
 		if version != 1 {
 			return nil, fmt.Errorf("a new document starts at version 1, not %d", version)
 		}
 		var d Document
-		if err := decodeJSON(docRaw, &d); err != nil {
-			return nil, fmt.Errorf("%s: %v", docFile(doc), err)
+		if err := DecodeJSON(docRaw, &d); err != nil {
+			return nil, fmt.Errorf("%s: %v", DocFile(doc), err)
 		}
 		if d.ID != doc {
-			return nil, fmt.Errorf("%s names document %q", docFile(doc), d.ID)
+			return nil, fmt.Errorf("%s names document %q", DocFile(doc), d.ID)
 		}
-		return &entry{kind: KindPropose, actor: d.Proposer, doc: doc, apply: func(st *State) []error {
-			return st.applyPropose(p, &d, &v, texts)
+		return &Entry{Kind: KindPropose, Actor: d.Proposer, Doc: doc, Apply: func(st *State) []error {
+			return st.ApplyPropose(p, &d, &v, texts)
 		}}, nil
 	}
-	return &entry{kind: KindAmend, actor: v.Author, doc: doc, apply: func(st *State) []error {
-		return st.applyAmend(p, &v, texts)
+	return &Entry{Kind: KindAmend, Actor: v.Author, Doc: doc, Apply: func(st *State) []error {
+		return st.ApplyAmend(p, &v, texts)
 	}}, nil
 }

@@ -186,7 +186,7 @@ func (w *world) decisionFiles(doc string, version, p int, who string, d signing.
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	s := &signing.Statement{Ledger: l.ID(), Document: doc, Version: version, Texts: textHashes(ds.versions[version-1].v),
+	s := &signing.Statement{Ledger: l.ID(), Document: doc, Version: version, Texts: TextHashes(ds.Versions[version-1].V),
 		Signatory: who, Decision: d, Time: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)}
 	if mutate != nil {
 		mutate(s)
@@ -199,8 +199,8 @@ func (w *world) decisionFiles(doc string, version, p int, who string, d signing.
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	base := decisionBase(doc, version, p, who)
-	return map[string][]byte{base + statementSuffix: stmt, base + sigSuffix: sig}
+	base := DecisionBase(doc, version, p, who)
+	return map[string][]byte{base + StatementSuffix: stmt, base + SigSuffix: sig}
 }
 
 // wantProblem checks that verify reports a problem containing each want.

@@ -11,16 +11,16 @@ import (
 // and must accept only the one byte form concord writes.
 func FuzzDecodeJSON(f *testing.F) {
 	s1 := newPerson(f, "s1", true)
-	f.Add(encodeJSON(&Genesis{Format: FormatVersion, Title: "T", Created: "2026-01-01T00:00:00Z", Nonce: "00", Founder: "s1", Threshold: 1, Stewards: []Member{s1.Member}}))
-	f.Add(encodeJSON(&Document{ID: "pact", Title: "Pact", Signers: []string{"a"}, Rule: Rule{Kind: "all"}}))
-	f.Add(encodeJSON(&Version{Document: "pact", Number: 1, Texts: []Text{{Lang: "en", SHA256: "00"}}}))
-	f.Add(encodeJSON(&Ratified{Document: "pact", Version: 1, Approvals: []Approval{{Signatory: "a", Entry: 3}}}))
-	f.Add(encodeJSON(&RosterChange{Action: ActionAdd, Member: &s1.Member}))
+	f.Add(EncodeJSON(&Genesis{Format: FormatVersion, Title: "T", Created: "2026-01-01T00:00:00Z", Nonce: "00", Founder: "s1", Threshold: 1, Stewards: []Member{s1.Member}}))
+	f.Add(EncodeJSON(&Document{ID: "pact", Title: "Pact", Signers: []string{"a"}, Rule: Rule{Kind: "all"}}))
+	f.Add(EncodeJSON(&Version{Document: "pact", Number: 1, Texts: []Text{{Lang: "en", SHA256: "00"}}}))
+	f.Add(EncodeJSON(&Ratified{Document: "pact", Version: 1, Approvals: []Approval{{Signatory: "a", Entry: 3}}}))
+	f.Add(EncodeJSON(&RosterChange{Action: ActionAdd, Member: &s1.Member}))
 	f.Add([]byte(`{"id": "x", "id": "y"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, v := range []any{&Genesis{}, &Document{}, &Version{}, &Ratified{}, &RosterChange{}} {
-			if err := decodeJSON(data, v); err == nil {
-				if got := encodeJSON(v); string(got) != string(data) {
+			if err := DecodeJSON(data, v); err == nil {
+				if got := EncodeJSON(v); string(got) != string(data) {
 					t.Fatalf("accepted %q, which encodes again as %q", data, got)
 				}
 			}
@@ -38,7 +38,7 @@ func FuzzClassify(f *testing.F) {
 	w := newWorld(f).open()
 	f.Fuzz(func(t *testing.T, p1 string, d1 []byte, p2 string, d2 []byte) {
 		files := map[string][]byte{p1: d1, p2: d2}
-		e, err := classify(5, files)
+		e, err := Classify(5, files)
 		if err != nil {
 			return
 		}
@@ -46,7 +46,7 @@ func FuzzClassify(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.apply(st)
+		e.Apply(st)
 	})
 }
 

@@ -34,7 +34,7 @@ func newPerson(t testing.TB, id string, steward bool) *person {
 	}
 	return &person{
 		Member: Member{ID: id, Name: "Name of " + id, Title: "President", Institution: "University " + id,
-			Country: "Kazakhstan", Key: keyString(signer.PublicKey()), Steward: steward},
+			Country: "Kazakhstan", Key: KeyString(signer.PublicKey()), Steward: steward},
 		signer: signer,
 	}
 }

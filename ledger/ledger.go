@@ -135,7 +135,7 @@ func withLockFrom(dir string, env Env, prev *Ledger, fn func(l *Ledger) error) e
 
 // checkSigner checks that signer holds actor's key valid for the next entry.
 func (l *Ledger) checkSigner(actor string, signer ssh.Signer) error {
-	key, err := l.st.activeKey(actor, l.entry+1)
+	key, err := l.st.ActiveKey(actor, l.entry+1)
 	if err != nil {
 		return refused("'concord roster list' shows who is enrolled", "%v", err)
 	}
@@ -152,7 +152,7 @@ func (l *Ledger) checkSigner(actor string, signer ssh.Signer) error {
 func (l *Ledger) appendEntry(actor string, signer ssh.Signer, kind, summary string, files map[string][]byte, when time.Time) (string, error) {
 	p := l.entry + 1
 	name := actor
-	if m, ok := l.st.members[actor]; ok {
+	if m, ok := l.st.Members[actor]; ok {
 		name = m.Name
 	}
 	msg := fmt.Sprintf("%s\n\nConcord-Entry: %d\nConcord-Kind: %s\n", summary, p, kind)
@@ -200,22 +200,22 @@ func Init(dir string, env Env, opts InitOptions) (l *Ledger, err error) {
 		opts.Stewards[i].Steward = true
 	}
 	g := &Genesis{
-		Format: FormatVersion, Title: opts.Title, Demo: opts.Demo, Created: formatTime(env.Now()),
+		Format: FormatVersion, Title: opts.Title, Demo: opts.Demo, Created: FormatTime(env.Now()),
 		Nonce: hex.EncodeToString(nonce), Founder: opts.Founder, Threshold: opts.Threshold, Stewards: opts.Stewards,
 	}
-	raw := encodeJSON(g)
-	st := newState()
-	if errs := st.applyGenesis(raw); len(errs) > 0 {
+	raw := EncodeJSON(g)
+	st := NewState()
+	if errs := st.ApplyGenesis(raw); len(errs) > 0 {
 		msgs := make([]string, len(errs))
 		for i, e := range errs {
-			msgs[i] = e.(*ruleError).msg
+			msgs[i] = e.(*RuleError).Msg
 		}
 		return nil, refused("", "%s", strings.Join(msgs, "; "))
 	}
-	founder := st.members[opts.Founder]
-	if !signing.SameKey(founder.keys[0].key, opts.Signer.PublicKey()) {
+	founder := st.Members[opts.Founder]
+	if !signing.SameKey(founder.Keys[0].Key, opts.Signer.PublicKey()) {
 		return nil, refused("sign with the founder's own key", "the key you sign with (%s) is not founder %s's key (%s)",
-			signing.Fingerprint(opts.Signer.PublicKey()), opts.Founder, signing.Fingerprint(founder.keys[0].key))
+			signing.Fingerprint(opts.Signer.PublicKey()), opts.Founder, signing.Fingerprint(founder.Keys[0].Key))
 	}
 	repo, err := gitstore.Init(dir)
 	if err != nil {
@@ -223,7 +223,7 @@ func Init(dir string, env Env, opts InitOptions) (l *Ledger, err error) {
 	}
 	msg := fmt.Sprintf("Found the ledger %q\n\nConcord-Entry: 0\nConcord-Kind: %s\n", opts.Title, KindGenesis)
 	head, err := repo.Append(gitstore.NewCommit{
-		Files: map[string][]byte{genesisPath: raw}, Message: msg, Name: founder.Name, Email: opts.Founder,
+		Files: map[string][]byte{GenesisPath: raw}, Message: msg, Name: founder.Name, Email: opts.Founder,
 		When: env.Now().UTC().Truncate(time.Second),
 		Sign: func(payload []byte) ([]byte, error) { return signing.Sign(opts.Signer, signing.GitNamespace, payload) },
 	})
@@ -240,13 +240,13 @@ func sha256Sum(b []byte) [32]byte { return sha256.Sum256(b) }
 // an entry that 'concord verify' would reject.
 func (l *Ledger) verifyEntry(files map[string][]byte, actor string) error {
 	p := l.entry + 1
-	l.st.cacheKey = "" // the state no longer is the one its key names
-	e, err := classify(p, files)
-	if err == nil && e.actor != actor {
-		err = fmt.Errorf("entry is %s's, not %s's", e.actor, actor)
+	l.st.CacheKey = "" // the state no longer is the one its key names
+	e, err := Classify(p, files)
+	if err == nil && e.Actor != actor {
+		err = fmt.Errorf("entry is %s's, not %s's", e.Actor, actor)
 	}
 	if err == nil {
-		if errs := e.apply(l.st); len(errs) > 0 {
+		if errs := e.Apply(l.st); len(errs) > 0 {
 			err = errors.Join(errs...)
 		}
 	}

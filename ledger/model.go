@@ -160,9 +160,9 @@ type Ratified struct {
 	Approvals []Approval `json:"approvals"`
 }
 
-// encodeJSON returns the one byte form of v concord writes: two-space
+// EncodeJSON returns the one byte form of v concord writes: two-space
 // indented JSON, HTML characters unescaped, and a final newline.
-func encodeJSON(v any) []byte {
+func EncodeJSON(v any) []byte {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
@@ -173,24 +173,24 @@ func encodeJSON(v any) []byte {
 	return b.Bytes()
 }
 
-// decodeJSON parses data strictly into v: no unknown fields, no trailing
+// DecodeJSON parses data strictly into v: no unknown fields, no trailing
 // data, and data must be exactly what encodeJSON writes for the result, so
 // that no two readers can see different content in one file.
-func decodeJSON(data []byte, v any) error {
+func DecodeJSON(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return err
 	}
-	if !bytes.Equal(encodeJSON(v), data) {
+	if !bytes.Equal(EncodeJSON(v), data) {
 		return fmt.Errorf("not in canonical form")
 	}
 	return nil
 }
 
-// checkField checks a free-text roster or title field: non-empty valid
+// CheckField checks a free-text roster or title field: non-empty valid
 // UTF-8 in NFC, at most max characters, no control or format characters.
-func checkField(name, s string, max int) error {
+func CheckField(name, s string, max int) error {
 	if strings.TrimSpace(s) == "" {
 		return fmt.Errorf("%s is empty", name)
 	}
@@ -219,30 +219,30 @@ func (m *Member) Validate() (ssh.PublicKey, error) {
 	for _, f := range []struct{ name, v string }{
 		{"name", m.Name}, {"title", m.Title}, {"institution", m.Institution}, {"country", m.Country},
 	} {
-		if err := checkField(f.name, f.v, 200); err != nil {
+		if err := CheckField(f.name, f.v, 200); err != nil {
 			return nil, fmt.Errorf("member %s: %w", m.ID, err)
 		}
 	}
-	return parseKey(m.Key)
+	return ParseKey(m.Key)
 }
 
-// parseKey parses a key as stored in the ledger: authorized_keys form, no
+// ParseKey parses a key as stored in the ledger: authorized_keys form, no
 // comment, exactly as signing.MarshalPublicKey writes it.
-func parseKey(s string) (ssh.PublicKey, error) {
+func ParseKey(s string) (ssh.PublicKey, error) {
 	k, err := signing.ParsePublicKey([]byte(s))
 	if err != nil {
 		return nil, err
 	}
-	if keyString(k) != s {
-		return nil, fmt.Errorf("key %q is not in canonical form %q", s, keyString(k))
+	if KeyString(k) != s {
+		return nil, fmt.Errorf("key %q is not in canonical form %q", s, KeyString(k))
 	}
 	return k, nil
 }
 
-// keyString is the stored form of a key.
-func keyString(k ssh.PublicKey) string {
+// KeyString is the stored form of a key.
+func KeyString(k ssh.PublicKey) string {
 	return strings.TrimSuffix(string(signing.MarshalPublicKey(k, "")), "\n")
 }
 
-// formatTime is how times are written in ledger files.
-func formatTime(t time.Time) string { return t.UTC().Truncate(time.Second).Format(time.RFC3339) }
+// FormatTime is how times are written in ledger files.
+func FormatTime(t time.Time) string { return t.UTC().Truncate(time.Second).Format(time.RFC3339) }

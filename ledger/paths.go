@@ -10,44 +10,44 @@ import (
 // Paths of ledger files. Positions are written with eight digits so that
 // names sort in ledger order. See docs/LEDGER.md.
 const (
-	genesisPath = "genesis.json"
-	changesDir  = "roster/changes"
-	docsDir     = "documents"
-	witnessDir  = "witnesses"
+	GenesisPath = "genesis.json"
+	ChangesDir  = "roster/changes"
+	DocsDir     = "documents"
+	WitnessDir  = "witnesses"
 )
 
-func posString(p int) string { return fmt.Sprintf("%08d", p) }
+func PosString(p int) string { return fmt.Sprintf("%08d", p) }
 
-func changeFile(cid string) string { return path.Join(changesDir, cid, "change.json") }
+func ChangeFile(cid string) string { return path.Join(ChangesDir, cid, "change.json") }
 
-func rosterApprovalBase(cid string, p int, steward string) string {
-	return path.Join(changesDir, cid, "approvals", posString(p)+"-"+steward)
+func RosterApprovalBase(cid string, p int, steward string) string {
+	return path.Join(ChangesDir, cid, "approvals", PosString(p)+"-"+steward)
 }
 
-func docFile(doc string) string { return path.Join(docsDir, doc, "document.json") }
+func DocFile(doc string) string { return path.Join(DocsDir, doc, "document.json") }
 
-func versionDir(doc string, n int) string { return path.Join(docsDir, doc, "v"+strconv.Itoa(n)) }
+func VersionDir(doc string, n int) string { return path.Join(DocsDir, doc, "v"+strconv.Itoa(n)) }
 
-func versionFile(doc string, n int) string { return path.Join(versionDir(doc, n), "version.json") }
+func VersionFile(doc string, n int) string { return path.Join(VersionDir(doc, n), "version.json") }
 
-func textFile(doc string, n int, lang string) string {
-	return path.Join(versionDir(doc, n), "text", lang+".txt")
+func TextFile(doc string, n int, lang string) string {
+	return path.Join(VersionDir(doc, n), "text", lang+".txt")
 }
 
-func decisionBase(doc string, n, p int, who string) string {
-	return path.Join(versionDir(doc, n), "decisions", posString(p)+"-"+who)
+func DecisionBase(doc string, n, p int, who string) string {
+	return path.Join(VersionDir(doc, n), "decisions", PosString(p)+"-"+who)
 }
 
-func ratifiedFile(doc string, n int) string { return path.Join(versionDir(doc, n), "ratified.json") }
+func RatifiedFile(doc string, n int) string { return path.Join(VersionDir(doc, n), "ratified.json") }
 
-func witnessFile(p int, who string) string {
-	return path.Join(witnessDir, posString(p)+"-"+who+".note")
+func WitnessFile(p int, who string) string {
+	return path.Join(WitnessDir, PosString(p)+"-"+who+".note")
 }
 
 // Suffixes of a signed statement's two files.
 const (
-	statementSuffix = ".statement"
-	sigSuffix       = ".sig"
+	StatementSuffix = ".statement"
+	SigSuffix       = ".sig"
 )
 
 // Patterns of every file a ledger may hold; anything else is foreign.

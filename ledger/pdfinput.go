@@ -132,7 +132,7 @@ type pdfSource struct {
 
 // pdfDecision is one signed decision with its files.
 type pdfDecision struct {
-	decision
+	Decision
 	stmt, sig []byte
 }
 
@@ -154,8 +154,8 @@ func (l *Ledger) PDFInput(id string, n int) (*pdf.Input, error) {
 	if len(chain) != l.entry+1 {
 		return nil, fmt.Errorf("the ledger has %d commits on its first-parent chain, not %d entries", len(chain), l.entry+1)
 	}
-	src := &pdfSource{ledgerID: l.ID(), genesis: l.st.Genesis, doc: ds.doc, v: vs.v, ratified: vs.ratified,
-		head: l.head, headTime: chain[l.entry].When.UTC(), superseded: vs.superseded, allowed: l.AllowedSigners(),
+	src := &pdfSource{ledgerID: l.ID(), genesis: l.st.Genesis, doc: ds.Doc, v: vs.V, ratified: vs.Ratified,
+		head: l.head, headTime: chain[l.entry].When.UTC(), superseded: vs.Superseded, allowed: l.AllowedSigners(),
 		texts: map[string][]byte{}}
 	src.at = func(p int) (string, time.Time, error) {
 		if p < 0 || p >= len(chain) {
@@ -170,43 +170,43 @@ func (l *Ledger) PDFInput(id string, n int) (*pdf.Input, error) {
 		}
 		return data, nil
 	}
-	v := vs.v
-	if src.genesisRaw, err = read(genesisPath); err != nil {
+	v := vs.V
+	if src.genesisRaw, err = read(GenesisPath); err != nil {
 		return nil, err
 	}
-	if src.docRaw, err = read(docFile(id)); err != nil {
+	if src.docRaw, err = read(DocFile(id)); err != nil {
 		return nil, err
 	}
-	if src.versionRaw, err = read(versionFile(id, v.Number)); err != nil {
+	if src.versionRaw, err = read(VersionFile(id, v.Number)); err != nil {
 		return nil, err
 	}
-	if vs.ratified != nil {
-		if src.ratifiedRaw, err = read(ratifiedFile(id, v.Number)); err != nil {
+	if vs.Ratified != nil {
+		if src.ratifiedRaw, err = read(RatifiedFile(id, v.Number)); err != nil {
 			return nil, err
 		}
 	}
 	for _, t := range v.Texts {
-		data, ok := vs.texts[t.Lang]
+		data, ok := vs.Texts[t.Lang]
 		if !ok {
-			if data, err = read(textFile(id, v.Number, t.Lang)); err != nil {
+			if data, err = read(TextFile(id, v.Number, t.Lang)); err != nil {
 				return nil, err
 			}
 		}
 		src.texts[t.Lang] = data
 	}
-	for _, d := range vs.decisions {
-		base := decisionBase(id, v.Number, d.pos, d.signatory)
-		pd := pdfDecision{decision: d}
-		if pd.stmt, err = read(base + statementSuffix); err != nil {
+	for _, d := range vs.Decisions {
+		base := DecisionBase(id, v.Number, d.Pos, d.Signatory)
+		pd := pdfDecision{Decision: d}
+		if pd.stmt, err = read(base + StatementSuffix); err != nil {
 			return nil, err
 		}
-		if pd.sig, err = read(base + sigSuffix); err != nil {
+		if pd.sig, err = read(base + SigSuffix); err != nil {
 			return nil, err
 		}
 		src.decisions = append(src.decisions, pd)
 	}
-	for _, who := range ds.doc.Signers {
-		m, ok := l.st.members[who]
+	for _, who := range ds.Doc.Signers {
+		m, ok := l.st.Members[who]
 		if !ok {
 			return nil, fmt.Errorf("signatory %s of %s is not on the roster", who, id)
 		}
@@ -223,11 +223,11 @@ func assemblePDF(src *pdfSource) (*pdf.Input, error) {
 		Ledger: src.ledgerID, Head: src.head, Date: src.headTime, Demo: src.genesis.Demo,
 		Namespace: signing.Namespace, Producer: "concord",
 	}
-	vs := &versionState{v: v}
+	vs := &VersionState{V: v}
 	for _, d := range src.decisions {
-		vs.decisions = append(vs.decisions, d.decision)
+		vs.Decisions = append(vs.Decisions, d.Decision)
 	}
-	approvals, _ := approvalsOf(doc, vs)
+	approvals, _ := ApprovalsOf(doc, vs)
 	in.Status = pdf.Status{Rule: doc.Rule.Describe(len(doc.Signers)), Approvals: len(approvals), Required: len(doc.Signers)}
 	if doc.Rule.Kind == "quorum" {
 		in.Status.Required = doc.Rule.Quorum
@@ -246,11 +246,11 @@ func assemblePDF(src *pdfSource) (*pdf.Input, error) {
 		sum := sha256.Sum256(data)
 		man.Files = append(man.Files, PDFManifestFile{Name: name, Path: ledgerPath, SHA256: hex.EncodeToString(sum[:])})
 	}
-	addFile("genesis.json", genesisPath, src.genesisRaw)
-	addFile("document.json", docFile(id), src.docRaw)
-	addFile("version.json", versionFile(id, v.Number), src.versionRaw)
+	addFile("genesis.json", GenesisPath, src.genesisRaw)
+	addFile("document.json", DocFile(id), src.docRaw)
+	addFile("version.json", VersionFile(id, v.Number), src.versionRaw)
 	if src.ratified != nil {
-		addFile("ratified.json", ratifiedFile(id, v.Number), src.ratifiedRaw)
+		addFile("ratified.json", RatifiedFile(id, v.Number), src.ratifiedRaw)
 	}
 	for _, t := range v.Texts {
 		data, ok := src.texts[t.Lang]
@@ -258,7 +258,7 @@ func assemblePDF(src *pdfSource) (*pdf.Input, error) {
 			return nil, fmt.Errorf("no %s text of %s v%d", t.Lang, id, v.Number)
 		}
 		in.Texts = append(in.Texts, pdf.Text{Lang: t.Lang, Data: data, SHA256: t.SHA256})
-		addFile("text-"+t.Lang+".txt", textFile(id, v.Number, t.Lang), data)
+		addFile("text-"+t.Lang+".txt", TextFile(id, v.Number, t.Lang), data)
 	}
 
 	entries := map[int]bool{}
@@ -282,17 +282,17 @@ func assemblePDF(src *pdfSource) (*pdf.Input, error) {
 		return nil, err
 	}
 	for _, d := range src.decisions {
-		what := "approved by " + d.signatory
-		if d.decision.decision == signing.Withdraw {
-			what = "approval withdrawn by " + d.signatory
+		what := "approved by " + d.Signatory
+		if d.Decision.Decision == signing.Withdraw {
+			what = "approval withdrawn by " + d.Signatory
 		}
-		if err := event(d.pos, what); err != nil {
+		if err := event(d.Pos, what); err != nil {
 			return nil, err
 		}
-		base := decisionBase(id, v.Number, d.pos, d.signatory)
-		name := fmt.Sprintf("decision-%s-%s", posString(d.pos), d.signatory)
-		addFile(name+statementSuffix, base+statementSuffix, d.stmt)
-		addFile(name+sigSuffix, base+sigSuffix, d.sig)
+		base := DecisionBase(id, v.Number, d.Pos, d.Signatory)
+		name := fmt.Sprintf("decision-%s-%s", PosString(d.Pos), d.Signatory)
+		addFile(name+StatementSuffix, base+StatementSuffix, d.stmt)
+		addFile(name+SigSuffix, base+SigSuffix, d.sig)
 	}
 	if src.ratified != nil {
 		if err := event(src.ratified.Entry, "ratified: "+in.Status.Rule); err != nil {
@@ -317,24 +317,24 @@ func assemblePDF(src *pdfSource) (*pdf.Input, error) {
 		man.Roster = append(man.Roster, m)
 		s := pdf.Signatory{ID: who, Name: m.Name, Title: m.Title, Institution: m.Institution, Country: m.Country,
 			Decision: pdf.Pending}
-		if key, err := parseKey(m.Key); err == nil {
+		if key, err := ParseKey(m.Key); err == nil {
 			s.Fingerprint = signing.Fingerprint(key)
 		}
 		var last *pdfDecision
 		for i := range src.decisions {
-			if src.decisions[i].signatory == who {
+			if src.decisions[i].Signatory == who {
 				last = &src.decisions[i]
 			}
 		}
 		if last != nil {
 			s.Decision = pdf.Approved
-			if last.decision.decision == signing.Withdraw {
+			if last.Decision.Decision == signing.Withdraw {
 				s.Decision = pdf.Withdrawn
 			}
-			s.Entry, s.Time = last.pos, last.statement.Time.UTC()
-			s.Fingerprint = signing.Fingerprint(last.key)
+			s.Entry, s.Time = last.Pos, last.Statement.Time.UTC()
+			s.Fingerprint = signing.Fingerprint(last.Key)
 			var err error
-			if s.Commit, _, err = src.at(last.pos); err != nil {
+			if s.Commit, _, err = src.at(last.Pos); err != nil {
 				return nil, err
 			}
 			s.Signature = last.sig
@@ -354,7 +354,7 @@ func assemblePDF(src *pdfSource) (*pdf.Input, error) {
 		man.Entries = append(man.Entries, PDFManifestEntry{Entry: p, Commit: commit, Time: when.Format(time.RFC3339)})
 	}
 	// The manifest lists the files before it; it is the last file.
-	in.Evidence = append(in.Evidence, pdf.File{Name: "manifest.json", Data: encodeJSON(man)})
+	in.Evidence = append(in.Evidence, pdf.File{Name: "manifest.json", Data: EncodeJSON(man)})
 	return in, nil
 }
 
@@ -401,23 +401,23 @@ func (l *Ledger) ExportPDFArchive(out string) (*PDFArchive, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, vs := range ds.versions {
-			if vs.ratified == nil {
+		for _, vs := range ds.Versions {
+			if vs.Ratified == nil {
 				continue
 			}
-			data, err := l.ExportPDF(id, vs.v.Number)
+			data, err := l.ExportPDF(id, vs.V.Number)
 			if err != nil {
-				return nil, fmt.Errorf("rendering %s v%d: %w", id, vs.v.Number, err)
+				return nil, fmt.Errorf("rendering %s v%d: %w", id, vs.V.Number, err)
 			}
-			name := fmt.Sprintf("%s-v%d.pdf", id, vs.v.Number)
+			name := fmt.Sprintf("%s-v%d.pdf", id, vs.V.Number)
 			sum := sha256.Sum256(data)
-			f := PDFArchiveFile{File: name, Document: id, Version: vs.v.Number, Bytes: len(data), SHA256: hex.EncodeToString(sum[:])}
+			f := PDFArchiveFile{File: name, Document: id, Version: vs.V.Number, Bytes: len(data), SHA256: hex.EncodeToString(sum[:])}
 			arch.Files = append(arch.Files, f)
 			files[name] = data
 			fmt.Fprintf(&sums, "%s  %s\n", f.SHA256, name)
 		}
 	}
-	files["MANIFEST.json"] = encodeJSON(arch)
+	files["MANIFEST.json"] = EncodeJSON(arch)
 	files["SHA256SUMS"] = []byte(sums.String())
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, fmt.Errorf("writing the PDF archive: %w", err)

@@ -85,7 +85,7 @@ func VerifyPDF(data []byte, ledgerDir string) (*PDFReport, error) {
 		return nil, &PDFEvidenceError{Problem: "manifest.json is not the last embedded file"}
 	}
 	var man PDFManifest
-	if err := decodeJSON(files[len(files)-1].Data, &man); err != nil {
+	if err := DecodeJSON(files[len(files)-1].Data, &man); err != nil {
 		return nil, &PDFEvidenceError{Problem: fmt.Sprintf("manifest.json: %v", err)}
 	}
 	if man.Format != PDFEvidenceFormat {
@@ -201,21 +201,21 @@ func pdfSourceFromEvidence(man *PDFManifest, files map[string][]byte, rep *PDFRe
 		problem("the ledger id is %s (the SHA-256 of genesis.json), the manifest says %s", src.ledgerID, man.Ledger)
 	}
 	src.genesis = new(Genesis)
-	if err := decodeJSON(src.genesisRaw, src.genesis); err != nil {
+	if err := DecodeJSON(src.genesisRaw, src.genesis); err != nil {
 		return nil, fmt.Errorf("genesis.json: %v", err)
 	}
 	if src.docRaw, err = need("document.json"); err != nil {
 		return nil, err
 	}
 	src.doc = new(Document)
-	if err := decodeJSON(src.docRaw, src.doc); err != nil {
+	if err := DecodeJSON(src.docRaw, src.doc); err != nil {
 		return nil, fmt.Errorf("document.json: %v", err)
 	}
 	if src.versionRaw, err = need("version.json"); err != nil {
 		return nil, err
 	}
 	src.v = new(Version)
-	if err := decodeJSON(src.versionRaw, src.v); err != nil {
+	if err := DecodeJSON(src.versionRaw, src.v); err != nil {
 		return nil, fmt.Errorf("version.json: %v", err)
 	}
 	doc, v := src.doc, src.v
@@ -287,7 +287,7 @@ func pdfSourceFromEvidence(man *PDFManifest, files map[string][]byte, rep *PDFRe
 		}
 		pos, _ := strconv.Atoi(m[1])
 		who := m[2]
-		sigName := strings.TrimSuffix(name, statementSuffix) + sigSuffix
+		sigName := strings.TrimSuffix(name, StatementSuffix) + SigSuffix
 		stmt := files[name]
 		sig, ok := files[sigName]
 		if !ok {
@@ -303,7 +303,7 @@ func pdfSourceFromEvidence(man *PDFManifest, files map[string][]byte, rep *PDFRe
 			problem("%s is about ledger %.12s…, %s v%d by %s: not the decision it is filed as", name, s.Ledger, s.Document, s.Version, s.Signatory)
 			continue
 		}
-		if !sameTexts(s.Texts, v.Texts) {
+		if !SameTexts(s.Texts, v.Texts) {
 			problem("%s names text hashes other than those of %s v%d", name, doc.ID, v.Number)
 			continue
 		}
@@ -328,12 +328,12 @@ func pdfSourceFromEvidence(man *PDFManifest, files map[string][]byte, rep *PDFRe
 		late := false
 		if r, ok := files["ratified.json"]; ok {
 			var rat Ratified
-			if decodeJSON(r, &rat) == nil && pos > rat.Entry {
+			if DecodeJSON(r, &rat) == nil && pos > rat.Entry {
 				late = true
 			}
 		}
 		src.decisions = append(src.decisions, pdfDecision{
-			decision: decision{pos: pos, signatory: who, decision: s.Decision, key: key, statement: s, late: late},
+			Decision: Decision{Pos: pos, Signatory: who, Decision: s.Decision, Key: key, Statement: s, Late: late},
 			stmt:     stmt, sig: sig})
 	}
 
@@ -359,35 +359,35 @@ func checkRatification(src *pdfSource, files map[string][]byte, problem func(str
 	doc, v := src.doc, src.v
 	raw, ok := files["ratified.json"]
 	if !ok {
-		vs := &versionState{v: v}
+		vs := &VersionState{V: v}
 		for _, d := range src.decisions {
-			vs.decisions = append(vs.decisions, d.decision)
+			vs.Decisions = append(vs.Decisions, d.Decision)
 		}
-		if approvals, distinct := approvalsOf(doc, vs); ruleMet(doc, len(approvals), distinct) {
+		if approvals, distinct := ApprovalsOf(doc, vs); RuleMet(doc, len(approvals), distinct) {
 			problem("the signed decisions meet the rule %s, but the PDF embeds no ratification", doc.Rule)
 		}
 		return
 	}
 	rat := new(Ratified)
-	if err := decodeJSON(raw, rat); err != nil {
+	if err := DecodeJSON(raw, rat); err != nil {
 		problem("ratified.json: %v", err)
 		return
 	}
 	src.ratifiedRaw, src.ratified = raw, rat
-	vs := &versionState{v: v}
+	vs := &VersionState{V: v}
 	for _, d := range src.decisions {
-		if d.pos <= rat.Entry {
-			vs.decisions = append(vs.decisions, d.decision)
+		if d.Pos <= rat.Entry {
+			vs.Decisions = append(vs.Decisions, d.Decision)
 		}
 	}
-	approvals, distinct := approvalsOf(doc, vs)
+	approvals, distinct := ApprovalsOf(doc, vs)
 	want := &Ratified{Ledger: src.ledgerID, Document: doc.ID, Version: v.Number, Rule: doc.Rule, Entry: rat.Entry, Approvals: approvals}
 	switch {
-	case !ruleMet(doc, len(approvals), distinct):
+	case !RuleMet(doc, len(approvals), distinct):
 		problem("ratified.json records a ratification at entry %d, but the signed decisions up to it do not meet the rule %s (%d approvals)", rat.Entry, doc.Rule, len(approvals))
-	case !bytes.Equal(encodeJSON(want), raw):
+	case !bytes.Equal(EncodeJSON(want), raw):
 		problem("ratified.json is not the ratification the signed decisions imply")
-	case !slices.ContainsFunc(src.decisions, func(d pdfDecision) bool { return d.pos == rat.Entry }):
+	case !slices.ContainsFunc(src.decisions, func(d pdfDecision) bool { return d.Pos == rat.Entry }):
 		problem("ratified.json names entry %d, which holds no signed decision", rat.Entry)
 	}
 }
@@ -404,8 +404,8 @@ func knownEvidenceName(name string, v *Version) bool {
 			return true
 		}
 	}
-	if base, ok := strings.CutSuffix(name, sigSuffix); ok {
-		name = base + statementSuffix
+	if base, ok := strings.CutSuffix(name, SigSuffix); ok {
+		name = base + StatementSuffix
 	}
 	return pdfDecisionRe.MatchString(name)
 }

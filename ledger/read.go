@@ -29,12 +29,12 @@ type event struct {
 func applyAll(st *State, events []event) error {
 	sort.SliceStable(events, func(i, j int) bool { return events[i].pos < events[j].pos })
 	var errs []error
-	st.sigCheck = func(key ssh.PublicKey, ns string, msg, sig []byte, what string) {
+	st.SigCheck = func(key ssh.PublicKey, ns string, msg, sig []byte, what string) {
 		if err := signing.Verify(sig, key, ns, msg); err != nil {
 			errs = append(errs, fmt.Errorf("%s: signature does not verify: %v", what, err))
 		}
 	}
-	defer func() { st.sigCheck = nil }()
+	defer func() { st.SigCheck = nil }()
 	for _, e := range events {
 		errs = append(errs, e.apply(st)...)
 	}
@@ -108,7 +108,7 @@ func readRoster(repo *gitstore.Repo, head string, useCache bool) (*State, error)
 	}
 	if key != "" {
 		noteCache(false)
-		st.cacheKey = key
+		st.CacheKey = key
 		storeRoster(st)
 	}
 	return st, nil
@@ -116,38 +116,38 @@ func readRoster(repo *gitstore.Repo, head string, useCache bool) (*State, error)
 
 // replayRoster is readRoster without the cache.
 func replayRoster(repo *gitstore.Repo, head string) (*State, error) {
-	raw, err := repo.ReadFile(head, genesisPath)
+	raw, err := repo.ReadFile(head, GenesisPath)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", genesisPath, err)
+		return nil, fmt.Errorf("reading %s: %w", GenesisPath, err)
 	}
-	st := newState()
-	if errs := st.applyGenesis(raw); len(errs) > 0 {
+	st := NewState()
+	if errs := st.ApplyGenesis(raw); len(errs) > 0 {
 		return nil, &InconsistentError{Errs: errs}
 	}
-	changes, err := repo.List(head, changesDir)
+	changes, err := repo.List(head, ChangesDir)
 	if err != nil {
 		return nil, err
 	}
 	var events []event
 	for _, c := range changes {
 		cid := c.Name
-		craw, err := repo.ReadFile(head, changeFile(cid))
+		craw, err := repo.ReadFile(head, ChangeFile(cid))
 		if err != nil {
 			return nil, err
 		}
-		pairs, err := readPairs(repo, head, path.Join(changesDir, cid, "approvals"))
+		pairs, err := readPairs(repo, head, path.Join(ChangesDir, cid, "approvals"))
 		if err != nil {
 			return nil, err
 		}
 		for i, sp := range pairs {
 			if i == 0 {
 				events = append(events, event{sp.pos, func(st *State) []error {
-					return st.applyRosterProposal(sp.pos, cid, craw, sp.who, sp.stmt, sp.sig)
+					return st.ApplyRosterProposal(sp.pos, cid, craw, sp.who, sp.stmt, sp.sig)
 				}})
 				continue
 			}
 			events = append(events, event{sp.pos, func(st *State) []error {
-				return st.applyRosterApproval(sp.pos, cid, sp.who, sp.stmt, sp.sig)
+				return st.ApplyRosterApproval(sp.pos, cid, sp.who, sp.stmt, sp.sig)
 			}})
 		}
 	}
@@ -159,14 +159,14 @@ func replayRoster(repo *gitstore.Repo, head string) (*State, error) {
 
 // loadDoc reads one document with all its versions and decisions from the
 // head's tree into st, replaying them in ledger order.
-func loadDoc(st *State, repo *gitstore.Repo, head, id string) (*docState, error) {
-	if ds, ok := st.docs[id]; ok {
+func loadDoc(st *State, repo *gitstore.Repo, head, id string) (*DocState, error) {
+	if ds, ok := st.Docs[id]; ok {
 		return ds, nil
 	}
 	key := docCacheKey(st, repo, head, id)
 	if ds := loadDocCache(key); ds != nil {
 		noteCache(true)
-		st.docs[id] = ds
+		st.Docs[id] = ds
 		return ds, nil
 	}
 	ds, err := replayDoc(st, repo, head, id)
@@ -178,8 +178,8 @@ func loadDoc(st *State, repo *gitstore.Repo, head, id string) (*docState, error)
 }
 
 // replayDoc is loadDoc without the cache.
-func replayDoc(st *State, repo *gitstore.Repo, head, id string) (*docState, error) {
-	raw, err := repo.ReadFile(head, docFile(id))
+func replayDoc(st *State, repo *gitstore.Repo, head, id string) (*DocState, error) {
+	raw, err := repo.ReadFile(head, DocFile(id))
 	if errors.Is(err, gitstore.ErrNotFound) {
 		return nil, refused("'concord status' lists the ledger's documents", "no document %q in this ledger", id)
 	}
@@ -187,13 +187,13 @@ func replayDoc(st *State, repo *gitstore.Repo, head, id string) (*docState, erro
 		return nil, err
 	}
 	var d Document
-	if err := decodeJSON(raw, &d); err != nil {
-		return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: %v", docFile(id), err)}}
+	if err := DecodeJSON(raw, &d); err != nil {
+		return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: %v", DocFile(id), err)}}
 	}
 	if d.ID != id {
-		return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: names document %q, not the folder it is in", docFile(id), d.ID)}}
+		return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: names document %q, not the folder it is in", DocFile(id), d.ID)}}
 	}
-	list, err := repo.List(head, path.Join(docsDir, id))
+	list, err := repo.List(head, path.Join(DocsDir, id))
 	if err != nil {
 		return nil, err
 	}
@@ -202,7 +202,7 @@ func replayDoc(st *State, repo *gitstore.Repo, head, id string) (*docState, erro
 		if n, ok := strings.CutPrefix(e.Name, "v"); ok && e.IsDir {
 			num, err := strconv.Atoi(n)
 			if err != nil {
-				return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: unexpected folder", path.Join(docsDir, id, e.Name))}}
+				return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: unexpected folder", path.Join(DocsDir, id, e.Name))}}
 			}
 			nums = append(nums, num)
 		}
@@ -211,30 +211,30 @@ func replayDoc(st *State, repo *gitstore.Repo, head, id string) (*docState, erro
 	var events []event
 	for i, n := range nums {
 		if n != i+1 {
-			return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: version %d is missing", docFile(id), i+1)}}
+			return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: version %d is missing", DocFile(id), i+1)}}
 		}
 		v, texts, err := readVersion(repo, head, id, n)
 		if err != nil {
 			return nil, err
 		}
 		if v.Document != id || v.Number != n {
-			return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: names %s v%d, not the folder it is in", versionFile(id, n), v.Document, v.Number)}}
+			return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: names %s v%d, not the folder it is in", VersionFile(id, n), v.Document, v.Number)}}
 		}
 		if n == 1 {
-			events = append(events, event{v.Entry, func(st *State) []error { return st.applyPropose(v.Entry, &d, v, texts) }})
+			events = append(events, event{v.Entry, func(st *State) []error { return st.ApplyPropose(v.Entry, &d, v, texts) }})
 		} else {
-			events = append(events, event{v.Entry, func(st *State) []error { return st.applyAmend(v.Entry, v, texts) }})
+			events = append(events, event{v.Entry, func(st *State) []error { return st.ApplyAmend(v.Entry, v, texts) }})
 		}
 		var rat *Ratified
-		if rraw, err := repo.ReadFile(head, ratifiedFile(id, n)); err == nil {
+		if rraw, err := repo.ReadFile(head, RatifiedFile(id, n)); err == nil {
 			rat = new(Ratified)
-			if err := decodeJSON(rraw, rat); err != nil {
-				return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: %v", ratifiedFile(id, n), err)}}
+			if err := DecodeJSON(rraw, rat); err != nil {
+				return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: %v", RatifiedFile(id, n), err)}}
 			}
 		} else if !errors.Is(err, gitstore.ErrNotFound) {
 			return nil, err
 		}
-		pairs, err := readPairs(repo, head, path.Join(versionDir(id, n), "decisions"))
+		pairs, err := readPairs(repo, head, path.Join(VersionDir(id, n), "decisions"))
 		if err != nil {
 			return nil, err
 		}
@@ -244,7 +244,7 @@ func replayDoc(st *State, repo *gitstore.Repo, head, id string) (*docState, erro
 				r = rat
 			}
 			events = append(events, event{sp.pos, func(st *State) []error {
-				return st.applyDecision(sp.pos, id, n, sp.who, sp.stmt, sp.sig, r)
+				return st.ApplyDecision(sp.pos, id, n, sp.who, sp.stmt, sp.sig, r)
 			}})
 		}
 	}
@@ -252,35 +252,35 @@ func replayDoc(st *State, repo *gitstore.Repo, head, id string) (*docState, erro
 	// document in sight, so that what it shows (and what the state cache
 	// files) depends on its own folder and the roster only.
 	alone := *st
-	alone.docs = map[string]*docState{}
+	alone.Docs = map[string]*DocState{}
 	if err := applyAll(&alone, events); err != nil {
 		return nil, err
 	}
-	ds := alone.docs[id]
-	if ds == nil || len(ds.versions) == 0 || len(alone.docs) != 1 {
-		return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: document has no version", docFile(id))}}
+	ds := alone.Docs[id]
+	if ds == nil || len(ds.Versions) == 0 || len(alone.Docs) != 1 {
+		return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: document has no version", DocFile(id))}}
 	}
-	st.docs[id] = ds
+	st.Docs[id] = ds
 	return ds, nil
 }
 
 // readVersion reads version n of doc and its texts.
 func readVersion(repo *gitstore.Repo, head, doc string, n int) (*Version, map[string][]byte, error) {
-	raw, err := repo.ReadFile(head, versionFile(doc, n))
+	raw, err := repo.ReadFile(head, VersionFile(doc, n))
 	if err != nil {
 		return nil, nil, err
 	}
 	var v Version
-	if err := decodeJSON(raw, &v); err != nil {
-		return nil, nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: %v", versionFile(doc, n), err)}}
+	if err := DecodeJSON(raw, &v); err != nil {
+		return nil, nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: %v", VersionFile(doc, n), err)}}
 	}
 	texts := map[string][]byte{}
-	files, err := repo.ReadDir(head, path.Join(versionDir(doc, n), "text"))
+	files, err := repo.ReadDir(head, path.Join(VersionDir(doc, n), "text"))
 	if err != nil {
 		return nil, nil, err
 	}
 	for _, f := range files {
-		p := path.Join(versionDir(doc, n), "text", f.Name)
+		p := path.Join(VersionDir(doc, n), "text", f.Name)
 		lang, ok := strings.CutSuffix(f.Name, ".txt")
 		if !ok {
 			return nil, nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: unexpected file", p)}}

@@ -43,25 +43,25 @@ func ProposeRosterChange(dir string, env Env, opts RosterChangeOptions) (*Roster
 		}
 		now := env.Now()
 		ch := &RosterChange{Ledger: l.ID(), Action: opts.Action, ID: opts.ID,
-			Reason: opts.Reason, Proposer: opts.As, Proposed: formatTime(now)}
+			Reason: opts.Reason, Proposer: opts.As, Proposed: FormatTime(now)}
 		if opts.Member != nil {
 			m := *opts.Member
 			ch.Member = &m
 		}
 		if opts.Key != nil {
 			if opts.Action == ActionAdd {
-				ch.Member.Key = keyString(opts.Key)
+				ch.Member.Key = KeyString(opts.Key)
 			} else {
-				ch.Key = keyString(opts.Key)
+				ch.Key = KeyString(opts.Key)
 			}
 		}
-		if err := l.st.checkChange(ch, ""); err != nil {
-			return refused("", "%s", err.(*ruleError).msg)
+		if err := l.st.CheckChange(ch, ""); err != nil {
+			return refused("", "%s", err.(*RuleError).Msg)
 		}
 		if cid, what := pendingConflict(l.st, ch); cid != "" {
 			return refused("approve or wait for the pending change ('concord roster list' shows it)", "change %s, pending, %s already", cid, what)
 		}
-		raw := encodeJSON(ch)
+		raw := EncodeJSON(ch)
 		sum := sha256Sum(raw)
 		cid := hex.EncodeToString(sum[:8])
 		p := l.entry + 1
@@ -69,7 +69,7 @@ func ProposeRosterChange(dir string, env Env, opts RosterChangeOptions) (*Roster
 		if err != nil {
 			return err
 		}
-		files[changeFile(cid)] = raw
+		files[ChangeFile(cid)] = raw
 		if err := l.verifyEntry(files, opts.As); err != nil {
 			return err
 		}
@@ -91,34 +91,34 @@ func ApproveRosterChange(dir string, env Env, change, as string, signer ssh.Sign
 		if err := l.checkSteward(as, signer); err != nil {
 			return err
 		}
-		cs, ok := l.st.changes[change]
+		cs, ok := l.st.Changes[change]
 		if !ok {
 			return refused("'concord roster list' shows pending changes", "no roster change %q", change)
 		}
-		if cs.effective != 0 {
-			return refused("", "change %s took effect at entry %d already", change, cs.effective)
+		if cs.Effective != 0 {
+			return refused("", "change %s took effect at entry %d already", change, cs.Effective)
 		}
-		for _, a := range cs.approvals {
-			if a.steward == as {
-				return refused("", "%s approved change %s already at entry %d", as, change, a.pos)
+		for _, a := range cs.Approvals {
+			if a.Steward == as {
+				return refused("", "%s approved change %s already at entry %d", as, change, a.Pos)
 			}
 		}
-		if len(cs.approvals)+1 >= l.st.Genesis.Threshold {
-			if err := l.st.checkChange(cs.change, ""); err != nil {
+		if len(cs.Approvals)+1 >= l.st.Genesis.Threshold {
+			if err := l.st.CheckChange(cs.Change, ""); err != nil {
 				return refused("the change can no longer take effect; propose a new one if still needed",
-					"change %s cannot take effect: %s", change, err.(*ruleError).msg)
+					"change %s cannot take effect: %s", change, err.(*RuleError).Msg)
 			}
 		}
 		now := env.Now()
 		p := l.entry + 1
-		files, err := rosterApprovalFiles(l, change, cs.hash, as, signer, p, now)
+		files, err := rosterApprovalFiles(l, change, cs.Hash, as, signer, p, now)
 		if err != nil {
 			return err
 		}
 		if err := l.verifyEntry(files, as); err != nil {
 			return err
 		}
-		summary := fmt.Sprintf("Approve change %s: %s %s", change, cs.change.Action, cs.change.Subject())
+		summary := fmt.Sprintf("Approve change %s: %s %s", change, cs.Change.Action, cs.Change.Subject())
 		commit, err := l.appendEntry(as, signer, KindApprove, summary, files, now)
 		if err != nil {
 			return err
@@ -130,14 +130,14 @@ func ApproveRosterChange(dir string, env Env, change, as string, signer ssh.Sign
 }
 
 func (l *Ledger) rosterResult(cid string, p int, commit string) *RosterResult {
-	cs := l.st.changes[cid]
-	return &RosterResult{Change: cid, Entry: p, Commit: commit, Approvals: len(cs.approvals),
-		Threshold: l.st.Genesis.Threshold, Effective: cs.effective == p}
+	cs := l.st.Changes[cid]
+	return &RosterResult{Change: cid, Entry: p, Commit: commit, Approvals: len(cs.Approvals),
+		Threshold: l.st.Genesis.Threshold, Effective: cs.Effective == p}
 }
 
 func (l *Ledger) checkSteward(as string, signer ssh.Signer) error {
-	m, ok := l.st.members[as]
-	if !ok || !m.Steward || m.revoked != 0 {
+	m, ok := l.st.Members[as]
+	if !ok || !m.Steward || m.Revoked != 0 {
 		return refused("only a steward may propose or approve roster changes", "%s is not a steward of this ledger", as)
 	}
 	return l.checkSigner(as, signer)
@@ -154,8 +154,8 @@ func rosterApprovalFiles(l *Ledger, cid string, sum [32]byte, steward string, si
 	if err != nil {
 		return nil, fmt.Errorf("signing the approval: %w", err)
 	}
-	base := rosterApprovalBase(cid, p, steward)
-	return map[string][]byte{base + statementSuffix: stmt, base + sigSuffix: sig}, nil
+	base := RosterApprovalBase(cid, p, steward)
+	return map[string][]byte{base + StatementSuffix: stmt, base + SigSuffix: sig}, nil
 }
 
 // Subject returns the id of the member the change is about.
@@ -174,21 +174,21 @@ func pendingConflict(st *State, ch *RosterChange) (cid, what string) {
 	if ch.Member != nil {
 		key = ch.Member.Key
 	}
-	for _, id := range st.corder {
-		cs := st.changes[id]
-		if cs.effective != 0 || st.checkChange(cs.change, "") != nil {
+	for _, id := range st.ChangeOrder {
+		cs := st.Changes[id]
+		if cs.Effective != 0 || st.CheckChange(cs.Change, "") != nil {
 			continue
 		}
-		if cs.change.Subject() == ch.Subject() {
+		if cs.Change.Subject() == ch.Subject() {
 			return id, "is about " + ch.Subject()
 		}
-		other := cs.change.Key
-		if cs.change.Member != nil {
-			other = cs.change.Member.Key
+		other := cs.Change.Key
+		if cs.Change.Member != nil {
+			other = cs.Change.Member.Key
 		}
 		if key != "" && other == key {
-			k, _ := parseKey(key)
-			return id, fmt.Sprintf("would enrol the same key %s for %s", signing.Fingerprint(k), cs.change.Subject())
+			k, _ := ParseKey(key)
+			return id, fmt.Sprintf("would enrol the same key %s for %s", signing.Fingerprint(k), cs.Change.Subject())
 		}
 	}
 	return "", ""
@@ -223,22 +223,22 @@ type RosterList struct {
 // Roster lists the roster of the ledger at its head.
 func (l *Ledger) Roster() *RosterList {
 	out := &RosterList{Ledger: l.ID(), Demo: l.st.Genesis.Demo, Threshold: l.st.Genesis.Threshold}
-	for _, id := range l.st.order {
-		m := l.st.members[id]
-		rm := RosterMember{Member: m.Member, Fingerprint: signing.Fingerprint(m.keys[len(m.keys)-1].key), Enrolled: m.enrolled, Revoked: m.revoked}
-		for _, k := range m.keys[1:] {
-			rm.Rotated = append(rm.Rotated, k.from)
+	for _, id := range l.st.Order {
+		m := l.st.Members[id]
+		rm := RosterMember{Member: m.Member, Fingerprint: signing.Fingerprint(m.Keys[len(m.Keys)-1].Key), Enrolled: m.Enrolled, Revoked: m.Revoked}
+		for _, k := range m.Keys[1:] {
+			rm.Rotated = append(rm.Rotated, k.From)
 		}
 		out.Members = append(out.Members, rm)
 	}
-	for _, cid := range l.st.corder {
-		cs := l.st.changes[cid]
-		if cs.effective != 0 {
+	for _, cid := range l.st.ChangeOrder {
+		cs := l.st.Changes[cid]
+		if cs.Effective != 0 {
 			continue
 		}
-		pc := PendingChange{Change: cid, Proposal: cs.change, Threshold: l.st.Genesis.Threshold}
-		for _, a := range cs.approvals {
-			pc.Approvals = append(pc.Approvals, a.steward)
+		pc := PendingChange{Change: cid, Proposal: cs.Change, Threshold: l.st.Genesis.Threshold}
+		for _, a := range cs.Approvals {
+			pc.Approvals = append(pc.Approvals, a.Steward)
 		}
 		out.Pending = append(out.Pending, pc)
 	}
@@ -254,9 +254,9 @@ func (l *Ledger) AllowedSigners() []byte {
 
 func allowedSigners(st *State) []byte {
 	var entries []signing.AllowedSigner
-	for _, id := range st.order {
-		for _, k := range st.members[id].keys {
-			entries = append(entries, signing.AllowedSigner{Principal: id, Key: k.key,
+	for _, id := range st.Order {
+		for _, k := range st.Members[id].Keys {
+			entries = append(entries, signing.AllowedSigner{Principal: id, Key: k.Key,
 				Namespaces: []string{signing.Namespace, signing.GitNamespace}})
 		}
 	}

@@ -174,11 +174,11 @@ func rosterCacheKey(repo *gitstore.Repo, head string) string {
 	if cacheDir() == "" {
 		return ""
 	}
-	g, err := repo.Hash(head, genesisPath)
+	g, err := repo.Hash(head, GenesisPath)
 	if err != nil || g == "" {
 		return ""
 	}
-	r, err := repo.Hash(head, path.Dir(changesDir))
+	r, err := repo.Hash(head, path.Dir(ChangesDir))
 	if err != nil {
 		return ""
 	}
@@ -192,14 +192,14 @@ func rosterCacheKey(repo *gitstore.Repo, head string) string {
 // docCacheKey returns the key of document id at head given the roster's
 // key, or "" when there is none.
 func docCacheKey(st *State, repo *gitstore.Repo, head, id string) string {
-	if st.cacheKey == "" || cacheDir() == "" || !signing.ValidID(id) {
+	if st.CacheKey == "" || cacheDir() == "" || !signing.ValidID(id) {
 		return ""
 	}
-	h, err := repo.Hash(head, path.Join(docsDir, id))
+	h, err := repo.Hash(head, path.Join(DocsDir, id))
 	if err != nil || h == "" {
 		return ""
 	}
-	return cacheKey("document", st.cacheKey, id, h)
+	return cacheKey("document", st.CacheKey, id, h)
 }
 
 // readCache returns the payload filed under key, or nil.
@@ -297,11 +297,11 @@ func pruneCache(dir string) {
 // statement again. A decision changes no roster file; if the roster's key
 // at the new head differs all the same, nothing is filed.
 func (l *Ledger) fileDecided(id, rosterKey string) {
-	ds := l.st.docs[id]
+	ds := l.st.Docs[id]
 	if l.noCache || rosterKey == "" || ds == nil || rosterCacheKey(l.repo, l.head) != rosterKey {
 		return
 	}
-	storeDoc(docCacheKey(&State{cacheKey: rosterKey}, l.repo, l.head, id), ds)
+	storeDoc(docCacheKey(&State{CacheKey: rosterKey}, l.repo, l.head, id), ds)
 }
 
 // keyParser parses keys in their wire form, each distinct key once.
@@ -387,35 +387,35 @@ func gobEncode(v any) []byte {
 
 // storeRoster files st's roster under its key.
 func storeRoster(st *State) {
-	if st.cacheKey == "" {
+	if st.CacheKey == "" {
 		return
 	}
 	s := rosterSnap{ID: st.ID, Genesis: st.Genesis}
-	for _, id := range st.order {
-		m := st.members[id]
-		ms := memberSnap{Member: m.Member, Enrolled: m.enrolled, Revoked: m.revoked}
-		for _, k := range m.keys {
-			ms.Keys = append(ms.Keys, keySnap{Key: k.key.Marshal(), From: k.from, To: k.to})
+	for _, id := range st.Order {
+		m := st.Members[id]
+		ms := memberSnap{Member: m.Member, Enrolled: m.Enrolled, Revoked: m.Revoked}
+		for _, k := range m.Keys {
+			ms.Keys = append(ms.Keys, keySnap{Key: k.Key.Marshal(), From: k.From, To: k.To})
 		}
 		s.Members = append(s.Members, ms)
 	}
-	for _, cid := range st.corder {
-		cs := st.changes[cid]
-		if cs.effective != 0 {
+	for _, cid := range st.ChangeOrder {
+		cs := st.Changes[cid]
+		if cs.Effective != 0 {
 			// A change that took effect is only ever asked whether it
 			// exists and when it took effect (see changeState): its
 			// content is left out, which halves the cost of a load.
-			s.Changes = append(s.Changes, changeSnap{ID: cid, Proposed: cs.proposed, Effective: cs.effective})
+			s.Changes = append(s.Changes, changeSnap{ID: cid, Proposed: cs.Proposed, Effective: cs.Effective})
 			continue
 		}
-		c := changeSnap{ID: cid, Change: cs.change, Hash: cs.hash, Proposed: cs.proposed, Effective: cs.effective}
-		for _, a := range cs.approvals {
-			c.Approvals = append(c.Approvals, approvalSnap{Steward: a.steward, Pos: a.pos, Key: a.key.Marshal()})
+		c := changeSnap{ID: cid, Change: cs.Change, Hash: cs.Hash, Proposed: cs.Proposed, Effective: cs.Effective}
+		for _, a := range cs.Approvals {
+			c.Approvals = append(c.Approvals, approvalSnap{Steward: a.Steward, Pos: a.Pos, Key: a.Key.Marshal()})
 		}
 		s.Changes = append(s.Changes, c)
 	}
 	if payload := gobEncode(&s); payload != nil {
-		writeCache(st.cacheKey, payload)
+		writeCache(st.CacheKey, payload)
 	}
 }
 
@@ -429,56 +429,56 @@ func loadRoster(key string) *State {
 	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&s); err != nil || s.Genesis == nil {
 		return nil
 	}
-	st := newState()
-	st.ID, st.Genesis, st.cacheKey = s.ID, s.Genesis, key
+	st := NewState()
+	st.ID, st.Genesis, st.CacheKey = s.ID, s.Genesis, key
 	parse := keyParser{}.parse
 	for _, ms := range s.Members {
-		m := &memberState{Member: ms.Member, enrolled: ms.Enrolled, revoked: ms.Revoked}
+		m := &MemberState{Member: ms.Member, Enrolled: ms.Enrolled, Revoked: ms.Revoked}
 		for _, k := range ms.Keys {
 			key, err := parse(k.Key)
 			if err != nil {
 				return nil
 			}
-			m.keys = append(m.keys, keyPeriod{key: key, from: k.From, to: k.To})
-			st.owners[string(k.Key)] = ms.Member.ID
+			m.Keys = append(m.Keys, KeyPeriod{Key: key, From: k.From, To: k.To})
+			st.Owners[string(k.Key)] = ms.Member.ID
 		}
-		if len(m.keys) == 0 {
+		if len(m.Keys) == 0 {
 			return nil
 		}
-		st.members[m.ID] = m
-		st.order = append(st.order, m.ID)
+		st.Members[m.ID] = m
+		st.Order = append(st.Order, m.ID)
 	}
 	for _, c := range s.Changes {
 		if c.Effective == 0 && c.Change == nil {
 			return nil
 		}
-		cs := &changeState{id: c.ID, change: c.Change, hash: c.Hash, proposed: c.Proposed, effective: c.Effective}
+		cs := &ChangeState{ID: c.ID, Change: c.Change, Hash: c.Hash, Proposed: c.Proposed, Effective: c.Effective}
 		for _, a := range c.Approvals {
 			key, err := parse(a.Key)
 			if err != nil {
 				return nil
 			}
-			cs.approvals = append(cs.approvals, rosterApproval{steward: a.Steward, pos: a.Pos, key: key})
+			cs.Approvals = append(cs.Approvals, RosterApproval{Steward: a.Steward, Pos: a.Pos, Key: key})
 		}
-		st.changes[c.ID] = cs
-		st.corder = append(st.corder, c.ID)
+		st.Changes[c.ID] = cs
+		st.ChangeOrder = append(st.ChangeOrder, c.ID)
 	}
 	return st
 }
 
 // storeDoc files ds under key.
-func storeDoc(key string, ds *docState) {
+func storeDoc(key string, ds *DocState) {
 	if key == "" {
 		return
 	}
-	s := docSnap{Doc: ds.doc}
-	for _, vs := range ds.versions {
-		v := versionSnap{V: vs.v, Texts: vs.texts, Ratified: vs.ratified, Superseded: vs.superseded}
-		for i := range vs.decisions {
-			d := &vs.decisions[i]
-			keyID, fp := d.identity()
-			v.Decisions = append(v.Decisions, decisionSnap{Pos: d.pos, Signatory: d.signatory, Decision: d.decision,
-				Key: []byte(keyID), Statement: d.statement, Late: d.late, KeyID: keyID, FP: fp})
+	s := docSnap{Doc: ds.Doc}
+	for _, vs := range ds.Versions {
+		v := versionSnap{V: vs.V, Texts: vs.Texts, Ratified: vs.Ratified, Superseded: vs.Superseded}
+		for i := range vs.Decisions {
+			d := &vs.Decisions[i]
+			keyID, fp := d.Identity()
+			v.Decisions = append(v.Decisions, decisionSnap{Pos: d.Pos, Signatory: d.Signatory, Decision: d.Decision,
+				Key: []byte(keyID), Statement: d.Statement, Late: d.Late, KeyID: keyID, FP: fp})
 		}
 		s.Versions = append(s.Versions, v)
 	}
@@ -488,7 +488,7 @@ func storeDoc(key string, ds *docState) {
 }
 
 // loadDocCache returns the document filed under key, or nil.
-func loadDocCache(key string) *docState {
+func loadDocCache(key string) *DocState {
 	payload := readCache(key)
 	if payload == nil {
 		return nil
@@ -497,25 +497,25 @@ func loadDocCache(key string) *docState {
 	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&s); err != nil || s.Doc == nil || len(s.Versions) == 0 {
 		return nil
 	}
-	ds := &docState{doc: s.Doc}
+	ds := &DocState{Doc: s.Doc}
 	parse := keyParser{}.parse
 	for _, v := range s.Versions {
 		if v.V == nil {
 			return nil
 		}
-		vs := &versionState{v: v.V, texts: v.Texts, ratified: v.Ratified, superseded: v.Superseded}
-		if vs.texts == nil {
-			vs.texts = map[string][]byte{}
+		vs := &VersionState{V: v.V, Texts: v.Texts, Ratified: v.Ratified, Superseded: v.Superseded}
+		if vs.Texts == nil {
+			vs.Texts = map[string][]byte{}
 		}
 		for _, d := range v.Decisions {
 			key, err := parse(d.Key)
 			if err != nil || d.Statement == nil {
 				return nil
 			}
-			vs.decisions = append(vs.decisions, decision{pos: d.Pos, signatory: d.Signatory, decision: d.Decision,
-				key: key, statement: d.Statement, late: d.Late, keyID: d.KeyID, fp: d.FP})
+			vs.Decisions = append(vs.Decisions, Decision{Pos: d.Pos, Signatory: d.Signatory, Decision: d.Decision,
+				Key: key, Statement: d.Statement, Late: d.Late, KeyID: d.KeyID, FP: d.FP})
 		}
-		ds.versions = append(ds.versions, vs)
+		ds.Versions = append(ds.Versions, vs)
 	}
 	return ds
 }

@@ -343,25 +343,25 @@ func TestTallyMatchesApprovalsOf(t *testing.T) {
 	}
 	for round := range 200 {
 		doc := &Document{Signers: signers}
-		vs := &versionState{}
+		vs := &VersionState{}
 		approving := map[string]bool{}
 		for step := range 30 {
 			who := signers[r.IntN(len(signers))]
-			d := decision{pos: step, signatory: who, decision: signing.Approve, key: keyOf[who], late: r.IntN(10) == 0}
+			d := Decision{Pos: step, Signatory: who, Decision: signing.Approve, Key: keyOf[who], Late: r.IntN(10) == 0}
 			if approving[who] {
-				d.decision = signing.Withdraw
+				d.Decision = signing.Withdraw
 			}
 			if round%2 == 1 && step == 10 {
 				vs.count = nil // as a state read from the cache has it
 			}
 			count := vs.tallyOf()
-			vs.decisions = append(vs.decisions, d)
-			if d.late {
+			vs.Decisions = append(vs.Decisions, d)
+			if d.Late {
 				continue
 			}
-			approving[who] = d.decision == signing.Approve
+			approving[who] = d.Decision == signing.Approve
 			count.add(&d)
-			approvals, distinct := approvalsOf(doc, vs)
+			approvals, distinct := ApprovalsOf(doc, vs)
 			if len(approvals) != len(count.approving) || distinct != len(count.keys) {
 				t.Fatalf("round %d step %d: tally %d approvals, %d keys; approvalsOf %d, %d",
 					round, step, len(count.approving), len(count.keys), len(approvals), distinct)
@@ -385,7 +385,7 @@ func TestDocumentReplayedAlone(t *testing.T) {
 	v := &Version{Ledger: l.ID(), Document: "b", Number: 2, Texts: []Text{{Lang: "en", SHA256: hex.EncodeToString(sum[:])}}, Author: "s1", Entry: p}
 	l.Close()
 	f := w.forger()
-	f.commit(f.head(), map[string][]byte{versionFile("z", 2): encodeJSON(v), textFile("z", 2, "en"): text}, "s1", w.people["s1"].signer, p, KindAmend)
+	f.commit(f.head(), map[string][]byte{VersionFile("z", 2): EncodeJSON(v), TextFile("z", 2, "en"): text}, "s1", w.people["s1"].signer, p, KindAmend)
 	useCache(t)
 	for _, first := range []string{"", "b"} {
 		l := w.open()

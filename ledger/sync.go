@@ -403,7 +403,7 @@ func (l *Ledger) recreate(remote, local []*gitstore.Commit, opts SyncOptions) (s
 			return "", &InconsistentError{Errs: []error{fmt.Errorf("local entry %.12s has no Concord-Entry trailer", c.ID)}}
 		}
 		old, _ := strconv.Atoi(m[1])
-		e, err := classify(old, files)
+		e, err := Classify(old, files)
 		if err != nil {
 			return "", &InconsistentError{Errs: []error{fmt.Errorf("local entry %d: %v", old, err)}}
 		}
@@ -416,11 +416,11 @@ func (l *Ledger) recreate(remote, local []*gitstore.Commit, opts SyncOptions) (s
 		if err != nil {
 			return "", err
 		}
-		l2.st.parent = l2.head
-		if err := l2.verifyEntry(moved, e.actor); err != nil {
-			return "", refused("", "your entry %d (%s) cannot be placed after the remote's new entries: %v", old, e.kind, errors.Unwrap(err))
+		l2.st.Parent = l2.head
+		if err := l2.verifyEntry(moved, e.Actor); err != nil {
+			return "", refused("", "your entry %d (%s) cannot be placed after the remote's new entries: %v", old, e.Kind, errors.Unwrap(err))
 		}
-		msg := fmt.Sprintf("%s\n\nConcord-Entry: %d\nConcord-Kind: %s\n", summary, p, e.kind)
+		msg := fmt.Sprintf("%s\n\nConcord-Entry: %d\nConcord-Kind: %s\n", summary, p, e.Kind)
 		signer := opts.Signer
 		id, err := repo.WriteCommit(gitstore.NewCommit{Parent: l2.head, Files: moved, Message: msg, Name: c.Author, Email: c.Email, When: c.When,
 			Sign: func(payload []byte) ([]byte, error) { return signing.Sign(signer, signing.GitNamespace, payload) }})
@@ -434,30 +434,30 @@ func (l *Ledger) recreate(remote, local []*gitstore.Commit, opts SyncOptions) (s
 
 // moveEntry returns the files of entry e (at position old) as they must be
 // at position p on l's head, and the commit summary.
-func (l *Ledger) moveEntry(e *entry, files map[string][]byte, old, p int, summary string, opts SyncOptions) (map[string][]byte, string, error) {
+func (l *Ledger) moveEntry(e *Entry, files map[string][]byte, old, p int, summary string, opts SyncOptions) (map[string][]byte, string, error) {
 	out := map[string][]byte{}
-	switch e.kind {
+	switch e.Kind {
 	case KindRoster, KindApprove:
 		for f, data := range files {
 			if m := rosterApprRe.FindStringSubmatch(f); m != nil {
-				f = rosterApprovalBase(m[1], p, m[3]) + "." + m[4]
+				f = RosterApprovalBase(m[1], p, m[3]) + "." + m[4]
 			}
 			out[f] = data
 		}
 	case KindWitness:
-		msg, err := signCheckpoint(&Checkpoint{Ledger: l.ID(), Entries: p, Head: l.head}, e.actor, opts.Signer)
+		msg, err := signCheckpoint(&Checkpoint{Ledger: l.ID(), Entries: p, Head: l.head}, e.Actor, opts.Signer)
 		if err != nil {
 			return nil, "", err
 		}
-		out[witnessFile(p, e.actor)] = msg
+		out[WitnessFile(p, e.Actor)] = msg
 		summary = fmt.Sprintf("Witness the head %.12s (%d entries)", l.head, p)
 	case KindPropose, KindAmend:
-		ds, err := loadDoc(l.st, l.repo, l.head, e.doc)
+		ds, err := loadDoc(l.st, l.repo, l.head, e.Doc)
 		var re *RefusedError
 		switch {
-		case e.kind == KindPropose && err == nil:
-			return nil, "", refused("", "document %s was proposed on the remote too (entry %d); your proposal of it cannot be placed", e.doc, ds.doc.Entry)
-		case e.kind == KindPropose && errors.As(err, &re):
+		case e.Kind == KindPropose && err == nil:
+			return nil, "", refused("", "document %s was proposed on the remote too (entry %d); your proposal of it cannot be placed", e.Doc, ds.Doc.Entry)
+		case e.Kind == KindPropose && errors.As(err, &re):
 		case err != nil:
 			return nil, "", err
 		}
@@ -465,26 +465,26 @@ func (l *Ledger) moveEntry(e *entry, files map[string][]byte, old, p int, summar
 			switch {
 			case docFileRe.MatchString(f):
 				var d Document
-				if err := decodeJSON(data, &d); err != nil {
+				if err := DecodeJSON(data, &d); err != nil {
 					return nil, "", err
 				}
 				d.Entry = p
-				data = encodeJSON(&d)
+				data = EncodeJSON(&d)
 			case versionFileRe.MatchString(f):
 				var v Version
-				if err := decodeJSON(data, &v); err != nil {
+				if err := DecodeJSON(data, &v); err != nil {
 					return nil, "", err
 				}
-				if e.kind == KindAmend && v.Number != len(ds.versions)+1 {
-					return nil, "", refused("", "both this ledger and the remote amended %s: the remote has version %d already; your amendment cannot be placed", e.doc, v.Number)
+				if e.Kind == KindAmend && v.Number != len(ds.Versions)+1 {
+					return nil, "", refused("", "both this ledger and the remote amended %s: the remote has version %d already; your amendment cannot be placed", e.Doc, v.Number)
 				}
 				v.Entry = p
-				data = encodeJSON(&v)
+				data = EncodeJSON(&v)
 			}
 			out[f] = data
 		}
 	case KindDecision:
-		ds, err := loadDoc(l.st, l.repo, l.head, e.doc)
+		ds, err := loadDoc(l.st, l.repo, l.head, e.Doc)
 		if err != nil {
 			return nil, "", err
 		}
@@ -498,28 +498,28 @@ func (l *Ledger) moveEntry(e *entry, files map[string][]byte, old, p int, summar
 			}
 			n, _ = strconv.Atoi(m[2])
 			who = m[4]
-			out[decisionBase(m[1], n, p, who)+"."+m[5]] = data
+			out[DecisionBase(m[1], n, p, who)+"."+m[5]] = data
 			if m[5] == "statement" {
 				stmt = data
 			}
 		}
 		s, err := signing.ParseStatement(stmt)
-		if err != nil || n > len(ds.versions) {
-			return nil, "", refused("", "your decision at entry %d on %s v%d cannot be placed", old, e.doc, n)
+		if err != nil || n > len(ds.Versions) {
+			return nil, "", refused("", "your decision at entry %d on %s v%d cannot be placed", old, e.Doc, n)
 		}
 		summary, _, _ = strings.Cut(summary, ": ratified by")
-		vs := ds.versions[n-1]
-		key, err := l.st.activeKey(who, p)
-		if err == nil && vs.ratified == nil {
-			trial := &versionState{v: vs.v, decisions: append(slices.Clone(vs.decisions), decision{pos: p, signatory: who, decision: s.Decision, key: key})}
-			approvals, distinct := approvalsOf(ds.doc, trial)
-			if ruleMet(ds.doc, len(approvals), distinct) {
-				out[ratifiedFile(e.doc, n)] = encodeJSON(&Ratified{Ledger: l.ID(), Document: e.doc, Version: n, Rule: ds.doc.Rule, Entry: p, Approvals: approvals})
-				summary += fmt.Sprintf(": ratified by %s", ds.doc.Rule)
+		vs := ds.Versions[n-1]
+		key, err := l.st.ActiveKey(who, p)
+		if err == nil && vs.Ratified == nil {
+			trial := &VersionState{V: vs.V, Decisions: append(slices.Clone(vs.Decisions), Decision{Pos: p, Signatory: who, Decision: s.Decision, Key: key})}
+			approvals, distinct := ApprovalsOf(ds.Doc, trial)
+			if RuleMet(ds.Doc, len(approvals), distinct) {
+				out[RatifiedFile(e.Doc, n)] = EncodeJSON(&Ratified{Ledger: l.ID(), Document: e.Doc, Version: n, Rule: ds.Doc.Rule, Entry: p, Approvals: approvals})
+				summary += fmt.Sprintf(": ratified by %s", ds.Doc.Rule)
 			}
 		}
 	default:
-		return nil, "", fmt.Errorf("entry %d: a %s entry cannot be re-created", old, e.kind)
+		return nil, "", fmt.Errorf("entry %d: a %s entry cannot be re-created", old, e.Kind)
 	}
 	return out, summary, nil
 }

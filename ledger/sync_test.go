@@ -211,7 +211,7 @@ func TestSyncRefusesRemote(t *testing.T) {
 		}, "history rewritten or rolled back"},
 		{"entry failing verification", func(t *testing.T, r *world) {
 			f := r.forger()
-			f.commit(f.head(), map[string][]byte{textFile("pact", 1, "en"): []byte("Changed.\n")}, "s1", r.people["s1"].signer, r.entries(), KindAmend)
+			f.commit(f.head(), map[string][]byte{TextFile("pact", 1, "en"): []byte("Changed.\n")}, "s1", r.people["s1"].signer, r.entries(), KindAmend)
 		}, "it does not verify"},
 		{"another ledger", func(t *testing.T, r *world) {
 			other := filepath.Join(t.TempDir(), "other")
@@ -367,7 +367,7 @@ func TestSyncWitnessRecreated(t *testing.T) {
 	}
 	r.mustVerify()
 	l := r.open()
-	if _, err := l.repo.ReadFile(l.Head(), witnessFile(l.Entries()-1, "a")); err != nil {
+	if _, err := l.repo.ReadFile(l.Head(), WitnessFile(l.Entries()-1, "a")); err != nil {
 		t.Fatalf("witness note not at the new position: %v", err)
 	}
 }

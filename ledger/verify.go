@@ -163,12 +163,12 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 	// this one replays them.
 	next, stopReading := readEntries(repo, ids, workers > 1)
 	defer stopReading()
-	st := newState()
+	st := NewState()
 	var cur struct {
 		entry  int
 		commit string
 	}
-	st.sigCheck = func(key ssh.PublicKey, ns string, msg, sig []byte, what string) {
+	st.SigCheck = func(key ssh.PublicKey, ns string, msg, sig []byte, what string) {
 		rep.Signatures++
 		jobs <- sigJob{key: key, ns: ns, msg: msg, sig: sig, entry: cur.entry, commit: cur.commit, path: what}
 	}
@@ -192,7 +192,7 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 		if m := entryTrailer.FindStringSubmatch(c.Message); m == nil || m[1] != strconv.Itoa(p) {
 			problem("", "commit message does not end with the trailer \"Concord-Entry: %d\"", p)
 		}
-		st.parent = prev
+		st.Parent = prev
 		prev = c.ID
 		files := map[string][]byte{}
 		for _, ch := range r.changes {
@@ -207,27 +207,27 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 				files[ch.Path] = ch.Data
 			}
 		}
-		e, err := classify(p, files)
+		e, err := Classify(p, files)
 		if err != nil {
 			problem("", "%v", err)
 			checkCommitSig(st, c, "", p, problem)
 			continue
 		}
-		if m := entryTrailer.FindStringSubmatch(c.Message); m != nil && m[2] != e.kind {
-			problem("", "commit message says %s, but the entry is a %s", m[2], e.kind)
+		if m := entryTrailer.FindStringSubmatch(c.Message); m != nil && m[2] != e.Kind {
+			problem("", "commit message says %s, but the entry is a %s", m[2], e.Kind)
 		}
-		if e.kind != KindGenesis {
-			checkCommitSig(st, c, e.actor, p, problem)
+		if e.Kind != KindGenesis {
+			checkCommitSig(st, c, e.Actor, p, problem)
 		}
-		for _, err := range e.apply(st) {
-			var re *ruleError
+		for _, err := range e.Apply(st) {
+			var re *RuleError
 			if errors.As(err, &re) {
-				problem(re.path, "%s", re.msg)
+				problem(re.Path, "%s", re.Msg)
 			} else {
 				problem("", "%v", err)
 			}
 		}
-		if e.kind == KindGenesis {
+		if e.Kind == KindGenesis {
 			if st.Genesis == nil {
 				finish()
 				rep.Entries = len(ids)
@@ -255,9 +255,9 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 	if st.Genesis != nil {
 		rep.Title, rep.Demo = st.Genesis.Title, st.Genesis.Demo
 	}
-	for _, id := range sortedKeys(st.docs) {
-		for i, vs := range st.docs[id].versions {
-			if vs.ratified != nil {
+	for _, id := range SortedKeys(st.Docs) {
+		for i, vs := range st.Docs[id].Versions {
+			if vs.Ratified != nil {
 				rep.Ratified = append(rep.Ratified, fmt.Sprintf("%s v%d", id, i+1))
 			}
 		}
@@ -341,7 +341,7 @@ func checkCommitSig(st *State, c *gitstore.Commit, actor string, p int, problem 
 		return
 	}
 	if actor == "" {
-		if owner := st.keyOwner(signer); owner != "" {
+		if owner := st.KeyOwner(signer); owner != "" {
 			actor = owner
 		} else {
 			problem("", "commit signed by %s, a key that is not on the roster", signing.Fingerprint(signer))
@@ -353,14 +353,14 @@ func checkCommitSig(st *State, c *gitstore.Commit, actor string, p int, problem 
 	}
 	var key ssh.PublicKey
 	if p == 0 {
-		if m, ok := st.members[actor]; ok {
-			key = m.keys[0].key
+		if m, ok := st.Members[actor]; ok {
+			key = m.Keys[0].Key
 		}
 	} else {
-		key, err = st.activeKey(actor, p)
+		key, err = st.ActiveKey(actor, p)
 	}
 	if key == nil {
-		if owner := st.keyOwner(signer); owner == "" {
+		if owner := st.KeyOwner(signer); owner == "" {
 			problem("", "commit signed by %s, a key that is not on the roster", signing.Fingerprint(signer))
 		} else {
 			problem("", "commit signed by %s's key %s, which was not valid at entry %d: %v", owner, signing.Fingerprint(signer), p, err)
@@ -368,7 +368,7 @@ func checkCommitSig(st *State, c *gitstore.Commit, actor string, p int, problem 
 		return
 	}
 	if !signing.SameKey(key, signer) {
-		if owner := st.keyOwner(signer); owner == "" {
+		if owner := st.KeyOwner(signer); owner == "" {
 			problem("", "commit signed by %s, a key that is not on the roster", signing.Fingerprint(signer))
 		} else {
 			problem("", "commit signed by %s (%s's), not by %s's key valid at entry %d", signing.Fingerprint(signer), owner, actor, p)
@@ -378,7 +378,7 @@ func checkCommitSig(st *State, c *gitstore.Commit, actor string, p int, problem 
 	st.checkSig(key, signing.GitNamespace, c.Payload, c.Signature, "commit signature")
 }
 
-func sortedKeys[V any](m map[string]V) []string {
+func SortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

@@ -53,7 +53,7 @@ type DocumentStatus struct {
 
 // Documents lists the ids of the ledger's documents.
 func (l *Ledger) Documents() ([]string, error) {
-	list, err := l.repo.List(l.head, docsDir)
+	list, err := l.repo.List(l.head, DocsDir)
 	if err != nil {
 		return nil, err
 	}
@@ -72,28 +72,28 @@ func (l *Ledger) Status(id string) (*DocumentStatus, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &DocumentStatus{Ledger: l.ID(), Demo: l.st.Genesis.Demo, Document: id, Title: ds.doc.Title,
-		Rule: ds.doc.Rule.String(), RuleText: ds.doc.Rule.Describe(len(ds.doc.Signers))}
-	for _, vs := range ds.versions {
-		st := VersionStatus{Version: vs.v.Number, Entry: vs.v.Entry, Texts: vs.v.Texts, Superseded: vs.superseded}
-		if vs.ratified != nil {
-			st.Ratified = vs.ratified.Entry
+	out := &DocumentStatus{Ledger: l.ID(), Demo: l.st.Genesis.Demo, Document: id, Title: ds.Doc.Title,
+		Rule: ds.Doc.Rule.String(), RuleText: ds.Doc.Rule.Describe(len(ds.Doc.Signers))}
+	for _, vs := range ds.Versions {
+		st := VersionStatus{Version: vs.V.Number, Entry: vs.V.Entry, Texts: vs.V.Texts, Superseded: vs.Superseded}
+		if vs.Ratified != nil {
+			st.Ratified = vs.Ratified.Entry
 		}
-		approvals, _ := approvalsOf(ds.doc, vs)
+		approvals, _ := ApprovalsOf(ds.Doc, vs)
 		st.Approvals = len(approvals)
-		for _, who := range ds.doc.Signers {
+		for _, who := range ds.Doc.Signers {
 			ss := SignerState{Signatory: who, State: "pending"}
-			if m, ok := l.st.members[who]; ok {
+			if m, ok := l.st.Members[who]; ok {
 				ss.Name = m.Name
 			}
-			for _, d := range vs.decisions {
-				if d.signatory == who {
-					ss.Entry, ss.Time = d.pos, d.statement.Time.UTC().Format(time.RFC3339)
+			for _, d := range vs.Decisions {
+				if d.Signatory == who {
+					ss.Entry, ss.Time = d.Pos, d.Statement.Time.UTC().Format(time.RFC3339)
 					ss.State = "approved"
-					if d.decision == signing.Withdraw {
+					if d.Decision == signing.Withdraw {
 						ss.State = "withdrawn"
 					}
-					ss.History = append(ss.History, DecisionEvent{Decision: string(d.decision), Entry: d.pos, Time: ss.Time})
+					ss.History = append(ss.History, DecisionEvent{Decision: string(d.Decision), Entry: d.Pos, Time: ss.Time})
 				}
 			}
 			if len(ss.History) < 2 {
@@ -128,22 +128,22 @@ func (l *Ledger) Show(id string, n int) (*VersionText, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &VersionText{Ledger: l.ID(), Demo: l.st.Genesis.Demo, Document: id, Title: ds.doc.Title,
-		Version: vs.v.Number, Latest: len(ds.versions), Texts: vs.v.Texts, Content: map[string]string{}}
-	for lang, data := range vs.texts {
+	out := &VersionText{Ledger: l.ID(), Demo: l.st.Genesis.Demo, Document: id, Title: ds.Doc.Title,
+		Version: vs.V.Number, Latest: len(ds.Versions), Texts: vs.V.Texts, Content: map[string]string{}}
+	for lang, data := range vs.Texts {
 		out.Content[lang] = string(data)
 	}
 	return out, nil
 }
 
-func pickVersion(ds *docState, n int) (*versionState, error) {
+func pickVersion(ds *DocState, n int) (*VersionState, error) {
 	if n == 0 {
-		n = len(ds.versions)
+		n = len(ds.Versions)
 	}
-	if n < 1 || n > len(ds.versions) {
-		return nil, refused(fmt.Sprintf("%s has versions 1 to %d", ds.doc.ID, len(ds.versions)), "no version %d of %s", n, ds.doc.ID)
+	if n < 1 || n > len(ds.Versions) {
+		return nil, refused(fmt.Sprintf("%s has versions 1 to %d", ds.Doc.ID, len(ds.Versions)), "no version %d of %s", n, ds.Doc.ID)
 	}
-	return ds.versions[n-1], nil
+	return ds.Versions[n-1], nil
 }
 
 // LangDiff is the diff of one language between two versions.
@@ -168,10 +168,10 @@ func (l *Ledger) Diff(id string, a, b int) ([]LangDiff, error) {
 		return nil, err
 	}
 	var langs []string
-	for _, t := range va.v.Texts {
+	for _, t := range va.V.Texts {
 		langs = append(langs, t.Lang)
 	}
-	for _, t := range vb.v.Texts {
+	for _, t := range vb.V.Texts {
 		if !slices.Contains(langs, t.Lang) {
 			langs = append(langs, t.Lang)
 		}
@@ -179,15 +179,15 @@ func (l *Ledger) Diff(id string, a, b int) ([]LangDiff, error) {
 	slices.Sort(langs)
 	var out []LangDiff
 	for _, lang := range langs {
-		ta, okA := va.texts[lang]
-		tb, okB := vb.texts[lang]
-		d := LangDiff{Lang: lang, Diff: documents.Diff(fmt.Sprintf("%s v%d %s", id, va.v.Number, lang),
-			fmt.Sprintf("%s v%d %s", id, vb.v.Number, lang), ta, tb)}
+		ta, okA := va.Texts[lang]
+		tb, okB := vb.Texts[lang]
+		d := LangDiff{Lang: lang, Diff: documents.Diff(fmt.Sprintf("%s v%d %s", id, va.V.Number, lang),
+			fmt.Sprintf("%s v%d %s", id, vb.V.Number, lang), ta, tb)}
 		switch {
 		case !okA:
-			d.Note = fmt.Sprintf("added in v%d", vb.v.Number)
+			d.Note = fmt.Sprintf("added in v%d", vb.V.Number)
 		case !okB:
-			d.Note = fmt.Sprintf("removed in v%d", vb.v.Number)
+			d.Note = fmt.Sprintf("removed in v%d", vb.V.Number)
 		}
 		out = append(out, d)
 	}

@@ -16,7 +16,7 @@ import (
 const KindWitness = "witness"
 
 // classifyWitness handles an entry under witnesses/.
-func classifyWitness(p int, paths []string, files map[string][]byte) (*entry, error) {
+func classifyWitness(p int, paths []string, files map[string][]byte) (*Entry, error) {
 	if len(paths) != 1 {
 		return nil, fmt.Errorf("a witness entry adds one note, not %d files", len(paths))
 	}
@@ -29,17 +29,17 @@ func classifyWitness(p int, paths []string, files map[string][]byte) (*entry, er
 		return nil, fmt.Errorf("%s names entry %s, but stands at entry %d", f, m[1], p)
 	}
 	who, raw := m[2], files[f]
-	return &entry{kind: KindWitness, actor: who, apply: func(st *State) []error {
-		return st.applyWitness(p, who, raw)
+	return &Entry{Kind: KindWitness, Actor: who, Apply: func(st *State) []error {
+		return st.ApplyWitness(p, who, raw)
 	}}, nil
 }
 
-// applyWitness checks who's witness note at entry p: signed by who's key
+// ApplyWitness checks who's witness note at entry p: signed by who's key
 // valid at p and by no other, naming this ledger, p entries and the parent
 // commit st.parent as head.
-func (st *State) applyWitness(p int, who string, raw []byte) []error {
-	path := witnessFile(p, who)
-	key, err := st.activeKey(who, p)
+func (st *State) ApplyWitness(p int, who string, raw []byte) []error {
+	path := WitnessFile(p, who)
+	key, err := st.ActiveKey(who, p)
 	if err != nil {
 		return []error{ruleErr(path, "%v", err)}
 	}
@@ -54,7 +54,7 @@ func (st *State) applyWitness(p int, who string, raw []byte) []error {
 	if len(n.Sigs) != 1 || len(n.UnverifiedSigs) != 0 {
 		return []error{ruleErr(path, "a witness note carries exactly one signature, its witness's")}
 	}
-	c, err := parseCheckpointText(n.Text)
+	c, err := ParseCheckpointText(n.Text)
 	if err != nil {
 		return []error{ruleErr(path, "%v", err)}
 	}
@@ -62,8 +62,8 @@ func (st *State) applyWitness(p int, who string, raw []byte) []error {
 	if c.Ledger != st.ID {
 		errs = append(errs, ruleErr(path, "witness note is of ledger %s, not this ledger", c.Ledger))
 	}
-	if c.Entries != p || c.Head != st.parent {
-		errs = append(errs, ruleErr(path, "witness note names head %s with %d entries, but the entry before it is %s (%d entries)", c.Head, c.Entries, st.parent, p))
+	if c.Entries != p || c.Head != st.Parent {
+		errs = append(errs, ruleErr(path, "witness note names head %s with %d entries, but the entry before it is %s (%d entries)", c.Head, c.Entries, st.Parent, p))
 	}
 	return errs
 }
@@ -104,8 +104,8 @@ func (l *Ledger) appendWitness(as string, signer ssh.Signer, env Env) (*WitnessR
 	if err != nil {
 		return nil, fmt.Errorf("signing the witness note: %w", err)
 	}
-	files := map[string][]byte{witnessFile(p, as): msg}
-	l.st.parent = l.head
+	files := map[string][]byte{WitnessFile(p, as): msg}
+	l.st.Parent = l.head
 	if err := l.verifyEntry(files, as); err != nil {
 		return nil, err
 	}
