@@ -3,6 +3,7 @@ package cmd
 import (
 	"fmt"
 
+	"github.com/concord-ledger/concord/evidence"
 	"github.com/spf13/cobra"
 )
 
@@ -26,7 +27,7 @@ if anything fails.`,
 			if err != nil {
 				return err
 			}
-			if err := l.ExportAuditKit(args[0]); err != nil {
+			if err := evidence.ExportAuditKit(l, args[0]); err != nil {
 				return err
 			}
 			fmt.Fprintf(s.Out, "wrote the audit kit of ledger %s (head %.12s) to %s\n", l.ID(), l.Head(), args[0])

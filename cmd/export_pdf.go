@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/concord-ledger/concord/evidence"
 	"github.com/spf13/cobra"
 )
 
@@ -55,7 +56,7 @@ head, and each file's document, version, size and SHA-256) and SHA256SUMS
 				if err != nil {
 					return err
 				}
-				arch, err := l.ExportPDFArchive(outputDir)
+				arch, err := evidence.ExportPDFArchive(l, outputDir)
 				if err != nil {
 					return err
 				}
@@ -83,7 +84,7 @@ head, and each file's document, version, size and SHA-256) and SHA256SUMS
 			if err != nil {
 				return err
 			}
-			data, err := l.ExportPDF(args[0], version)
+			data, err := evidence.ExportPDF(l, args[0], version)
 			if err != nil {
 				return err
 			}

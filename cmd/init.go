@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/concord-ledger/concord/ledger"
+	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/signing"
 )
 
@@ -28,7 +29,7 @@ type initOptions struct {
 // stewardEntry is one steward in the --stewards file: a key given inline or
 // as a file path relative to the stewards file.
 type stewardEntry struct {
-	ledger.Member
+	rules.Member
 	KeyFile string `json:"key_file,omitempty"`
 }
 
@@ -80,7 +81,7 @@ the genesis entry; the ledger id is the SHA-256 of that entry.`,
 }
 
 // readStewards reads the --stewards file.
-func readStewards(path string) ([]ledger.Member, error) {
+func readStewards(path string) ([]rules.Member, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading stewards: %w", err)
@@ -95,7 +96,7 @@ func readStewards(path string) ([]ledger.Member, error) {
 		}
 		return nil, usagef("stewards file %s: %v", path, err)
 	}
-	var out []ledger.Member
+	var out []rules.Member
 	for _, e := range entries {
 		m := e.Member
 		if e.KeyFile != "" {

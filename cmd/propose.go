@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/concord-ledger/concord/ledger"
+	"github.com/concord-ledger/concord/ledger/rules"
 )
 
 func init() {
@@ -112,7 +113,7 @@ bidirectional controls or invisible characters is refused unless
 			if o.Title == "" || o.Signers == "" {
 				return usagef("--title and --signers are required")
 			}
-			rule, err := ledger.ParseRule(o.Rule)
+			rule, err := rules.ParseRule(o.Rule)
 			if err != nil {
 				return usagef("--rule: %v", err)
 			}

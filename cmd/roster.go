@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/concord-ledger/concord/ledger"
+	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/signing"
 )
 
@@ -71,7 +72,7 @@ func printRosterResult(s *IO, res *ledger.RosterResult, asJSON bool) error {
 
 func newRosterAddCmd(s *IO) *cobra.Command {
 	o := &rosterChangeOptions{}
-	var m ledger.Member
+	var m rules.Member
 	var keyFile string
 	c := &cobra.Command{
 		Use:   "add ID --name NAME --title TITLE --institution INST --country COUNTRY --pubkey FILE.pub --as STEWARD --key FILE",
@@ -86,7 +87,7 @@ func newRosterAddCmd(s *IO) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return runRosterChange(c, s, o, ledger.RosterChangeOptions{Action: ledger.ActionAdd, Member: &m, Key: info.PublicKey})
+			return runRosterChange(c, s, o, ledger.RosterChangeOptions{Action: rules.ActionAdd, Member: &m, Key: info.PublicKey})
 		},
 	}
 	addRosterChangeFlags(c, o)
@@ -114,7 +115,7 @@ func newRosterRotateCmd(s *IO) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return runRosterChange(c, s, o, ledger.RosterChangeOptions{Action: ledger.ActionRotate, ID: args[0], Key: info.PublicKey})
+			return runRosterChange(c, s, o, ledger.RosterChangeOptions{Action: rules.ActionRotate, ID: args[0], Key: info.PublicKey})
 		},
 	}
 	addRosterChangeFlags(c, o)
@@ -129,7 +130,7 @@ func newRosterRevokeCmd(s *IO) *cobra.Command {
 		Short: "Propose to revoke a signatory",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			return runRosterChange(c, s, o, ledger.RosterChangeOptions{Action: ledger.ActionRevoke, ID: args[0]})
+			return runRosterChange(c, s, o, ledger.RosterChangeOptions{Action: rules.ActionRevoke, ID: args[0]})
 		},
 	}
 	addRosterChangeFlags(c, o)

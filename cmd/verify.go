@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -17,13 +18,14 @@ type verifyOptions struct {
 	Since       string
 	Checkpoints []string
 	Workers     int
+	LedgerID    string
 	JSON        bool
 }
 
 func newVerifyCmd(s *IO) *cobra.Command {
 	o := &verifyOptions{}
 	c := &cobra.Command{
-		Use:   "verify [--since COMMIT] [--checkpoint FILE]... [--json]",
+		Use:   "verify [--since COMMIT] [--checkpoint FILE]... [--ledger-id ID] [--json]",
 		Short: "Re-check the whole ledger from the repository alone",
 		Long: `Re-check everything from the repository alone: every commit's signature and
 its signer's validity at that position; every statement against the texts it
@@ -35,12 +37,21 @@ each checkpoint is signed by a roster key and names a head in the current
 history at its position, and that all of them lie on one line of history
 (otherwise: a split view).
 
+The report names the trust anchor: the ledger id (the SHA-256 of the genesis
+entry) and the genesis stewards' key fingerprints. Anyone can make a
+look-alike ledger with the same names and other keys, so compare them with the
+ledger id the forum publishes, or pin it with --ledger-id: any other ledger is
+then invalid (exit 3).
+
 Exit status 0 when everything holds, 3 when anything does not; every problem
 is listed with its entry, commit and file.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			if o.Since != "" && !isCommitID(o.Since) {
 				return usagef("--since %q is not a commit id (40 hex digits, as 'concord log' or 'git rev-parse HEAD' prints)", o.Since)
+			}
+			if o.LedgerID != "" && !isLedgerID(o.LedgerID) {
+				return usagef("--ledger-id %q is not a ledger id (64 hex digits, as 'concord verify' prints it)", o.LedgerID)
 			}
 			var cps []ledger.CheckpointFile
 			for _, f := range o.Checkpoints {
@@ -50,7 +61,7 @@ is listed with its entry, commit and file.`,
 				}
 				cps = append(cps, ledger.CheckpointFile{Name: f, Data: data})
 			}
-			rep, err := ledger.Verify(ledgerDir(c, s), ledger.VerifyOptions{Since: o.Since, Workers: o.Workers, Checkpoints: cps})
+			rep, err := ledger.Verify(ledgerDir(c, s), ledger.VerifyOptions{Since: o.Since, Workers: o.Workers, Checkpoints: cps, LedgerID: o.LedgerID})
 			if err != nil {
 				return err
 			}
@@ -62,6 +73,7 @@ is listed with its entry, commit and file.`,
 				printDemo(s, rep.Demo)
 				fmt.Fprintf(s.Out, "ledger %s: %s\n", rep.Ledger, rep.Title)
 				fmt.Fprintf(s.Out, "head %s, %s, %s checked\n", rep.Head, plural(rep.Entries, "entry"), plural(rep.Signatures, "signature"))
+				printAnchor(s, rep.Ledger, rep.Pinned, rep.Stewards, "the ledger's own genesis entry")
 				for _, r := range rep.Ratified {
 					fmt.Fprintf(s.Out, "ratified: %s\n", r)
 				}
@@ -81,6 +93,7 @@ is listed with its entry, commit and file.`,
 	}
 	c.Flags().StringVar(&o.Since, "since", "", "an earlier head the current one must extend")
 	c.Flags().StringArrayVar(&o.Checkpoints, "checkpoint", nil, "a checkpoint file the ledger must extend (repeatable)")
+	c.Flags().StringVar(&o.LedgerID, "ledger-id", "", "pin the ledger: refuse (exit 3) any ledger with another id")
 	c.Flags().IntVar(&o.Workers, "workers", 0, "signature-checking goroutines (default: one per CPU)")
 	c.Flags().BoolVar(&o.JSON, "json", false, "print the report as JSON")
 	return c
@@ -97,6 +110,42 @@ func isCommitID(s string) bool {
 		}
 	}
 	return true
+}
+
+// isLedgerID reports whether s is a ledger id: 64 lowercase hex digits.
+func isLedgerID(s string) bool {
+	return len(s) == 64 && strings.Trim(s, "0123456789abcdef") == ""
+}
+
+// printAnchor prints the trust anchor a verification rested on: the ledger
+// id, where it came from, and the genesis stewards' key fingerprints.
+func printAnchor(s *IO, id, pinned string, stewards []ledger.Anchor, source string) {
+	switch {
+	case pinned == "":
+		fmt.Fprintf(s.Out, "trust anchor: ledger id %s and its genesis stewards, taken from %s; compare them with the ledger id your forum publishes, or pin it with --ledger-id\n", id, source)
+	case pinned == id:
+		fmt.Fprintf(s.Out, "trust anchor: ledger id %s, as you pinned it (--ledger-id)\n", id)
+	default:
+		fmt.Fprintf(s.Out, "trust anchor: the ledger id is %s, NOT the %s you pinned (--ledger-id)\n", id, pinned)
+	}
+	for _, a := range stewards {
+		fmt.Fprintf(s.Out, "  genesis steward %s (%s): %s\n", a.ID, inert(a.Name), a.Fingerprint)
+	}
+}
+
+// inert returns s with every control, format or other invisible character
+// shown as <U+XXXX>, so that text taken from evidence cannot drive the
+// terminal.
+func inert(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) || !unicode.IsPrint(r) && r != ' ' {
+			fmt.Fprintf(&b, "<U+%04X>", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // plural returns "1 entry", "2 entries", "0 problems".

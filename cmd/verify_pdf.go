@@ -8,36 +8,42 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/concord-ledger/concord/documents/pdf"
-	"github.com/concord-ledger/concord/ledger"
+	"github.com/concord-ledger/concord/evidence"
 )
 
 func init() { register(newVerifyPDFCmd) }
 
 // verifyPDFOptions are the flags of `concord verify-pdf`.
 type verifyPDFOptions struct {
-	File   string
-	Ledger string // checked against this ledger too, if set
-	JSON   bool
+	File     string
+	Ledger   string // checked against this ledger too, if set
+	LedgerID string // the pinned ledger id, if set
+	JSON     bool
 }
 
 func newVerifyPDFCmd(s *IO) *cobra.Command {
 	o := &verifyPDFOptions{}
 	c := &cobra.Command{
-		Use:   "verify-pdf FILE [--ledger DIR] [--json]",
+		Use:   "verify-pdf FILE [--ledger-id ID] [--ledger DIR] [--json]",
 		Short: "Check a PDF concord exported, from the PDF alone",
-		Long: `Check a PDF that 'concord export pdf' wrote, with nothing else in hand: read
-its embedded evidence; check every signature (ed25519, namespace concord)
-against its statement and the keys the embedded allowed_signers lists for its
-signatory, every text against the SHA-256 its statements name, the ledger id
-against the embedded genesis.json, and the recorded ratification against the
-signed decisions; then render the PDF again from that evidence and require
-the file to be the same, byte for byte. So a changed visible text, an
-appended incremental update, a replaced signature or text, or the appendix of
-one version on another's pages are all reported.
+		Long: `Check a PDF that 'concord export pdf' wrote, with nothing else in hand. The
+PDF embeds the ledger's history up to the entry it shows, as a git bundle;
+verify-pdf audits that history exactly as 'concord verify' audits a ledger
+(every commit and statement signature, every key's validity by position, the
+steward threshold of every roster change, ratification recomputed), then
+renders the PDF again from it and requires the file to be the same, byte for
+byte. So every fact the PDF shows — the document's definition, the
+signatories' names and keys, every decision and its position, the
+ratification — follows from signed entries back to the genesis.
+
+The trust anchor is the ledger id and its genesis stewards, which the PDF
+itself carries: anyone can make a look-alike ledger with the same names and
+other keys. Compare the ledger id printed with the one your forum publishes,
+or pin it with --ledger-id: a PDF of any other ledger is then invalid.
 
 Only --ledger given on the command line (not $CONCORD_LEDGER) adds the
-ledger check: the same ledger id, the PDF's head in the ledger's history, and
-every embedded file as the ledger holds it at that head.
+ledger check: the same ledger id, and the PDF's entry in that ledger's
+history.
 
 A PDF renders identically only with the concord release that exported it;
 check a PDF with that release (see the README).
@@ -48,12 +54,16 @@ ledger cannot be read.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			o.File = args[0]
+			if o.LedgerID != "" && !isLedgerID(o.LedgerID) {
+				return usagef("--ledger-id %q is not a ledger id (64 hex digits, as 'concord verify' prints it)", o.LedgerID)
+			}
 			if c.Flags().Changed("ledger") {
 				o.Ledger, _ = c.Flags().GetString("ledger")
 			}
 			return runVerifyPDF(s, o)
 		},
 	}
+	c.Flags().StringVar(&o.LedgerID, "ledger-id", "", "pin the ledger: refuse (exit 3) a PDF of any ledger with another id")
 	c.Flags().BoolVar(&o.JSON, "json", false, "print the report as JSON")
 	return c
 }
@@ -69,7 +79,7 @@ func runVerifyPDF(s *IO, o *verifyPDFOptions) error {
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", o.File, err)
 	}
-	rep, err := ledger.VerifyPDF(data, o.Ledger)
+	rep, err := evidence.VerifyPDF(data, evidence.VerifyPDFOptions{LedgerDir: o.Ledger, LedgerID: o.LedgerID})
 	if err != nil {
 		return err
 	}
@@ -78,17 +88,22 @@ func runVerifyPDF(s *IO, o *verifyPDFOptions) error {
 			return err
 		}
 	} else {
-		fmt.Fprintf(s.Out, "%s: %s version %d of ledger %s, head %s\n", o.File, rep.Document, rep.Version, rep.Ledger, rep.Head)
-		status := "not ratified"
-		if rep.Ratified {
-			status = "ratified"
+		printDemo(s, rep.Demo)
+		fmt.Fprintf(s.Out, "%s: %s version %d of ledger %s (%s)\n", o.File, inert(rep.Document), rep.Version, rep.Ledger, inert(rep.Title))
+		if rep.Head != "" {
+			status := "not ratified"
+			if rep.Ratified {
+				status = "ratified"
+			}
+			fmt.Fprintf(s.Out, "shown as at entry %d (%s), %s; %s embedded; the history it carries: %s, %s verified\n",
+				rep.Entry, rep.Head, status, plural(rep.Files, "file"), plural(rep.Entries, "entry"), plural(rep.Signatures, "signature"))
+			printAnchor(s, rep.Ledger, rep.Pinned, rep.Stewards, "the PDF itself")
 		}
-		fmt.Fprintf(s.Out, "%s embedded, %s verified, %s\n", plural(rep.Files, "file"), plural(rep.Signatures, "signature"), status)
 		if rep.LedgerDir != "" {
 			fmt.Fprintf(s.Out, "checked against the ledger in %s\n", rep.LedgerDir)
 		}
 		for _, p := range rep.Problems {
-			fmt.Fprintf(s.Out, "PROBLEM %s\n", p)
+			fmt.Fprintf(s.Out, "PROBLEM %s\n", inert(p))
 		}
 	}
 	if !rep.OK() {
@@ -96,7 +111,7 @@ func runVerifyPDF(s *IO, o *verifyPDFOptions) error {
 		return &silentError{code: ExitInvalid}
 	}
 	if !o.JSON {
-		fmt.Fprintln(s.Out, "OK: every signature and hash holds, and the file is exactly what concord renders from its evidence")
+		fmt.Fprintln(s.Out, "OK: the history the PDF carries holds, and the file is exactly what concord renders from it")
 	}
 	return nil
 }

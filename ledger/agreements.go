@@ -12,6 +12,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/concord-ledger/concord/documents"
+	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/signing"
 )
 
@@ -28,7 +29,7 @@ type ProposeOptions struct {
 	Title          string
 	Texts          []TextInput
 	Signers        []string
-	Rule           Rule
+	Rule           rules.Rule
 	Note           string
 	AllowInvisible bool
 	As             string
@@ -41,19 +42,19 @@ type AgreementResult struct {
 	Version  int                 `json:"version"`
 	Entry    int                 `json:"entry"`
 	Commit   string              `json:"commit"`
-	Texts    []Text              `json:"texts"`
+	Texts    []rules.Text        `json:"texts"`
 	Changes  map[string][]string `json:"changes,omitempty"` // per language, what canonicalisation changed
 }
 
 // canonicalTexts canonicalises the inputs and returns the version's text
 // list, the files' contents and what was changed.
-func canonicalTexts(in []TextInput, allowInvisible bool) ([]Text, map[string][]byte, map[string][]string, error) {
+func canonicalTexts(in []TextInput, allowInvisible bool) ([]rules.Text, map[string][]byte, map[string][]string, error) {
 	if len(in) == 0 {
 		return nil, nil, nil, refused("give each language as --text LANG=FILE", "no text given")
 	}
 	texts := map[string][]byte{}
 	changes := map[string][]string{}
-	var list []Text
+	var list []rules.Text
 	for _, t := range in {
 		if !signing.ValidLang(t.Lang) {
 			return nil, nil, nil, refused("use a language tag such as zh, kk, ru, en", "%q is not a language tag", t.Lang)
@@ -69,7 +70,7 @@ func canonicalTexts(in []TextInput, allowInvisible bool) ([]Text, map[string][]b
 		for _, ch := range c.Changes {
 			changes[t.Lang] = append(changes[t.Lang], string(ch))
 		}
-		list = append(list, Text{Lang: t.Lang, SHA256: hex.EncodeToString(c.SHA256[:])})
+		list = append(list, rules.Text{Lang: t.Lang, SHA256: hex.EncodeToString(c.SHA256[:])})
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].Lang < list[j].Lang })
 	return list, texts, changes, nil
@@ -117,8 +118,8 @@ func Propose(dir string, env Env, opts ProposeOptions) (*AgreementResult, error)
 			return err
 		}
 		p := l.entry + 1
-		d := &Document{Ledger: l.ID(), ID: opts.Document, Title: opts.Title, Signers: opts.Signers, Rule: opts.Rule, Proposer: opts.As, Entry: p}
-		if err := CheckField("title", d.Title, 300); err != nil {
+		d := &rules.Document{Ledger: l.ID(), ID: opts.Document, Title: opts.Title, Signers: opts.Signers, Rule: opts.Rule, Proposer: opts.As, Entry: p}
+		if err := rules.CheckField("title", d.Title, 300); err != nil {
 			return refused("", "%v", err)
 		}
 		if r := d.Rule; r.Kind == "quorum" && r.Quorum > len(d.Signers) {
@@ -127,13 +128,13 @@ func Propose(dir string, env Env, opts ProposeOptions) (*AgreementResult, error)
 		if err := l.st.CheckSigners(d, p); err != nil {
 			return refused("'concord roster list' shows who is enrolled", "%v", err)
 		}
-		v := &Version{Ledger: l.ID(), Document: opts.Document, Number: 1, Texts: list, Author: opts.As, Note: opts.Note, Entry: p}
+		v := &rules.Version{Ledger: l.ID(), Document: opts.Document, Number: 1, Texts: list, Author: opts.As, Note: opts.Note, Entry: p}
 		files := versionFiles(v, texts)
-		files[DocFile(d.ID)] = EncodeJSON(d)
+		files[rules.DocFile(d.ID)] = rules.EncodeJSON(d)
 		if err := l.verifyEntry(files, opts.As); err != nil {
 			return err
 		}
-		commit, err := l.appendEntry(opts.As, opts.Signer, KindPropose, fmt.Sprintf("Propose %s: %s", d.ID, d.Title), files, env.Now())
+		commit, err := l.appendEntry(opts.As, opts.Signer, rules.KindPropose, fmt.Sprintf("Propose %s: %s", d.ID, d.Title), files, env.Now())
 		if err != nil {
 			return err
 		}
@@ -143,10 +144,10 @@ func Propose(dir string, env Env, opts ProposeOptions) (*AgreementResult, error)
 	return res, err
 }
 
-func versionFiles(v *Version, texts map[string][]byte) map[string][]byte {
-	files := map[string][]byte{VersionFile(v.Document, v.Number): EncodeJSON(v)}
+func versionFiles(v *rules.Version, texts map[string][]byte) map[string][]byte {
+	files := map[string][]byte{rules.VersionFile(v.Document, v.Number): rules.EncodeJSON(v)}
 	for lang, data := range texts {
-		files[TextFile(v.Document, v.Number, lang)] = data
+		files[rules.TextFile(v.Document, v.Number, lang)] = data
 	}
 	return files
 }
@@ -198,18 +199,18 @@ func Amend(dir string, env Env, opts AmendOptions) (*AgreementResult, error) {
 			}
 		}
 		for _, d := range opts.Drop {
-			if !slices.ContainsFunc(last.V.Texts, func(t Text) bool { return t.Lang == d }) {
+			if !slices.ContainsFunc(last.V.Texts, func(t rules.Text) bool { return t.Lang == d }) {
 				return refused("", "--drop %s: %s v%d has no text in %s", d, opts.Document, last.V.Number, d)
 			}
 		}
 		p := l.entry + 1
 		n := len(ds.Versions) + 1
-		v := &Version{Ledger: l.ID(), Document: opts.Document, Number: n, Texts: list, Author: opts.As, Note: opts.Note, Entry: p}
+		v := &rules.Version{Ledger: l.ID(), Document: opts.Document, Number: n, Texts: list, Author: opts.As, Note: opts.Note, Entry: p}
 		files := versionFiles(v, texts)
 		if err := l.verifyEntry(files, opts.As); err != nil {
 			return err
 		}
-		commit, err := l.appendEntry(opts.As, opts.Signer, KindAmend, fmt.Sprintf("Amend %s: version %d", opts.Document, n), files, env.Now())
+		commit, err := l.appendEntry(opts.As, opts.Signer, rules.KindAmend, fmt.Sprintf("Amend %s: version %d", opts.Document, n), files, env.Now())
 		if err != nil {
 			return err
 		}
@@ -237,7 +238,7 @@ type DecisionPlan struct {
 	Document  string
 	Version   int
 	Statement []byte            // the exact bytes to be signed (time filled in at Commit)
-	Texts     []Text            // the version's languages and hashes
+	Texts     []rules.Text      // the version's languages and hashes
 	Show      map[string][]byte // the full texts, when no earlier approval exists
 	Diffs     map[string]string // or, per language, the diff to the version this signatory last approved
 	DiffFrom  int               // that version
@@ -276,7 +277,7 @@ func PrepareDecision(dir string, opts DecisionOptions) (plan *DecisionPlan, err 
 	}
 	plan = &DecisionPlan{dir: dir, head: l.head, Demo: l.st.Genesis.Demo, Title: ds.Doc.Title, Document: opts.Document,
 		Version: n, Texts: vs.V.Texts, read: l}
-	plan.statement = &signing.Statement{Ledger: l.ID(), Document: opts.Document, Version: n, Texts: TextHashes(vs.V),
+	plan.statement = &signing.Statement{Ledger: l.ID(), Document: opts.Document, Version: n, Texts: rules.TextHashes(vs.V),
 		Signatory: opts.As, Decision: opts.Decision}
 	// Show the diff to the last version this signatory still approves, if
 	// any; a language new in this version is shown in full.
@@ -305,7 +306,7 @@ func PrepareDecision(dir string, opts DecisionOptions) (plan *DecisionPlan, err 
 }
 
 // hasApproved reports whether who's latest decision on vs is an approval.
-func hasApproved(vs *VersionState, who string) bool {
+func hasApproved(vs *rules.VersionState, who string) bool {
 	approved := false
 	for _, d := range vs.Decisions {
 		if d.Signatory == who {
@@ -316,7 +317,7 @@ func hasApproved(vs *VersionState, who string) bool {
 }
 
 // checkDecision applies the rules for who may sign or withdraw what.
-func checkDecision(l *Ledger, ds *DocState, vs *VersionState, who string, dec signing.Decision) error {
+func checkDecision(l *Ledger, ds *rules.DocState, vs *rules.VersionState, who string, dec signing.Decision) error {
 	n := vs.V.Number
 	if !slices.Contains(ds.Doc.Signers, who) {
 		return refused(fmt.Sprintf("%s needs: %s", ds.Doc.ID, strings.Join(ds.Doc.Signers, ", ")), "%s is not a signatory of %s", who, ds.Doc.ID)
@@ -330,7 +331,7 @@ func checkDecision(l *Ledger, ds *DocState, vs *VersionState, who string, dec si
 	if vs.Superseded != 0 {
 		return refused(fmt.Sprintf("sign the current version, %d", len(ds.Versions)), "%s v%d was superseded by an amendment at entry %d", ds.Doc.ID, n, vs.Superseded)
 	}
-	var last *Decision
+	var last *rules.Decision
 	for i := range vs.Decisions {
 		if vs.Decisions[i].Signatory == who {
 			last = &vs.Decisions[i]
@@ -397,14 +398,14 @@ func (plan *DecisionPlan) Commit(env Env, signer ssh.Signer) (*DecisionResult, e
 			return fmt.Errorf("signing: %w", err)
 		}
 		p := l.entry + 1
-		base := DecisionBase(plan.Document, plan.Version, p, who)
-		files := map[string][]byte{base + StatementSuffix: stmt, base + SigSuffix: sig}
+		base := rules.DecisionBase(plan.Document, plan.Version, p, who)
+		files := map[string][]byte{base + rules.StatementSuffix: stmt, base + rules.SigSuffix: sig}
 		// Would this decision meet the rule?
-		trial := &VersionState{V: vs.V, Decisions: append(slices.Clone(vs.Decisions), Decision{Pos: p, Signatory: who, Decision: s.Decision, Key: signer.PublicKey()})}
-		approvals, distinct := ApprovalsOf(ds.Doc, trial)
-		ratified := RuleMet(ds.Doc, len(approvals), distinct)
+		trial := &rules.VersionState{V: vs.V, Decisions: append(slices.Clone(vs.Decisions), rules.Decision{Pos: p, Signatory: who, Decision: s.Decision, Key: signer.PublicKey()})}
+		approvals, distinct := rules.ApprovalsOf(ds.Doc, trial)
+		ratified := rules.RuleMet(ds.Doc, len(approvals), distinct)
 		if ratified {
-			files[RatifiedFile(plan.Document, plan.Version)] = EncodeJSON(&Ratified{Ledger: l.ID(), Document: plan.Document,
+			files[rules.RatifiedFile(plan.Document, plan.Version)] = rules.EncodeJSON(&rules.Ratified{Ledger: l.ID(), Document: plan.Document,
 				Version: plan.Version, Rule: ds.Doc.Rule, Entry: p, Approvals: approvals})
 		}
 		rosterKey := l.st.CacheKey // verifyEntry clears it
@@ -419,7 +420,7 @@ func (plan *DecisionPlan) Commit(env Env, signer ssh.Signer) (*DecisionResult, e
 		if ratified {
 			summary += fmt.Sprintf(": ratified by %s", ds.Doc.Rule)
 		}
-		commit, err := l.appendEntry(who, signer, KindDecision, summary, files, now)
+		commit, err := l.appendEntry(who, signer, rules.KindDecision, summary, files, now)
 		if err != nil {
 			return err
 		}

@@ -1,127 +1,23 @@
 package ledger
 
 import (
-	"errors"
 	"fmt"
-	"regexp"
-	"strconv"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/concord-ledger/concord/ledger/gitstore"
+	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/signing"
 )
 
-// A checkpoint is a signed note (golang.org/x/mod/sumdb/note) whose text is
-// exactly
-//
-//	concord checkpoint v1
-//	ledger <ledger id>
-//	entries <number of entries>
-//	head <commit id of the last entry>
-//
-// signed by roster members under their member id. See docs/LEDGER.md,
-// "Checkpoints".
-const checkpointHeader = "concord checkpoint v1"
-
-var checkpointTextRe = regexp.MustCompile(`\Aconcord checkpoint v1\nledger ([0-9a-f]{64})\nentries ([1-9][0-9]{0,9})\nhead ([0-9a-f]{40})\n\z`)
-
-// Checkpoint is what a checkpoint states: the ledger, how many entries it
-// had and its head then.
-type Checkpoint struct {
-	Ledger  string `json:"ledger"`
-	Entries int    `json:"entries"`
-	Head    string `json:"head"`
-	// Signers are the members whose signatures on the note verified.
-	Signers []string `json:"signers,omitempty"`
-}
-
-// Text returns the checkpoint's note text.
-func (c *Checkpoint) Text() string {
-	return fmt.Sprintf("%s\nledger %s\nentries %d\nhead %s\n", checkpointHeader, c.Ledger, c.Entries, c.Head)
-}
-
-// ParseCheckpointText parses a checkpoint's note text, accepting only the
-// exact form Text writes.
-func ParseCheckpointText(text string) (*Checkpoint, error) {
-	m := checkpointTextRe.FindStringSubmatch(text)
-	if m == nil {
-		return nil, errors.New("not a concord checkpoint (want the lines \"concord checkpoint v1\", \"ledger ID\", \"entries N\", \"head COMMIT\")")
-	}
-	n, err := strconv.Atoi(m[2])
-	if err != nil {
-		return nil, fmt.Errorf("entries %q: %w", m[2], err)
-	}
-	return &Checkpoint{Ledger: m[1], Entries: n, Head: m[3]}, nil
-}
-
 // signCheckpoint signs c as member id with signer.
-func signCheckpoint(c *Checkpoint, id string, signer ssh.Signer) ([]byte, error) {
+func signCheckpoint(c *rules.Checkpoint, id string, signer ssh.Signer) ([]byte, error) {
 	ns, err := signing.NoteSigner(id, signer)
 	if err != nil {
 		return nil, err
 	}
 	return note.Sign(&note.Note{Text: c.Text()}, ns)
-}
-
-// NoteVerifiers returns a verifier for every key ever enrolled on the
-// roster, named by its member's id.
-func (st *State) NoteVerifiers() (note.Verifiers, error) {
-	var list []note.Verifier
-	for _, id := range st.Order {
-		for _, k := range st.Members[id].Keys {
-			v, err := signing.NoteVerifier(id, k.Key)
-			if err != nil {
-				return nil, err
-			}
-			list = append(list, v)
-		}
-	}
-	return note.VerifierList(list...), nil
-}
-
-// OpenCheckpoint checks a checkpoint note's signatures against every key the
-// roster ever held and parses its text. At least one signature must verify;
-// a signature line by a key the roster never held is refused.
-func OpenCheckpoint(st *State, msg []byte) (*Checkpoint, error) {
-	vs, err := st.NoteVerifiers()
-	if err != nil {
-		return nil, err
-	}
-	n, err := note.Open(msg, vs)
-	if err != nil {
-		var unverified *note.UnverifiedNoteError
-		if errors.As(err, &unverified) {
-			return nil, fmt.Errorf("signed by no key on this ledger's roster (%s)", sigNames(unverified.Note.UnverifiedSigs))
-		}
-		return nil, fmt.Errorf("signed note: %v", err)
-	}
-	if len(n.UnverifiedSigs) > 0 {
-		return nil, fmt.Errorf("also carries signatures by keys not on this ledger's roster (%s)", sigNames(n.UnverifiedSigs))
-	}
-	c, err := ParseCheckpointText(n.Text)
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range n.Sigs {
-		c.Signers = append(c.Signers, s.Name)
-	}
-	return c, nil
-}
-
-func sigNames(sigs []note.Signature) string {
-	s := ""
-	for i, sig := range sigs {
-		if i > 0 {
-			s += ", "
-		}
-		s += fmt.Sprintf("%s %08x", sig.Name, sig.Hash)
-	}
-	if s == "" {
-		s = "no signature"
-	}
-	return s
 }
 
 // CheckpointOptions say who signs a checkpoint.
@@ -133,7 +29,7 @@ type CheckpointOptions struct {
 // MakeCheckpoint audits the ledger in dir and, if everything holds, returns
 // a checkpoint note of its head signed by opts.As, whose key must be valid
 // on the roster now.
-func MakeCheckpoint(dir string, opts CheckpointOptions) ([]byte, *Checkpoint, error) {
+func MakeCheckpoint(dir string, opts CheckpointOptions) ([]byte, *rules.Checkpoint, error) {
 	l, err := Open(dir)
 	if err != nil {
 		return nil, nil, err
@@ -144,7 +40,7 @@ func MakeCheckpoint(dir string, opts CheckpointOptions) ([]byte, *Checkpoint, er
 	if err := l.checkSigner(opts.As, opts.Signer); err != nil {
 		return nil, nil, err
 	}
-	c := &Checkpoint{Ledger: l.ID(), Entries: l.Entries(), Head: l.head}
+	c := &rules.Checkpoint{Ledger: l.ID(), Entries: l.Entries(), Head: l.head}
 	msg, err := signCheckpoint(c, opts.As, opts.Signer)
 	if err != nil {
 		return nil, nil, fmt.Errorf("signing the checkpoint: %w", err)
@@ -193,18 +89,18 @@ type CheckpointFile struct {
 // first) that was audited with state st: its signature, its ledger, and
 // that its head is in the history at its position; then that every two
 // checkpoints lie on one line of history.
-func checkCheckpoints(repo *gitstore.Repo, st *State, chain []*gitstore.Commit, files []CheckpointFile) []Problem {
+func checkCheckpoints(repo *gitstore.Repo, st *rules.State, chain []*gitstore.Commit, files []CheckpointFile) []Problem {
 	var problems []Problem
 	problem := func(format string, args ...any) {
 		problems = append(problems, Problem{Entry: -1, What: fmt.Sprintf(format, args...)})
 	}
 	type named struct {
 		name string
-		*Checkpoint
+		*rules.Checkpoint
 	}
 	var cps []named
 	for _, f := range files {
-		c, err := OpenCheckpoint(st, f.Data)
+		c, err := rules.OpenCheckpoint(st, f.Data)
 		if err != nil {
 			problem("checkpoint %s: %v", f.Name, err)
 			continue
@@ -239,7 +135,7 @@ func checkCheckpoints(repo *gitstore.Repo, st *State, chain []*gitstore.Commit, 
 // told: when b's history is in repo, it is split exactly when b's history
 // has another commit than a's head at a's position; when it is not, only
 // two different heads at the same position tell.
-func splitView(repo *gitstore.Repo, a, b *Checkpoint) (split, known bool) {
+func splitView(repo *gitstore.Repo, a, b *rules.Checkpoint) (split, known bool) {
 	if chain, err := repo.FirstParentChain(b.Head); err == nil {
 		if len(chain) != b.Entries {
 			return true, true // b's head is not at the position b names

@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/signing"
 )
 
@@ -32,12 +33,12 @@ func cpFiles(msgs ...[]byte) []CheckpointFile {
 }
 
 func TestCheckpointText(t *testing.T) {
-	c := &Checkpoint{Ledger: strings.Repeat("ab", 32), Entries: 12, Head: strings.Repeat("cd", 20)}
+	c := &rules.Checkpoint{Ledger: strings.Repeat("ab", 32), Entries: 12, Head: strings.Repeat("cd", 20)}
 	want := "concord checkpoint v1\nledger " + c.Ledger + "\nentries 12\nhead " + c.Head + "\n"
 	if c.Text() != want {
 		t.Fatalf("Text() = %q, want %q", c.Text(), want)
 	}
-	got, err := ParseCheckpointText(want)
+	got, err := rules.ParseCheckpointText(want)
 	if err != nil || got.Text() != want {
 		t.Fatalf("parse: %+v, %v", got, err)
 	}
@@ -51,17 +52,17 @@ func TestCheckpointText(t *testing.T) {
 		strings.TrimSuffix(want, "\n"),
 		strings.Replace(want, c.Head, strings.ToUpper(c.Head), 1),
 	} {
-		if _, err := ParseCheckpointText(bad); err == nil {
+		if _, err := rules.ParseCheckpointText(bad); err == nil {
 			t.Errorf("accepted %q", bad)
 		}
 	}
 }
 
 func FuzzCheckpointText(f *testing.F) {
-	f.Add((&Checkpoint{Ledger: strings.Repeat("ab", 32), Entries: 3, Head: strings.Repeat("cd", 20)}).Text())
+	f.Add((&rules.Checkpoint{Ledger: strings.Repeat("ab", 32), Entries: 3, Head: strings.Repeat("cd", 20)}).Text())
 	f.Add("concord checkpoint v1\n")
 	f.Fuzz(func(t *testing.T, s string) {
-		c, err := ParseCheckpointText(s)
+		c, err := rules.ParseCheckpointText(s)
 		if err == nil && c.Text() != s {
 			t.Fatalf("%q parsed, but re-encodes as %q", s, c.Text())
 		}
@@ -86,12 +87,12 @@ func TestCheckpointRefusals(t *testing.T) {
 	w.propose("pact", []string{"a", "b", "c"}, "all", "en", "Pact.\n")
 	good := w.checkpoint("s1")
 	l := w.open()
-	foreign, err := signCheckpoint(&Checkpoint{Ledger: strings.Repeat("e", 64), Entries: l.Entries(), Head: l.Head()}, "s1", w.people["s1"].signer)
+	foreign, err := signCheckpoint(&rules.Checkpoint{Ledger: strings.Repeat("e", 64), Entries: l.Entries(), Head: l.Head()}, "s1", w.people["s1"].signer)
 	if err != nil {
 		t.Fatal(err)
 	}
 	mallory := newPerson(t, "mallory", false)
-	byMallory, err := signCheckpoint(&Checkpoint{Ledger: l.ID(), Entries: l.Entries(), Head: l.Head()}, "s1", mallory.signer)
+	byMallory, err := signCheckpoint(&rules.Checkpoint{Ledger: l.ID(), Entries: l.Entries(), Head: l.Head()}, "s1", mallory.signer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +120,7 @@ func TestCheckpointRequiresVerifiedLedgerAndEnrolledKey(t *testing.T) {
 		t.Fatalf("wrong key: %v", err)
 	}
 	f := w.forger()
-	f.commit(f.head(), map[string][]byte{TextFile("pact", 1, "en"): []byte("Changed.\n")}, "s1", w.people["s1"].signer, w.entries(), KindAmend)
+	f.commit(f.head(), map[string][]byte{rules.TextFile("pact", 1, "en"): []byte("Changed.\n")}, "s1", w.people["s1"].signer, w.entries(), rules.KindAmend)
 	_, _, err := MakeCheckpoint(w.dir, CheckpointOptions{As: "a", Signer: w.people["a"].signer})
 	var ue *UnverifiedError
 	if !errors.As(err, &ue) || !ue.InvalidEvidence() {
@@ -165,7 +166,7 @@ func TestWitness(t *testing.T) {
 	}
 	w.sign("pact", "a")
 	w.mustVerify()
-	data, err := w.open().repo.ReadFile(w.open().Head(), WitnessFile(res.Entry, "b"))
+	data, err := w.open().repo.ReadFile(w.open().Head(), rules.WitnessFile(res.Entry, "b"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,19 +180,19 @@ func TestWitnessForged(t *testing.T) {
 	mallory := newPerson(t, "mallory", false)
 	for _, tc := range []struct {
 		name string
-		cp   func(l *Ledger) *Checkpoint
+		cp   func(l *Ledger) *rules.Checkpoint
 		key  func(w *world) *person
 		want string
 	}{
-		{"names an older head", func(l *Ledger) *Checkpoint {
+		{"names an older head", func(l *Ledger) *rules.Checkpoint {
 			c, _ := l.repo.ReadCommit(l.Head())
-			return &Checkpoint{Ledger: l.ID(), Entries: l.Entries() - 1, Head: c.Parents[0]}
+			return &rules.Checkpoint{Ledger: l.ID(), Entries: l.Entries() - 1, Head: c.Parents[0]}
 		}, nil, "witness note names head"},
-		{"wrong entry count", func(l *Ledger) *Checkpoint {
-			return &Checkpoint{Ledger: l.ID(), Entries: l.Entries() + 1, Head: l.Head()}
+		{"wrong entry count", func(l *Ledger) *rules.Checkpoint {
+			return &rules.Checkpoint{Ledger: l.ID(), Entries: l.Entries() + 1, Head: l.Head()}
 		}, nil, "witness note names head"},
-		{"other ledger", func(l *Ledger) *Checkpoint {
-			return &Checkpoint{Ledger: strings.Repeat("0", 64), Entries: l.Entries(), Head: l.Head()}
+		{"other ledger", func(l *Ledger) *rules.Checkpoint {
+			return &rules.Checkpoint{Ledger: strings.Repeat("0", 64), Entries: l.Entries(), Head: l.Head()}
 		}, nil, "witness note is of ledger 0000"},
 		{"signed by another key", nil, func(w *world) *person { return mallory }, "witness note is not signed by b's key valid at entry"},
 	} {
@@ -199,7 +200,7 @@ func TestWitnessForged(t *testing.T) {
 			w := newWorld(t)
 			w.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
 			l := w.open()
-			c := &Checkpoint{Ledger: l.ID(), Entries: l.Entries(), Head: l.Head()}
+			c := &rules.Checkpoint{Ledger: l.ID(), Entries: l.Entries(), Head: l.Head()}
 			if tc.cp != nil {
 				c = tc.cp(l)
 			}
@@ -213,8 +214,8 @@ func TestWitnessForged(t *testing.T) {
 			}
 			p := l.Entries()
 			f := w.forger()
-			f.commit(f.head(), map[string][]byte{WitnessFile(p, "b"): msg}, "b", w.people["b"].signer, p, KindWitness)
-			wantProblem(t, w.verify(VerifyOptions{}), WitnessFile(p, "b")+": "+tc.want)
+			f.commit(f.head(), map[string][]byte{rules.WitnessFile(p, "b"): msg}, "b", w.people["b"].signer, p, rules.KindWitness)
+			wantProblem(t, w.verify(VerifyOptions{}), rules.WitnessFile(p, "b")+": "+tc.want)
 		})
 	}
 }
@@ -232,7 +233,7 @@ func TestLateDecision(t *testing.T) {
 	p := w.entries()
 	files := w.decisionFiles("pact", 1, p, "c", signing.Approve, w.people["c"].signer, nil)
 	f := w.forger()
-	late := f.commit(f.head(), files, "c", w.people["c"].signer, p, KindDecision)
+	late := f.commit(f.head(), files, "c", w.people["c"].signer, p, rules.KindDecision)
 	rep := w.mustVerify()
 	if len(rep.Ratified) != 1 {
 		t.Fatalf("ratified %v", rep.Ratified)
@@ -246,6 +247,6 @@ func TestLateDecision(t *testing.T) {
 	}
 	// Still: no approval twice.
 	files = w.decisionFiles("pact", 1, p+1, "c", signing.Approve, w.people["c"].signer, nil)
-	f.commit(late, files, "c", w.people["c"].signer, p+1, KindDecision)
+	f.commit(late, files, "c", w.people["c"].signer, p+1, rules.KindDecision)
 	wantProblem(t, w.verify(VerifyOptions{}), "c approved pact v1 already at entry")
 }

@@ -31,3 +31,11 @@ func claimFolder(dir string) (undo func(), err error) {
 		}
 	}, nil
 }
+
+// ClaimFolder checks that dir, which the caller is about to fill, is absent
+// or empty: an export never mixes its files with others. A folder that is
+// not empty is a *RefusedError.
+func ClaimFolder(dir string) error {
+	_, err := claimFolder(dir)
+	return err
+}

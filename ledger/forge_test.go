@@ -17,6 +17,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"golang.org/x/crypto/ssh"
 
+	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/signing"
 )
 
@@ -186,7 +187,7 @@ func (w *world) decisionFiles(doc string, version, p int, who string, d signing.
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	s := &signing.Statement{Ledger: l.ID(), Document: doc, Version: version, Texts: TextHashes(ds.Versions[version-1].V),
+	s := &signing.Statement{Ledger: l.ID(), Document: doc, Version: version, Texts: rules.TextHashes(ds.Versions[version-1].V),
 		Signatory: who, Decision: d, Time: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)}
 	if mutate != nil {
 		mutate(s)
@@ -199,8 +200,8 @@ func (w *world) decisionFiles(doc string, version, p int, who string, d signing.
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	base := DecisionBase(doc, version, p, who)
-	return map[string][]byte{base + StatementSuffix: stmt, base + SigSuffix: sig}
+	base := rules.DecisionBase(doc, version, p, who)
+	return map[string][]byte{base + rules.StatementSuffix: stmt, base + rules.SigSuffix: sig}
 }
 
 // wantProblem checks that verify reports a problem containing each want.

@@ -5,22 +5,24 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/concord-ledger/concord/ledger/rules"
 )
 
 // The JSON files of a ledger are outside input: a reader must never panic,
 // and must accept only the one byte form concord writes.
 func FuzzDecodeJSON(f *testing.F) {
 	s1 := newPerson(f, "s1", true)
-	f.Add(EncodeJSON(&Genesis{Format: FormatVersion, Title: "T", Created: "2026-01-01T00:00:00Z", Nonce: "00", Founder: "s1", Threshold: 1, Stewards: []Member{s1.Member}}))
-	f.Add(EncodeJSON(&Document{ID: "pact", Title: "Pact", Signers: []string{"a"}, Rule: Rule{Kind: "all"}}))
-	f.Add(EncodeJSON(&Version{Document: "pact", Number: 1, Texts: []Text{{Lang: "en", SHA256: "00"}}}))
-	f.Add(EncodeJSON(&Ratified{Document: "pact", Version: 1, Approvals: []Approval{{Signatory: "a", Entry: 3}}}))
-	f.Add(EncodeJSON(&RosterChange{Action: ActionAdd, Member: &s1.Member}))
+	f.Add(rules.EncodeJSON(&rules.Genesis{Format: rules.FormatVersion, Title: "T", Created: "2026-01-01T00:00:00Z", Nonce: "00", Founder: "s1", Threshold: 1, Stewards: []rules.Member{s1.Member}}))
+	f.Add(rules.EncodeJSON(&rules.Document{ID: "pact", Title: "Pact", Signers: []string{"a"}, Rule: rules.Rule{Kind: "all"}}))
+	f.Add(rules.EncodeJSON(&rules.Version{Document: "pact", Number: 1, Texts: []rules.Text{{Lang: "en", SHA256: "00"}}}))
+	f.Add(rules.EncodeJSON(&rules.Ratified{Document: "pact", Version: 1, Approvals: []rules.Approval{{Signatory: "a", Entry: 3}}}))
+	f.Add(rules.EncodeJSON(&rules.RosterChange{Action: rules.ActionAdd, Member: &s1.Member}))
 	f.Add([]byte(`{"id": "x", "id": "y"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, v := range []any{&Genesis{}, &Document{}, &Version{}, &Ratified{}, &RosterChange{}} {
-			if err := DecodeJSON(data, v); err == nil {
-				if got := EncodeJSON(v); string(got) != string(data) {
+		for _, v := range []any{&rules.Genesis{}, &rules.Document{}, &rules.Version{}, &rules.Ratified{}, &rules.RosterChange{}} {
+			if err := rules.DecodeJSON(data, v); err == nil {
+				if got := rules.EncodeJSON(v); string(got) != string(data) {
 					t.Fatalf("accepted %q, which encodes again as %q", data, got)
 				}
 			}
@@ -38,7 +40,7 @@ func FuzzClassify(f *testing.F) {
 	w := newWorld(f).open()
 	f.Fuzz(func(t *testing.T, p1 string, d1 []byte, p2 string, d2 []byte) {
 		files := map[string][]byte{p1: d1, p2: d2}
-		e, err := Classify(5, files)
+		e, err := rules.Classify(5, files)
 		if err != nil {
 			return
 		}

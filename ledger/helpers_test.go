@@ -10,6 +10,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/concord-ledger/concord/internal/det"
+	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/signing"
 )
 
@@ -20,7 +21,7 @@ func testEnv() Env {
 
 // person is a test member with a key.
 type person struct {
-	Member
+	rules.Member
 	signer ssh.Signer
 }
 
@@ -33,8 +34,8 @@ func newPerson(t testing.TB, id string, steward bool) *person {
 		t.Fatal(err)
 	}
 	return &person{
-		Member: Member{ID: id, Name: "Name of " + id, Title: "President", Institution: "University " + id,
-			Country: "Kazakhstan", Key: KeyString(signer.PublicKey()), Steward: steward},
+		Member: rules.Member{ID: id, Name: "Name of " + id, Title: "President", Institution: "University " + id,
+			Country: "Kazakhstan", Key: rules.KeyString(signer.PublicKey()), Steward: steward},
 		signer: signer,
 	}
 }
@@ -56,7 +57,7 @@ func newWorld(t testing.TB) *world {
 		w.people[id] = newPerson(t, id, true)
 	}
 	_, err := Init(w.dir, w.env, InitOptions{Title: "Test ledger", Threshold: 2,
-		Stewards: []Member{w.people["s1"].Member, w.people["s2"].Member}, Founder: "s1", Signer: w.people["s1"].signer})
+		Stewards: []rules.Member{w.people["s1"].Member, w.people["s2"].Member}, Founder: "s1", Signer: w.people["s1"].signer})
 	if err != nil {
 		t.Fatalf("init: %v", err)
 	}
@@ -71,7 +72,7 @@ func (w *world) enrol(id string) *person {
 	p := newPerson(w.t, id, false)
 	w.people[id] = p
 	m := p.Member
-	res, err := ProposeRosterChange(w.dir, w.env, RosterChangeOptions{Action: ActionAdd, Member: &m, As: "s1", Signer: w.people["s1"].signer})
+	res, err := ProposeRosterChange(w.dir, w.env, RosterChangeOptions{Action: rules.ActionAdd, Member: &m, As: "s1", Signer: w.people["s1"].signer})
 	if err != nil {
 		w.t.Fatalf("propose add %s: %v", id, err)
 	}
@@ -83,7 +84,7 @@ func (w *world) enrol(id string) *person {
 
 func (w *world) propose(doc string, signers []string, rule string, texts ...string) {
 	w.t.Helper()
-	r, err := ParseRule(rule)
+	r, err := rules.ParseRule(rule)
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/concord-ledger/concord/ledger/gitstore"
+	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/signing"
 )
 
@@ -30,14 +31,14 @@ type Ledger struct {
 	// noCache keeps this ledger's reads away from the state cache.
 	noCache bool
 	entry   int // position of the head entry
-	st      *State
+	st      *rules.State
 }
 
 // ID returns the ledger id: the SHA-256 of its genesis entry, in hex.
 func (l *Ledger) ID() string { return l.st.ID }
 
 // Genesis returns the founding entry.
-func (l *Ledger) Genesis() *Genesis { return l.st.Genesis }
+func (l *Ledger) Genesis() *rules.Genesis { return l.st.Genesis }
 
 // Head returns the commit id of the head entry.
 func (l *Ledger) Head() string { return l.head }
@@ -54,9 +55,9 @@ func Open(dir string) (*Ledger, error) {
 	return openRepo(dir, repo, true)
 }
 
-// openUncached is Open without the state cache, for checks that must rest
+// OpenUncached is Open without the state cache, for checks that must rest
 // on the repository alone.
-func openUncached(dir string) (*Ledger, error) {
+func OpenUncached(dir string) (*Ledger, error) {
 	repo, err := gitstore.Open(dir)
 	if err != nil {
 		return nil, &NotLedgerError{Dir: dir, Err: errors.New("no git repository there")}
@@ -175,7 +176,7 @@ type InitOptions struct {
 	Title     string
 	Demo      bool
 	Threshold int
-	Stewards  []Member
+	Stewards  []rules.Member
 	Founder   string     // the steward who writes the genesis entry
 	Signer    ssh.Signer // the founder's key
 }
@@ -199,16 +200,16 @@ func Init(dir string, env Env, opts InitOptions) (l *Ledger, err error) {
 	for i := range opts.Stewards {
 		opts.Stewards[i].Steward = true
 	}
-	g := &Genesis{
-		Format: FormatVersion, Title: opts.Title, Demo: opts.Demo, Created: FormatTime(env.Now()),
+	g := &rules.Genesis{
+		Format: rules.FormatVersion, Title: opts.Title, Demo: opts.Demo, Created: rules.FormatTime(env.Now()),
 		Nonce: hex.EncodeToString(nonce), Founder: opts.Founder, Threshold: opts.Threshold, Stewards: opts.Stewards,
 	}
-	raw := EncodeJSON(g)
-	st := NewState()
+	raw := rules.EncodeJSON(g)
+	st := rules.NewState()
 	if errs := st.ApplyGenesis(raw); len(errs) > 0 {
 		msgs := make([]string, len(errs))
 		for i, e := range errs {
-			msgs[i] = e.(*RuleError).Msg
+			msgs[i] = e.(*rules.RuleError).Msg
 		}
 		return nil, refused("", "%s", strings.Join(msgs, "; "))
 	}
@@ -221,9 +222,9 @@ func Init(dir string, env Env, opts InitOptions) (l *Ledger, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating %s: %w", dir, err)
 	}
-	msg := fmt.Sprintf("Found the ledger %q\n\nConcord-Entry: 0\nConcord-Kind: %s\n", opts.Title, KindGenesis)
+	msg := fmt.Sprintf("Found the ledger %q\n\nConcord-Entry: 0\nConcord-Kind: %s\n", opts.Title, rules.KindGenesis)
 	head, err := repo.Append(gitstore.NewCommit{
-		Files: map[string][]byte{GenesisPath: raw}, Message: msg, Name: founder.Name, Email: opts.Founder,
+		Files: map[string][]byte{rules.GenesisPath: raw}, Message: msg, Name: founder.Name, Email: opts.Founder,
 		When: env.Now().UTC().Truncate(time.Second),
 		Sign: func(payload []byte) ([]byte, error) { return signing.Sign(opts.Signer, signing.GitNamespace, payload) },
 	})
@@ -241,7 +242,7 @@ func sha256Sum(b []byte) [32]byte { return sha256.Sum256(b) }
 func (l *Ledger) verifyEntry(files map[string][]byte, actor string) error {
 	p := l.entry + 1
 	l.st.CacheKey = "" // the state no longer is the one its key names
-	e, err := Classify(p, files)
+	e, err := rules.Classify(p, files)
 	if err == nil && e.Actor != actor {
 		err = fmt.Errorf("entry is %s's, not %s's", e.Actor, actor)
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/signing"
 )
 
@@ -121,7 +122,7 @@ func TestRosterRotateRevoke(t *testing.T) {
 	w.sign("pact", "a")
 	// Rotate a's key: the old approval still counts.
 	newA := newPerson(t, "a-new-key", false)
-	res, err := ProposeRosterChange(w.dir, w.env, RosterChangeOptions{Action: ActionRotate, ID: "a", Key: newA.signer.PublicKey(), As: "s1", Signer: w.people["s1"].signer})
+	res, err := ProposeRosterChange(w.dir, w.env, RosterChangeOptions{Action: rules.ActionRotate, ID: "a", Key: newA.signer.PublicKey(), As: "s1", Signer: w.people["s1"].signer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +137,7 @@ func TestRosterRotateRevoke(t *testing.T) {
 		t.Fatalf("second approval: %v %+v", err, res)
 	}
 	// Revoke c: c can no longer sign.
-	res, err = ProposeRosterChange(w.dir, w.env, RosterChangeOptions{Action: ActionRevoke, ID: "c", As: "s2", Signer: w.people["s2"].signer})
+	res, err = ProposeRosterChange(w.dir, w.env, RosterChangeOptions{Action: rules.ActionRevoke, ID: "c", As: "s2", Signer: w.people["s2"].signer})
 	if err != nil {
 		t.Fatal(err)
 	}

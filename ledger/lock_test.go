@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/concord-ledger/concord/ledger/rules"
 )
 
 func TestLockHeldAndStale(t *testing.T) {
@@ -61,18 +63,18 @@ func TestInitRefusals(t *testing.T) {
 	dup.ID = "s3"
 	cases := []struct {
 		name      string
-		stewards  []Member
+		stewards  []rules.Member
 		threshold int
 		founder   string
 		signer    *person
 		want      string
 	}{
-		{"threshold above stewards", []Member{s1.Member, s2.Member}, 3, "s1", s1, "threshold 3 does not fit 2 stewards"},
-		{"threshold zero", []Member{s1.Member}, 0, "s1", s1, "threshold 0"},
-		{"founder not a steward", []Member{s1.Member, s2.Member}, 1, "other", other, "founder \"other\" is not a founding steward"},
-		{"wrong founder key", []Member{s1.Member, s2.Member}, 1, "s1", s2, "is not founder s1's key"},
-		{"one key under two ids", []Member{s1.Member, s2.Member, dup}, 2, "s1", s1, "already enrolled for s2"},
-		{"bad id", []Member{{ID: "Bad_ID", Name: "x", Title: "x", Institution: "x", Country: "x", Key: s1.Key}}, 1, "Bad_ID", s1, "member id"},
+		{"threshold above stewards", []rules.Member{s1.Member, s2.Member}, 3, "s1", s1, "threshold 3 does not fit 2 stewards"},
+		{"threshold zero", []rules.Member{s1.Member}, 0, "s1", s1, "threshold 0"},
+		{"founder not a steward", []rules.Member{s1.Member, s2.Member}, 1, "other", other, "founder \"other\" is not a founding steward"},
+		{"wrong founder key", []rules.Member{s1.Member, s2.Member}, 1, "s1", s2, "is not founder s1's key"},
+		{"one key under two ids", []rules.Member{s1.Member, s2.Member, dup}, 2, "s1", s1, "already enrolled for s2"},
+		{"bad id", []rules.Member{{ID: "Bad_ID", Name: "x", Title: "x", Institution: "x", Country: "x", Key: s1.Key}}, 1, "Bad_ID", s1, "member id"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -89,7 +91,7 @@ func TestInitRefusals(t *testing.T) {
 	// A folder that is not empty is refused and left as it was.
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "keep"), []byte("x"), 0o644)
-	_, err := Init(dir, testEnv(), InitOptions{Title: "T", Threshold: 1, Stewards: []Member{s1.Member}, Founder: "s1", Signer: s1.signer})
+	_, err := Init(dir, testEnv(), InitOptions{Title: "T", Threshold: 1, Stewards: []rules.Member{s1.Member}, Founder: "s1", Signer: s1.signer})
 	if err == nil || !strings.Contains(err.Error(), "not empty") {
 		t.Fatalf("init into a non-empty folder: %v", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/concord-ledger/concord/ledger/gitstore"
+	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/signing"
 )
 
@@ -19,14 +19,14 @@ import (
 // position its paths carry.
 type event struct {
 	pos   int
-	apply func(st *State) []error
+	apply func(st *rules.State) []error
 }
 
 // applyAll applies events in ledger order, checking every statement
 // signature they carry: a reader never shows, counts or builds on an
 // approval whose signature does not verify. (Commit signatures are checked
 // by 'concord verify' and by sync before anything fetched is accepted.)
-func applyAll(st *State, events []event) error {
+func applyAll(st *rules.State, events []event) error {
 	sort.SliceStable(events, func(i, j int) bool { return events[i].pos < events[j].pos })
 	var errs []error
 	st.SigCheck = func(key ssh.PublicKey, ns string, msg, sig []byte, what string) {
@@ -50,8 +50,6 @@ type signedPair struct {
 	stmt, sig []byte
 }
 
-var pairName = regexp.MustCompile(`^([0-9]{8})-([a-z0-9][a-z0-9-]{0,63})\.(statement|sig)$`)
-
 // readPairs reads the statement and signature files in dir, in position
 // order.
 func readPairs(repo *gitstore.Repo, head, dir string) ([]signedPair, error) {
@@ -62,19 +60,18 @@ func readPairs(repo *gitstore.Repo, head, dir string) ([]signedPair, error) {
 	byBase := map[string]*signedPair{}
 	var out []*signedPair
 	for _, f := range files {
-		m := pairName.FindStringSubmatch(f.Name)
-		if m == nil || f.IsDir {
+		pos, who, ext, ok := rules.ParseSignedName(f.Name)
+		if !ok || f.IsDir {
 			return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: unexpected file", path.Join(dir, f.Name))}}
 		}
-		base := m[1] + "-" + m[2]
+		base := rules.PosString(pos) + "-" + who
 		sp := byBase[base]
 		if sp == nil {
-			pos, _ := strconv.Atoi(m[1])
-			sp = &signedPair{pos: pos, who: m[2]}
+			sp = &signedPair{pos: pos, who: who}
 			byBase[base] = sp
 			out = append(out, sp)
 		}
-		if m[3] == "statement" {
+		if ext == "statement" {
 			sp.stmt = f.Data
 		} else {
 			sp.sig = f.Data
@@ -93,7 +90,7 @@ func readPairs(repo *gitstore.Repo, head, dir string) ([]signedPair, error) {
 // With useCache, the state cache is used: the roster is read from it or
 // filed in it, and the state carries its key, so that the documents read
 // into it are too.
-func readRoster(repo *gitstore.Repo, head string, useCache bool) (*State, error) {
+func readRoster(repo *gitstore.Repo, head string, useCache bool) (*rules.State, error) {
 	key := ""
 	if useCache {
 		key = rosterCacheKey(repo, head)
@@ -115,38 +112,38 @@ func readRoster(repo *gitstore.Repo, head string, useCache bool) (*State, error)
 }
 
 // replayRoster is readRoster without the cache.
-func replayRoster(repo *gitstore.Repo, head string) (*State, error) {
-	raw, err := repo.ReadFile(head, GenesisPath)
+func replayRoster(repo *gitstore.Repo, head string) (*rules.State, error) {
+	raw, err := repo.ReadFile(head, rules.GenesisPath)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", GenesisPath, err)
+		return nil, fmt.Errorf("reading %s: %w", rules.GenesisPath, err)
 	}
-	st := NewState()
+	st := rules.NewState()
 	if errs := st.ApplyGenesis(raw); len(errs) > 0 {
 		return nil, &InconsistentError{Errs: errs}
 	}
-	changes, err := repo.List(head, ChangesDir)
+	changes, err := repo.List(head, rules.ChangesDir)
 	if err != nil {
 		return nil, err
 	}
 	var events []event
 	for _, c := range changes {
 		cid := c.Name
-		craw, err := repo.ReadFile(head, ChangeFile(cid))
+		craw, err := repo.ReadFile(head, rules.ChangeFile(cid))
 		if err != nil {
 			return nil, err
 		}
-		pairs, err := readPairs(repo, head, path.Join(ChangesDir, cid, "approvals"))
+		pairs, err := readPairs(repo, head, path.Join(rules.ChangesDir, cid, "approvals"))
 		if err != nil {
 			return nil, err
 		}
 		for i, sp := range pairs {
 			if i == 0 {
-				events = append(events, event{sp.pos, func(st *State) []error {
+				events = append(events, event{sp.pos, func(st *rules.State) []error {
 					return st.ApplyRosterProposal(sp.pos, cid, craw, sp.who, sp.stmt, sp.sig)
 				}})
 				continue
 			}
-			events = append(events, event{sp.pos, func(st *State) []error {
+			events = append(events, event{sp.pos, func(st *rules.State) []error {
 				return st.ApplyRosterApproval(sp.pos, cid, sp.who, sp.stmt, sp.sig)
 			}})
 		}
@@ -159,7 +156,7 @@ func replayRoster(repo *gitstore.Repo, head string) (*State, error) {
 
 // loadDoc reads one document with all its versions and decisions from the
 // head's tree into st, replaying them in ledger order.
-func loadDoc(st *State, repo *gitstore.Repo, head, id string) (*DocState, error) {
+func loadDoc(st *rules.State, repo *gitstore.Repo, head, id string) (*rules.DocState, error) {
 	if ds, ok := st.Docs[id]; ok {
 		return ds, nil
 	}
@@ -178,22 +175,22 @@ func loadDoc(st *State, repo *gitstore.Repo, head, id string) (*DocState, error)
 }
 
 // replayDoc is loadDoc without the cache.
-func replayDoc(st *State, repo *gitstore.Repo, head, id string) (*DocState, error) {
-	raw, err := repo.ReadFile(head, DocFile(id))
+func replayDoc(st *rules.State, repo *gitstore.Repo, head, id string) (*rules.DocState, error) {
+	raw, err := repo.ReadFile(head, rules.DocFile(id))
 	if errors.Is(err, gitstore.ErrNotFound) {
 		return nil, refused("'concord status' lists the ledger's documents", "no document %q in this ledger", id)
 	}
 	if err != nil {
 		return nil, err
 	}
-	var d Document
-	if err := DecodeJSON(raw, &d); err != nil {
-		return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: %v", DocFile(id), err)}}
+	var d rules.Document
+	if err := rules.DecodeJSON(raw, &d); err != nil {
+		return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: %v", rules.DocFile(id), err)}}
 	}
 	if d.ID != id {
-		return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: names document %q, not the folder it is in", DocFile(id), d.ID)}}
+		return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: names document %q, not the folder it is in", rules.DocFile(id), d.ID)}}
 	}
-	list, err := repo.List(head, path.Join(DocsDir, id))
+	list, err := repo.List(head, path.Join(rules.DocsDir, id))
 	if err != nil {
 		return nil, err
 	}
@@ -202,7 +199,7 @@ func replayDoc(st *State, repo *gitstore.Repo, head, id string) (*DocState, erro
 		if n, ok := strings.CutPrefix(e.Name, "v"); ok && e.IsDir {
 			num, err := strconv.Atoi(n)
 			if err != nil {
-				return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: unexpected folder", path.Join(DocsDir, id, e.Name))}}
+				return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: unexpected folder", path.Join(rules.DocsDir, id, e.Name))}}
 			}
 			nums = append(nums, num)
 		}
@@ -211,39 +208,39 @@ func replayDoc(st *State, repo *gitstore.Repo, head, id string) (*DocState, erro
 	var events []event
 	for i, n := range nums {
 		if n != i+1 {
-			return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: version %d is missing", DocFile(id), i+1)}}
+			return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: version %d is missing", rules.DocFile(id), i+1)}}
 		}
 		v, texts, err := readVersion(repo, head, id, n)
 		if err != nil {
 			return nil, err
 		}
 		if v.Document != id || v.Number != n {
-			return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: names %s v%d, not the folder it is in", VersionFile(id, n), v.Document, v.Number)}}
+			return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: names %s v%d, not the folder it is in", rules.VersionFile(id, n), v.Document, v.Number)}}
 		}
 		if n == 1 {
-			events = append(events, event{v.Entry, func(st *State) []error { return st.ApplyPropose(v.Entry, &d, v, texts) }})
+			events = append(events, event{v.Entry, func(st *rules.State) []error { return st.ApplyPropose(v.Entry, &d, v, texts) }})
 		} else {
-			events = append(events, event{v.Entry, func(st *State) []error { return st.ApplyAmend(v.Entry, v, texts) }})
+			events = append(events, event{v.Entry, func(st *rules.State) []error { return st.ApplyAmend(v.Entry, v, texts) }})
 		}
-		var rat *Ratified
-		if rraw, err := repo.ReadFile(head, RatifiedFile(id, n)); err == nil {
-			rat = new(Ratified)
-			if err := DecodeJSON(rraw, rat); err != nil {
-				return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: %v", RatifiedFile(id, n), err)}}
+		var rat *rules.Ratified
+		if rraw, err := repo.ReadFile(head, rules.RatifiedFile(id, n)); err == nil {
+			rat = new(rules.Ratified)
+			if err := rules.DecodeJSON(rraw, rat); err != nil {
+				return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: %v", rules.RatifiedFile(id, n), err)}}
 			}
 		} else if !errors.Is(err, gitstore.ErrNotFound) {
 			return nil, err
 		}
-		pairs, err := readPairs(repo, head, path.Join(VersionDir(id, n), "decisions"))
+		pairs, err := readPairs(repo, head, path.Join(rules.VersionDir(id, n), "decisions"))
 		if err != nil {
 			return nil, err
 		}
 		for _, sp := range pairs {
-			var r *Ratified
+			var r *rules.Ratified
 			if rat != nil && rat.Entry == sp.pos {
 				r = rat
 			}
-			events = append(events, event{sp.pos, func(st *State) []error {
+			events = append(events, event{sp.pos, func(st *rules.State) []error {
 				return st.ApplyDecision(sp.pos, id, n, sp.who, sp.stmt, sp.sig, r)
 			}})
 		}
@@ -252,35 +249,35 @@ func replayDoc(st *State, repo *gitstore.Repo, head, id string) (*DocState, erro
 	// document in sight, so that what it shows (and what the state cache
 	// files) depends on its own folder and the roster only.
 	alone := *st
-	alone.Docs = map[string]*DocState{}
+	alone.Docs = map[string]*rules.DocState{}
 	if err := applyAll(&alone, events); err != nil {
 		return nil, err
 	}
 	ds := alone.Docs[id]
 	if ds == nil || len(ds.Versions) == 0 || len(alone.Docs) != 1 {
-		return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: document has no version", DocFile(id))}}
+		return nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: document has no version", rules.DocFile(id))}}
 	}
 	st.Docs[id] = ds
 	return ds, nil
 }
 
 // readVersion reads version n of doc and its texts.
-func readVersion(repo *gitstore.Repo, head, doc string, n int) (*Version, map[string][]byte, error) {
-	raw, err := repo.ReadFile(head, VersionFile(doc, n))
+func readVersion(repo *gitstore.Repo, head, doc string, n int) (*rules.Version, map[string][]byte, error) {
+	raw, err := repo.ReadFile(head, rules.VersionFile(doc, n))
 	if err != nil {
 		return nil, nil, err
 	}
-	var v Version
-	if err := DecodeJSON(raw, &v); err != nil {
-		return nil, nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: %v", VersionFile(doc, n), err)}}
+	var v rules.Version
+	if err := rules.DecodeJSON(raw, &v); err != nil {
+		return nil, nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: %v", rules.VersionFile(doc, n), err)}}
 	}
 	texts := map[string][]byte{}
-	files, err := repo.ReadDir(head, path.Join(VersionDir(doc, n), "text"))
+	files, err := repo.ReadDir(head, path.Join(rules.VersionDir(doc, n), "text"))
 	if err != nil {
 		return nil, nil, err
 	}
 	for _, f := range files {
-		p := path.Join(VersionDir(doc, n), "text", f.Name)
+		p := path.Join(rules.VersionDir(doc, n), "text", f.Name)
 		lang, ok := strings.CutSuffix(f.Name, ".txt")
 		if !ok {
 			return nil, nil, &InconsistentError{Errs: []error{fmt.Errorf("%s: unexpected file", p)}}

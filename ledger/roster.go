@@ -8,14 +8,15 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/signing"
 )
 
 // RosterChangeOptions propose a roster change.
 type RosterChangeOptions struct {
-	Action string  // ActionAdd, ActionRotate or ActionRevoke
-	Member *Member // add
-	ID     string  // rotate, revoke
+	Action string        // ActionAdd, ActionRotate or ActionRevoke
+	Member *rules.Member // add
+	ID     string        // rotate, revoke
 	Key    ssh.PublicKey
 	Reason string
 	As     string // the proposing steward
@@ -42,26 +43,26 @@ func ProposeRosterChange(dir string, env Env, opts RosterChangeOptions) (*Roster
 			return err
 		}
 		now := env.Now()
-		ch := &RosterChange{Ledger: l.ID(), Action: opts.Action, ID: opts.ID,
-			Reason: opts.Reason, Proposer: opts.As, Proposed: FormatTime(now)}
+		ch := &rules.RosterChange{Ledger: l.ID(), Action: opts.Action, ID: opts.ID,
+			Reason: opts.Reason, Proposer: opts.As, Proposed: rules.FormatTime(now)}
 		if opts.Member != nil {
 			m := *opts.Member
 			ch.Member = &m
 		}
 		if opts.Key != nil {
-			if opts.Action == ActionAdd {
-				ch.Member.Key = KeyString(opts.Key)
+			if opts.Action == rules.ActionAdd {
+				ch.Member.Key = rules.KeyString(opts.Key)
 			} else {
-				ch.Key = KeyString(opts.Key)
+				ch.Key = rules.KeyString(opts.Key)
 			}
 		}
 		if err := l.st.CheckChange(ch, ""); err != nil {
-			return refused("", "%s", err.(*RuleError).Msg)
+			return refused("", "%s", err.(*rules.RuleError).Msg)
 		}
 		if cid, what := pendingConflict(l.st, ch); cid != "" {
 			return refused("approve or wait for the pending change ('concord roster list' shows it)", "change %s, pending, %s already", cid, what)
 		}
-		raw := EncodeJSON(ch)
+		raw := rules.EncodeJSON(ch)
 		sum := sha256Sum(raw)
 		cid := hex.EncodeToString(sum[:8])
 		p := l.entry + 1
@@ -69,12 +70,12 @@ func ProposeRosterChange(dir string, env Env, opts RosterChangeOptions) (*Roster
 		if err != nil {
 			return err
 		}
-		files[ChangeFile(cid)] = raw
+		files[rules.ChangeFile(cid)] = raw
 		if err := l.verifyEntry(files, opts.As); err != nil {
 			return err
 		}
 		summary := fmt.Sprintf("Propose to %s %s (change %s)", ch.Action, ch.Subject(), cid)
-		commit, err := l.appendEntry(opts.As, opts.Signer, KindRoster, summary, files, now)
+		commit, err := l.appendEntry(opts.As, opts.Signer, rules.KindRoster, summary, files, now)
 		if err != nil {
 			return err
 		}
@@ -106,7 +107,7 @@ func ApproveRosterChange(dir string, env Env, change, as string, signer ssh.Sign
 		if len(cs.Approvals)+1 >= l.st.Genesis.Threshold {
 			if err := l.st.CheckChange(cs.Change, ""); err != nil {
 				return refused("the change can no longer take effect; propose a new one if still needed",
-					"change %s cannot take effect: %s", change, err.(*RuleError).Msg)
+					"change %s cannot take effect: %s", change, err.(*rules.RuleError).Msg)
 			}
 		}
 		now := env.Now()
@@ -119,7 +120,7 @@ func ApproveRosterChange(dir string, env Env, change, as string, signer ssh.Sign
 			return err
 		}
 		summary := fmt.Sprintf("Approve change %s: %s %s", change, cs.Change.Action, cs.Change.Subject())
-		commit, err := l.appendEntry(as, signer, KindApprove, summary, files, now)
+		commit, err := l.appendEntry(as, signer, rules.KindApprove, summary, files, now)
 		if err != nil {
 			return err
 		}
@@ -154,22 +155,14 @@ func rosterApprovalFiles(l *Ledger, cid string, sum [32]byte, steward string, si
 	if err != nil {
 		return nil, fmt.Errorf("signing the approval: %w", err)
 	}
-	base := RosterApprovalBase(cid, p, steward)
-	return map[string][]byte{base + StatementSuffix: stmt, base + SigSuffix: sig}, nil
-}
-
-// Subject returns the id of the member the change is about.
-func (ch *RosterChange) Subject() string {
-	if ch.Member != nil {
-		return ch.Member.ID
-	}
-	return ch.ID
+	base := rules.RosterApprovalBase(cid, p, steward)
+	return map[string][]byte{base + rules.StatementSuffix: stmt, base + rules.SigSuffix: sig}, nil
 }
 
 // pendingConflict returns a pending change that is about the same member as
 // ch or would enrol the same key, and what they share; ("", "") if none.
 // A pending change that could no longer take effect does not count.
-func pendingConflict(st *State, ch *RosterChange) (cid, what string) {
+func pendingConflict(st *rules.State, ch *rules.RosterChange) (cid, what string) {
 	key := ch.Key
 	if ch.Member != nil {
 		key = ch.Member.Key
@@ -187,7 +180,7 @@ func pendingConflict(st *State, ch *RosterChange) (cid, what string) {
 			other = cs.Change.Member.Key
 		}
 		if key != "" && other == key {
-			k, _ := ParseKey(key)
+			k, _ := rules.ParseKey(key)
 			return id, fmt.Sprintf("would enrol the same key %s for %s", signing.Fingerprint(k), cs.Change.Subject())
 		}
 	}
@@ -196,7 +189,7 @@ func pendingConflict(st *State, ch *RosterChange) (cid, what string) {
 
 // RosterMember is one member as listed.
 type RosterMember struct {
-	Member
+	rules.Member
 	Fingerprint string `json:"fingerprint"`
 	Enrolled    int    `json:"enrolled"`          // entry
 	Revoked     int    `json:"revoked,omitempty"` // entry, 0 if not
@@ -205,10 +198,10 @@ type RosterMember struct {
 
 // PendingChange is a roster change waiting for approvals.
 type PendingChange struct {
-	Change    string        `json:"change"`
-	Proposal  *RosterChange `json:"proposal"`
-	Approvals []string      `json:"approvals"`
-	Threshold int           `json:"threshold"`
+	Change    string              `json:"change"`
+	Proposal  *rules.RosterChange `json:"proposal"`
+	Approvals []string            `json:"approvals"`
+	Threshold int                 `json:"threshold"`
 }
 
 // RosterList is the roster at the head.
@@ -252,7 +245,7 @@ func (l *Ledger) AllowedSigners() []byte {
 	return allowedSigners(l.st)
 }
 
-func allowedSigners(st *State) []byte {
+func allowedSigners(st *rules.State) []byte {
 	var entries []signing.AllowedSigner
 	for _, id := range st.Order {
 		for _, k := range st.Members[id].Keys {

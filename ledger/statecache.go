@@ -20,6 +20,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/concord-ledger/concord/ledger/gitstore"
+	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/signing"
 )
 
@@ -174,11 +175,11 @@ func rosterCacheKey(repo *gitstore.Repo, head string) string {
 	if cacheDir() == "" {
 		return ""
 	}
-	g, err := repo.Hash(head, GenesisPath)
+	g, err := repo.Hash(head, rules.GenesisPath)
 	if err != nil || g == "" {
 		return ""
 	}
-	r, err := repo.Hash(head, path.Dir(ChangesDir))
+	r, err := repo.Hash(head, path.Dir(rules.ChangesDir))
 	if err != nil {
 		return ""
 	}
@@ -191,11 +192,11 @@ func rosterCacheKey(repo *gitstore.Repo, head string) string {
 
 // docCacheKey returns the key of document id at head given the roster's
 // key, or "" when there is none.
-func docCacheKey(st *State, repo *gitstore.Repo, head, id string) string {
+func docCacheKey(st *rules.State, repo *gitstore.Repo, head, id string) string {
 	if st.CacheKey == "" || cacheDir() == "" || !signing.ValidID(id) {
 		return ""
 	}
-	h, err := repo.Hash(head, path.Join(DocsDir, id))
+	h, err := repo.Hash(head, path.Join(rules.DocsDir, id))
 	if err != nil || h == "" {
 		return ""
 	}
@@ -301,7 +302,7 @@ func (l *Ledger) fileDecided(id, rosterKey string) {
 	if l.noCache || rosterKey == "" || ds == nil || rosterCacheKey(l.repo, l.head) != rosterKey {
 		return
 	}
-	storeDoc(docCacheKey(&State{CacheKey: rosterKey}, l.repo, l.head, id), ds)
+	storeDoc(docCacheKey(&rules.State{CacheKey: rosterKey}, l.repo, l.head, id), ds)
 }
 
 // keyParser parses keys in their wire form, each distinct key once.
@@ -323,13 +324,13 @@ func (p keyParser) parse(wire []byte) (ssh.PublicKey, error) {
 
 type rosterSnap struct {
 	ID      string
-	Genesis *Genesis
+	Genesis *rules.Genesis
 	Members []memberSnap // in enrolment order
 	Changes []changeSnap // in proposal order
 }
 
 type memberSnap struct {
-	Member            Member
+	Member            rules.Member
 	Keys              []keySnap
 	Enrolled, Revoked int
 }
@@ -341,7 +342,7 @@ type keySnap struct {
 
 type changeSnap struct {
 	ID        string
-	Change    *RosterChange
+	Change    *rules.RosterChange
 	Hash      [32]byte
 	Proposed  int
 	Approvals []approvalSnap
@@ -355,15 +356,15 @@ type approvalSnap struct {
 }
 
 type docSnap struct {
-	Doc      *Document
+	Doc      *rules.Document
 	Versions []versionSnap
 }
 
 type versionSnap struct {
-	V          *Version
+	V          *rules.Version
 	Texts      map[string][]byte
 	Decisions  []decisionSnap
-	Ratified   *Ratified
+	Ratified   *rules.Ratified
 	Superseded int
 }
 
@@ -386,7 +387,7 @@ func gobEncode(v any) []byte {
 }
 
 // storeRoster files st's roster under its key.
-func storeRoster(st *State) {
+func storeRoster(st *rules.State) {
 	if st.CacheKey == "" {
 		return
 	}
@@ -420,7 +421,7 @@ func storeRoster(st *State) {
 }
 
 // loadRoster returns the roster filed under key, or nil.
-func loadRoster(key string) *State {
+func loadRoster(key string) *rules.State {
 	payload := readCache(key)
 	if payload == nil {
 		return nil
@@ -429,17 +430,17 @@ func loadRoster(key string) *State {
 	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&s); err != nil || s.Genesis == nil {
 		return nil
 	}
-	st := NewState()
+	st := rules.NewState()
 	st.ID, st.Genesis, st.CacheKey = s.ID, s.Genesis, key
 	parse := keyParser{}.parse
 	for _, ms := range s.Members {
-		m := &MemberState{Member: ms.Member, Enrolled: ms.Enrolled, Revoked: ms.Revoked}
+		m := &rules.MemberState{Member: ms.Member, Enrolled: ms.Enrolled, Revoked: ms.Revoked}
 		for _, k := range ms.Keys {
 			key, err := parse(k.Key)
 			if err != nil {
 				return nil
 			}
-			m.Keys = append(m.Keys, KeyPeriod{Key: key, From: k.From, To: k.To})
+			m.Keys = append(m.Keys, rules.KeyPeriod{Key: key, From: k.From, To: k.To})
 			st.Owners[string(k.Key)] = ms.Member.ID
 		}
 		if len(m.Keys) == 0 {
@@ -452,13 +453,13 @@ func loadRoster(key string) *State {
 		if c.Effective == 0 && c.Change == nil {
 			return nil
 		}
-		cs := &ChangeState{ID: c.ID, Change: c.Change, Hash: c.Hash, Proposed: c.Proposed, Effective: c.Effective}
+		cs := &rules.ChangeState{ID: c.ID, Change: c.Change, Hash: c.Hash, Proposed: c.Proposed, Effective: c.Effective}
 		for _, a := range c.Approvals {
 			key, err := parse(a.Key)
 			if err != nil {
 				return nil
 			}
-			cs.Approvals = append(cs.Approvals, RosterApproval{Steward: a.Steward, Pos: a.Pos, Key: key})
+			cs.Approvals = append(cs.Approvals, rules.RosterApproval{Steward: a.Steward, Pos: a.Pos, Key: key})
 		}
 		st.Changes[c.ID] = cs
 		st.ChangeOrder = append(st.ChangeOrder, c.ID)
@@ -467,7 +468,7 @@ func loadRoster(key string) *State {
 }
 
 // storeDoc files ds under key.
-func storeDoc(key string, ds *DocState) {
+func storeDoc(key string, ds *rules.DocState) {
 	if key == "" {
 		return
 	}
@@ -488,7 +489,7 @@ func storeDoc(key string, ds *DocState) {
 }
 
 // loadDocCache returns the document filed under key, or nil.
-func loadDocCache(key string) *DocState {
+func loadDocCache(key string) *rules.DocState {
 	payload := readCache(key)
 	if payload == nil {
 		return nil
@@ -497,13 +498,13 @@ func loadDocCache(key string) *DocState {
 	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&s); err != nil || s.Doc == nil || len(s.Versions) == 0 {
 		return nil
 	}
-	ds := &DocState{Doc: s.Doc}
+	ds := &rules.DocState{Doc: s.Doc}
 	parse := keyParser{}.parse
 	for _, v := range s.Versions {
 		if v.V == nil {
 			return nil
 		}
-		vs := &VersionState{V: v.V, Texts: v.Texts, Ratified: v.Ratified, Superseded: v.Superseded}
+		vs := &rules.VersionState{V: v.V, Texts: v.Texts, Ratified: v.Ratified, Superseded: v.Superseded}
 		if vs.Texts == nil {
 			vs.Texts = map[string][]byte{}
 		}
@@ -512,7 +513,7 @@ func loadDocCache(key string) *DocState {
 			if err != nil || d.Statement == nil {
 				return nil
 			}
-			vs.Decisions = append(vs.Decisions, Decision{Pos: d.Pos, Signatory: d.Signatory, Decision: d.Decision,
+			vs.Decisions = append(vs.Decisions, rules.Decision{Pos: d.Pos, Signatory: d.Signatory, Decision: d.Decision,
 				Key: key, Statement: d.Statement, Late: d.Late, KeyID: d.KeyID, FP: d.FP})
 		}
 		ds.Versions = append(ds.Versions, vs)

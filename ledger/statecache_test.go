@@ -7,15 +7,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/ssh"
-
+	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/signing"
 )
 
@@ -45,7 +43,7 @@ func cacheWorldF(t testing.TB) *world {
 	t.Helper()
 	w := newWorld(t)
 	newA := newPerson(t, "a-new-key", false)
-	res, err := ProposeRosterChange(w.dir, w.env, RosterChangeOptions{Action: ActionRotate, ID: "a", Key: newA.signer.PublicKey(), As: "s1", Signer: w.people["s1"].signer})
+	res, err := ProposeRosterChange(w.dir, w.env, RosterChangeOptions{Action: rules.ActionRotate, ID: "a", Key: newA.signer.PublicKey(), As: "s1", Signer: w.people["s1"].signer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +68,7 @@ func cacheWorldF(t testing.TB) *world {
 	w.propose("quorum", []string{"a", "b", "c"}, "quorum:2", "en", "Two of three.\n")
 	w.sign("quorum", "b")
 	w.sign("quorum", "c")
-	res, err = ProposeRosterChange(w.dir, w.env, RosterChangeOptions{Action: ActionRevoke, ID: "c", As: "s1", Signer: w.people["s1"].signer})
+	res, err = ProposeRosterChange(w.dir, w.env, RosterChangeOptions{Action: rules.ActionRevoke, ID: "c", As: "s1", Signer: w.people["s1"].signer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +77,7 @@ func cacheWorldF(t testing.TB) *world {
 	}
 	d := newPerson(t, "d", false)
 	m := d.Member
-	if _, err := ProposeRosterChange(w.dir, w.env, RosterChangeOptions{Action: ActionAdd, Member: &m, As: "s2", Signer: w.people["s2"].signer}); err != nil {
+	if _, err := ProposeRosterChange(w.dir, w.env, RosterChangeOptions{Action: rules.ActionAdd, Member: &m, As: "s2", Signer: w.people["s2"].signer}); err != nil {
 		t.Fatal(err)
 	}
 	return w
@@ -190,7 +188,7 @@ func TestStateCacheFollowsNewEntries(t *testing.T) {
 	useCache(t)
 	views(t, w)
 	cacheCounts()
-	res, err := ProposeRosterChange(w.dir, w.env, RosterChangeOptions{Action: ActionRevoke, ID: "b", As: "s1", Signer: w.people["s1"].signer})
+	res, err := ProposeRosterChange(w.dir, w.env, RosterChangeOptions{Action: rules.ActionRevoke, ID: "b", As: "s1", Signer: w.people["s1"].signer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +220,7 @@ func TestStateCacheForgedApprovalAfterWarm(t *testing.T) {
 	mallory := newPerson(t, "mallory", false)
 	files := w.decisionFiles("pact", 1, p, "a", signing.Approve, mallory.signer, nil)
 	f := w.forger()
-	f.commit(f.head(), files, "a", nil, p, KindDecision)
+	f.commit(f.head(), files, "a", nil, p, rules.KindDecision)
 	for range 2 { // the refusal is not filed either
 		if _, err := w.open().Status("pact"); err == nil || !strings.Contains(err.Error(), "signature does not verify") {
 			t.Fatalf("status of a forged approval with a warm cache: err = %v", err)
@@ -332,44 +330,6 @@ func TestStateCachePrune(t *testing.T) {
 	}
 }
 
-// The running tally applyDecision keeps agrees with approvalsOf, which
-// recounts from the decisions, after every decision of a random sequence.
-func TestTallyMatchesApprovalsOf(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 2))
-	signers := []string{"a", "b", "c", "d", "e"}
-	keyOf := map[string]ssh.PublicKey{}
-	for i, id := range signers {
-		keyOf[id] = newPerson(t, signers[i/2], false).signer.PublicKey() // a, b share a key; c, d share one
-	}
-	for round := range 200 {
-		doc := &Document{Signers: signers}
-		vs := &VersionState{}
-		approving := map[string]bool{}
-		for step := range 30 {
-			who := signers[r.IntN(len(signers))]
-			d := Decision{Pos: step, Signatory: who, Decision: signing.Approve, Key: keyOf[who], Late: r.IntN(10) == 0}
-			if approving[who] {
-				d.Decision = signing.Withdraw
-			}
-			if round%2 == 1 && step == 10 {
-				vs.count = nil // as a state read from the cache has it
-			}
-			count := vs.tallyOf()
-			vs.Decisions = append(vs.Decisions, d)
-			if d.Late {
-				continue
-			}
-			approving[who] = d.Decision == signing.Approve
-			count.add(&d)
-			approvals, distinct := ApprovalsOf(doc, vs)
-			if len(approvals) != len(count.approving) || distinct != len(count.keys) {
-				t.Fatalf("round %d step %d: tally %d approvals, %d keys; approvalsOf %d, %d",
-					round, step, len(count.approving), len(count.keys), len(approvals), distinct)
-			}
-		}
-	}
-}
-
 // A version filed in one document's folder that names another document is
 // refused, whichever documents the process read before: a document's
 // state depends on its own folder and the roster only, and so does what
@@ -382,10 +342,10 @@ func TestDocumentReplayedAlone(t *testing.T) {
 	p := l.Entries()
 	text := []byte("Forged.\n")
 	sum := sha256.Sum256(text)
-	v := &Version{Ledger: l.ID(), Document: "b", Number: 2, Texts: []Text{{Lang: "en", SHA256: hex.EncodeToString(sum[:])}}, Author: "s1", Entry: p}
+	v := &rules.Version{Ledger: l.ID(), Document: "b", Number: 2, Texts: []rules.Text{{Lang: "en", SHA256: hex.EncodeToString(sum[:])}}, Author: "s1", Entry: p}
 	l.Close()
 	f := w.forger()
-	f.commit(f.head(), map[string][]byte{VersionFile("z", 2): EncodeJSON(v), TextFile("z", 2, "en"): text}, "s1", w.people["s1"].signer, p, KindAmend)
+	f.commit(f.head(), map[string][]byte{rules.VersionFile("z", 2): rules.EncodeJSON(v), rules.TextFile("z", 2, "en"): text}, "s1", w.people["s1"].signer, p, rules.KindAmend)
 	useCache(t)
 	for _, first := range []string{"", "b"} {
 		l := w.open()
@@ -410,7 +370,7 @@ func TestUncachedOpenIgnoresCache(t *testing.T) {
 	views(t, w)
 	before, _ := os.ReadDir(dir)
 	cacheCounts()
-	l, err := openUncached(w.dir)
+	l, err := OpenUncached(w.dir)
 	if err != nil {
 		t.Fatal(err)
 	}

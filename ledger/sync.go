@@ -12,6 +12,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/concord-ledger/concord/ledger/gitstore"
+	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/signing"
 )
 
@@ -403,7 +404,7 @@ func (l *Ledger) recreate(remote, local []*gitstore.Commit, opts SyncOptions) (s
 			return "", &InconsistentError{Errs: []error{fmt.Errorf("local entry %.12s has no Concord-Entry trailer", c.ID)}}
 		}
 		old, _ := strconv.Atoi(m[1])
-		e, err := Classify(old, files)
+		e, err := rules.Classify(old, files)
 		if err != nil {
 			return "", &InconsistentError{Errs: []error{fmt.Errorf("local entry %d: %v", old, err)}}
 		}
@@ -434,56 +435,57 @@ func (l *Ledger) recreate(remote, local []*gitstore.Commit, opts SyncOptions) (s
 
 // moveEntry returns the files of entry e (at position old) as they must be
 // at position p on l's head, and the commit summary.
-func (l *Ledger) moveEntry(e *Entry, files map[string][]byte, old, p int, summary string, opts SyncOptions) (map[string][]byte, string, error) {
+func (l *Ledger) moveEntry(e *rules.Entry, files map[string][]byte, old, p int, summary string, opts SyncOptions) (map[string][]byte, string, error) {
 	out := map[string][]byte{}
 	switch e.Kind {
-	case KindRoster, KindApprove:
+	case rules.KindRoster, rules.KindApprove:
 		for f, data := range files {
-			if m := rosterApprRe.FindStringSubmatch(f); m != nil {
-				f = RosterApprovalBase(m[1], p, m[3]) + "." + m[4]
+			if pp, _ := rules.ParsePath(f); pp.Kind == rules.PathRosterApproval {
+				pp.Pos = p
+				f = pp.String()
 			}
 			out[f] = data
 		}
-	case KindWitness:
-		msg, err := signCheckpoint(&Checkpoint{Ledger: l.ID(), Entries: p, Head: l.head}, e.Actor, opts.Signer)
+	case rules.KindWitness:
+		msg, err := signCheckpoint(&rules.Checkpoint{Ledger: l.ID(), Entries: p, Head: l.head}, e.Actor, opts.Signer)
 		if err != nil {
 			return nil, "", err
 		}
-		out[WitnessFile(p, e.Actor)] = msg
+		out[rules.WitnessFile(p, e.Actor)] = msg
 		summary = fmt.Sprintf("Witness the head %.12s (%d entries)", l.head, p)
-	case KindPropose, KindAmend:
+	case rules.KindPropose, rules.KindAmend:
 		ds, err := loadDoc(l.st, l.repo, l.head, e.Doc)
 		var re *RefusedError
 		switch {
-		case e.Kind == KindPropose && err == nil:
+		case e.Kind == rules.KindPropose && err == nil:
 			return nil, "", refused("", "document %s was proposed on the remote too (entry %d); your proposal of it cannot be placed", e.Doc, ds.Doc.Entry)
-		case e.Kind == KindPropose && errors.As(err, &re):
+		case e.Kind == rules.KindPropose && errors.As(err, &re):
 		case err != nil:
 			return nil, "", err
 		}
 		for f, data := range files {
-			switch {
-			case docFileRe.MatchString(f):
-				var d Document
-				if err := DecodeJSON(data, &d); err != nil {
+			switch pp, _ := rules.ParsePath(f); pp.Kind {
+			case rules.PathDocument:
+				var d rules.Document
+				if err := rules.DecodeJSON(data, &d); err != nil {
 					return nil, "", err
 				}
 				d.Entry = p
-				data = EncodeJSON(&d)
-			case versionFileRe.MatchString(f):
-				var v Version
-				if err := DecodeJSON(data, &v); err != nil {
+				data = rules.EncodeJSON(&d)
+			case rules.PathVersion:
+				var v rules.Version
+				if err := rules.DecodeJSON(data, &v); err != nil {
 					return nil, "", err
 				}
-				if e.Kind == KindAmend && v.Number != len(ds.Versions)+1 {
+				if e.Kind == rules.KindAmend && v.Number != len(ds.Versions)+1 {
 					return nil, "", refused("", "both this ledger and the remote amended %s: the remote has version %d already; your amendment cannot be placed", e.Doc, v.Number)
 				}
 				v.Entry = p
-				data = EncodeJSON(&v)
+				data = rules.EncodeJSON(&v)
 			}
 			out[f] = data
 		}
-	case KindDecision:
+	case rules.KindDecision:
 		ds, err := loadDoc(l.st, l.repo, l.head, e.Doc)
 		if err != nil {
 			return nil, "", err
@@ -492,14 +494,14 @@ func (l *Ledger) moveEntry(e *Entry, files map[string][]byte, old, p int, summar
 		var n int
 		var who string
 		for f, data := range files {
-			m := decisionFileRe.FindStringSubmatch(f)
-			if m == nil {
+			pp, _ := rules.ParsePath(f)
+			if pp.Kind != rules.PathDecision {
 				continue // the ratification, recomputed below
 			}
-			n, _ = strconv.Atoi(m[2])
-			who = m[4]
-			out[DecisionBase(m[1], n, p, who)+"."+m[5]] = data
-			if m[5] == "statement" {
+			n, who = pp.Version, pp.Who
+			pp.Pos = p
+			out[pp.String()] = data
+			if pp.Ext == "statement" {
 				stmt = data
 			}
 		}
@@ -511,10 +513,10 @@ func (l *Ledger) moveEntry(e *Entry, files map[string][]byte, old, p int, summar
 		vs := ds.Versions[n-1]
 		key, err := l.st.ActiveKey(who, p)
 		if err == nil && vs.Ratified == nil {
-			trial := &VersionState{V: vs.V, Decisions: append(slices.Clone(vs.Decisions), Decision{Pos: p, Signatory: who, Decision: s.Decision, Key: key})}
-			approvals, distinct := ApprovalsOf(ds.Doc, trial)
-			if RuleMet(ds.Doc, len(approvals), distinct) {
-				out[RatifiedFile(e.Doc, n)] = EncodeJSON(&Ratified{Ledger: l.ID(), Document: e.Doc, Version: n, Rule: ds.Doc.Rule, Entry: p, Approvals: approvals})
+			trial := &rules.VersionState{V: vs.V, Decisions: append(slices.Clone(vs.Decisions), rules.Decision{Pos: p, Signatory: who, Decision: s.Decision, Key: key})}
+			approvals, distinct := rules.ApprovalsOf(ds.Doc, trial)
+			if rules.RuleMet(ds.Doc, len(approvals), distinct) {
+				out[rules.RatifiedFile(e.Doc, n)] = rules.EncodeJSON(&rules.Ratified{Ledger: l.ID(), Document: e.Doc, Version: n, Rule: ds.Doc.Rule, Entry: p, Approvals: approvals})
 				summary += fmt.Sprintf(": ratified by %s", ds.Doc.Rule)
 			}
 		}

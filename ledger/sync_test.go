@@ -21,6 +21,7 @@ import (
 	"github.com/concord-ledger/concord/internal/det"
 	"github.com/concord-ledger/concord/internal/testtool"
 	"github.com/concord-ledger/concord/ledger/gitstore"
+	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/signing"
 )
 
@@ -211,13 +212,13 @@ func TestSyncRefusesRemote(t *testing.T) {
 		}, "history rewritten or rolled back"},
 		{"entry failing verification", func(t *testing.T, r *world) {
 			f := r.forger()
-			f.commit(f.head(), map[string][]byte{TextFile("pact", 1, "en"): []byte("Changed.\n")}, "s1", r.people["s1"].signer, r.entries(), KindAmend)
+			f.commit(f.head(), map[string][]byte{rules.TextFile("pact", 1, "en"): []byte("Changed.\n")}, "s1", r.people["s1"].signer, r.entries(), rules.KindAmend)
 		}, "it does not verify"},
 		{"another ledger", func(t *testing.T, r *world) {
 			other := filepath.Join(t.TempDir(), "other")
 			env := testEnv()
 			env.Rand = det.NewRand([]byte{1})
-			if _, err := Init(other, env, InitOptions{Title: "Other", Threshold: 1, Stewards: []Member{r.people["s1"].Member}, Founder: "s1", Signer: r.people["s1"].signer}); err != nil {
+			if _, err := Init(other, env, InitOptions{Title: "Other", Threshold: 1, Stewards: []rules.Member{r.people["s1"].Member}, Founder: "s1", Signer: r.people["s1"].signer}); err != nil {
 				t.Fatal(err)
 			}
 			os.RemoveAll(r.dir)
@@ -367,7 +368,7 @@ func TestSyncWitnessRecreated(t *testing.T) {
 	}
 	r.mustVerify()
 	l := r.open()
-	if _, err := l.repo.ReadFile(l.Head(), WitnessFile(l.Entries()-1, "a")); err != nil {
+	if _, err := l.repo.ReadFile(l.Head(), rules.WitnessFile(l.Entries()-1, "a")); err != nil {
 		t.Fatalf("witness note not at the new position: %v", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/concord-ledger/concord/ledger/gitstore"
+	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/signing"
 )
 
@@ -49,6 +50,37 @@ type Report struct {
 	Problems   []Problem `json:"problems"`
 	// Ratified lists "DOC vN" for every ratified version.
 	Ratified []string `json:"ratified"`
+	// Stewards are the genesis stewards and their keys' fingerprints: with
+	// the ledger id, the trust anchor every other fact of the audit rests
+	// on. They come from the ledger's own genesis entry, so an auditor
+	// compares them (or pins the ledger id) with a source they trust.
+	Stewards []Anchor `json:"stewards"`
+	// Pinned is the ledger id the caller pinned (VerifyOptions.LedgerID),
+	// "" if none: when set and the audit holds, the ledger is that one.
+	Pinned string `json:"pinned,omitempty"`
+}
+
+// Anchor is a genesis steward named in a trust anchor.
+type Anchor struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Fingerprint string `json:"fingerprint"` // SHA256:… as ssh-keygen -l prints it
+}
+
+// anchorsOf returns the genesis stewards of g with their fingerprints.
+func anchorsOf(g *rules.Genesis) []Anchor {
+	out := []Anchor{}
+	if g == nil {
+		return out
+	}
+	for _, m := range g.Stewards {
+		a := Anchor{ID: m.ID, Name: m.Name}
+		if k, err := rules.ParseKey(m.Key); err == nil {
+			a.Fingerprint = signing.Fingerprint(k)
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // OK reports whether the audit found nothing wrong.
@@ -59,6 +91,9 @@ type VerifyOptions struct {
 	// Since is an earlier head the caller trusts; the audit also checks that
 	// the current head extends it (no rewrite, no rollback).
 	Since string
+	// LedgerID, when set, pins the ledger: a ledger with another id (a
+	// look-alike with the same names and other keys, say) is a problem.
+	LedgerID string
 	// Workers is the number of signature-checking goroutines; 0 means one
 	// per CPU.
 	Workers int
@@ -101,7 +136,7 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 }
 
 func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, error) {
-	rep := &Report{Head: head}
+	rep := &Report{Head: head, Problems: []Problem{}, Ratified: []string{}, Stewards: []Anchor{}}
 	var mu sync.Mutex
 	add := func(p Problem) {
 		mu.Lock()
@@ -163,7 +198,7 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 	// this one replays them.
 	next, stopReading := readEntries(repo, ids, workers > 1)
 	defer stopReading()
-	st := NewState()
+	st := rules.NewState()
 	var cur struct {
 		entry  int
 		commit string
@@ -207,33 +242,33 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 				files[ch.Path] = ch.Data
 			}
 		}
-		e, err := Classify(p, files)
+		e, err := rules.Classify(p, files)
 		if err != nil {
 			problem("", "%v", err)
-			checkCommitSig(st, c, "", p, problem)
+			commitProblems(st.CheckCommit(commitOf(c), "", p), problem)
 			continue
 		}
 		if m := entryTrailer.FindStringSubmatch(c.Message); m != nil && m[2] != e.Kind {
 			problem("", "commit message says %s, but the entry is a %s", m[2], e.Kind)
 		}
-		if e.Kind != KindGenesis {
-			checkCommitSig(st, c, e.Actor, p, problem)
+		if e.Kind != rules.KindGenesis {
+			commitProblems(st.CheckCommit(commitOf(c), e.Actor, p), problem)
 		}
 		for _, err := range e.Apply(st) {
-			var re *RuleError
+			var re *rules.RuleError
 			if errors.As(err, &re) {
 				problem(re.Path, "%s", re.Msg)
 			} else {
 				problem("", "%v", err)
 			}
 		}
-		if e.Kind == KindGenesis {
+		if e.Kind == rules.KindGenesis {
 			if st.Genesis == nil {
 				finish()
 				rep.Entries = len(ids)
 				return rep, nil
 			}
-			checkCommitSig(st, c, st.Genesis.Founder, p, problem)
+			commitProblems(st.CheckCommit(commitOf(c), st.Genesis.Founder, p), problem)
 		}
 	}
 	stopReading()
@@ -252,8 +287,15 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 	finish()
 	rep.Entries = len(ids)
 	rep.Ledger = st.ID
+	rep.Stewards = anchorsOf(st.Genesis)
 	if st.Genesis != nil {
 		rep.Title, rep.Demo = st.Genesis.Title, st.Genesis.Demo
+	}
+	if opts.LedgerID != "" {
+		rep.Pinned = opts.LedgerID
+		if opts.LedgerID != st.ID {
+			rep.Problems = append(rep.Problems, Problem{Entry: -1, What: fmt.Sprintf("the ledger id is %s, not the pinned %s: this is another ledger, whatever its names say", st.ID, opts.LedgerID)})
+		}
 	}
 	for _, id := range SortedKeys(st.Docs) {
 		for i, vs := range st.Docs[id].Versions {
@@ -328,54 +370,16 @@ func readEntries(repo *gitstore.Repo, ids []string, ahead bool) (next func() ent
 	return func() entryRead { return <-out }, stop
 }
 
-// checkCommitSig checks that commit c at position p is signed by actor's
-// key valid there, and queues the signature check.
-func checkCommitSig(st *State, c *gitstore.Commit, actor string, p int, problem func(path, format string, args ...any)) {
-	if len(c.Signature) == 0 {
-		problem("", "commit is not signed")
-		return
+// commitOf gives the rules what they judge of a commit.
+func commitOf(c *gitstore.Commit) *rules.Commit {
+	return &rules.Commit{Payload: c.Payload, Signature: c.Signature, Author: c.Email, Committer: c.CommitterEmail}
+}
+
+// commitProblems reports the rules a commit breaks.
+func commitProblems(errs []error, problem func(path, format string, args ...any)) {
+	for _, err := range errs {
+		problem("", "%v", err)
 	}
-	signer, err := signing.SignatureKey(c.Signature)
-	if err != nil {
-		problem("", "commit signature: %v", err)
-		return
-	}
-	if actor == "" {
-		if owner := st.KeyOwner(signer); owner != "" {
-			actor = owner
-		} else {
-			problem("", "commit signed by %s, a key that is not on the roster", signing.Fingerprint(signer))
-			return
-		}
-	}
-	if c.Email != actor || c.CommitterEmail != actor {
-		problem("", "commit names %q as its author and %q as its committer, but the entry is %s's", c.Email, c.CommitterEmail, actor)
-	}
-	var key ssh.PublicKey
-	if p == 0 {
-		if m, ok := st.Members[actor]; ok {
-			key = m.Keys[0].Key
-		}
-	} else {
-		key, err = st.ActiveKey(actor, p)
-	}
-	if key == nil {
-		if owner := st.KeyOwner(signer); owner == "" {
-			problem("", "commit signed by %s, a key that is not on the roster", signing.Fingerprint(signer))
-		} else {
-			problem("", "commit signed by %s's key %s, which was not valid at entry %d: %v", owner, signing.Fingerprint(signer), p, err)
-		}
-		return
-	}
-	if !signing.SameKey(key, signer) {
-		if owner := st.KeyOwner(signer); owner == "" {
-			problem("", "commit signed by %s, a key that is not on the roster", signing.Fingerprint(signer))
-		} else {
-			problem("", "commit signed by %s (%s's), not by %s's key valid at entry %d", signing.Fingerprint(signer), owner, actor, p)
-		}
-		return
-	}
-	st.checkSig(key, signing.GitNamespace, c.Payload, c.Signature, "commit signature")
 }
 
 func SortedKeys[V any](m map[string]V) []string {

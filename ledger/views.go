@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/concord-ledger/concord/documents"
+	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/signing"
 )
 
@@ -33,7 +34,7 @@ type DecisionEvent struct {
 type VersionStatus struct {
 	Version    int           `json:"version"`
 	Entry      int           `json:"entry"`
-	Texts      []Text        `json:"texts"`
+	Texts      []rules.Text  `json:"texts"`
 	Superseded int           `json:"superseded,omitempty"` // entry of the next version
 	Ratified   int           `json:"ratified,omitempty"`   // entry of ratification
 	Approvals  int           `json:"approvals"`
@@ -53,7 +54,7 @@ type DocumentStatus struct {
 
 // Documents lists the ids of the ledger's documents.
 func (l *Ledger) Documents() ([]string, error) {
-	list, err := l.repo.List(l.head, DocsDir)
+	list, err := l.repo.List(l.head, rules.DocsDir)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +80,7 @@ func (l *Ledger) Status(id string) (*DocumentStatus, error) {
 		if vs.Ratified != nil {
 			st.Ratified = vs.Ratified.Entry
 		}
-		approvals, _ := ApprovalsOf(ds.Doc, vs)
+		approvals, _ := rules.ApprovalsOf(ds.Doc, vs)
 		st.Approvals = len(approvals)
 		for _, who := range ds.Doc.Signers {
 			ss := SignerState{Signatory: who, State: "pending"}
@@ -114,7 +115,7 @@ type VersionText struct {
 	Title    string            `json:"title"`
 	Version  int               `json:"version"`
 	Latest   int               `json:"latest"`
-	Texts    []Text            `json:"texts"`
+	Texts    []rules.Text      `json:"texts"`
 	Content  map[string]string `json:"content"`
 }
 
@@ -136,7 +137,7 @@ func (l *Ledger) Show(id string, n int) (*VersionText, error) {
 	return out, nil
 }
 
-func pickVersion(ds *DocState, n int) (*VersionState, error) {
+func pickVersion(ds *rules.DocState, n int) (*rules.VersionState, error) {
 	if n == 0 {
 		n = len(ds.Versions)
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -46,6 +47,14 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// envfile NAME FILE sets $NAME to FILE's content, less the final
+			// newline: a value an earlier command printed.
+			"envfile": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 2 {
+					ts.Fatalf("usage: envfile NAME FILE")
+				}
+				ts.Setenv(args[0], strings.TrimSuffix(ts.ReadFile(args[1]), "\n"))
+			},
 			"expect": func(ts *testscript.TestScript, neg bool, args []string) {
 				if neg || len(args) < 2 {
 					ts.Fatalf("usage: expect CODE PROG ARGS...")

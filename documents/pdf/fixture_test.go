@@ -77,7 +77,7 @@ func demoInput(t testing.TB) *Input {
 		Head:        fakeCommit(21),
 		Date:        entryTime(21),
 		Demo:        true,
-		Status:      Status{Ratified: true, RatifiedEntry: 21, Rule: "all 6 signatories", Approvals: 6, Required: 6},
+		Status:      Status{Ratified: true, RatifiedEntry: 21, RatifiedTime: entryTime(21), Rule: "all 6 signatories", Approvals: 6, Required: 6},
 		Namespace:   "concord",
 		Producer:    "concord",
 	}

@@ -38,12 +38,14 @@ type Input struct {
 // Status is the version's standing at Head.
 type Status struct {
 	Ratified      bool
-	RatifiedEntry int    // the ledger entry that ratified it
-	Rule          string // the rule in words, e.g. "all 6 signatories"
-	Approvals     int    // approvals that count toward the rule
-	Required      int    // approvals the rule needs
-	SupersededBy  int    // the version that replaced this one, 0 if none
-	SupersededAt  int    // the entry of that amendment
+	RatifiedEntry int // the ledger entry that ratified it
+	// RatifiedTime is when that entry was written, as its signer claims.
+	RatifiedTime time.Time
+	Rule         string // the rule in words, e.g. "all 6 signatories"
+	Approvals    int    // approvals that count toward the rule
+	Required     int    // approvals the rule needs
+	SupersededBy int    // the version that replaced this one, 0 if none
+	SupersededAt int    // the entry of that amendment
 }
 
 // Text is one language text of the version.
@@ -108,6 +110,8 @@ func (in *Input) check() error {
 		return bad("version %d: versions count from 1", in.Version)
 	case in.Date.IsZero():
 		return bad("no date: the PDF's date must come from the ledger")
+	case in.Status.Ratified && in.Status.RatifiedTime.IsZero():
+		return bad("a ratified version with no time of ratification")
 	case len(in.Texts) == 0:
 		return bad("no text")
 	}

@@ -276,7 +276,7 @@ func (l *layout) statusBox(in *Input) {
 	detail := fmt.Sprintf("%d of %d required approvals. Rule: %s.", s.Approvals, s.Required, s.Rule)
 	if s.Ratified {
 		head, c = "RATIFIED", green
-		detail = fmt.Sprintf("Ratified at ledger entry %d under the rule: %s.", s.RatifiedEntry, s.Rule)
+		detail = fmt.Sprintf("Ratified at ledger entry %d, %s (the time its signer gives), under the rule: %s.", s.RatifiedEntry, when(s.RatifiedTime), s.Rule)
 	}
 	if s.SupersededBy > 0 {
 		detail += fmt.Sprintf(" Superseded by version %d (ledger entry %d).", s.SupersededBy, s.SupersededAt)

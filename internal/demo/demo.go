@@ -15,7 +15,9 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/concord-ledger/concord/evidence"
 	"github.com/concord-ledger/concord/ledger"
+	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/signing"
 )
 
@@ -31,11 +33,11 @@ var Langs = []string{"zh", "kk", "ru", "en"}
 // Members returns the demo roster: the two permanent co-chairs as stewards,
 // then four signatories. People's names are placeholders: no real person
 // signs a demo.
-func Members() []ledger.Member {
-	m := func(id, name, title, inst, country string, steward bool) ledger.Member {
-		return ledger.Member{ID: id, Name: name, Title: title, Institution: inst, Country: country, Steward: steward}
+func Members() []rules.Member {
+	m := func(id, name, title, inst, country string, steward bool) rules.Member {
+		return rules.Member{ID: id, Name: name, Title: title, Institution: inst, Country: country, Steward: steward}
 	}
-	return []ledger.Member{
+	return []rules.Member{
 		m("xjtu", "Demo President of XJTU", "President (demo)", "Xi'an Jiaotong University", "China", true),
 		m("kaznu", "Demo Rector of KazNU", "Rector (demo)", "Al-Farabi Kazakh National University", "Kazakhstan", true),
 		m("demo-uz", "Demo Rector A", "Rector (demo)", "Demonstration University of Uzbekistan", "Uzbekistan", false),
@@ -115,7 +117,7 @@ func Run(dir string, env ledger.Env, out io.Writer) (*Result, error) {
 	for i := 2; i < len(members); i++ {
 		m := members[i]
 		key, _ := signing.ParsePublicKey([]byte(m.Key))
-		r, err := ledger.ProposeRosterChange(res.Ledger, env, ledger.RosterChangeOptions{Action: ledger.ActionAdd,
+		r, err := ledger.ProposeRosterChange(res.Ledger, env, ledger.RosterChangeOptions{Action: rules.ActionAdd,
 			Member: &m, Key: key, Reason: "demo enrolment", As: "xjtu", Signer: signers["xjtu"]})
 		if err != nil {
 			return nil, fmt.Errorf("enrolling %s: %w", m.ID, err)
@@ -138,7 +140,7 @@ func Run(dir string, env ledger.Env, out io.Writer) (*Result, error) {
 		return in
 	}
 	if _, err := ledger.Propose(res.Ledger, env, ledger.ProposeOptions{Document: DocID, Title: "Almaty Consensus (illustrative demonstration text)",
-		Texts: version(1), Signers: ids, Rule: ledger.Rule{Kind: "all"}, As: "xjtu", Signer: signers["xjtu"]}); err != nil {
+		Texts: version(1), Signers: ids, Rule: rules.Rule{Kind: "all"}, As: "xjtu", Signer: signers["xjtu"]}); err != nil {
 		return nil, fmt.Errorf("proposing: %w", err)
 	}
 	fmt.Fprintf(out, "proposed %s v1 in zh, kk, ru, en; rule: all %d signatories\n", DocID, len(ids))
@@ -195,7 +197,7 @@ func Run(dir string, env ledger.Env, out io.Writer) (*Result, error) {
 	if err != nil {
 		return res, err
 	}
-	data, err := l.ExportPDF(DocID, 0)
+	data, err := evidence.ExportPDF(l, DocID, 0)
 	if err != nil {
 		return res, fmt.Errorf("exporting the demo PDF: %w", err)
 	}

@@ -15,9 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/concord-ledger/concord/evidence"
 	"github.com/concord-ledger/concord/internal/det"
 	"github.com/concord-ledger/concord/internal/testtool"
 	"github.com/concord-ledger/concord/ledger"
+	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/signing"
 )
 
@@ -270,7 +272,7 @@ func TestAuditKit(t *testing.T) {
 		t.Fatal(err)
 	}
 	kit := filepath.Join(t.TempDir(), "kit")
-	if err := l.ExportAuditKit(kit); err != nil {
+	if err := evidence.ExportAuditKit(l, kit); err != nil {
 		t.Fatal(err)
 	}
 	code, out := runKit(t, kit)
@@ -480,7 +482,7 @@ func TestDemoLedger(t *testing.T) {
 	}
 	var decisions []string
 	for _, e := range log {
-		if e.Actor == "demo-uz" && e.Kind == ledger.KindDecision && strings.Contains(e.Summary, DocID+" v2") {
+		if e.Actor == "demo-uz" && e.Kind == rules.KindDecision && strings.Contains(e.Summary, DocID+" v2") {
 			decisions = append(decisions, strings.Fields(e.Summary)[0])
 			if e.Entry > uz.Entry {
 				t.Errorf("demo-uz decided at entry %d, after the latest decision status shows (%d)", e.Entry, uz.Entry)

@@ -1,4 +1,4 @@
-package ledger_test
+package evidence_test
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/concord-ledger/concord/documents/pdf"
+	"github.com/concord-ledger/concord/evidence"
 	"github.com/concord-ledger/concord/internal/demo"
 	"github.com/concord-ledger/concord/internal/testtool"
 	"github.com/concord-ledger/concord/ledger"
@@ -48,7 +49,7 @@ func demoLedger(t *testing.T) *ledger.Ledger {
 
 func TestPDFInputOfTheDemo(t *testing.T) {
 	l := demoLedger(t)
-	in, err := l.PDFInput(demo.DocID, 0)
+	in, err := evidence.Input(l, demo.DocID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,14 +83,14 @@ func TestPDFInputOfTheDemo(t *testing.T) {
 	if !withdrawn || !ratified {
 		t.Errorf("timeline lacks the withdrawal or the ratification: %+v", in.Timeline)
 	}
-	v1, err := l.PDFInput(demo.DocID, 1)
+	v1, err := evidence.Input(l, demo.DocID, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if v1.Status.Ratified || v1.Status.SupersededBy != 2 || v1.Status.Approvals != 3 {
 		t.Errorf("version 1 status %+v", v1.Status)
 	}
-	if _, err := l.PDFInput(demo.DocID, 3); err == nil {
+	if _, err := evidence.Input(l, demo.DocID, 3); err == nil {
 		t.Error("version 3 of a document with 2 versions gave no error")
 	}
 }
@@ -103,11 +104,11 @@ func TestPDFEvidenceChecksWithStandardTools(t *testing.T) {
 	testtool.Require(t, "ssh-keygen")
 	testtool.Require(t, "sha256sum")
 	l := demoLedger(t)
-	a, err := l.ExportPDF(demo.DocID, 0)
+	a, err := evidence.ExportPDF(l, demo.DocID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := l.ExportPDF(demo.DocID, 2)
+	b, err := evidence.ExportPDF(l, demo.DocID, 2)
 	if err != nil {
 		t.Fatal(err)
 	}

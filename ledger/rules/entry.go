@@ -1,9 +1,8 @@
-package ledger
+package rules
 
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -54,22 +53,22 @@ func Classify(p int, files map[string][]byte) (*Entry, error) {
 		var stmt, sig []byte
 		hasChange := false
 		for _, f := range paths {
-			if m := changeFileRe.FindStringSubmatch(f); m != nil {
-				if hasChange || (cid != "" && m[1] != cid) {
+			pp, _ := ParsePath(f)
+			if pp.Kind == PathChange {
+				if hasChange || (cid != "" && pp.Change != cid) {
 					return nil, foreignFile(f, "a roster entry about change "+cid)
 				}
-				hasChange, cid, changeRaw = true, m[1], string(files[f])
+				hasChange, cid, changeRaw = true, pp.Change, string(files[f])
 				continue
 			}
-			m := rosterApprRe.FindStringSubmatch(f)
-			if m == nil || (cid != "" && m[1] != cid) || (steward != "" && m[3] != steward) {
+			if pp.Kind != PathRosterApproval || (cid != "" && pp.Change != cid) || (steward != "" && pp.Who != steward) {
 				return nil, foreignFile(f, "a roster entry")
 			}
-			if pos, _ := strconv.Atoi(m[2]); pos != p {
-				return nil, fmt.Errorf("%s names entry %s, but stands at entry %d", f, m[2], p)
+			if pp.Pos != p {
+				return nil, fmt.Errorf("%s names entry %s, but stands at entry %d", f, PosString(pp.Pos), p)
 			}
-			cid, steward = m[1], m[3]
-			if m[4] == "statement" {
+			cid, steward = pp.Change, pp.Who
+			if pp.Ext == "statement" {
 				stmt = files[f]
 			} else {
 				sig = files[f]
@@ -102,12 +101,11 @@ func foreignFile(f, where string) error {
 func classifyDocument(p int, paths []string, files map[string][]byte) (*Entry, error) {
 	var doc string
 	version := 0
-	same := func(f, d, n string) error {
-		num, _ := strconv.Atoi(n)
-		if (doc != "" && d != doc) || (version != 0 && num != version) {
+	same := func(f string, pp Path) error {
+		if (doc != "" && pp.Doc != doc) || (version != 0 && pp.Version != version) {
 			return foreignFile(f, "an entry about "+doc)
 		}
-		doc, version = d, num
+		doc, version = pp.Doc, pp.Version
 		return nil
 	}
 	var docRaw, versionRaw, ratifiedRaw []byte
@@ -116,33 +114,30 @@ func classifyDocument(p int, paths []string, files map[string][]byte) (*Entry, e
 	var stmt, sig []byte
 	for _, f := range paths {
 		var err error
-		switch m := (struct{ d, v, t, r, dec []string }{
-			docFileRe.FindStringSubmatch(f), versionFileRe.FindStringSubmatch(f), textFileRe.FindStringSubmatch(f),
-			ratifiedFileRe.FindStringSubmatch(f), decisionFileRe.FindStringSubmatch(f),
-		}); {
-		case m.d != nil:
-			if doc != "" && m.d[1] != doc {
+		switch pp, _ := ParsePath(f); pp.Kind {
+		case PathDocument:
+			if doc != "" && pp.Doc != doc {
 				return nil, foreignFile(f, "an entry about "+doc)
 			}
-			doc, docRaw = m.d[1], files[f]
-		case m.v != nil:
-			err, versionRaw = same(f, m.v[1], m.v[2]), files[f]
-		case m.t != nil:
-			err, texts[m.t[3]] = same(f, m.t[1], m.t[2]), files[f]
-		case m.r != nil:
-			err, ratifiedRaw = same(f, m.r[1], m.r[2]), files[f]
-		case m.dec != nil:
-			if err = same(f, m.dec[1], m.dec[2]); err != nil {
+			doc, docRaw = pp.Doc, files[f]
+		case PathVersion:
+			err, versionRaw = same(f, pp), files[f]
+		case PathText:
+			err, texts[pp.Lang] = same(f, pp), files[f]
+		case PathRatified:
+			err, ratifiedRaw = same(f, pp), files[f]
+		case PathDecision:
+			if err = same(f, pp); err != nil {
 				break
 			}
-			if pos, _ := strconv.Atoi(m.dec[3]); pos != p {
-				return nil, fmt.Errorf("%s names entry %s, but stands at entry %d", f, m.dec[3], p)
+			if pp.Pos != p {
+				return nil, fmt.Errorf("%s names entry %s, but stands at entry %d", f, PosString(pp.Pos), p)
 			}
-			if who != "" && who != m.dec[4] {
-				return nil, fmt.Errorf("an entry holds one decision, not those of %s and %s", who, m.dec[4])
+			if who != "" && who != pp.Who {
+				return nil, fmt.Errorf("an entry holds one decision, not those of %s and %s", who, pp.Who)
 			}
-			who = m.dec[4]
-			if m.dec[5] == "statement" {
+			who = pp.Who
+			if pp.Ext == "statement" {
 				stmt = files[f]
 			} else {
 				sig = files[f]

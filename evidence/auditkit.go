@@ -1,9 +1,11 @@
-package ledger
+package evidence
 
 import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/concord-ledger/concord/ledger"
 )
 
 // AuditKitScript is the kit's verify.sh: POSIX sh that re-checks every
@@ -101,8 +103,8 @@ Head:   %s
 
 // ExportAuditKit writes the audit kit for the ledger's head into out, which
 // must be absent or empty.
-func (l *Ledger) ExportAuditKit(out string) error {
-	if _, err := claimFolder(out); err != nil {
+func ExportAuditKit(l *ledger.Ledger, out string) error {
+	if err := ledger.ClaimFolder(out); err != nil {
 		return err
 	}
 	write := func(rel string, data []byte, mode os.FileMode) error {
@@ -112,7 +114,7 @@ func (l *Ledger) ExportAuditKit(out string) error {
 		}
 		return os.WriteFile(p, data, mode)
 	}
-	err := l.repo.Walk(l.head, func(path string, data []byte) error {
+	err := l.Walk(func(path string, data []byte) error {
 		return write(path, data, 0o644)
 	})
 	if err == nil {
@@ -122,7 +124,7 @@ func (l *Ledger) ExportAuditKit(out string) error {
 		err = write("verify.sh", []byte(AuditKitScript), 0o755)
 	}
 	if err == nil {
-		err = write("README.txt", []byte(fmt.Sprintf(auditKitReadme, l.ID(), l.head)), 0o644)
+		err = write("README.txt", []byte(fmt.Sprintf(auditKitReadme, l.ID(), l.Head())), 0o644)
 	}
 	if err != nil {
 		return fmt.Errorf("writing the audit kit: %w", err)

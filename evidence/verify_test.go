@@ -1,4 +1,4 @@
-package ledger_test
+package evidence_test
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/concord-ledger/concord/documents/pdf"
+	"github.com/concord-ledger/concord/evidence"
 	"github.com/concord-ledger/concord/internal/demo"
 	"github.com/concord-ledger/concord/internal/testtool"
 	"github.com/concord-ledger/concord/ledger"
@@ -33,21 +34,26 @@ func render(t *testing.T, in *pdf.Input) []byte {
 
 func TestVerifyPDFAcceptsExports(t *testing.T) {
 	l := demoLedger(t)
+	audit, err := ledger.Verify(l.Dir, ledger.VerifyOptions{})
+	if err != nil || !audit.OK() {
+		t.Fatalf("the demo ledger does not verify: %v %+v", err, audit)
+	}
 	for _, tt := range []struct {
-		version, signatures int
-		ratified            bool
+		version, decisions int
+		ratified           bool
 	}{{2, 8, true}, {1, 3, false}} {
-		data, err := l.ExportPDF(demo.DocID, tt.version)
+		data, err := evidence.ExportPDF(l, demo.DocID, tt.version)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, dir := range []string{"", l.Dir} {
-			rep, err := ledger.VerifyPDF(data, dir)
+			rep, err := evidence.VerifyPDF(data, evidence.VerifyPDFOptions{LedgerDir: dir})
 			if err != nil {
 				t.Fatalf("v%d, ledger %q: %v", tt.version, dir, err)
 			}
-			if !rep.OK() || !rep.Rendered || rep.Signatures != tt.signatures || rep.Ratified != tt.ratified ||
-				rep.Version != tt.version || rep.Ledger != l.ID() || rep.Head != l.Head() {
+			if !rep.OK() || !rep.Rendered || rep.Decisions != tt.decisions || rep.Ratified != tt.ratified ||
+				rep.Version != tt.version || rep.Ledger != l.ID() || rep.Head != l.Head() ||
+				rep.Signatures != audit.Signatures || len(rep.Stewards) != 2 || rep.Stewards[0].Fingerprint == "" {
 				t.Errorf("v%d, ledger %q: report %+v", tt.version, dir, rep)
 			}
 		}
@@ -60,7 +66,7 @@ func TestVerifyPDFAcceptsExports(t *testing.T) {
 func TestVerifyPDFFindsTampering(t *testing.T) {
 	l := demoLedger(t)
 	input := func(v int) *pdf.Input {
-		in, err := l.PDFInput(demo.DocID, v)
+		in, err := evidence.Input(l, demo.DocID, v)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,7 +98,7 @@ func TestVerifyPDFFindsTampering(t *testing.T) {
 			en.Data = bytes.Replace(bytes.Clone(en.Data), []byte("Forum"), []byte("Forun"), 1)
 			en.SHA256 = sha(en.Data)
 			return render(t, in)
-		}, "not the one concord renders"},
+		}, "pages are not the ones concord renders"},
 		{"bytes appended after %%EOF", func() []byte { return append(bytes.Clone(good), "\n% x\n"...) }, "follow the %%EOF"},
 		{"incremental update appended", func() []byte { return incrementalUpdate(good) }, "incremental update"},
 		{"signature replaced by another signatory's", func() []byte {
@@ -106,29 +112,29 @@ func TestVerifyPDFFindsTampering(t *testing.T) {
 			f := file(in, "decision-00000021-demo-tm.statement")
 			f.Data = bytes.Replace(bytes.Clone(f.Data), []byte("decision approve"), []byte("decision withdraw"), 1)
 			return render(t, in)
-		}, "decision-00000021-demo-tm.sig does not verify"},
+		}, "the embedded decision-00000021-demo-tm.statement is not the one the ledger history the PDF carries gives"},
 		{"text replaced", func() []byte {
 			in := input(2)
 			f := file(in, "text-kk.txt")
 			f.Data = bytes.Clone(f.Data)
 			f.Data[len(f.Data)-2] ^= 1
 			return render(t, in)
-		}, "text-kk.txt has the SHA-256"},
+		}, "the embedded text-kk.txt is not the one"},
 		{"v1 pages with v2 evidence", func() []byte {
 			in := input(1)
 			in.Evidence = input(2).Evidence
 			return render(t, in)
-		}, "not the one concord renders"},
+		}, "pages are not the ones concord renders"},
 		{"v2 pages with v1 appendix", func() []byte {
 			in, v1 := input(2), input(1)
 			in.Signatories, in.Timeline, in.Status = v1.Signatories, v1.Timeline, v1.Status
 			return render(t, in)
-		}, "not the one concord renders"},
+		}, "pages are not the ones concord renders"},
 		{"ratification claimed for v1", func() []byte {
 			in := input(1)
 			in.Status.Ratified = true
 			return render(t, in)
-		}, "not the one concord renders"},
+		}, "pages are not the ones concord renders"},
 		{"garbage", func() []byte { return []byte("not a PDF\n") }, "PDF header"},
 		{"truncated", func() []byte { return good[:len(good)/3] }, "no startxref"},
 	}
@@ -143,7 +149,7 @@ func TestVerifyPDFFindsTampering(t *testing.T) {
 // want.
 func expectInvalid(t *testing.T, data []byte, dir, want string) {
 	t.Helper()
-	rep, err := ledger.VerifyPDF(data, dir)
+	rep, err := evidence.VerifyPDF(data, evidence.VerifyPDFOptions{LedgerDir: dir})
 	var msg string
 	switch {
 	case err != nil:
@@ -194,7 +200,7 @@ func TestVerifyPDFWithQPDFEdit(t *testing.T) {
 	qpdf := testtool.Require(t, "qpdf")
 	fixqdf := testtool.Require(t, "fix-qdf")
 	l := demoLedger(t)
-	data, err := l.ExportPDF(demo.DocID, 0)
+	data, err := evidence.ExportPDF(l, demo.DocID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +243,7 @@ func TestVerifyPDFWithQPDFEdit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep, err := ledger.VerifyPDF(b, "")
+		rep, err := evidence.VerifyPDF(b, evidence.VerifyPDFOptions{LedgerDir: ""})
 		if err == nil && rep.OK() {
 			t.Errorf("%s: VerifyPDF accepted a rewritten file", filepath.Base(f))
 		}
@@ -246,7 +252,7 @@ func TestVerifyPDFWithQPDFEdit(t *testing.T) {
 
 func TestVerifyPDFAgainstAnotherLedger(t *testing.T) {
 	l := demoLedger(t)
-	data, err := l.ExportPDF(demo.DocID, 0)
+	data, err := evidence.ExportPDF(l, demo.DocID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +264,7 @@ func TestVerifyPDFAgainstAnotherLedger(t *testing.T) {
 		t.Fatal(err)
 	}
 	expectInvalid(t, data, res.Ledger, "holds ledger")
-	if _, err := ledger.VerifyPDF(data, filepath.Join(t.TempDir(), "none")); err == nil {
+	if _, err := evidence.VerifyPDF(data, evidence.VerifyPDFOptions{LedgerDir: filepath.Join(t.TempDir(), "none")}); err == nil {
 		t.Error("a missing ledger folder gave no error")
 	}
 }
@@ -266,7 +272,7 @@ func TestVerifyPDFAgainstAnotherLedger(t *testing.T) {
 func TestExportPDFArchive(t *testing.T) {
 	l := demoLedger(t)
 	dir := filepath.Join(t.TempDir(), "archive")
-	arch, err := l.ExportPDFArchive(dir)
+	arch, err := evidence.ExportPDFArchive(l, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +281,7 @@ func TestExportPDFArchive(t *testing.T) {
 		arch.Ledger != l.ID() || arch.Head != l.Head() {
 		t.Fatalf("archive %+v", arch)
 	}
-	want, err := l.ExportPDF(demo.DocID, 2)
+	want, err := evidence.ExportPDF(l, demo.DocID, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +308,7 @@ func TestExportPDFArchive(t *testing.T) {
 	}
 	// The same head gives the same archive; a folder with files is refused.
 	again := filepath.Join(t.TempDir(), "again")
-	if _, err := l.ExportPDFArchive(again); err != nil {
+	if _, err := evidence.ExportPDFArchive(l, again); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"almaty-consensus-v2.pdf", "MANIFEST.json", "SHA256SUMS"} {
@@ -313,7 +319,7 @@ func TestExportPDFArchive(t *testing.T) {
 		}
 	}
 	var refused *ledger.RefusedError
-	if _, err := l.ExportPDFArchive(dir); !errors.As(err, &refused) {
+	if _, err := evidence.ExportPDFArchive(l, dir); !errors.As(err, &refused) {
 		t.Errorf("exporting into a folder with files: %v, want a refusal", err)
 	}
 }
@@ -334,7 +340,7 @@ func FuzzVerifyPDFManifest(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	in, err := l.PDFInput(demo.DocID, 1)
+	in, err := evidence.Input(l, demo.DocID, 1)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -355,7 +361,7 @@ func FuzzVerifyPDFManifest(f *testing.F) {
 		if err != nil {
 			return
 		}
-		rep, err := ledger.VerifyPDF(out, "")
+		rep, err := evidence.VerifyPDF(out, evidence.VerifyPDFOptions{LedgerDir: ""})
 		if err == nil && rep.OK() && !bytes.Equal(data, man) {
 			t.Fatalf("VerifyPDF accepted a changed manifest:\n%s", data)
 		}

@@ -1,15 +1,21 @@
-// Package ledger is concord's git-backed, append-only store of agreements:
-// the roster of signatories and stewards, documents and their versions,
-// signed decisions, ratification, and the audit that re-checks all of it
-// from the repository alone.
+// Package rules is the ledger's one rules engine: it takes the bytes of
+// ledger entries and returns checked state, and does no I/O. It owns the
+// ledger's file formats (genesis, roster changes, documents, versions,
+// ratifications; docs/LEDGER.md), the one grammar of the ledger's paths
+// (ParsePath), which entry a set of added files is (Classify), and every
+// rule an entry must keep: the roster and its steward threshold, key
+// validity by ledger position, documents, versions, decisions,
+// ratification, and witnesses.
 //
-// Every change is one commit, signed (SSH format) by the key of whoever made
-// it, that only adds files. Each added file's path carries the ledger
-// position of the entry that added it, so the state at the head can be read
-// from the head's tree without walking history, and the audit can check that
-// every path names the position it was really written at. The layout and
-// every file format are specified in docs/LEDGER.md.
-package ledger
+// Every reader judges entries through it: 'concord verify' replaying the
+// history, the readers behind status, show and sign, sync's check of what
+// it fetches, and verify-pdf replaying the history a PDF carries. A
+// State is built by applying entries in ledger order (State.ApplyGenesis
+// first); each Apply method returns the rules the entry breaks, as
+// *RuleError values naming the file. Signature checks of statements are
+// handed to State.SigCheck, so that the caller decides how (and on how
+// many goroutines) they run.
+package rules
 
 import (
 	"bytes"
@@ -246,3 +252,11 @@ func KeyString(k ssh.PublicKey) string {
 
 // FormatTime is how times are written in ledger files.
 func FormatTime(t time.Time) string { return t.UTC().Truncate(time.Second).Format(time.RFC3339) }
+
+// Subject returns the id of the member the change is about.
+func (ch *RosterChange) Subject() string {
+	if ch.Member != nil {
+		return ch.Member.ID
+	}
+	return ch.ID
+}

@@ -1,4 +1,4 @@
-package ledger
+package rules
 
 import (
 	"crypto/sha256"
@@ -137,16 +137,16 @@ type DocState struct {
 // State is what a ledger says at one position: its roster (with the history
 // of every key) and the documents read so far.
 type State struct {
-	ID       string // ledger id
-	Genesis  *Genesis
-	pos      int // position of the last entry applied
-	Members  map[string]*MemberState
-	Order    []string // member ids in enrolment order
-	Changes  map[string]*ChangeState
-	ChangeOrder   []string
-	Docs     map[string]*DocState
-	Owners   map[string]string // key wire bytes → the member who ever held it
-	SigCheck func(key ssh.PublicKey, namespace string, msg, sig []byte, what string)
+	ID          string // ledger id
+	Genesis     *Genesis
+	pos         int // position of the last entry applied
+	Members     map[string]*MemberState
+	Order       []string // member ids in enrolment order
+	Changes     map[string]*ChangeState
+	ChangeOrder []string
+	Docs        map[string]*DocState
+	Owners      map[string]string // key wire bytes → the member who ever held it
+	SigCheck    func(key ssh.PublicKey, namespace string, msg, sig []byte, what string)
 	// CacheKey is the state cache's key of the roster this state was read
 	// as (see statecache.go), "" once an entry was applied to it or when
 	// the cache is off: documents are then neither read from nor filed in

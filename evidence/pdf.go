@@ -1,4 +1,4 @@
-package ledger
+package evidence
 
 import (
 	"crypto/sha256"
@@ -11,11 +11,17 @@ import (
 	"time"
 
 	"github.com/concord-ledger/concord/documents/pdf"
+	"github.com/concord-ledger/concord/ledger"
+	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/signing"
 )
 
 // PDFEvidenceFormat names the layout of the evidence a PDF embeds.
-const PDFEvidenceFormat = "concord-pdf-evidence-v1"
+const PDFEvidenceFormat = "concord-pdf-evidence-v2"
+
+// BundleName is the embedded git bundle of the ledger's history up to the
+// rendered entry (gitstore.Bundle).
+const BundleName = "ledger.bundle"
 
 // PDFEvidenceScript is the verify.sh embedded in every PDF: POSIX sh that
 // re-checks, in the folder the embedded files were saved to (pdfdetach
@@ -74,7 +80,7 @@ type PDFManifest struct {
 	Document string             `json:"document"`
 	Version  int                `json:"version"`
 	Entries  []PDFManifestEntry `json:"entries"`
-	Roster   []Member           `json:"roster"` // the required signatories, in the document's order, as at the head
+	Roster   []rules.Member     `json:"roster"` // the required signatories, in the document's order, as at the head
 	// Superseded is the entry of the amendment that made the next version,
 	// 0 if the version is the latest at the head.
 	Superseded int               `json:"superseded,omitempty"`
@@ -95,175 +101,102 @@ type PDFManifestFile struct {
 	SHA256 string `json:"sha256"`
 }
 
-// ExportPDF renders version n (0: the latest) of document id, with its
-// signature appendix and evidence, as a PDF. The same ledger head always
-// gives the same bytes.
-func (l *Ledger) ExportPDF(id string, n int) ([]byte, error) {
-	in, err := l.PDFInput(id, n)
+// ExportPDF renders version n (0: the latest) of document id of ledger l,
+// with its signature appendix and evidence, as a PDF.
+//
+// The PDF shows the version as the ledger stood at one entry, the
+// rendered entry: the entry that ratified it, for a ratified version, so
+// that its PDF depends only on the ledger up to that entry and exporting
+// it at any later head gives the same bytes; otherwise the head. It embeds
+// the ledger's history up to that entry as a git bundle, from which
+// VerifyPDF replays every fact the PDF shows.
+func ExportPDF(l *ledger.Ledger, id string, n int) ([]byte, error) {
+	in, err := Input(l, id, n)
 	if err != nil {
 		return nil, err
 	}
 	return pdf.Render(in)
 }
 
-// pdfSource is everything a PDF is made from. PDFInput fills it from the
-// ledger and VerifyPDF from a PDF's embedded evidence; assemblePDF turns
-// it into the Input, so that both give the same Input for the same facts.
-type pdfSource struct {
-	ledgerID    string
-	genesisRaw  []byte
-	genesis     *Genesis
-	docRaw      []byte
-	doc         *Document
-	versionRaw  []byte
-	v           *Version
-	ratifiedRaw []byte    // nil if the version is not ratified
-	ratified    *Ratified // nil if the version is not ratified
-	texts       map[string][]byte
-	decisions   []pdfDecision // the version's decisions, in ledger order
-	roster      []Member      // the required signatories, in the document's order
-	allowed     []byte        // the allowed_signers file
-	head        string
-	headTime    time.Time
-	superseded  int // entry of the next version, 0 if none
-	// at gives the commit and committer time of entry p.
-	at func(p int) (string, time.Time, error)
-}
-
-// pdfDecision is one signed decision with its files.
-type pdfDecision struct {
-	Decision
-	stmt, sig []byte
-}
-
-// PDFInput gathers what the PDF of version n (0: the latest) of document
-// id shows and embeds, from the ledger at its head.
-func (l *Ledger) PDFInput(id string, n int) (*pdf.Input, error) {
-	ds, err := loadDoc(l.st, l.repo, l.head, id)
+// Input gathers what the PDF of version n (0: the latest) of document id
+// shows and embeds (see ExportPDF).
+func Input(l *ledger.Ledger, id string, n int) (*pdf.Input, error) {
+	rec, err := l.VersionRecord(id, n)
 	if err != nil {
 		return nil, err
 	}
-	vs, err := pickVersion(ds, n)
+	if rec.Ratified != nil && rec.Ratified.Entry != rec.HeadEntry {
+		if l, err = l.At(rec.Ratified.Entry); err != nil {
+			return nil, err
+		}
+		if rec, err = l.VersionRecord(id, rec.Version.Number); err != nil {
+			return nil, err
+		}
+	}
+	bundle, err := l.Bundle()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("writing the ledger's history into the PDF: %w", err)
 	}
-	chain, err := l.repo.FirstParentChain(l.head)
-	if err != nil {
-		return nil, err
-	}
-	if len(chain) != l.entry+1 {
-		return nil, fmt.Errorf("the ledger has %d commits on its first-parent chain, not %d entries", len(chain), l.entry+1)
-	}
-	src := &pdfSource{ledgerID: l.ID(), genesis: l.st.Genesis, doc: ds.Doc, v: vs.V, ratified: vs.Ratified,
-		head: l.head, headTime: chain[l.entry].When.UTC(), superseded: vs.Superseded, allowed: l.AllowedSigners(),
-		texts: map[string][]byte{}}
-	src.at = func(p int) (string, time.Time, error) {
-		if p < 0 || p >= len(chain) {
-			return "", time.Time{}, fmt.Errorf("entry %d is not in the ledger", p)
-		}
-		return chain[p].ID, chain[p].When.UTC(), nil
-	}
-	read := func(path string) ([]byte, error) {
-		data, err := l.repo.ReadFile(l.head, path)
-		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", path, err)
-		}
-		return data, nil
-	}
-	v := vs.V
-	if src.genesisRaw, err = read(GenesisPath); err != nil {
-		return nil, err
-	}
-	if src.docRaw, err = read(DocFile(id)); err != nil {
-		return nil, err
-	}
-	if src.versionRaw, err = read(VersionFile(id, v.Number)); err != nil {
-		return nil, err
-	}
-	if vs.Ratified != nil {
-		if src.ratifiedRaw, err = read(RatifiedFile(id, v.Number)); err != nil {
-			return nil, err
-		}
-	}
-	for _, t := range v.Texts {
-		data, ok := vs.Texts[t.Lang]
-		if !ok {
-			if data, err = read(TextFile(id, v.Number, t.Lang)); err != nil {
-				return nil, err
-			}
-		}
-		src.texts[t.Lang] = data
-	}
-	for _, d := range vs.Decisions {
-		base := DecisionBase(id, v.Number, d.Pos, d.Signatory)
-		pd := pdfDecision{Decision: d}
-		if pd.stmt, err = read(base + StatementSuffix); err != nil {
-			return nil, err
-		}
-		if pd.sig, err = read(base + SigSuffix); err != nil {
-			return nil, err
-		}
-		src.decisions = append(src.decisions, pd)
-	}
-	for _, who := range ds.Doc.Signers {
-		m, ok := l.st.Members[who]
-		if !ok {
-			return nil, fmt.Errorf("signatory %s of %s is not on the roster", who, id)
-		}
-		src.roster = append(src.roster, m.Member)
-	}
-	return assemblePDF(src)
+	return assemble(rec, bundle)
 }
 
-// assemblePDF makes the Input, and the manifest it embeds, from src.
-func assemblePDF(src *pdfSource) (*pdf.Input, error) {
-	doc, v, id := src.doc, src.v, src.doc.ID
+// assemble makes the Input, and the manifest it embeds, from the record of
+// a version at the rendered entry and the bundle of the history up to it.
+func assemble(src *ledger.VersionRecord, bundle []byte) (*pdf.Input, error) {
+	doc, v, id := src.Document, src.Version, src.Document.ID
+	_, headTime, err := src.EntryCommit(src.HeadEntry)
+	if err != nil {
+		return nil, err
+	}
 	in := &pdf.Input{
-		LedgerTitle: src.genesis.Title, Title: doc.Title, Document: id, Version: v.Number,
-		Ledger: src.ledgerID, Head: src.head, Date: src.headTime, Demo: src.genesis.Demo,
+		LedgerTitle: src.Genesis.Title, Title: doc.Title, Document: id, Version: v.Number,
+		Ledger: src.Ledger, Head: src.Head, Date: headTime, Demo: src.Genesis.Demo,
 		Namespace: signing.Namespace, Producer: "concord",
 	}
-	vs := &VersionState{V: v}
-	for _, d := range src.decisions {
+	vs := &rules.VersionState{V: v}
+	for _, d := range src.Decisions {
 		vs.Decisions = append(vs.Decisions, d.Decision)
 	}
-	approvals, _ := ApprovalsOf(doc, vs)
+	approvals, _ := rules.ApprovalsOf(doc, vs)
 	in.Status = pdf.Status{Rule: doc.Rule.Describe(len(doc.Signers)), Approvals: len(approvals), Required: len(doc.Signers)}
 	if doc.Rule.Kind == "quorum" {
 		in.Status.Required = doc.Rule.Quorum
 	}
-	if src.ratified != nil {
-		in.Status.Ratified, in.Status.RatifiedEntry = true, src.ratified.Entry
+	if src.Ratified != nil {
+		in.Status.Ratified, in.Status.RatifiedEntry = true, src.Ratified.Entry
+		if _, in.Status.RatifiedTime, err = src.EntryCommit(src.Ratified.Entry); err != nil {
+			return nil, err
+		}
 	}
-	if src.superseded != 0 {
-		in.Status.SupersededBy, in.Status.SupersededAt = v.Number+1, src.superseded
+	if src.Superseded != 0 {
+		in.Status.SupersededBy, in.Status.SupersededAt = v.Number+1, src.Superseded
 	}
 
-	man := &PDFManifest{Format: PDFEvidenceFormat, Ledger: src.ledgerID, Head: src.head, Time: src.headTime.Format(time.RFC3339),
-		Document: id, Version: v.Number, Superseded: src.superseded}
+	man := &PDFManifest{Format: PDFEvidenceFormat, Ledger: src.Ledger, Head: src.Head, Time: headTime.Format(time.RFC3339),
+		Document: id, Version: v.Number, Superseded: src.Superseded}
 	addFile := func(name, ledgerPath string, data []byte) {
 		in.Evidence = append(in.Evidence, pdf.File{Name: name, Data: data})
 		sum := sha256.Sum256(data)
 		man.Files = append(man.Files, PDFManifestFile{Name: name, Path: ledgerPath, SHA256: hex.EncodeToString(sum[:])})
 	}
-	addFile("genesis.json", GenesisPath, src.genesisRaw)
-	addFile("document.json", DocFile(id), src.docRaw)
-	addFile("version.json", VersionFile(id, v.Number), src.versionRaw)
-	if src.ratified != nil {
-		addFile("ratified.json", RatifiedFile(id, v.Number), src.ratifiedRaw)
+	addFile("genesis.json", rules.GenesisPath, src.GenesisRaw)
+	addFile("document.json", rules.DocFile(id), src.DocumentRaw)
+	addFile("version.json", rules.VersionFile(id, v.Number), src.VersionRaw)
+	if src.Ratified != nil {
+		addFile("ratified.json", rules.RatifiedFile(id, v.Number), src.RatifiedRaw)
 	}
 	for _, t := range v.Texts {
-		data, ok := src.texts[t.Lang]
+		data, ok := src.Texts[t.Lang]
 		if !ok {
 			return nil, fmt.Errorf("no %s text of %s v%d", t.Lang, id, v.Number)
 		}
 		in.Texts = append(in.Texts, pdf.Text{Lang: t.Lang, Data: data, SHA256: t.SHA256})
-		addFile("text-"+t.Lang+".txt", TextFile(id, v.Number, t.Lang), data)
+		addFile("text-"+t.Lang+".txt", rules.TextFile(id, v.Number, t.Lang), data)
 	}
 
 	entries := map[int]bool{}
 	event := func(p int, what string) error {
-		commit, when, err := src.at(p)
+		commit, when, err := src.EntryCommit(p)
 		if err != nil {
 			return err
 		}
@@ -281,7 +214,7 @@ func assemblePDF(src *pdfSource) (*pdf.Input, error) {
 	if err := event(v.Entry, what); err != nil {
 		return nil, err
 	}
-	for _, d := range src.decisions {
+	for _, d := range src.Decisions {
 		what := "approved by " + d.Signatory
 		if d.Decision.Decision == signing.Withdraw {
 			what = "approval withdrawn by " + d.Signatory
@@ -289,41 +222,41 @@ func assemblePDF(src *pdfSource) (*pdf.Input, error) {
 		if err := event(d.Pos, what); err != nil {
 			return nil, err
 		}
-		base := DecisionBase(id, v.Number, d.Pos, d.Signatory)
-		name := fmt.Sprintf("decision-%s-%s", PosString(d.Pos), d.Signatory)
-		addFile(name+StatementSuffix, base+StatementSuffix, d.stmt)
-		addFile(name+SigSuffix, base+SigSuffix, d.sig)
+		base := rules.DecisionBase(id, v.Number, d.Pos, d.Signatory)
+		name := fmt.Sprintf("decision-%s-%s", rules.PosString(d.Pos), d.Signatory)
+		addFile(name+rules.StatementSuffix, base+rules.StatementSuffix, d.StatementRaw)
+		addFile(name+rules.SigSuffix, base+rules.SigSuffix, d.SignatureRaw)
 	}
-	if src.ratified != nil {
-		if err := event(src.ratified.Entry, "ratified: "+in.Status.Rule); err != nil {
+	if src.Ratified != nil {
+		if err := event(src.Ratified.Entry, "ratified: "+in.Status.Rule); err != nil {
 			return nil, err
 		}
 	}
-	if src.superseded != 0 {
-		if err := event(src.superseded, fmt.Sprintf("superseded by version %d", v.Number+1)); err != nil {
+	if src.Superseded != 0 {
+		if err := event(src.Superseded, fmt.Sprintf("superseded by version %d", v.Number+1)); err != nil {
 			return nil, err
 		}
 	}
 	sort.SliceStable(in.Timeline, func(i, j int) bool { return in.Timeline[i].Entry < in.Timeline[j].Entry })
 
-	if len(src.roster) != len(doc.Signers) {
-		return nil, fmt.Errorf("%d roster records for %d signatories", len(src.roster), len(doc.Signers))
+	if len(src.Roster) != len(doc.Signers) {
+		return nil, fmt.Errorf("%d roster records for %d signatories", len(src.Roster), len(doc.Signers))
 	}
 	for i, who := range doc.Signers {
-		m := src.roster[i]
+		m := src.Roster[i]
 		if m.ID != who {
 			return nil, fmt.Errorf("roster record %d is of %s, not of the signatory %s", i+1, m.ID, who)
 		}
 		man.Roster = append(man.Roster, m)
 		s := pdf.Signatory{ID: who, Name: m.Name, Title: m.Title, Institution: m.Institution, Country: m.Country,
 			Decision: pdf.Pending}
-		if key, err := ParseKey(m.Key); err == nil {
+		if key, err := rules.ParseKey(m.Key); err == nil {
 			s.Fingerprint = signing.Fingerprint(key)
 		}
-		var last *pdfDecision
-		for i := range src.decisions {
-			if src.decisions[i].Signatory == who {
-				last = &src.decisions[i]
+		var last *ledger.DecisionRecord
+		for i := range src.Decisions {
+			if src.Decisions[i].Signatory == who {
+				last = &src.Decisions[i]
 			}
 		}
 		if last != nil {
@@ -334,27 +267,28 @@ func assemblePDF(src *pdfSource) (*pdf.Input, error) {
 			s.Entry, s.Time = last.Pos, last.Statement.Time.UTC()
 			s.Fingerprint = signing.Fingerprint(last.Key)
 			var err error
-			if s.Commit, _, err = src.at(last.Pos); err != nil {
+			if s.Commit, _, err = src.EntryCommit(last.Pos); err != nil {
 				return nil, err
 			}
-			s.Signature = last.sig
+			s.Signature = last.SignatureRaw
 		}
 		in.Signatories = append(in.Signatories, s)
 	}
 
-	addFile("allowed_signers", "", src.allowed)
+	addFile("allowed_signers", "", src.AllowedSigners)
 	addFile("verify.sh", "", []byte(PDFEvidenceScript))
+	addFile(BundleName, "", bundle)
 	var ps []int
 	for p := range entries {
 		ps = append(ps, p)
 	}
 	sort.Ints(ps)
 	for _, p := range ps {
-		commit, when, _ := src.at(p)
+		commit, when, _ := src.EntryCommit(p)
 		man.Entries = append(man.Entries, PDFManifestEntry{Entry: p, Commit: commit, Time: when.Format(time.RFC3339)})
 	}
 	// The manifest lists the files before it; it is the last file.
-	in.Evidence = append(in.Evidence, pdf.File{Name: "manifest.json", Data: EncodeJSON(man)})
+	in.Evidence = append(in.Evidence, pdf.File{Name: "manifest.json", Data: rules.EncodeJSON(man)})
 	return in, nil
 }
 
@@ -384,8 +318,8 @@ const PDFArchiveFormat = "concord-pdf-archive-v1"
 // id order, versions in order), MANIFEST.json (PDFArchive) and SHA256SUMS
 // (as sha256sum -c reads it). The same ledger head always gives the same
 // files.
-func (l *Ledger) ExportPDFArchive(out string) (*PDFArchive, error) {
-	if _, err := claimFolder(out); err != nil {
+func ExportPDFArchive(l *ledger.Ledger, out string) (*PDFArchive, error) {
+	if err := ledger.ClaimFolder(out); err != nil {
 		return nil, err
 	}
 	ids, err := l.Documents()
@@ -393,31 +327,31 @@ func (l *Ledger) ExportPDFArchive(out string) (*PDFArchive, error) {
 		return nil, err
 	}
 	sort.Strings(ids)
-	arch := &PDFArchive{Format: PDFArchiveFormat, Ledger: l.ID(), Head: l.head, Files: []PDFArchiveFile{}}
+	arch := &PDFArchive{Format: PDFArchiveFormat, Ledger: l.ID(), Head: l.Head(), Files: []PDFArchiveFile{}}
 	files := map[string][]byte{}
 	var sums strings.Builder
 	for _, id := range ids {
-		ds, err := loadDoc(l.st, l.repo, l.head, id)
+		st, err := l.Status(id)
 		if err != nil {
 			return nil, err
 		}
-		for _, vs := range ds.Versions {
-			if vs.Ratified == nil {
+		for _, vs := range st.Versions {
+			if vs.Ratified == 0 {
 				continue
 			}
-			data, err := l.ExportPDF(id, vs.V.Number)
+			data, err := ExportPDF(l, id, vs.Version)
 			if err != nil {
-				return nil, fmt.Errorf("rendering %s v%d: %w", id, vs.V.Number, err)
+				return nil, fmt.Errorf("rendering %s v%d: %w", id, vs.Version, err)
 			}
-			name := fmt.Sprintf("%s-v%d.pdf", id, vs.V.Number)
+			name := fmt.Sprintf("%s-v%d.pdf", id, vs.Version)
 			sum := sha256.Sum256(data)
-			f := PDFArchiveFile{File: name, Document: id, Version: vs.V.Number, Bytes: len(data), SHA256: hex.EncodeToString(sum[:])}
+			f := PDFArchiveFile{File: name, Document: id, Version: vs.Version, Bytes: len(data), SHA256: hex.EncodeToString(sum[:])}
 			arch.Files = append(arch.Files, f)
 			files[name] = data
 			fmt.Fprintf(&sums, "%s  %s\n", f.SHA256, name)
 		}
 	}
-	files["MANIFEST.json"] = EncodeJSON(arch)
+	files["MANIFEST.json"] = rules.EncodeJSON(arch)
 	files["SHA256SUMS"] = []byte(sums.String())
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, fmt.Errorf("writing the PDF archive: %w", err)
