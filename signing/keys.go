@@ -753,6 +753,12 @@ func CheckNewKeyPaths(path string) error {
 // overwritten, and if writing the public key fails the private key just
 // written is removed. It returns the new public key.
 func CreateKeyFiles(path string, rand io.Reader, o PrivateKeyOptions) (ssh.PublicKey, error) {
+	return createKeyFiles(path, rand, o, writeNewKeyFile)
+}
+
+// createKeyFiles is CreateKeyFiles writing each file with writeKeyFile
+// (tests pass one that fails).
+func createKeyFiles(path string, rand io.Reader, o PrivateKeyOptions, writeKeyFile func(string, []byte, fs.FileMode) error) (ssh.PublicKey, error) {
 	if err := CheckNewKeyPaths(path); err != nil {
 		return nil, err
 	}
@@ -781,9 +787,6 @@ func CreateKeyFiles(path string, rand io.Reader, o PrivateKeyOptions) (ssh.Publi
 	}
 	return pub, nil
 }
-
-// writeKeyFile writes a new key file; tests replace it to inject failures.
-var writeKeyFile = writeNewKeyFile
 
 // writeNewKeyFile creates path exclusively with perm and writes data to it,
 // removing it again if anything fails.

@@ -831,15 +831,13 @@ func TestCreateKeyFilesRefusals(t *testing.T) {
 	t.Run("public key write fails", func(t *testing.T) {
 		dir := t.TempDir()
 		path := filepath.Join(dir, "id")
-		old := writeKeyFile
-		t.Cleanup(func() { writeKeyFile = old })
-		writeKeyFile = func(p string, data []byte, perm fs.FileMode) error {
+		failPub := func(p string, data []byte, perm fs.FileMode) error {
 			if strings.HasSuffix(p, ".pub") {
 				return errors.New("disk full")
 			}
-			return old(p, data, perm)
+			return writeNewKeyFile(p, data, perm)
 		}
-		_, err := CreateKeyFiles(path, testRand(1), PrivateKeyOptions{})
+		_, err := createKeyFiles(path, testRand(1), PrivateKeyOptions{}, failPub)
 		if err == nil || !strings.Contains(err.Error(), "disk full") {
 			t.Fatalf("err = %v, want the write error", err)
 		}
