@@ -4,18 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/crypto/ssh"
 
 	"github.com/concord-ledger/concord/signing"
 )
-
-// testKDFRoundsEnv names the environment variable that sets the bcrypt KDF
-// rounds of new encrypted keys. It exists so tests can make keys cheaply
-// (e.g. 1 round); users should leave it unset (ssh-keygen's 16 rounds).
-const testKDFRoundsEnv = "CONCORD_TEST_KDF_ROUNDS"
 
 func init() { register(newKeyCmd) }
 
@@ -79,22 +73,21 @@ func runKeyNew(s *IO, o *keyNewOptions) error {
 	if !signing.ValidComment(o.comment) {
 		return usagef("invalid --comment %q: it must be text without control characters or outer spaces", o.comment)
 	}
-	rounds, err := kdfRounds(s)
-	if err != nil {
-		return err
-	}
 	// Refuse before asking for a passphrase; CreateKeyFiles checks again.
 	if err := signing.CheckNewKeyPaths(o.output); err != nil {
 		return err
 	}
 	var pass []byte
+	var err error
 	if !o.noPassphrase {
 		if pass, err = newPassphrase(s, o.passphraseFile, o.output); err != nil {
 			return err
 		}
 		defer clear(pass)
 	}
-	pub, err := signing.CreateKeyFiles(o.output, o.comment, pass, rounds, s.Rand)
+	pub, err := signing.CreateKeyFiles(o.output, s.Rand, signing.PrivateKeyOptions{
+		Comment: o.comment, Passphrase: pass, Encrypt: s.EncryptKey,
+	})
 	if err != nil {
 		return err
 	}
@@ -108,20 +101,6 @@ func runKeyNew(s *IO, o *keyNewOptions) error {
 	}
 	_, err = s.Out.Write(signing.MarshalPublicKey(pub, o.comment))
 	return err
-}
-
-// kdfRounds returns the KDF rounds for new keys: $CONCORD_TEST_KDF_ROUNDS
-// if set, else 0 (the default).
-func kdfRounds(s *IO) (int, error) {
-	v := s.Getenv(testKDFRoundsEnv)
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > signing.MaxKDFRounds {
-		return 0, usagef("$%s must be a whole number from 1 to %d, not %q", testKDFRoundsEnv, signing.MaxKDFRounds, v)
-	}
-	return n, nil
 }
 
 // keyShowOptions are the flags of `concord key show` and `key fingerprint`.

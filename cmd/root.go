@@ -18,6 +18,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/concord-ledger/concord/ledger"
+	"github.com/concord-ledger/concord/signing"
 )
 
 // Exit codes, the same for every command (see the README).
@@ -43,6 +44,11 @@ type IO struct {
 	Getenv       func(string) string
 	Now          func() time.Time
 	Rand         io.Reader
+	// EncryptKey writes the new encrypted keys of `key new`. nil, as
+	// SystemIO leaves it, means signing's standard: aes256-ctr under a
+	// bcrypt KDF of 16 rounds, as ssh-keygen writes. Only tests set it, to
+	// internal/testkeys' cheap KDF; no flag or environment variable does.
+	EncryptKey signing.EncryptFunc
 }
 
 // SystemIO returns the IO of the running process.

@@ -13,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/concord-ledger/concord/internal/testkeys"
 	"github.com/concord-ledger/concord/ledger"
+	"github.com/concord-ledger/concord/signing"
 )
 
 // testNow is the fixed clock of every test run.
@@ -26,14 +28,18 @@ type harness struct {
 	t    *testing.T
 	env  map[string]string
 	rand io.Reader
+	// encryptKey is IO.EncryptKey: the cheap KDF of internal/testkeys
+	// unless a test sets nil (the standard KDF).
+	encryptKey signing.EncryptFunc
 }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	return &harness{
-		t:    t,
-		env:  map[string]string{testKDFRoundsEnv: "1"},
-		rand: rand.NewChaCha8([32]byte{'c', 'o', 'n', 'c', 'o', 'r', 'd'}),
+		t:          t,
+		env:        map[string]string{},
+		rand:       rand.NewChaCha8([32]byte{'c', 'o', 'n', 'c', 'o', 'r', 'd'}),
+		encryptKey: testkeys.Encrypt,
 	}
 }
 
@@ -82,9 +88,10 @@ func (h *harness) run(o runOpts, args ...string) result {
 			queue = queue[1:]
 			return []byte(p), nil
 		},
-		Getenv: func(k string) string { return h.env[k] },
-		Now:    func() time.Time { return testNow },
-		Rand:   h.rand,
+		Getenv:     func(k string) string { return h.env[k] },
+		Now:        func() time.Time { return testNow },
+		Rand:       h.rand,
+		EncryptKey: h.encryptKey,
 	}
 	if o.inTerminal != nil {
 		s.InTerminal = *o.inTerminal

@@ -219,11 +219,11 @@ func TestAgentSignerRealAgent(t *testing.T) {
 	sock := startSSHAgent(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "id")
-	pub, err := CreateKeyFiles(path, "agent key", nil, 0, testRand(70))
+	pub, err := CreateKeyFiles(path, testRand(70), PrivateKeyOptions{Comment: "agent key"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := CreateKeyFiles(filepath.Join(dir, "other"), "", nil, 0, testRand(71))
+	other, err := CreateKeyFiles(filepath.Join(dir, "other"), testRand(71), PrivateKeyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package signing
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // ErrWrongPassphrase is matched (with errors.Is) by every
@@ -211,4 +212,51 @@ type AgentSignatureError struct {
 // Error returns the one-line message.
 func (e *AgentSignatureError) Error() string {
 	return fmt.Sprintf("ssh-agent returned a bad signature for key %s: %s", e.Fingerprint, e.Reason)
+}
+
+// NotPrivateKeyError reports a public key file (authorized_keys form, such
+// as FILE.pub) given where a private key file is needed.
+type NotPrivateKeyError struct {
+	Path string // key file, or "" when parsed from bytes
+}
+
+// Error returns the one-line message.
+func (e *NotPrivateKeyError) Error() string {
+	if e.Path == "" {
+		return "this is a public key, not a private key"
+	}
+	return fmt.Sprintf("%q is a public key, not a private key", e.Path)
+}
+
+// Hint returns the user's next step.
+func (e *NotPrivateKeyError) Hint() string {
+	if priv, ok := strings.CutSuffix(e.Path, ".pub"); ok && priv != "" {
+		return "give the private key file, " + priv + ", not its .pub"
+	}
+	return "give the private key file (the one without .pub)"
+}
+
+// KeyCipherError reports a private key encrypted with a cipher that concord
+// (golang.org/x/crypto/ssh) cannot decrypt; it reads aes256-ctr, which
+// ssh-keygen writes by default, and aes256-cbc.
+type KeyCipherError struct {
+	Path   string // key file, or "" when parsed from bytes
+	Cipher string // e.g. "aes256-gcm@openssh.com"
+}
+
+// Error returns the one-line message.
+func (e *KeyCipherError) Error() string {
+	if e.Path == "" {
+		return fmt.Sprintf("the private key is encrypted with %s, which concord cannot decrypt (it reads aes256-ctr and aes256-cbc)", e.Cipher)
+	}
+	return fmt.Sprintf("key %q is encrypted with %s, which concord cannot decrypt (it reads aes256-ctr and aes256-cbc)", e.Path, e.Cipher)
+}
+
+// Hint returns the user's next step.
+func (e *KeyCipherError) Hint() string {
+	path := e.Path
+	if path == "" {
+		path = "FILE"
+	}
+	return "re-encrypt the key with ssh-keygen's default cipher: ssh-keygen -p -Z aes256-ctr -f " + path
 }

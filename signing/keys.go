@@ -3,28 +3,22 @@ package signing
 import (
 	"bytes"
 	"crypto"
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
-	"crypto/sha512"
 	"crypto/subtle"
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"runtime"
 	"strings"
 	"unicode/utf8"
 
-	"golang.org/x/crypto/blowfish"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -33,21 +27,40 @@ import (
 // a key.
 const MaxKeyFileSize = 16 << 10
 
-// DefaultKDFRounds is the bcrypt KDF cost used for new encrypted keys, the
-// same as ssh-keygen's default.
+// DefaultKDFRounds is the bcrypt KDF cost of the encrypted keys concord
+// writes: ssh-keygen's default, and what golang.org/x/crypto/ssh's
+// MarshalPrivateKeyWithPassphrase writes.
 const DefaultKDFRounds = 16
 
-// MaxKDFRounds is the largest bcrypt KDF cost concord writes or reads. It is
-// far above what ssh-keygen users choose (its -a option; 100 is a common
-// "strong" setting) and bounds the time a crafted key file can make concord
-// spend before it gives up.
-const MaxKDFRounds = 1 << 12
+// MaxKDFRounds is the largest bcrypt KDF cost concord reads: the cap of
+// golang.org/x/crypto/ssh's reader (2048, some 20 seconds of CPU), far
+// above what ssh-keygen users choose (its -a option; 100 is a common
+// "strong" setting). A file asking for more is refused from its header,
+// before the passphrase is asked for or the KDF runs.
+const MaxKDFRounds = 1 << 11
 
 // PassphraseFunc returns the passphrase for an encrypted key. It is called
 // only when the key is encrypted, at most once per key. It returns an error
 // (typically *PassphraseMissingError) when no passphrase can be had. The
 // returned slice is overwritten with zeros once the key is decrypted.
 type PassphraseFunc func() ([]byte, error)
+
+// EncryptFunc returns key with comment as an OpenSSH private key PEM block
+// ("OPENSSH PRIVATE KEY") encrypted under passphrase, which is not empty.
+type EncryptFunc func(key ed25519.PrivateKey, comment string, passphrase []byte) (*pem.Block, error)
+
+// PrivateKeyOptions say how MarshalPrivateKey and CreateKeyFiles write a
+// private key.
+type PrivateKeyOptions struct {
+	Comment    string // "" for none; must pass ValidComment
+	Passphrase []byte // empty: the key is written unencrypted
+	// Encrypt writes the key when Passphrase is not empty. nil means
+	// golang.org/x/crypto/ssh's MarshalPrivateKeyWithPassphrase:
+	// aes256-ctr under bcrypt_pbkdf with DefaultKDFRounds, as ssh-keygen
+	// writes. Only tests set another (internal/testkeys, whose KDF is
+	// cheap); no setting or environment variable reaches it in concord.
+	Encrypt EncryptFunc
+}
 
 // KeyInfo is what can be learnt of a key file without its passphrase.
 type KeyInfo struct {
@@ -57,13 +70,10 @@ type KeyInfo struct {
 	Encrypted bool   // the private key is encrypted with a passphrase
 }
 
-// Key type names and sizes of the OpenSSH formats.
+// Names of the OpenSSH key type and private key PEM type.
 const (
 	keyTypeEd25519 = ssh.KeyAlgoED25519 // "ssh-ed25519"
-	privateMagic   = "openssh-key-v1\x00"
 	pemTypeOpenSSH = "OPENSSH PRIVATE KEY"
-	saltSize       = 16 // as ssh-keygen
-	pemLineLength  = 70 // as ssh-keygen
 )
 
 // GenerateKey returns a new ed25519 private key drawn from rand.
@@ -80,105 +90,39 @@ func GenerateKey(rand io.Reader) (ed25519.PrivateKey, error) {
 	return key, nil
 }
 
-// MarshalPrivateKey returns key in OpenSSH private key format (PEM,
-// "OPENSSH PRIVATE KEY"). With a non-empty passphrase the key is encrypted
-// with aes256-ctr under a bcrypt KDF of the given rounds (0 means
-// DefaultKDFRounds), as ssh-keygen does; salt and check bytes come from rand.
-// Without a passphrase the key is written unencrypted, and the check bytes
-// still come from rand.
-//
-// The output is what ssh-keygen writes: the same layout, padding and 70
-// column base64 lines.
-func MarshalPrivateKey(key ed25519.PrivateKey, comment string, passphrase []byte, rounds int, rand io.Reader) ([]byte, error) {
+// MarshalPrivateKey returns key as an OpenSSH private key file (PEM,
+// "OPENSSH PRIVATE KEY", 64 column base64 lines) with o.Comment, written by
+// golang.org/x/crypto/ssh: unencrypted when o.Passphrase is empty, else by
+// o.Encrypt (by default aes256-ctr under a bcrypt KDF of DefaultKDFRounds,
+// as ssh-keygen writes). x/crypto draws the check bytes and salt from
+// crypto/rand. It refuses keys that are not consistent ed25519 keys and
+// comments that ValidComment refuses.
+func MarshalPrivateKey(key ed25519.PrivateKey, o PrivateKeyOptions) ([]byte, error) {
 	if len(key) != ed25519.PrivateKeySize || !bytes.Equal(ed25519.NewKeyFromSeed(key.Seed()), key) {
 		return nil, errors.New("marshaling private key: not a valid ed25519 private key")
 	}
-	if !ValidComment(comment) {
-		return nil, fmt.Errorf("marshaling private key: invalid comment %q: it must be UTF-8 without control characters", comment)
+	if !ValidComment(o.Comment) {
+		return nil, fmt.Errorf("marshaling private key: invalid comment %q: it must be UTF-8 without control characters", o.Comment)
 	}
-	if rounds == 0 {
-		rounds = DefaultKDFRounds
+	var block *pem.Block
+	var err error
+	switch {
+	case len(o.Passphrase) == 0:
+		block, err = ssh.MarshalPrivateKey(key, o.Comment)
+	case o.Encrypt == nil:
+		block, err = ssh.MarshalPrivateKeyWithPassphrase(key, o.Comment, o.Passphrase)
+	default:
+		block, err = o.Encrypt(key, o.Comment, o.Passphrase)
 	}
-	if rounds < 1 || rounds > MaxKDFRounds {
-		return nil, fmt.Errorf("marshaling private key: KDF rounds %d out of range 1 to %d", rounds, MaxKDFRounds)
+	if err == nil && block == nil {
+		err = errors.New("no PEM block written")
 	}
-	if rand == nil {
-		return nil, errors.New("marshaling private key: no source of randomness")
-	}
-	pub := key.Public().(ed25519.PublicKey)
-	pubBlob := ssh.Marshal(struct {
-		Type string
-		Key  []byte
-	}{keyTypeEd25519, pub})
-
-	encrypt := len(passphrase) > 0
-	c := privateCiphers["none"]
-	cipherName, kdfName, kdfOpts := "none", "none", []byte{}
-	var salt []byte
-	if encrypt {
-		cipherName, kdfName = "aes256-ctr", "bcrypt"
-		c = privateCiphers[cipherName]
-		salt = make([]byte, saltSize)
-		if _, err := io.ReadFull(rand, salt); err != nil {
-			return nil, fmt.Errorf("marshaling private key: %w", err)
-		}
-		kdfOpts = ssh.Marshal(struct {
-			Salt   []byte
-			Rounds uint32
-		}{salt, uint32(rounds)})
-	}
-	var check [4]byte
-	if _, err := io.ReadFull(rand, check[:]); err != nil {
+	if err != nil {
 		return nil, fmt.Errorf("marshaling private key: %w", err)
 	}
-	checkInt := binary.BigEndian.Uint32(check[:])
-	section := ssh.Marshal(struct {
-		Check1, Check2 uint32
-		Type           string
-		Pub            []byte
-		Priv           []byte
-		Comment        string
-	}{checkInt, checkInt, keyTypeEd25519, pub, key, comment})
-	for i := byte(1); len(section)%c.blockSize != 0; i++ {
-		section = append(section, i)
-	}
-	if encrypt {
-		k, err := bcryptPBKDF(passphrase, salt, rounds, c.keySize+c.ivSize)
-		if err != nil {
-			return nil, fmt.Errorf("marshaling private key: %w", err)
-		}
-		block, err := aes.NewCipher(k[:c.keySize])
-		if err != nil {
-			return nil, fmt.Errorf("marshaling private key: %w", err)
-		}
-		cipher.NewCTR(block, k[c.keySize:]).XORKeyStream(section, section)
-		clear(k)
-	}
-	body := []byte(privateMagic)
-	body = append(body, ssh.Marshal(struct {
-		Cipher  string
-		KDF     string
-		KDFOpts []byte
-		NumKeys uint32
-		Pub     []byte
-		Priv    []byte
-	}{cipherName, kdfName, kdfOpts, 1, pubBlob, section})...)
-	return armorOpenSSH(body), nil
-}
-
-// armorOpenSSH writes body as ssh-keygen does: PEM with 70 column lines.
-func armorOpenSSH(body []byte) []byte {
-	enc := base64.StdEncoding.EncodeToString(body)
-	var b bytes.Buffer
-	b.WriteString("-----BEGIN " + pemTypeOpenSSH + "-----\n")
-	for len(enc) > pemLineLength {
-		b.WriteString(enc[:pemLineLength])
-		b.WriteByte('\n')
-		enc = enc[pemLineLength:]
-	}
-	b.WriteString(enc)
-	b.WriteString("\n-----END " + pemTypeOpenSSH + "-----\n")
-	return b.Bytes()
+	out := pem.EncodeToMemory(block)
+	clear(block.Bytes)
+	return out, nil
 }
 
 // MarshalPublicKey returns pub in authorized_keys form, "ssh-ed25519 AAAA…"
@@ -347,17 +291,27 @@ func SameKey(a, b ssh.PublicKey) bool {
 }
 
 // LoadPrivateKey reads an ed25519 private key file in OpenSSH format and
-// returns a signer for it. It refuses files readable by group or others,
-// files over MaxKeyFileSize, keys that are not ed25519 and malformed files,
-// each with its own typed error; passphrase is called only if the key is
-// encrypted.
+// returns a signer for it. It refuses what is not a regular file
+// (*KeyFileError), files over MaxKeyFileSize (*KeySizeError), public keys
+// (*NotPrivateKeyError), private key files that group or others may access
+// (*KeyPermissionError; see checkKeyMode for Windows), keys that are not
+// ed25519 (*KeyTypeError), ciphers concord cannot decrypt
+// (*KeyCipherError) and malformed files (*KeyFormatError). passphrase is
+// called only if the key is encrypted, after the file's header has been
+// checked; a wrong passphrase gives *WrongPassphraseError.
 func LoadPrivateKey(path string, passphrase PassphraseFunc) (ssh.Signer, error) {
-	data, _, err := readKeyFile(path, true)
+	data, mode, err := readKeyFile(path)
 	if err != nil {
 		return nil, err
 	}
+	defer clear(data)
+	if isPublicKeyFile(data) {
+		return nil, &NotPrivateKeyError{Path: path}
+	}
+	if err := checkKeyMode(path, mode); err != nil {
+		return nil, err
+	}
 	key, _, err := parsePrivateKey(path, data, passphrase)
-	clear(data)
 	if err != nil {
 		return nil, err
 	}
@@ -366,8 +320,8 @@ func LoadPrivateKey(path string, passphrase PassphraseFunc) (ssh.Signer, error) 
 
 // ParsePrivateKey parses an ed25519 private key in OpenSSH format from data
 // (a key file's contents) and returns a signer for it, with the same checks
-// and typed errors as LoadPrivateKey except the file's permissions and size.
-// passphrase is called only if the key is encrypted.
+// and typed errors as LoadPrivateKey except the file's kind, permissions and
+// size. passphrase is called only if the key is encrypted.
 func ParsePrivateKey(data []byte, passphrase PassphraseFunc) (ssh.Signer, error) {
 	key, _, err := parsePrivateKey("", data, passphrase)
 	if err != nil {
@@ -392,7 +346,7 @@ func LoadPublicKeyFile(path string) (ssh.PublicKey, error) {
 }
 
 func loadPublicKeyFile(path string) (ssh.PublicKey, string, error) {
-	data, _, err := readKeyFile(path, false)
+	data, _, err := readKeyFile(path)
 	if err != nil {
 		return nil, "", err
 	}
@@ -409,10 +363,11 @@ func loadPublicKeyFile(path string) (ssh.PublicKey, string, error) {
 // is refused with *KeyMismatchError. Private key files are held to the same
 // rules as in LoadPrivateKey (permissions, size, type, format).
 func ReadKeyInfo(path string) (*KeyInfo, error) {
-	data, mode, err := readKeyFile(path, false)
+	data, mode, err := readKeyFile(path)
 	if err != nil {
 		return nil, err
 	}
+	defer clear(data)
 	if !looksLikePEM(data) {
 		pub, comment, err := parseAuthorizedKey(path, data)
 		if err != nil {
@@ -423,13 +378,13 @@ func ReadKeyInfo(path string) (*KeyInfo, error) {
 	if err := checkKeyMode(path, mode); err != nil {
 		return nil, err
 	}
-	env, err := parseEnvelope(path, data)
+	f, err := parsePrivateKeyFile(path, data)
 	if err != nil {
 		return nil, err
 	}
-	info := &KeyInfo{PublicKey: env.pub, Private: true, Encrypted: env.cipher.name != "none"}
-	if !info.Encrypted {
-		key, comment, err := env.open(path, nil)
+	info := &KeyInfo{PublicKey: f.pub, Private: true, Encrypted: f.encrypted}
+	if !f.encrypted {
+		key, comment, err := f.open(path, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -442,7 +397,7 @@ func ReadKeyInfo(path string) (*KeyInfo, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !SameKey(pub, env.pub) {
+		if !SameKey(pub, f.pub) {
 			return nil, &KeyMismatchError{Path: path, PubPath: pubPath}
 		}
 		info.Comment = comment
@@ -453,16 +408,16 @@ func ReadKeyInfo(path string) (*KeyInfo, error) {
 }
 
 // readKeyFile reads path after checking, with os.Stat and before reading,
-// that it is a regular file of at most MaxKeyFileSize bytes and, for a
-// private key, that group and others have no access to it. The size is
+// that it is a regular file of at most MaxKeyFileSize bytes. The size is
 // checked again while reading, in case the file grows. It returns the data
-// and the file's mode.
-func readKeyFile(path string, private bool) ([]byte, fs.FileMode, error) {
+// and the file's mode; callers check the mode of private keys with
+// checkKeyMode.
+func readKeyFile(path string) ([]byte, fs.FileMode, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, 0, fmt.Errorf("reading key %q: %w", path, err)
 	}
-	if err := checkKeyFileInfo(path, fi, private); err != nil {
+	if err := checkKeyFileInfo(path, fi); err != nil {
 		return nil, 0, err
 	}
 	f, err := os.Open(path)
@@ -477,7 +432,7 @@ func readKeyFile(path string, private bool) ([]byte, fs.FileMode, error) {
 	if !os.SameFile(fi, fi2) {
 		return nil, 0, fmt.Errorf("reading key %q: the file was replaced while being opened", path)
 	}
-	if err := checkKeyFileInfo(path, fi2, private); err != nil {
+	if err := checkKeyFileInfo(path, fi2); err != nil {
 		return nil, 0, err
 	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxKeyFileSize+1))
@@ -491,22 +446,12 @@ func readKeyFile(path string, private bool) ([]byte, fs.FileMode, error) {
 	return data, fi2.Mode(), nil
 }
 
-func checkKeyFileInfo(path string, fi fs.FileInfo, private bool) error {
+func checkKeyFileInfo(path string, fi fs.FileInfo) error {
 	if !fi.Mode().IsRegular() {
 		return &KeyFileError{Path: path, Kind: keyFileKind(fi.Mode())}
 	}
 	if fi.Size() > MaxKeyFileSize {
 		return &KeySizeError{Path: path, Size: fi.Size(), Max: MaxKeyFileSize}
-	}
-	if private {
-		return checkKeyMode(path, fi.Mode())
-	}
-	return nil
-}
-
-func checkKeyMode(path string, mode fs.FileMode) error {
-	if runtime.GOOS != "windows" && mode.Perm()&0o077 != 0 {
-		return &KeyPermissionError{Path: path, Mode: uint32(mode.Perm())}
 	}
 	return nil
 }
@@ -531,76 +476,52 @@ func looksLikePEM(data []byte) bool {
 	return bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte("-----BEGIN "))
 }
 
-// privateCipher describes a cipher of OpenSSH private key files.
-type privateCipher struct {
-	name      string
-	keySize   int
-	ivSize    int
-	blockSize int
-	tagSize   int // GCM tag appended after the encrypted section
-	mode      string
-}
-
-// privateCiphers are the ciphers concord can decrypt; it writes aes256-ctr
-// only, as ssh-keygen does by default.
-var privateCiphers = map[string]privateCipher{
-	"none":                   {name: "none", blockSize: 8},
-	"aes128-ctr":             {name: "aes128-ctr", keySize: 16, ivSize: 16, blockSize: 16, mode: "ctr"},
-	"aes192-ctr":             {name: "aes192-ctr", keySize: 24, ivSize: 16, blockSize: 16, mode: "ctr"},
-	"aes256-ctr":             {name: "aes256-ctr", keySize: 32, ivSize: 16, blockSize: 16, mode: "ctr"},
-	"aes128-cbc":             {name: "aes128-cbc", keySize: 16, ivSize: 16, blockSize: 16, mode: "cbc"},
-	"aes192-cbc":             {name: "aes192-cbc", keySize: 24, ivSize: 16, blockSize: 16, mode: "cbc"},
-	"aes256-cbc":             {name: "aes256-cbc", keySize: 32, ivSize: 16, blockSize: 16, mode: "cbc"},
-	"aes128-gcm@openssh.com": {name: "aes128-gcm@openssh.com", keySize: 16, ivSize: 12, blockSize: 16, tagSize: 16, mode: "gcm"},
-	"aes256-gcm@openssh.com": {name: "aes256-gcm@openssh.com", keySize: 32, ivSize: 12, blockSize: 16, tagSize: 16, mode: "gcm"},
-}
-
-// keyEnvelope is the unencrypted part of an openssh-key-v1 file.
-type keyEnvelope struct {
-	cipher  privateCipher
-	salt    []byte
-	rounds  int
-	pub     ssh.PublicKey
-	section []byte // the private section, encrypted unless cipher is none
-	tag     []byte // GCM tag
-}
-
-// keyWire reads the SSH wire encoding strictly.
-type keyWire struct {
-	b  []byte
-	ok bool
-}
-
-func (w *keyWire) uint32() uint32 {
-	if !w.ok || len(w.b) < 4 {
-		w.ok = false
-		return 0
+// isPublicKeyFile reports whether data is a public key line, of any type
+// concord knows.
+func isPublicKeyFile(data []byte) bool {
+	if looksLikePEM(data) {
+		return false
 	}
-	v := binary.BigEndian.Uint32(w.b)
-	w.b = w.b[4:]
-	return v
+	_, _, err := parseAuthorizedKey("", data)
+	var te *KeyTypeError
+	return err == nil || errors.As(err, &te)
 }
 
-func (w *keyWire) bytes() []byte {
-	n := w.uint32()
-	if !w.ok || uint64(n) > uint64(len(w.b)) {
-		w.ok = false
-		return nil
-	}
-	v := w.b[:n:n]
-	w.b = w.b[n:]
-	return v
+// readableCiphers are the ciphers of OpenSSH private key files that
+// golang.org/x/crypto/ssh decrypts, with their block sizes. (ssh-keygen
+// writes aes256-ctr unless told otherwise with -Z.)
+var readableCiphers = map[string]int{"none": 8, "aes256-ctr": 16, "aes256-cbc": 16}
+
+// otherOpenSSHCiphers are the ciphers OpenSSH can write (ssh -Q cipher)
+// that x/crypto does not decrypt; a key under one is refused with
+// *KeyCipherError, which says how to re-encrypt it.
+var otherOpenSSHCiphers = map[string]bool{
+	"3des-cbc": true, "aes128-cbc": true, "aes192-cbc": true, "aes128-ctr": true,
+	"aes192-ctr": true, "aes128-gcm@openssh.com": true, "aes256-gcm@openssh.com": true,
+	"chacha20-poly1305@openssh.com": true,
 }
 
-// parseEnvelope decodes the PEM armor and the unencrypted part of an
-// OpenSSH private key, refusing other formats and key types.
-func parseEnvelope(path string, data []byte) (*keyEnvelope, error) {
-	bad := func(format string, args ...any) (*keyEnvelope, error) {
+// privateKeyFile is an OpenSSH private key file, judged from what can be
+// read without its passphrase.
+type privateKeyFile struct {
+	data      []byte // the whole file, for x/crypto
+	header    *keyHeader
+	pub       ssh.PublicKey // the ed25519 public key of the header
+	encrypted bool
+}
+
+// parsePrivateKeyFile decodes the PEM armor and the unencrypted header of
+// an OpenSSH private key and judges them: only one ed25519 key, a cipher
+// x/crypto decrypts, bcrypt rounds of at most MaxKDFRounds, a private
+// section of whole cipher blocks. Other formats and key types are refused
+// with typed errors; path is only for them.
+func parsePrivateKeyFile(path string, data []byte) (*privateKeyFile, error) {
+	bad := func(format string, args ...any) (*privateKeyFile, error) {
 		return nil, &KeyFormatError{Path: path, Reason: fmt.Sprintf(format, args...)}
 	}
 	if !looksLikePEM(data) {
-		if _, _, err := parseAuthorizedKey("", data); err == nil {
-			return bad("this is a public key, not a private key")
+		if isPublicKeyFile(data) {
+			return nil, &NotPrivateKeyError{Path: path}
 		}
 		return bad("not an OpenSSH private key")
 	}
@@ -643,207 +564,171 @@ func parseEnvelope(path string, data []byte) (*keyEnvelope, error) {
 	if len(block.Headers) != 0 {
 		return bad("unexpected PEM headers")
 	}
-	body := block.Bytes
-	if !bytes.HasPrefix(body, []byte(privateMagic)) {
-		return bad("missing openssh-key-v1 magic")
+	h, kdf, err := parseKeyHeader(block.Bytes)
+	if err != nil {
+		return bad("%v", err)
 	}
-	w := &keyWire{b: body[len(privateMagic):], ok: true}
-	cipherName := string(w.bytes())
-	kdfName := string(w.bytes())
-	kdfOpts := w.bytes()
-	nkeys := w.uint32()
-	pubBlob := w.bytes()
-	section := w.bytes()
-	if !w.ok {
-		return bad("truncated")
-	}
-	if nkeys != 1 {
-		return bad("%d keys in one file (want 1)", nkeys)
-	}
-	c, ok := privateCiphers[cipherName]
+	blockSize, ok := readableCiphers[h.Cipher]
 	if !ok {
-		return bad("unsupported cipher %q", cipherName)
-	}
-	env := &keyEnvelope{cipher: c, section: section}
-	if len(w.b) != c.tagSize {
-		if len(w.b) < c.tagSize {
-			return bad("truncated")
+		if otherOpenSSHCiphers[h.Cipher] {
+			return nil, &KeyCipherError{Path: path, Cipher: h.Cipher}
 		}
+		return bad("unknown cipher %q", h.Cipher)
+	}
+	if len(h.Rest) != 0 {
 		return bad("unexpected data after the private section")
 	}
-	env.tag = w.b
 	switch {
-	case c.name == "none":
-		if kdfName != "none" || len(kdfOpts) != 0 {
-			return bad("unencrypted key with KDF %q", kdfName)
+	case h.Cipher == "none":
+		if h.KDF != "none" || len(h.KDFOpts) != 0 {
+			return bad("unencrypted key with KDF %q", h.KDF)
 		}
-	case kdfName != "bcrypt":
-		return bad("unsupported KDF %q", kdfName)
-	default:
-		o := &keyWire{b: kdfOpts, ok: true}
-		env.salt = o.bytes()
-		rounds := o.uint32()
-		if !o.ok || len(o.b) != 0 {
-			return bad("malformed KDF options")
-		}
-		if len(env.salt) == 0 || len(env.salt) > 1024 {
-			return bad("KDF salt of %d bytes", len(env.salt))
-		}
-		if rounds < 1 || rounds > MaxKDFRounds {
-			return bad("KDF rounds %d out of range 1 to %d", rounds, MaxKDFRounds)
-		}
-		env.rounds = int(rounds)
+	case h.KDF != "bcrypt":
+		return bad("unsupported KDF %q", h.KDF)
+	case len(kdf.Salt) == 0 || len(kdf.Salt) > 1024:
+		return bad("KDF salt of %d bytes", len(kdf.Salt))
+	case kdf.Rounds < 1 || kdf.Rounds > MaxKDFRounds:
+		return bad("KDF rounds %d out of range 1 to %d", kdf.Rounds, MaxKDFRounds)
 	}
-	if len(section) == 0 || len(section)%c.blockSize != 0 {
-		return bad("private section of %d bytes is not a multiple of the cipher block size %d", len(section), c.blockSize)
+	if len(h.Section) == 0 || len(h.Section)%blockSize != 0 {
+		return bad("private section of %d bytes is not a multiple of the cipher block size %d", len(h.Section), blockSize)
 	}
-	pw := &keyWire{b: pubBlob, ok: true}
-	typ := string(pw.bytes())
-	if !pw.ok {
+	var typ struct {
+		Type string
+		Rest []byte `ssh:"rest"`
+	}
+	if err := ssh.Unmarshal(h.PubKey, &typ); err != nil {
 		return bad("malformed public key")
 	}
-	if typ != keyTypeEd25519 {
-		if knownKeyTypes[typ] {
-			return nil, &KeyTypeError{Path: path, Type: typ}
+	if typ.Type != keyTypeEd25519 {
+		if knownKeyTypes[typ.Type] {
+			return nil, &KeyTypeError{Path: path, Type: typ.Type}
 		}
-		return bad("unknown key type %q", typ)
+		return bad("unknown key type %q", typ.Type)
 	}
-	pub, err := ssh.ParsePublicKey(pubBlob)
-	if err != nil || !bytes.Equal(pub.Marshal(), pubBlob) {
+	pub, err := ssh.ParsePublicKey(h.PubKey)
+	if err != nil || !bytes.Equal(pub.Marshal(), h.PubKey) {
 		return bad("malformed public key")
 	}
-	env.pub = pub
-	return env, nil
+	return &privateKeyFile{data: data, header: h, pub: pub, encrypted: h.Cipher != "none"}, nil
 }
 
-// open decrypts (when passphrase is not nil or the key is not encrypted)
-// and parses the private section, checking it against the public key.
-func (env *keyEnvelope) open(path string, passphrase PassphraseFunc) (ed25519.PrivateKey, string, error) {
+// parsePrivateKey parses an OpenSSH ed25519 private key and returns it with
+// its comment ("" when the key is encrypted: x/crypto does not return it);
+// path is only for error messages.
+func parsePrivateKey(path string, data []byte, passphrase PassphraseFunc) (ed25519.PrivateKey, string, error) {
+	f, err := parsePrivateKeyFile(path, data)
+	if err != nil {
+		return nil, "", err
+	}
+	return f.open(path, passphrase)
+}
+
+// open has golang.org/x/crypto/ssh decrypt (asking passphrase, when the
+// key is encrypted) and decode the private key, then checks it: an ed25519
+// key whose seed gives its public half, which is the header's public key.
+// For an unencrypted key it returns the comment, checked with ValidComment.
+func (f *privateKeyFile) open(path string, passphrase PassphraseFunc) (ed25519.PrivateKey, string, error) {
 	bad := func(format string, args ...any) (ed25519.PrivateKey, string, error) {
 		return nil, "", &KeyFormatError{Path: path, Reason: fmt.Sprintf(format, args...)}
 	}
-	c := env.cipher
-	section := env.section
-	if c.name != "none" {
-		if passphrase == nil {
-			return nil, "", &PassphraseMissingError{Path: path, Reason: "the key is encrypted"}
+	var raw any
+	var err error
+	if f.encrypted {
+		pass, perr := askPassphrase(path, passphrase)
+		if perr != nil {
+			return nil, "", perr
 		}
-		pass, err := passphrase()
-		if err != nil {
-			var pm *PassphraseMissingError
-			if errors.As(err, &pm) && pm.Path == "" {
-				cp := *pm
-				cp.Path = path
-				return nil, "", &cp
-			}
-			return nil, "", fmt.Errorf("getting passphrase for key %q: %w", path, err)
-		}
-		if len(pass) == 0 {
-			return nil, "", &WrongPassphraseError{Path: path}
-		}
-		section, err = env.decrypt(pass)
+		raw, err = ssh.ParseRawPrivateKeyWithPassphrase(f.data, pass)
 		clear(pass)
-		if err != nil {
+	} else {
+		raw, err = ssh.ParseRawPrivateKey(f.data)
+	}
+	if err != nil {
+		if f.encrypted && errors.Is(err, x509.IncorrectPasswordError) {
 			return nil, "", &WrongPassphraseError{Path: path}
 		}
-		defer clear(section)
+		return bad("%s", strings.TrimPrefix(err.Error(), "ssh: "))
 	}
-	w := &keyWire{b: section, ok: true}
-	check1, check2 := w.uint32(), w.uint32()
-	if !w.ok || check1 != check2 {
-		if c.name != "none" {
-			return nil, "", &WrongPassphraseError{Path: path}
-		}
-		return bad("check bytes differ")
+	var key ed25519.PrivateKey
+	switch k := raw.(type) {
+	case *ed25519.PrivateKey:
+		key = *k
+	case ed25519.PrivateKey:
+		key = k
+	default:
+		return bad("private key of another type (%T) under a %s public key", raw, keyTypeEd25519)
 	}
-	typ := string(w.bytes())
-	pub := w.bytes()
-	priv := w.bytes()
-	comment := string(w.bytes())
-	if !w.ok {
-		return bad("truncated private section")
+	if len(key) != ed25519.PrivateKeySize {
+		return bad("wrong ed25519 key size")
 	}
-	if typ != keyTypeEd25519 {
-		return bad("private key of type %q under a %s public key", typ, keyTypeEd25519)
-	}
-	if len(pub) != ed25519.PublicKeySize || len(priv) != ed25519.PrivateKeySize {
-		return bad("wrong ed25519 key sizes")
-	}
-	if len(w.b) >= c.blockSize {
-		return bad("too much padding")
-	}
-	for i, b := range w.b {
-		if int(b) != i+1 {
-			return bad("bad padding")
-		}
-	}
-	if !bytes.Equal(priv[ed25519.SeedSize:], pub) {
-		return bad("the private key's public half differs from its public key")
-	}
-	key := ed25519.NewKeyFromSeed(priv[:ed25519.SeedSize])
-	if subtle.ConstantTimeCompare(key, priv) != 1 {
+	if subtle.ConstantTimeCompare(ed25519.NewKeyFromSeed(key.Seed()), key) != 1 {
 		clear(key)
 		return bad("private and public parts do not match")
 	}
-	if !bytes.Equal(pub, env.pub.(ssh.CryptoPublicKey).CryptoPublicKey().(ed25519.PublicKey)) {
+	if !bytes.Equal(key.Public().(ed25519.PublicKey), f.pub.(ssh.CryptoPublicKey).CryptoPublicKey().(ed25519.PublicKey)) {
 		clear(key)
 		return bad("private key does not match the public key in the header")
 	}
-	if !ValidComment(comment) {
+	if f.encrypted {
+		return key, "", nil
+	}
+	comment, reason := plainComment(f.header.Section, key)
+	if reason != "" {
 		clear(key)
-		return bad("comment is not UTF-8 text without control characters")
+		return bad("%s", reason)
 	}
 	return key, comment, nil
 }
 
-// decrypt returns the decrypted private section, or an error if the
-// passphrase is wrong (for GCM) or the KDF fails.
-func (env *keyEnvelope) decrypt(pass []byte) ([]byte, error) {
-	c := env.cipher
-	k, err := bcryptPBKDF(pass, env.salt, env.rounds, c.keySize+c.ivSize)
-	if err != nil {
-		return nil, err
+// plainComment returns the comment of an unencrypted private section that
+// x/crypto decoded as key (x/crypto does not return comments), or why the
+// section is refused: its public key field is not key's, its padding is a
+// whole block or more, or the comment fails ValidComment.
+func plainComment(section []byte, key ed25519.PrivateKey) (comment, reason string) {
+	var s struct {
+		Check1, Check2 uint32
+		Type           string
+		Pub, Priv      []byte
+		Comment        string
+		Pad            []byte `ssh:"rest"`
 	}
-	defer clear(k)
-	block, err := aes.NewCipher(k[:c.keySize])
-	if err != nil {
-		return nil, err
+	if err := ssh.Unmarshal(section, &s); err != nil {
+		return "", "truncated private section"
 	}
-	iv := k[c.keySize:]
-	out := make([]byte, len(env.section))
-	switch c.mode {
-	case "ctr":
-		cipher.NewCTR(block, iv).XORKeyStream(out, env.section)
-	case "cbc":
-		cipher.NewCBCDecrypter(block, iv).CryptBlocks(out, env.section)
-	case "gcm":
-		aead, err := cipher.NewGCM(block)
-		if err != nil {
-			return nil, err
-		}
-		sealed := append(append([]byte{}, env.section...), env.tag...)
-		if out, err = aead.Open(out[:0], iv, sealed, nil); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, fmt.Errorf("unsupported cipher %q", c.name)
+	defer clear(s.Priv)
+	switch {
+	case !bytes.Equal(s.Pub, key.Public().(ed25519.PublicKey)):
+		return "", "the private key's public half differs from its public key"
+	case len(s.Pad) >= readableCiphers["none"]:
+		return "", "too much padding"
+	case !ValidComment(s.Comment):
+		return "", "comment is not UTF-8 text without control characters"
 	}
-	return out, nil
+	return s.Comment, ""
 }
 
-// parsePrivateKey parses an OpenSSH ed25519 private key; path is only for
-// error messages.
-func parsePrivateKey(path string, data []byte, passphrase PassphraseFunc) (ed25519.PrivateKey, string, error) {
-	env, err := parseEnvelope(path, data)
-	if err != nil {
-		return nil, "", err
-	}
+// askPassphrase calls passphrase for the key at path: a missing func or a
+// *PassphraseMissingError without a path is reported for path, and an
+// empty passphrase is wrong.
+func askPassphrase(path string, passphrase PassphraseFunc) ([]byte, error) {
 	if passphrase == nil {
-		passphrase = func() ([]byte, error) {
-			return nil, &PassphraseMissingError{Reason: "the key is encrypted and no passphrase was given"}
-		}
+		return nil, &PassphraseMissingError{Path: path, Reason: "the key is encrypted and no passphrase was given"}
 	}
-	return env.open(path, passphrase)
+	pass, err := passphrase()
+	if err != nil {
+		var pm *PassphraseMissingError
+		if errors.As(err, &pm) && pm.Path == "" {
+			cp := *pm
+			cp.Path = path
+			return nil, &cp
+		}
+		return nil, fmt.Errorf("getting passphrase for key %q: %w", path, err)
+	}
+	if len(pass) == 0 {
+		return nil, &WrongPassphraseError{Path: path}
+	}
+	return pass, nil
 }
 
 // CheckNewKeyPaths returns *KeyExistsError if path or path+".pub" exists
@@ -862,13 +747,18 @@ func CheckNewKeyPaths(path string) error {
 }
 
 // CreateKeyFiles makes a new ed25519 key from rand and writes it to path
-// (OpenSSH private key, mode 0600, encrypted when passphrase is not empty,
-// with the given bcrypt KDF rounds, 0 meaning DefaultKDFRounds) and its
-// public key to path+".pub". Neither file may exist (*KeyExistsError); files
-// are created exclusively, never overwritten, and if writing the public key
-// fails the private key just written is removed. It returns the new public
-// key.
-func CreateKeyFiles(path, comment string, passphrase []byte, rounds int, rand io.Reader) (ssh.PublicKey, error) {
+// (OpenSSH private key, mode 0600, written as MarshalPrivateKey writes it
+// with o) and its public key, with o.Comment, to path+".pub". Neither file
+// may exist (*KeyExistsError); files are created exclusively, never
+// overwritten, and if writing the public key fails the private key just
+// written is removed. It returns the new public key.
+func CreateKeyFiles(path string, rand io.Reader, o PrivateKeyOptions) (ssh.PublicKey, error) {
+	return createKeyFiles(path, rand, o, writeNewKeyFile)
+}
+
+// createKeyFiles is CreateKeyFiles writing each file with writeKeyFile
+// (tests pass one that fails).
+func createKeyFiles(path string, rand io.Reader, o PrivateKeyOptions, writeKeyFile func(string, []byte, fs.FileMode) error) (ssh.PublicKey, error) {
 	if err := CheckNewKeyPaths(path); err != nil {
 		return nil, err
 	}
@@ -877,7 +767,7 @@ func CreateKeyFiles(path, comment string, passphrase []byte, rounds int, rand io
 		return nil, err
 	}
 	defer clear(key)
-	priv, err := MarshalPrivateKey(key, comment, passphrase, rounds, rand)
+	priv, err := MarshalPrivateKey(key, o)
 	if err != nil {
 		return nil, err
 	}
@@ -889,7 +779,7 @@ func CreateKeyFiles(path, comment string, passphrase []byte, rounds int, rand io
 	if err := writeKeyFile(path, priv, 0o600); err != nil {
 		return nil, err
 	}
-	if err := writeKeyFile(path+".pub", MarshalPublicKey(pub, comment), 0o644); err != nil {
+	if err := writeKeyFile(path+".pub", MarshalPublicKey(pub, o.Comment), 0o644); err != nil {
 		if rmErr := os.Remove(path); rmErr != nil {
 			return nil, fmt.Errorf("%w (and removing the private key %q failed: %v)", err, path, rmErr)
 		}
@@ -897,9 +787,6 @@ func CreateKeyFiles(path, comment string, passphrase []byte, rounds int, rand io
 	}
 	return pub, nil
 }
-
-// writeKeyFile writes a new key file; tests replace it to inject failures.
-var writeKeyFile = writeNewKeyFile
 
 // writeNewKeyFile creates path exclusively with perm and writes data to it,
 // removing it again if anything fails.
@@ -923,76 +810,4 @@ func writeNewKeyFile(path string, data []byte, perm fs.FileMode) error {
 		return fmt.Errorf("writing %q: %w", path, err)
 	}
 	return nil
-}
-
-// bcryptPBKDF is OpenBSD's bcrypt_pbkdf(3), the KDF of OpenSSH private key
-// files. (golang.org/x/crypto has it only in an internal package; this
-// follows the same reference implementation and is tested against its
-// vectors and against ssh-keygen.)
-func bcryptPBKDF(password, salt []byte, rounds, keyLen int) ([]byte, error) {
-	const blockSize = 32
-	switch {
-	case rounds < 1:
-		return nil, errors.New("bcrypt_pbkdf: rounds must be at least 1")
-	case len(password) == 0:
-		return nil, errors.New("bcrypt_pbkdf: empty password")
-	case len(salt) == 0 || len(salt) > 1<<20:
-		return nil, errors.New("bcrypt_pbkdf: bad salt length")
-	case keyLen < 1 || keyLen > 1024:
-		return nil, errors.New("bcrypt_pbkdf: bad key length")
-	}
-	numBlocks := (keyLen + blockSize - 1) / blockSize
-	key := make([]byte, numBlocks*blockSize)
-	shapass := sha512.Sum512(password)
-	defer clear(shapass[:])
-	var tmp, out [blockSize]byte
-	var cnt [4]byte
-	for block := 1; block <= numBlocks; block++ {
-		h := sha512.New()
-		h.Write(salt)
-		binary.BigEndian.PutUint32(cnt[:], uint32(block))
-		h.Write(cnt[:])
-		bcryptHash(&tmp, shapass[:], h.Sum(nil))
-		out = tmp
-		for i := 2; i <= rounds; i++ {
-			shasalt := sha512.Sum512(tmp[:])
-			bcryptHash(&tmp, shapass[:], shasalt[:])
-			for j := range out {
-				out[j] ^= tmp[j]
-			}
-		}
-		// The output is interleaved across blocks.
-		for i, v := range out {
-			key[i*numBlocks+(block-1)] = v
-		}
-	}
-	clear(tmp[:])
-	clear(out[:])
-	return key[:keyLen], nil
-}
-
-// bcryptMagic is the text bcrypt_pbkdf encrypts.
-var bcryptMagic = []byte("OxychromaticBlowfishSwatDynamite")
-
-// bcryptHash is the bcrypt_pbkdf core: an expensive Blowfish key schedule
-// over the hashed password and salt, then 64 encryptions of bcryptMagic.
-func bcryptHash(out *[32]byte, shapass, shasalt []byte) {
-	c, err := blowfish.NewSaltedCipher(shapass, shasalt)
-	if err != nil {
-		panic(err) // unreachable: the key is 64 bytes
-	}
-	for i := 0; i < 64; i++ {
-		blowfish.ExpandKey(shasalt, c)
-		blowfish.ExpandKey(shapass, c)
-	}
-	copy(out[:], bcryptMagic)
-	for i := 0; i < 32; i += 8 {
-		for j := 0; j < 64; j++ {
-			c.Encrypt(out[i:i+8], out[i:i+8])
-		}
-	}
-	// bcrypt_pbkdf reads the result as little-endian 32-bit words.
-	for i := 0; i < 32; i += 4 {
-		out[i], out[i+1], out[i+2], out[i+3] = out[i+3], out[i+2], out[i+1], out[i]
-	}
 }

@@ -18,12 +18,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/concord-ledger/concord/internal/testkeys"
 	"github.com/concord-ledger/concord/internal/testtool"
 )
 
@@ -42,6 +44,17 @@ func testKey(t testing.TB, seed byte) ed25519.PrivateKey {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// cheap returns options that write an encrypted key with pass under a cheap
+// KDF (internal/testkeys); the standard KDF costs a fifth of a second.
+func cheap(comment, pass string) PrivateKeyOptions {
+	return PrivateKeyOptions{Comment: comment, Passphrase: []byte(pass), Encrypt: testkeys.Encrypt}
+}
+
+// armor returns body as an OPENSSH PRIVATE KEY PEM file.
+func armor(body []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: pemTypeOpenSSH, Bytes: body})
 }
 
 func fixedPass(p string) PassphraseFunc {
@@ -93,58 +106,6 @@ func sshPub(t testing.TB, key ed25519.PrivateKey) ssh.PublicKey {
 	return pub
 }
 
-// Vectors from the OpenBSD reference implementation of bcrypt_pbkdf, as
-// used by golang.org/x/crypto's copy.
-func TestBcryptPBKDFVectors(t *testing.T) {
-	tests := []struct {
-		rounds         int
-		password, salt string
-		want           []byte
-	}{
-		{12, "password", "salt", []byte{
-			0x1a, 0xe4, 0x2c, 0x05, 0xd4, 0x87, 0xbc, 0x02, 0xf6,
-			0x49, 0x21, 0xa4, 0xeb, 0xe4, 0xea, 0x93, 0xbc, 0xac,
-			0xfe, 0x13, 0x5f, 0xda, 0x99, 0x97, 0x4c, 0x06, 0xb7,
-			0xb0, 0x1f, 0xae, 0x14, 0x9a,
-		}},
-		{3, "passwordy\x00PASSWORD\x00", "salty\x00SALT\x00", []byte{
-			0x7f, 0x31, 0x0b, 0xd3, 0xe7, 0x8c, 0x32, 0x80, 0xc5,
-			0x9c, 0xe4, 0x59, 0x52, 0x11, 0xa2, 0x92, 0x8e, 0x8d,
-			0x4e, 0xc7, 0x44, 0xc1, 0xed, 0x2e, 0xfc, 0x9f, 0x76,
-			0x4e, 0x33, 0x88, 0xe0, 0xad,
-		}},
-		{8, "секретное слово", "посолить немножко", []byte{
-			0x8d, 0xf4, 0x3f, 0xc6, 0xfe, 0x13, 0x1f, 0xc4, 0x7f,
-			0x0c, 0x9e, 0x39, 0x22, 0x4b, 0xd9, 0x4c, 0x70, 0xb6,
-			0xfc, 0xc8, 0xee, 0x81, 0x35, 0xfa, 0xdd, 0xf6, 0x11,
-			0x56, 0xe6, 0xcb, 0x27, 0x33, 0xea, 0x76, 0x5f, 0x31,
-			0x5a, 0x3e, 0x1e, 0x4a, 0xfc, 0x35, 0xbf, 0x86, 0x87,
-			0xd1, 0x89, 0x25, 0x4c, 0x1e, 0x05, 0xa6, 0xfe, 0x80,
-			0xc0, 0x61, 0x7f, 0x91, 0x83, 0xd6, 0x72, 0x60, 0xd6,
-			0xa1, 0x15, 0xc6, 0xc9, 0x4e, 0x36, 0x03, 0xe2, 0x30,
-			0x3f, 0xbb, 0x43, 0xa7, 0x6a, 0x64, 0x52, 0x3f, 0xfd,
-			0xa6, 0x86, 0xb1, 0xd4, 0x51, 0x85, 0x43,
-		}},
-	}
-	for _, tt := range tests {
-		got, err := bcryptPBKDF([]byte(tt.password), []byte(tt.salt), tt.rounds, len(tt.want))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got, tt.want) {
-			t.Errorf("bcryptPBKDF(%q, %q, %d) = %x, want %x", tt.password, tt.salt, tt.rounds, got, tt.want)
-		}
-	}
-	for _, bad := range []struct {
-		pass, salt string
-		rounds, n  int
-	}{{"", "salt", 1, 32}, {"p", "", 1, 32}, {"p", "salt", 0, 32}, {"p", "salt", 1, 0}, {"p", "salt", 1, 1025}} {
-		if _, err := bcryptPBKDF([]byte(bad.pass), []byte(bad.salt), bad.rounds, bad.n); err == nil {
-			t.Errorf("bcryptPBKDF(%+v) succeeded", bad)
-		}
-	}
-}
-
 func TestGenerateKey(t *testing.T) {
 	a, b := testKey(t, 1), testKey(t, 1)
 	if !bytes.Equal(a, b) {
@@ -164,80 +125,60 @@ func TestGenerateKey(t *testing.T) {
 	}
 }
 
-// TestMarshalPrivateKeyRoundTrip checks that keys concord writes are read
-// back by concord and by golang.org/x/crypto/ssh (an independent reader of
-// the format, including the KDF), and that keys x/crypto writes are read by
-// concord.
+// TestMarshalPrivateKeyRoundTrip checks that keys concord writes (through
+// x/crypto, or the test-only cheap writer) are read back by concord with
+// their comment, are written with the cipher and KDF rounds expected, and
+// that keys x/crypto writes are read by concord.
 func TestMarshalPrivateKeyRoundTrip(t *testing.T) {
 	key := testKey(t, 3)
 	tests := []struct {
 		name       string
-		comment    string
-		passphrase string
-		rounds     int
+		opts       PrivateKeyOptions
+		wantRounds uint32 // 0: unencrypted
 	}{
-		{"unencrypted", "alice@example", "", 0},
-		{"unencrypted no comment", "", "", 0},
-		{"encrypted 1 round", "Алия 李", "correct horse", 1},
-		{"encrypted default rounds", "bob", "pw", 0},
-		{"encrypted 5 rounds", "c", "x", 5},
+		{"unencrypted", PrivateKeyOptions{Comment: "alice@example"}, 0},
+		{"unencrypted no comment", PrivateKeyOptions{}, 0},
+		{"encrypted cheap", cheap("Алия 李", "correct horse"), testkeys.Rounds},
+		{"encrypted standard", PrivateKeyOptions{Comment: "bob", Passphrase: []byte("pw")}, DefaultKDFRounds},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			data, err := MarshalPrivateKey(key, tt.comment, []byte(tt.passphrase), tt.rounds, testRand(9))
+			data, err := MarshalPrivateKey(key, tt.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
-			again, err := MarshalPrivateKey(key, tt.comment, []byte(tt.passphrase), tt.rounds, testRand(9))
-			if err != nil || !bytes.Equal(data, again) {
-				t.Errorf("output is not determined by the randomness: %v", err)
+			again, err := MarshalPrivateKey(key, tt.opts)
+			if err != nil || bytes.Equal(data, again) {
+				t.Errorf("two writings of one key are the same (check bytes and salt must be random): %v", err)
 			}
-			for i, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
-				if len(line) > 70 {
-					t.Errorf("line %d is %d columns long, ssh-keygen writes 70", i+1, len(line))
-				}
-			}
-			pass := noPassAsked(t)
-			if tt.passphrase != "" {
-				pass = fixedPass(tt.passphrase)
+			pass, wantComment := noPassAsked(t), tt.opts.Comment
+			if tt.wantRounds != 0 {
+				pass, wantComment = fixedPass(string(tt.opts.Passphrase)), "" // x/crypto does not return the comment of an encrypted key
 			}
 			got, comment, err := parsePrivateKey("", data, pass)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.Equal(got, key) || comment != tt.comment {
-				t.Errorf("read back key %x comment %q, want %x %q", got, comment, key, tt.comment)
+			if !bytes.Equal(got, key) || comment != wantComment {
+				t.Errorf("read back key %x comment %q, want %x %q", got, comment, key, wantComment)
+			}
+			if tt.wantRounds != 0 {
+				if _, _, err := parsePrivateKey("", data, fixedPass(string(tt.opts.Passphrase)+"x")); !isA[*WrongPassphraseError](err) {
+					t.Errorf("wrong passphrase: %v, want *WrongPassphraseError", err)
+				}
 			}
 
-			env, err := parseEnvelope("", data)
+			f, err := parsePrivateKeyFile("", data)
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantRounds, wantCipher := tt.rounds, "aes256-ctr"
-			if wantRounds == 0 {
-				wantRounds = DefaultKDFRounds
-			}
-			if tt.passphrase == "" {
-				wantRounds, wantCipher = 0, "none"
-			}
-			if env.rounds != wantRounds || env.cipher.name != wantCipher {
-				t.Errorf("written with %s, %d rounds; want %s, %d", env.cipher.name, env.rounds, wantCipher, wantRounds)
-			}
-
-			var raw any
-			if tt.passphrase == "" {
-				raw, err = ssh.ParseRawPrivateKey(data)
-			} else {
-				raw, err = ssh.ParseRawPrivateKeyWithPassphrase(data, []byte(tt.passphrase))
-				if _, werr := ssh.ParseRawPrivateKeyWithPassphrase(data, []byte(tt.passphrase+"x")); werr == nil {
-					t.Error("x/crypto decrypted the key with a wrong passphrase")
-				}
-			}
-			if err != nil {
-				t.Fatalf("x/crypto cannot read the key: %v", err)
-			}
-			if xk, ok := raw.(*ed25519.PrivateKey); !ok || !bytes.Equal(*xk, key) {
-				t.Errorf("x/crypto read %T %v, want the key", raw, raw)
+			block, _ := pem.Decode(data)
+			_, kdf, _ := parseKeyHeader(block.Bytes)
+			switch {
+			case tt.wantRounds == 0 && (f.encrypted || f.header.Cipher != "none"):
+				t.Errorf("written with cipher %s, want none", f.header.Cipher)
+			case tt.wantRounds != 0 && (f.header.Cipher != "aes256-ctr" || kdf == nil || kdf.Rounds != tt.wantRounds || len(kdf.Salt) != 16):
+				t.Errorf("written with %s and KDF options %+v; want aes256-ctr, %d rounds and 16 bytes of salt", f.header.Cipher, kdf, tt.wantRounds)
 			}
 		})
 	}
@@ -258,8 +199,8 @@ func TestMarshalPrivateKeyRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("passphrase %q: %v", pass, err)
 			}
-			if !bytes.Equal(got, key) || comment != "from x/crypto" {
-				t.Errorf("passphrase %q: read a different key or comment %q", pass, comment)
+			if want := map[string]string{"": "from x/crypto"}[pass]; !bytes.Equal(got, key) || comment != want {
+				t.Errorf("passphrase %q: read a different key or comment %q, want %q", pass, comment, want)
 			}
 		}
 	})
@@ -269,27 +210,24 @@ func TestMarshalPrivateKeyRefusals(t *testing.T) {
 	key := testKey(t, 4)
 	bad := append(ed25519.PrivateKey{}, key...)
 	bad[40] ^= 1 // public half no longer matches the seed
+	failing := func(ed25519.PrivateKey, string, []byte) (*pem.Block, error) { return nil, errors.New("no entropy") }
 	tests := []struct {
-		name    string
-		key     ed25519.PrivateKey
-		comment string
-		rounds  int
-		rand    io.Reader
+		name string
+		key  ed25519.PrivateKey
+		opts PrivateKeyOptions
 	}{
-		{"short key", key[:63], "", 1, testRand(1)},
-		{"inconsistent key", bad, "", 1, testRand(1)},
-		{"newline in comment", key, "a\nb", 1, testRand(1)},
-		{"escape in comment", key, "a\x1b[31m", 1, testRand(1)},
-		{"invalid utf-8 comment", key, "a\xff", 1, testRand(1)},
-		{"leading space in comment", key, " a", 1, testRand(1)},
-		{"negative rounds", key, "", -1, testRand(1)},
-		{"too many rounds", key, "", MaxKDFRounds + 1, testRand(1)},
-		{"nil rand", key, "", 1, nil},
-		{"short rand", key, "", 1, bytes.NewReader(make([]byte, 10))},
+		{"short key", key[:63], cheap("", "pw")},
+		{"inconsistent key", bad, cheap("", "pw")},
+		{"inconsistent key unencrypted", bad, PrivateKeyOptions{}},
+		{"newline in comment", key, cheap("a\nb", "pw")},
+		{"escape in comment", key, cheap("a\x1b[31m", "pw")},
+		{"invalid utf-8 comment", key, cheap("a\xff", "pw")},
+		{"leading space in comment", key, cheap(" a", "pw")},
+		{"encrypter fails", key, PrivateKeyOptions{Passphrase: []byte("pw"), Encrypt: failing}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, err := MarshalPrivateKey(tt.key, tt.comment, []byte("pw"), tt.rounds, tt.rand)
+			out, err := MarshalPrivateKey(tt.key, tt.opts)
 			if err == nil {
 				t.Fatalf("succeeded: %s", out)
 			}
@@ -338,7 +276,7 @@ func (r rawKey) encode() []byte {
 	} else {
 		section = append(section, r.pad...)
 	}
-	body := []byte(privateMagic)
+	body := []byte(opensshMagic)
 	body = append(body, ssh.Marshal(struct {
 		Cipher, KDF string
 		Opts        []byte
@@ -346,17 +284,54 @@ func (r rawKey) encode() []byte {
 		Pub         []byte
 		Section     []byte
 	}{r.cipher, r.kdf, r.kdfOpts, r.nkeys, r.pub, section})...)
-	return armorOpenSSH(append(body, r.trailer...))
+	return armor(append(body, r.trailer...))
+}
+
+// rewriteHeader returns the encrypted key file data with its header changed
+// by f (the private section is left as it is).
+func rewriteHeader(data []byte, f func(h *keyHeader, kdf *bcryptOptions)) []byte {
+	block, _ := pem.Decode(data)
+	h, kdf, err := parseKeyHeader(block.Bytes)
+	if err != nil || kdf == nil {
+		panic("rewriteHeader: not an encrypted key")
+	}
+	f(h, kdf)
+	if h.KDFOpts == nil {
+		h.KDFOpts = ssh.Marshal(kdf)
+	}
+	return armor(append([]byte(opensshMagic), ssh.Marshal(h)...))
+}
+
+// withKDF returns the encrypted key file data with another cipher name and
+// bcrypt rounds in its header.
+func withKDF(data []byte, cipher string, rounds uint32) []byte {
+	return rewriteHeader(data, func(h *keyHeader, kdf *bcryptOptions) {
+		h.Cipher, kdf.Rounds, h.KDFOpts = cipher, rounds, nil
+	})
+}
+
+// withKDFOpts returns the encrypted key file data with other KDF options.
+func withKDFOpts(data, opts []byte) []byte {
+	return rewriteHeader(data, func(h *keyHeader, _ *bcryptOptions) { h.KDFOpts = opts })
+}
+
+// refusedBeforeAsking fails t if the passphrase is asked for: the key must
+// be refused from its header alone.
+func refusedBeforeAsking(t testing.TB) PassphraseFunc {
+	return func() ([]byte, error) {
+		t.Error("passphrase asked for a key that is refused")
+		return nil, errors.New("x")
+	}
 }
 
 func TestParsePrivateKey(t *testing.T) {
 	key := testKey(t, 5)
 	other := testKey(t, 6)
-	enc, err := MarshalPrivateKey(key, "enc", []byte("right"), 1, testRand(1))
+	enc, err := MarshalPrivateKey(key, cheap("enc", "right"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	plain, err := MarshalPrivateKey(key, "plain", nil, 0, testRand(1))
+	plain, err := MarshalPrivateKey(key, PrivateKeyOptions{Comment: "plain"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -400,7 +375,7 @@ func TestParsePrivateKey(t *testing.T) {
 		comment string
 	}{
 		{"unencrypted", plain, noPassAsked(t), nil, "plain"},
-		{"encrypted", enc, fixedPass("right"), nil, "enc"},
+		{"encrypted", enc, fixedPass("right"), nil, ""}, // x/crypto does not return the comment of an encrypted key
 		{"well-formed raw key", raw(func(*rawKey) {}), noPassAsked(t), nil, "raw"},
 		{"64 column PEM", pem.EncodeToMemory(block), noPassAsked(t), nil, "plain"},
 		{"CRLF line endings", bytes.ReplaceAll(plain, []byte("\n"), []byte("\r\n")), noPassAsked(t), nil, "plain"},
@@ -422,19 +397,30 @@ func TestParsePrivateKey(t *testing.T) {
 
 		{"empty", nil, noPassAsked(t), isA[*KeyFormatError], ""},
 		{"garbage", []byte("hello, world\n"), noPassAsked(t), isA[*KeyFormatError], ""},
-		{"public key", MarshalPublicKey(sshPub(t, key), "c"), noPassAsked(t), isA[*KeyFormatError], ""},
+		{"public key", MarshalPublicKey(sshPub(t, key), "c"), noPassAsked(t), isA[*NotPrivateKeyError], ""},
+		{"rsa public key", []byte("ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQC7 x\n"), noPassAsked(t), isA[*NotPrivateKeyError], ""},
 		{"truncated armor", plain[:len(plain)/2], noPassAsked(t), isA[*KeyFormatError], ""},
-		{"truncated body", armorOpenSSH(block.Bytes[:len(block.Bytes)-9]), noPassAsked(t), isA[*KeyFormatError], ""},
-		{"truncated encrypted body", func() []byte { b, _ := pem.Decode(enc); return armorOpenSSH(b.Bytes[:len(b.Bytes)-16]) }(), fixedPass("right"), isA[*KeyFormatError], ""},
+		{"truncated body", armor(block.Bytes[:len(block.Bytes)-9]), noPassAsked(t), isA[*KeyFormatError], ""},
+		{"truncated encrypted body", func() []byte { b, _ := pem.Decode(enc); return armor(b.Bytes[:len(b.Bytes)-16]) }(), fixedPass("right"), isA[*KeyFormatError], ""},
 		{"trailing text", append(append([]byte{}, plain...), "more\n"...), noPassAsked(t), isA[*KeyFormatError], ""},
 		{"text before", append([]byte("junk\n"), plain...), noPassAsked(t), isA[*KeyFormatError], ""},
 		{"PEM headers", pem.EncodeToMemory(&pem.Block{Type: pemTypeOpenSSH, Headers: map[string]string{"Proc-Type": "4,ENCRYPTED"}, Bytes: block.Bytes}), noPassAsked(t), isA[*KeyFormatError], ""},
 		{"other PEM type", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: block.Bytes}), noPassAsked(t), isA[*KeyFormatError], ""},
-		{"bad magic", armorOpenSSH(append([]byte("openssh-key-v2\x00"), block.Bytes[15:]...)), noPassAsked(t), isA[*KeyFormatError], ""},
+		{"bad magic", armor(append([]byte("openssh-key-v2\x00"), block.Bytes[15:]...)), noPassAsked(t), isA[*KeyFormatError], ""},
 		{"trailing bytes in body", raw(func(r *rawKey) { r.trailer = []byte{0} }), noPassAsked(t), isA[*KeyFormatError], ""},
 		{"two keys", raw(func(r *rawKey) { r.nkeys = 2 }), noPassAsked(t), isA[*KeyFormatError], ""},
 		{"zero keys", raw(func(r *rawKey) { r.nkeys = 0 }), noPassAsked(t), isA[*KeyFormatError], ""},
 		{"unknown cipher", raw(func(r *rawKey) { r.cipher = "rot13" }), noPassAsked(t), isA[*KeyFormatError], ""},
+		{"cipher x/crypto cannot decrypt", withKDF(enc, "aes128-ctr", 1), refusedBeforeAsking(t), isA[*KeyCipherError], ""},
+		{"gcm cipher", withKDF(enc, "aes256-gcm@openssh.com", 1), refusedBeforeAsking(t), isA[*KeyCipherError], ""},
+		{"aes256-cbc of a ctr key is a wrong passphrase", withKDF(enc, "aes256-cbc", 1), fixedPass("right"), isA[*WrongPassphraseError], ""},
+		{"kdf rounds 0", withKDF(enc, "aes256-ctr", 0), refusedBeforeAsking(t), isA[*KeyFormatError], ""},
+		{"kdf rounds 2^32-1", withKDF(enc, "aes256-ctr", 1<<32-1), refusedBeforeAsking(t), isA[*KeyFormatError], ""},
+		{"kdf without salt", withKDFOpts(enc, ssh.Marshal(bcryptOptions{Rounds: 1})), refusedBeforeAsking(t), isA[*KeyFormatError], ""},
+		{"kdf options with trailing bytes", withKDFOpts(enc, append(ssh.Marshal(bcryptOptions{Salt: []byte("s"), Rounds: 1}), 0)), refusedBeforeAsking(t), isA[*KeyFormatError], ""},
+		{"unknown kdf", raw(func(r *rawKey) {
+			r.cipher, r.kdf, r.kdfOpts = "aes256-ctr", "scrypt", ssh.Marshal(bcryptOptions{Salt: []byte("s"), Rounds: 1})
+		}), refusedBeforeAsking(t), isA[*KeyFormatError], ""},
 		{"kdf without cipher", raw(func(r *rawKey) { r.kdf = "bcrypt" }), noPassAsked(t), isA[*KeyFormatError], ""},
 		{"check bytes differ", raw(func(r *rawKey) { r.check2++ }), noPassAsked(t), isA[*KeyFormatError], ""},
 		{"bad padding", raw(func(r *rawKey) { r.pad = []byte{1, 2, 4} }), noPassAsked(t), isA[*KeyFormatError], ""},
@@ -449,22 +435,7 @@ func TestParsePrivateKey(t *testing.T) {
 		{"header unknown type", raw(func(r *rawKey) { r.pub = ssh.Marshal(struct{ T, K string }{"ssh-foo", "x"}) }), noPassAsked(t), isA[*KeyFormatError], ""},
 		{"header key truncated", raw(func(r *rawKey) { r.pub = r.pub[:len(r.pub)-1] }), noPassAsked(t), isA[*KeyFormatError], ""},
 		{"control character in comment", raw(func(r *rawKey) { r.comment = "evil\x1b]0;x\x07" }), noPassAsked(t), isA[*KeyFormatError], ""},
-		{"kdf rounds over the limit", func() []byte {
-			b, _ := pem.Decode(enc)
-			env, _ := parseEnvelope("", enc)
-			opts := ssh.Marshal(struct {
-				S []byte
-				R uint32
-			}{env.salt, MaxKDFRounds + 1})
-			old := ssh.Marshal(struct {
-				S []byte
-				R uint32
-			}{env.salt, 1})
-			return armorOpenSSH(bytes.Replace(b.Bytes, old, opts, 1))
-		}(), func() ([]byte, error) {
-			t.Error("passphrase asked for a key that is refused")
-			return nil, errors.New("x")
-		}, isA[*KeyFormatError], ""},
+		{"kdf rounds over the limit", withKDF(enc, "aes256-ctr", MaxKDFRounds+1), refusedBeforeAsking(t), isA[*KeyFormatError], ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -500,11 +471,11 @@ func TestParsePrivateKey(t *testing.T) {
 func TestLoadPrivateKey(t *testing.T) {
 	dir := t.TempDir()
 	key := testKey(t, 10)
-	plain, err := MarshalPrivateKey(key, "c", nil, 0, testRand(1))
+	plain, err := MarshalPrivateKey(key, PrivateKeyOptions{Comment: "c"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	enc, err := MarshalPrivateKey(key, "c", []byte("pw"), 1, testRand(1))
+	enc, err := MarshalPrivateKey(key, cheap("c", "pw"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -518,6 +489,8 @@ func TestLoadPrivateKey(t *testing.T) {
 	writeFile(t, path("big"), append(bytes.Repeat([]byte(" "), MaxKeyFileSize+1-len(plain)), plain...), 0o600)
 	writeFile(t, path("max"), append(append([]byte{}, plain...), bytes.Repeat([]byte("\n"), MaxKeyFileSize-len(plain))...), 0o600)
 	writeFile(t, path("garbage"), []byte("not a key"), 0o600)
+	writeFile(t, path("plain.pub"), MarshalPublicKey(sshPub(t, key), "c"), 0o644)
+	writeFile(t, path("group-garbage"), []byte("not a key"), 0o640)
 	if err := os.Mkdir(path("folder"), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -556,6 +529,8 @@ func TestLoadPrivateKey(t *testing.T) {
 		{"socket", filepath.Join(sockDir, "s"), noPassAsked(t), isA[*KeyFileError]},
 		{"missing", path("nope"), noPassAsked(t), func(err error) bool { return errors.Is(err, fs.ErrNotExist) }},
 		{"garbage", path("garbage"), noPassAsked(t), isA[*KeyFormatError]},
+		{"group readable garbage", path("group-garbage"), noPassAsked(t), isA[*KeyPermissionError]},
+		{"public key file (0644)", path("plain.pub"), noPassAsked(t), isA[*NotPrivateKeyError]},
 		{"wrong passphrase", path("enc"), fixedPass("nope"), isA[*WrongPassphraseError]},
 	}
 	for _, tt := range tests {
@@ -595,6 +570,14 @@ func TestLoadPrivateKey(t *testing.T) {
 	var pm *PassphraseMissingError
 	if !errors.As(err, &pm) || pm.Path != path("enc") || pm.Hint() != "n" {
 		t.Errorf("missing passphrase error %#v, want the key path filled in and the hint kept", err)
+	}
+	_, err = LoadPrivateKey(path("plain.pub"), nil)
+	if want := `"` + path("plain.pub") + `" is a public key, not a private key`; err == nil || err.Error() != want {
+		t.Errorf("public key file: %v, want %q", err, want)
+	}
+	var npe *NotPrivateKeyError
+	if !errors.As(err, &npe) || npe.Hint() != "give the private key file, "+path("plain")+", not its .pub" {
+		t.Errorf("public key file: hint of %#v", err)
 	}
 	_, err = LoadPrivateKey(path("big"), nil)
 	var se *KeySizeError
@@ -747,10 +730,14 @@ func sameDir(a, b map[string]string) bool {
 }
 
 func TestCreateKeyFiles(t *testing.T) {
-	for _, pass := range []string{"", "pw"} {
+	for _, o := range []PrivateKeyOptions{
+		{Comment: "me"},
+		cheap("me", "pw"),
+		{Comment: "me", Passphrase: []byte("standard")}, // the KDF concord uses: x/crypto's, 16 rounds
+	} {
 		dir := t.TempDir()
 		path := filepath.Join(dir, "id")
-		pub, err := CreateKeyFiles(path, "me", []byte(pass), 1, testRand(20))
+		pub, err := CreateKeyFiles(path, testRand(20), o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -768,19 +755,19 @@ func TestCreateKeyFiles(t *testing.T) {
 		if !bytes.Equal(pubData, MarshalPublicKey(pub, "me")) {
 			t.Errorf(".pub holds %q", pubData)
 		}
-		signer, err := LoadPrivateKey(path, fixedPass(pass))
+		signer, err := LoadPrivateKey(path, fixedPass(string(o.Passphrase)))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !SameKey(signer.PublicKey(), pub) {
 			t.Error("the private key is not the returned public key")
 		}
-		env, err := parseEnvelope(path, mustRead(t, path))
+		f, err := parsePrivateKeyFile(path, mustRead(t, path))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if enc := env.cipher.name != "none"; enc != (pass != "") {
-			t.Errorf("passphrase %q: encrypted = %v", pass, enc)
+		if f.encrypted != (len(o.Passphrase) > 0) {
+			t.Errorf("passphrase %q: encrypted = %v", o.Passphrase, f.encrypted)
 		}
 	}
 }
@@ -827,7 +814,7 @@ func TestCreateKeyFilesRefusals(t *testing.T) {
 			dir := t.TempDir()
 			path := tt.setup(dir)
 			before := listDir(t, dir)
-			_, err := CreateKeyFiles(path, tt.comment, []byte("pw"), 1, testRand(1))
+			_, err := CreateKeyFiles(path, testRand(1), cheap(tt.comment, "pw"))
 			if err == nil {
 				t.Fatal("succeeded, want an error")
 			}
@@ -844,15 +831,13 @@ func TestCreateKeyFilesRefusals(t *testing.T) {
 	t.Run("public key write fails", func(t *testing.T) {
 		dir := t.TempDir()
 		path := filepath.Join(dir, "id")
-		old := writeKeyFile
-		t.Cleanup(func() { writeKeyFile = old })
-		writeKeyFile = func(p string, data []byte, perm fs.FileMode) error {
+		failPub := func(p string, data []byte, perm fs.FileMode) error {
 			if strings.HasSuffix(p, ".pub") {
 				return errors.New("disk full")
 			}
-			return old(p, data, perm)
+			return writeNewKeyFile(p, data, perm)
 		}
-		_, err := CreateKeyFiles(path, "", nil, 0, testRand(1))
+		_, err := createKeyFiles(path, testRand(1), PrivateKeyOptions{}, failPub)
 		if err == nil || !strings.Contains(err.Error(), "disk full") {
 			t.Fatalf("err = %v, want the write error", err)
 		}
@@ -866,8 +851,8 @@ func TestReadKeyInfo(t *testing.T) {
 	key := testKey(t, 30)
 	pub := sshPub(t, key)
 	other := sshPub(t, testKey(t, 31))
-	plain, _ := MarshalPrivateKey(key, "inside", nil, 0, testRand(1))
-	enc, _ := MarshalPrivateKey(key, "inside", []byte("pw"), 1, testRand(1))
+	plain, _ := MarshalPrivateKey(key, PrivateKeyOptions{Comment: "inside"})
+	enc, _ := MarshalPrivateKey(key, cheap("inside", "pw"))
 	tests := []struct {
 		name    string
 		files   map[string][]byte // name -> contents; "k" is read
@@ -958,18 +943,19 @@ func runTool(t testing.TB, name string, args ...string) string {
 func TestSSHKeygenReadsConcordKeys(t *testing.T) {
 	keygen := testtool.Require(t, "ssh-keygen")
 	tests := []struct {
-		name   string
-		pass   string
-		rounds int
+		name    string
+		pass    string
+		encrypt EncryptFunc
 	}{
-		{"unencrypted", "", 0},
-		{"encrypted cheap", "s3cret pass", 1},
-		{"encrypted default", "pw", 0},
+		{"unencrypted", "", nil},
+		{"encrypted cheap", "s3cret pass", testkeys.Encrypt},
+		{"encrypted standard", "pw", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "id")
-			pub, err := CreateKeyFiles(path, "concord key", []byte(tt.pass), tt.rounds, testRand(50))
+			o := PrivateKeyOptions{Comment: "concord key", Passphrase: []byte(tt.pass), Encrypt: tt.encrypt}
+			pub, err := CreateKeyFiles(path, testRand(50), o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -1007,11 +993,15 @@ func TestConcordReadsSSHKeygenKeys(t *testing.T) {
 		{"ed25519 encrypted", []string{"-t", "ed25519", "-N", "pass phrase"}, "pass phrase", nil},
 		{"ed25519 unencrypted", []string{"-t", "ed25519", "-N", ""}, "", nil},
 		{"ed25519 3 rounds", []string{"-t", "ed25519", "-N", "p", "-a", "3"}, "p", nil},
-		{"ed25519 aes128-ctr", []string{"-t", "ed25519", "-N", "p", "-a", "1", "-Z", "aes128-ctr"}, "p", nil},
 		{"ed25519 aes256-cbc", []string{"-t", "ed25519", "-N", "p", "-a", "1", "-Z", "aes256-cbc"}, "p", nil},
-		{"ed25519 aes256-gcm", []string{"-t", "ed25519", "-N", "p", "-a", "1", "-Z", "aes256-gcm@openssh.com"}, "p", nil},
+		// x/crypto decrypts aes256-ctr (ssh-keygen's default) and aes256-cbc
+		// only; keys under other ciphers are refused before the passphrase
+		// is asked, and the hint's command makes them readable (below).
+		{"ed25519 aes128-ctr", []string{"-t", "ed25519", "-N", "p", "-a", "1", "-Z", "aes128-ctr"}, "p", isA[*KeyCipherError]},
+		{"ed25519 aes256-gcm", []string{"-t", "ed25519", "-N", "p", "-a", "1", "-Z", "aes256-gcm@openssh.com"}, "p", isA[*KeyCipherError]},
+		{"ed25519 chacha20-poly1305", []string{"-t", "ed25519", "-N", "p", "-a", "1", "-Z", "chacha20-poly1305@openssh.com"}, "p", isA[*KeyCipherError]},
 		{"ed25519 wrong passphrase", []string{"-t", "ed25519", "-N", "right", "-a", "1"}, "wrong", isA[*WrongPassphraseError]},
-		{"ed25519 gcm wrong passphrase", []string{"-t", "ed25519", "-N", "right", "-a", "1", "-Z", "aes256-gcm@openssh.com"}, "wrong", isA[*WrongPassphraseError]},
+		{"ed25519 cbc wrong passphrase", []string{"-t", "ed25519", "-N", "right", "-a", "1", "-Z", "aes256-cbc"}, "wrong", isA[*WrongPassphraseError]},
 		{"rsa", []string{"-t", "rsa", "-b", "2048", "-N", ""}, "", isA[*KeyTypeError]},
 		{"rsa encrypted", []string{"-t", "rsa", "-b", "2048", "-N", "p", "-a", "1"}, "p", isA[*KeyTypeError]},
 		{"rsa PEM", []string{"-t", "rsa", "-b", "2048", "-N", "", "-m", "PEM"}, "", isA[*KeyTypeError]},
@@ -1028,6 +1018,20 @@ func TestConcordReadsSSHKeygenKeys(t *testing.T) {
 					t.Fatalf("err = %v (%T), want another error", err, err)
 				}
 				checkMessage(t, err)
+				var ce *KeyCipherError
+				if errors.As(err, &ce) {
+					if _, err := LoadPrivateKey(path, refusedBeforeAsking(t)); !isA[*KeyCipherError](err) {
+						t.Errorf("without a passphrase: %v, want *KeyCipherError", err)
+					}
+					// The hint's command re-encrypts the key with a cipher concord reads.
+					cmd := strings.Fields(ce.Hint())
+					cmd = cmd[slices.Index(cmd, "ssh-keygen")+1:]
+					runTool(t, keygen, append([]string{"-q", "-P", tt.pass, "-N", tt.pass}, cmd...)...)
+					if _, err := LoadPrivateKey(path, fixedPass(tt.pass)); err != nil {
+						t.Fatalf("after %s: %v", ce.Hint(), err)
+					}
+					return
+				}
 				// show and fingerprint refuse other key types too, without a passphrase.
 				if _, rerr := ReadKeyInfo(path); isA[*KeyTypeError](err) && !isA[*KeyTypeError](rerr) {
 					t.Errorf("ReadKeyInfo: %v, want *KeyTypeError", rerr)
@@ -1109,5 +1113,25 @@ func TestFingerprintLineOtherTypes(t *testing.T) {
 		if got := FingerprintLine(pub, comment) + "\n"; got != want {
 			t.Errorf("%v: got %q, ssh-keygen -l prints %q", args, got, want)
 		}
+	}
+}
+
+// TestMaxKDFRoundsIsXCryptoCap: concord's cap on the bcrypt rounds of a key
+// file is x/crypto's, so every file concord's header check lets through
+// reaches x/crypto's KDF: x/crypto refuses MaxKDFRounds+1 rounds, and lets
+// MaxKDFRounds through its rounds check (to fail on the empty passphrase,
+// before any KDF work).
+func TestMaxKDFRoundsIsXCryptoCap(t *testing.T) {
+	enc, err := MarshalPrivateKey(testKey(t, 9), cheap("", "pw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ssh.ParseRawPrivateKeyWithPassphrase(withKDF(enc, "aes256-ctr", MaxKDFRounds+1), nil)
+	if err == nil || !strings.Contains(err.Error(), "rounds") {
+		t.Errorf("x/crypto with %d rounds: %v, want its rounds cap", MaxKDFRounds+1, err)
+	}
+	_, err = ssh.ParseRawPrivateKeyWithPassphrase(withKDF(enc, "aes256-ctr", MaxKDFRounds), nil)
+	if err == nil || strings.Contains(err.Error(), "rounds") {
+		t.Errorf("x/crypto with %d rounds: %v, want the empty passphrase refused, not the rounds", MaxKDFRounds, err)
 	}
 }

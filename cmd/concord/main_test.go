@@ -12,12 +12,21 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/concord-ledger/concord/cmd"
+	"github.com/concord-ledger/concord/internal/testkeys"
 	"github.com/concord-ledger/concord/internal/testtool"
 )
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"concord": func() { os.Exit(cmd.Main(os.Args[1:], cmd.SystemIO())) },
+		// concord writes encrypted keys with the cheap KDF of
+		// internal/testkeys (1 bcrypt round), set here, in the test binary
+		// only; concord-stdkdf is concord as built, with ssh-keygen's 16.
+		"concord": func() {
+			s := cmd.SystemIO()
+			s.EncryptKey = testkeys.Encrypt
+			os.Exit(cmd.Main(os.Args[1:], s))
+		},
+		"concord-stdkdf": func() { os.Exit(cmd.Main(os.Args[1:], cmd.SystemIO())) },
 	})
 }
 

@@ -95,7 +95,9 @@ func Run(dir string, env ledger.Env, out io.Writer) (*Result, error) {
 	for i := range members {
 		id := members[i].ID
 		path := filepath.Join(res.Keys, id)
-		pub, err := signing.CreateKeyFiles(path, "DEMO KEY "+id+" (concord demonstration, not for real use)", nil, 0, env.Rand)
+		pub, err := signing.CreateKeyFiles(path, env.Rand, signing.PrivateKeyOptions{
+			Comment: "DEMO KEY " + id + " (concord demonstration, not for real use)",
+		})
 		if err != nil {
 			return nil, fmt.Errorf("making demo key for %s: %w", id, err)
 		}
