@@ -23,49 +23,6 @@ const PDFEvidenceFormat = "concord-pdf-evidence-v2"
 // rendered entry (gitstore.Bundle).
 const BundleName = "ledger.bundle"
 
-// PDFEvidenceScript is the verify.sh embedded in every PDF: POSIX sh that
-// re-checks, in the folder the embedded files were saved to (pdfdetach
-// -saveall), every decision's signature with ssh-keygen -Y verify against
-// allowed_signers, that it names this ledger (the SHA-256 of genesis.json),
-// and every text hash it names with sha256sum. Exit status 0: all holds.
-const PDFEvidenceScript = `#!/bin/sh
-# concord PDF evidence: re-check every signature and text hash with
-# ssh-keygen and sha256sum only. Exit status 0: everything holds; 1: not.
-set -u
-cd "$(dirname "$0")" || exit 1
-fail=0
-checked=0
-ledger=$(sha256sum genesis.json | cut -d' ' -f1)
-echo "ledger $ledger"
-for st in decision-*.statement; do
-	[ -e "$st" ] || continue
-	sig="${st%.statement}.sig"
-	who=$(sed -n 's/^signatory //p' "$st")
-	if ! ssh-keygen -Y verify -f allowed_signers -I "$who" -n concord -s "$sig" < "$st" >/dev/null 2>&1; then
-		echo "FAIL signature: $sig does not verify for $who"
-		fail=1
-	fi
-	if [ "$(sed -n 's/^ledger //p' "$st")" != "$ledger" ]; then
-		echo "FAIL ledger: $st names another ledger"
-		fail=1
-	fi
-	if ! sed -n 's/^text //p' "$st" | {
-		ok=0
-		while read -r lang hash; do
-			got=$(sha256sum "text-$lang.txt" 2>/dev/null | cut -d' ' -f1)
-			if [ "$got" != "$hash" ]; then
-				echo "FAIL text: text-$lang.txt does not have the SHA-256 $st names"
-				ok=1
-			fi
-		done
-		exit $ok
-	}; then
-		fail=1
-	fi
-	checked=$((checked + 1))
-done
-` + scriptVerdict
-
 // PDFManifest is the manifest.json a PDF embeds: what the other embedded
 // files are, and the ledger facts that are not in them (the head, the
 // commits and times of the version's entries, the roster records of the
@@ -276,7 +233,7 @@ func assemble(src *ledger.VersionRecord, bundle []byte) (*pdf.Input, error) {
 	}
 
 	addFile("allowed_signers", "", src.AllowedSigners)
-	addFile("verify.sh", "", []byte(PDFEvidenceScript))
+	addFile("verify.sh", "", []byte(VerifyScript))
 	addFile(BundleName, "", bundle)
 	var ps []int
 	for p := range entries {

@@ -132,7 +132,7 @@ func TestVerifyPDFFindsTampering(t *testing.T) {
 		}, "pages are not the ones concord renders"},
 		{"ratification claimed for v1", func() []byte {
 			in := input(1)
-			in.Status.Ratified = true
+			in.Status.Ratified, in.Status.RatifiedEntry, in.Status.RatifiedTime = true, 21, in.Date
 			return render(t, in)
 		}, "pages are not the ones concord renders"},
 		{"garbage", func() []byte { return []byte("not a PDF\n") }, "PDF header"},

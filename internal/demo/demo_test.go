@@ -288,8 +288,22 @@ func TestAuditKit(t *testing.T) {
 		name string
 		// tamper changes the kit and returns the file the FAIL line must name.
 		tamper func(t *testing.T, kit string) string
-		kind   string // the FAIL line's kind
+		kind   string // what the FAIL line naming the file says
 	}{
+		{"a file that is no copy of the ledger's", func(t *testing.T, kit string) string {
+			writeKit(t, kit, "documents/"+DocID+"/v1/text/xx.txt", []byte("planted\n"))
+			return "documents/" + DocID + "/v1/text/xx.txt"
+		}, "is not a file of the ledger's history"},
+		{"a symbolic link", func(t *testing.T, kit string) string {
+			p := "documents/" + DocID + "/v1/text/en.txt"
+			if err := os.Remove(filepath.Join(kit, p)); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink("/etc/hostname", filepath.Join(kit, p)); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}, "is not a regular file"},
 		{"text byte changed", func(t *testing.T, kit string) string {
 			p := "documents/" + DocID + "/v1/text/en.txt"
 			data := readKit(t, kit, p)
@@ -297,17 +311,17 @@ func TestAuditKit(t *testing.T) {
 			data[i] = 'e'
 			writeKit(t, kit, p, data)
 			return p
-		}, "text"},
+		}, "differs from the ledger's"},
 		{"signature bit flipped", func(t *testing.T, kit string) string {
 			p := globOne(t, kit, v2+"/decisions/*-demo-kg.sig")
 			writeKit(t, kit, p, flipSignatureBit(t, readKit(t, kit, p)))
 			return p
-		}, "signature"},
+		}, "differs from the ledger's"},
 		{"signature of another signatory", func(t *testing.T, kit string) string {
 			p := globOne(t, kit, v2+"/decisions/*-demo-tj.sig")
 			writeKit(t, kit, p, readKit(t, kit, globOne(t, kit, v2+"/decisions/*-demo-tm.sig")))
 			return p
-		}, "signature"},
+		}, "differs from the ledger's"},
 		{"statement names another ledger", func(t *testing.T, kit string) string {
 			p := globOne(t, kit, v2+"/decisions/*-demo-tm.statement")
 			data := readKit(t, kit, p)
@@ -323,7 +337,7 @@ func TestAuditKit(t *testing.T) {
 			}
 			writeKit(t, kit, p, data)
 			return p
-		}, "ledger"},
+		}, "differs from the ledger's"},
 		{"change byte changed", func(t *testing.T, kit string) string {
 			m, err := filepath.Glob(filepath.Join(kit, "roster", "changes", "*", "change.json"))
 			if err != nil || len(m) == 0 {
@@ -340,17 +354,17 @@ func TestAuditKit(t *testing.T) {
 			data[i] = 'D'
 			writeKit(t, kit, p, data)
 			return p
-		}, "change"},
+		}, "differs from the ledger's"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			k := copyDir(t, kit)
 			file := tc.tamper(t, k)
 			code, out := runKit(t, k)
-			if code == 0 {
-				t.Fatalf("verify.sh accepted the kit with %s tampered:\n%s", file, out)
+			if code != 3 {
+				t.Fatalf("verify.sh exited %d on the kit with %s tampered, want 3:\n%s", code, file, out)
 			}
-			want := "FAIL " + tc.kind + ": " + file
+			want := "FAIL " + file + " " + tc.kind
 			if !strings.Contains(out, want) {
 				t.Errorf("verify.sh output has no line starting %q:\n%s", want, out)
 			}
