@@ -139,7 +139,6 @@ type docState struct {
 type State struct {
 	ID       string // ledger id
 	Genesis  *Genesis
-	pos      int // position of the last entry applied
 	members  map[string]*memberState
 	order    []string // member ids in enrolment order
 	changes  map[string]*changeState
