@@ -46,6 +46,28 @@ func TestLockHeld(t *testing.T) {
 	l.Unlock()
 }
 
+// TestLockUnusable: a lock file that cannot be opened (here a link into a
+// missing folder) is an error naming it, not a *LockError, and nothing is
+// written.
+func TestLockUnusable(t *testing.T) {
+	w := newWorld(t)
+	w.propose("pact", []string{"a", "b"}, "all", "en", "Text.\n")
+	head := w.open().Head()
+	lockPath := filepath.Join(w.dir, lockName)
+	os.Remove(lockPath)
+	if err := os.Symlink(filepath.Join(w.dir, "no", "such", "file"), lockPath); err != nil {
+		t.Skipf("cannot make a symbolic link here: %v", err)
+	}
+	_, err := w.decide("pact", 0, "a", "approve")
+	var le *LockError
+	if err == nil || errors.As(err, &le) || !strings.HasPrefix(err.Error(), "taking the ledger lock: ") || !strings.Contains(err.Error(), lockPath) {
+		t.Fatalf("err = %v, want a lock failure naming %s that is not *LockError", err, lockPath)
+	}
+	if got := w.open().Head(); got != head {
+		t.Errorf("a command that could not lock moved the head")
+	}
+}
+
 // TestLockHolderHelper is run by TestLockOfKilledProcessIsFree in a
 // subprocess: it takes the ledger's lock, says so and waits to be killed.
 func TestLockHolderHelper(t *testing.T) {
