@@ -44,19 +44,7 @@ func TestAgentSignerNamedPipe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				agent.ServeAgent(ring, c)
-			}()
-		}
-	}()
+	serveAgentOn(t, l, ring)
 	for _, p := range []string{pipe, strings.ReplaceAll(pipe, `\`, "/")} {
 		signer, err := AgentSigner(p, pub)
 		if err != nil {
