@@ -2,10 +2,10 @@ package cmd
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/concord-ledger/concord/internal/atomicfile"
 	"github.com/concord-ledger/concord/ledger"
 )
 
@@ -48,7 +48,7 @@ Exit status 3 if the ledger does not verify.`,
 				_, err := s.Out.Write(msg)
 				return err
 			}
-			if err := writeNewFile(o.Output, msg); err != nil {
+			if err := atomicfile.WriteNew(o.Output, msg, 0o644); err != nil {
 				return err
 			}
 			fmt.Fprintf(s.Err, "checkpoint of %s: %d entries, head %s, signed by %s, written to %s\n", cp.Ledger, cp.Entries, cp.Head, o.As, o.Output)
@@ -58,21 +58,4 @@ Exit status 3 if the ledger does not verify.`,
 	addSignerFlags(c, &o.signerOptions)
 	c.Flags().StringVarP(&o.Output, "output", "o", "", "write the checkpoint to this new file instead of standard output")
 	return c
-}
-
-// writeNewFile writes data to path, which must not exist yet.
-func writeNewFile(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	_, werr := f.Write(data)
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		os.Remove(path)
-		return fmt.Errorf("writing %s: %w", path, werr)
-	}
-	return nil
 }

@@ -4,11 +4,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/concord-ledger/concord/evidence"
 	"github.com/spf13/cobra"
+
+	"github.com/concord-ledger/concord/internal/atomicfile"
 )
 
 // exportPDFResult is what 'export pdf --json' prints.
@@ -88,7 +89,7 @@ head, and each file's document, version, size and SHA-256) and SHA256SUMS
 			if err != nil {
 				return err
 			}
-			if err := writeFileAtomic(output, data); err != nil {
+			if err := atomicfile.Write(output, data, 0o644); err != nil {
 				return err
 			}
 			sum := sha256.Sum256(data)
@@ -111,29 +112,4 @@ head, and each file's document, version, size and SHA-256) and SHA256SUMS
 	c.Flags().StringVar(&outputDir, "output-dir", "", "with --all: the folder (absent or empty) to write the PDFs and their manifest to")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return c
-}
-
-// writeFileAtomic writes data to path through a temporary file in the same
-// folder, so that path never holds a partial file.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
 }

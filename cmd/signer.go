@@ -45,7 +45,7 @@ func (o *signerOptions) signer(s *IO) (ssh.Signer, error) {
 		if err != nil {
 			return nil, err
 		}
-		sock := s.Getenv("SSH_AUTH_SOCK")
+		sock := signing.AgentSocket(s.Getenv("SSH_AUTH_SOCK")) // on Windows, OpenSSH's pipe by default
 		if sock == "" {
 			return nil, &passphraseError{msg: "--agent: SSH_AUTH_SOCK is not set", hint: "start ssh-agent and ssh-add your key"}
 		}

@@ -1,9 +1,6 @@
 package ledger
 
-import (
-	"fmt"
-	"time"
-)
+import "fmt"
 
 // NotLedgerError is returned when a folder holds no concord ledger.
 type NotLedgerError struct {
@@ -23,30 +20,20 @@ func (e *NotLedgerError) Hint() string {
 }
 
 // LockError is returned when another concord process holds the ledger's
-// lock, or a killed one left it behind.
+// lock (the OS file lock on Path). The operating system releases the lock
+// when that process ends, so a lock is never stale and never removed by
+// hand.
 type LockError struct {
-	Path  string
-	PID   int
-	Since time.Time
-	Stale bool // the process that took it is gone
+	Path string // the lock file, concord.lock in the ledger's git folder
 }
 
 func (e *LockError) Error() string {
-	if e.PID == 0 {
-		return fmt.Sprintf("ledger is locked: %s exists but does not hold a concord process id", e.Path)
-	}
-	if e.Stale {
-		return fmt.Sprintf("ledger is locked by process %d, which is no longer running (lock taken %s)", e.PID, e.Since.UTC().Format(time.RFC3339))
-	}
-	return fmt.Sprintf("ledger is locked by another concord process (pid %d, since %s)", e.PID, e.Since.UTC().Format(time.RFC3339))
+	return fmt.Sprintf("ledger is locked: another concord process holds %s", e.Path)
 }
 
-// Hint says how to clear the lock.
+// Hint says what to do.
 func (e *LockError) Hint() string {
-	if e.Stale || e.PID == 0 {
-		return fmt.Sprintf("if no concord is running, run 'concord verify', then remove %s", e.Path)
-	}
-	return fmt.Sprintf("wait for it to finish; if no concord is running, remove %s", e.Path)
+	return "wait for the other concord command to finish, then run this one again"
 }
 
 // RefusedError is an operation the ledger's rules do not allow (signing a

@@ -113,7 +113,7 @@ func withLockFrom(dir string, env Env, prev *Ledger, fn func(l *Ledger) error) e
 		return &NotLedgerError{Dir: dir, Err: errors.New("no git repository there")}
 	}
 	defer repo.Close()
-	unlock, err := lock(repo.GitDir(), env.Now())
+	unlock, err := lock(repo.GitDir())
 	if err != nil {
 		return err
 	}

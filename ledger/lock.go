@@ -3,48 +3,27 @@ package ledger
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
-	"syscall"
-	"time"
+
+	"github.com/concord-ledger/concord/internal/filelock"
 )
 
+// lockName is the ledger's lock file in the git folder. It holds nothing and
+// stays in place: the lock is an OS file lock on it (package filelock).
 const lockName = "concord.lock"
 
-// lock takes the ledger's lock: a file created exclusively in the git
-// folder holding the pid and time. A held lock is an error, never a wait
-// and never stolen.
-func lock(gitDir string, now time.Time) (unlock func(), err error) {
+// lock takes the ledger's lock in gitDir. A held lock is a *LockError,
+// never a wait and never stolen; the OS releases the lock when the process
+// holding it ends, however it ends.
+func lock(gitDir string) (unlock func(), err error) {
 	p := filepath.Join(gitDir, lockName)
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if errors.Is(err, os.ErrExist) {
-		le := &LockError{Path: p}
-		if data, rerr := os.ReadFile(p); rerr == nil {
-			fields := strings.Fields(string(data))
-			if len(fields) == 2 {
-				le.PID, _ = strconv.Atoi(fields[0])
-				if t, err := time.Parse(time.RFC3339, fields[1]); err == nil {
-					le.Since = t
-				}
-			}
-		}
-		le.Stale = le.PID > 0 && !processAlive(le.PID)
-		return nil, le
+	l, err := filelock.TryLock(p)
+	var held *filelock.HeldError
+	if errors.As(err, &held) {
+		return nil, &LockError{Path: p}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("taking the ledger lock: %w", err)
 	}
-	_, werr := fmt.Fprintf(f, "%d %s\n", os.Getpid(), now.UTC().Format(time.RFC3339))
-	if err := errors.Join(werr, f.Close()); err != nil {
-		os.Remove(p)
-		return nil, fmt.Errorf("taking the ledger lock: %w", err)
-	}
-	return func() { os.Remove(p) }, nil
-}
-
-func processAlive(pid int) bool {
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
+	return func() { l.Unlock() }, nil
 }

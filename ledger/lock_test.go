@@ -1,59 +1,118 @@
 package ledger
 
 import (
+	"bufio"
 	"errors"
-	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"time"
+
 	"github.com/concord-ledger/concord/ledger/rules"
+
+	"github.com/concord-ledger/concord/internal/filelock"
 )
 
-func TestLockHeldAndStale(t *testing.T) {
+// TestLockHeld: while another holder has the ledger's lock, a write is
+// refused at once with a *LockError naming the lock file, and nothing moves.
+func TestLockHeld(t *testing.T) {
 	w := newWorld(t)
 	w.propose("pact", []string{"a", "b"}, "all", "en", "Text.\n")
 	head := w.open().Head()
 	lockPath := filepath.Join(w.dir, lockName)
-	cases := []struct {
-		name      string
-		pid       int
-		wantStale bool
-	}{
-		{"held by a live process", os.Getpid(), false},
-		{"left by a dead process", 999999999, true},
+	other, err := filelock.TryLock(lockPath) // another open of the file, as another process has
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			if err := os.WriteFile(lockPath, []byte(fmt.Sprintf("%d 2026-01-02T03:04:05Z\n", c.pid)), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			defer os.Remove(lockPath)
-			_, err := w.decide("pact", 0, "a", "approve")
-			var le *LockError
-			if !errors.As(err, &le) {
-				t.Fatalf("err = %v, want *LockError", err)
-			}
-			if le.PID != c.pid || le.Stale != c.wantStale {
-				t.Errorf("lock error = %+v, want pid %d stale %v", le, c.pid, c.wantStale)
-			}
-			if !strings.Contains(le.Hint(), lockPath) {
-				t.Errorf("hint %q does not say which file to remove", le.Hint())
-			}
-			if got := w.open().Head(); got != head {
-				t.Errorf("a command refused for the lock moved the head")
-			}
-			if _, err := os.Stat(lockPath); err != nil {
-				t.Errorf("the lock of another process was removed: %v", err)
-			}
-		})
+	_, err = w.decide("pact", 0, "a", "approve")
+	var le *LockError
+	if !errors.As(err, &le) || le.Path != lockPath {
+		t.Fatalf("err = %v, want *LockError for %s", err, lockPath)
 	}
-	// Once the lock is gone, the command works and leaves no lock behind.
+	if want := "ledger is locked: another concord process holds " + lockPath; err.Error() != want {
+		t.Errorf("message %q, want %q", err, want)
+	}
+	if got := w.open().Head(); got != head {
+		t.Errorf("a command refused for the lock moved the head")
+	}
+	other.Unlock()
+	// Once the lock is free, the command works and leaves the lock free
+	// (the empty file stays: it is never removed).
 	w.sign("pact", "a")
-	if _, err := os.Stat(lockPath); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("lock left behind after a successful command: %v", err)
+	l, err := filelock.TryLock(lockPath)
+	if err != nil {
+		t.Fatalf("lock not free after a successful command: %v", err)
 	}
+	l.Unlock()
+}
+
+// TestLockUnusable: a lock file that cannot be opened (here a link into a
+// missing folder) is an error naming it, not a *LockError, and nothing is
+// written.
+func TestLockUnusable(t *testing.T) {
+	w := newWorld(t)
+	w.propose("pact", []string{"a", "b"}, "all", "en", "Text.\n")
+	head := w.open().Head()
+	lockPath := filepath.Join(w.dir, lockName)
+	os.Remove(lockPath)
+	if err := os.Symlink(filepath.Join(w.dir, "no", "such", "file"), lockPath); err != nil {
+		t.Skipf("cannot make a symbolic link here: %v", err)
+	}
+	_, err := w.decide("pact", 0, "a", "approve")
+	var le *LockError
+	if err == nil || errors.As(err, &le) || !strings.HasPrefix(err.Error(), "taking the ledger lock: ") || !strings.Contains(err.Error(), lockPath) {
+		t.Fatalf("err = %v, want a lock failure naming %s that is not *LockError", err, lockPath)
+	}
+	if got := w.open().Head(); got != head {
+		t.Errorf("a command that could not lock moved the head")
+	}
+}
+
+// TestLockHolderHelper is run by TestLockOfKilledProcessIsFree in a
+// subprocess: it takes the ledger's lock, says so and waits to be killed.
+func TestLockHolderHelper(t *testing.T) {
+	dir := os.Getenv("CONCORD_LOCK_DIR")
+	if dir == "" {
+		t.Skip("run by TestLockOfKilledProcessIsFree in a subprocess")
+	}
+	if _, err := lock(dir); err != nil {
+		t.Fatal(err)
+	}
+	os.Stdout.WriteString("locked\n")
+	time.Sleep(time.Minute)
+	t.Fatal("not killed")
+}
+
+// TestLockOfKilledProcessIsFree: a process holding the ledger's lock is
+// killed; the next command neither waits nor needs anything removed.
+func TestLockOfKilledProcessIsFree(t *testing.T) {
+	w := newWorld(t)
+	w.propose("pact", []string{"a", "b"}, "all", "en", "Text.\n")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLockHolderHelper$")
+	cmd.Env = append(os.Environ(), "CONCORD_LOCK_DIR="+w.dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "locked\n" {
+		t.Fatalf("the helper did not take the lock: %q, %v", line, err)
+	}
+	var le *LockError
+	if _, err := w.decide("pact", 0, "a", "approve"); !errors.As(err, &le) {
+		t.Fatalf("while another process holds the lock: %v, want *LockError", err)
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	w.sign("pact", "a")
 }
 
 func TestInitRefusals(t *testing.T) {

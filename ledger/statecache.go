@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/concord-ledger/concord/internal/atomicfile"
 	"github.com/concord-ledger/concord/ledger/gitstore"
 	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/signing"
@@ -252,13 +253,7 @@ func writeCache(key string, payload []byte) {
 	if dir == "" || key == "" {
 		return
 	}
-	f, err := os.CreateTemp(dir, ".tmp-*") // cacheDir made the folder
-	if err != nil {
-		return
-	}
-	_, werr := f.Write(frame(payload))
-	if cerr := f.Close(); werr != nil || cerr != nil || os.Rename(f.Name(), filepath.Join(dir, key)) != nil {
-		os.Remove(f.Name())
+	if atomicfile.Write(filepath.Join(dir, key), frame(payload), 0o600) != nil { // cacheDir made the folder
 		return
 	}
 	if key[0] == '0' && key[1] == '0' { // about one write in 256

@@ -14,10 +14,10 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/concord-ledger/concord/internal/filelock"
 	"github.com/concord-ledger/concord/internal/testtool"
 )
 
@@ -31,12 +31,12 @@ func startGitDaemon(t *testing.T, root string) string {
 	_, port, _ := net.SplitHostPort(addr)
 	cmd := exec.Command(gitPath, "daemon", "--enable=receive-pack", "--export-all", "--reuseaddr",
 		"--base-path="+root, "--listen=127.0.0.1", "--port="+port, root)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // its children end with it
+	inOwnGroup(cmd) // its children end with it
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting git daemon: %v", err)
 	}
 	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		killGroup(cmd)
 		cmd.Wait()
 	})
 	deadline := time.Now().Add(10 * time.Second)
@@ -54,16 +54,27 @@ func startGitDaemon(t *testing.T, root string) string {
 }
 
 // strayFiles returns the files under dir that a finished write must not
-// leave: locks (concord.lock, refs/heads/main.lock, …) and temporary files
-// (a pack being fetched, a ref being written).
+// leave: a held ledger lock, git lock files (refs/heads/main.lock, …) and
+// temporary files (a pack being fetched, a ref being written). The ledger
+// lock's file, concord.lock, stays by design; it must not be held.
 func strayFiles(t *testing.T, dir string) []string {
 	t.Helper()
 	var stray []string
+	ledgerLock := filepath.Join(dir, lockName)
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		n := d.Name()
+		if p == ledgerLock {
+			l, err := filelock.TryLock(p)
+			if err != nil {
+				stray = append(stray, p+" (held)")
+			} else {
+				l.Unlock()
+			}
+			return nil
+		}
 		if !d.IsDir() && (strings.HasSuffix(n, ".lock") || strings.HasPrefix(n, "tmp_") || strings.HasPrefix(n, ".concord-")) {
 			stray = append(stray, p)
 		}

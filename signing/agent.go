@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -17,7 +16,8 @@ import (
 // the user (a confirmation prompt, a hardware key touch), so it is generous.
 const agentTimeout = 2 * time.Minute
 
-// AgentSigner connects to the ssh-agent listening on socket and returns a
+// AgentSigner connects to the ssh-agent listening on socket (a Unix socket;
+// on Windows also a named pipe, see AgentSocket) and returns a
 // signer for the key pub that the agent holds. The private key is never
 // read by concord. Signatures the agent returns are verified before use.
 //
@@ -62,7 +62,7 @@ func (s *agentSigner) withAgent(f func(agent.ExtendedAgent) error) error {
 	if s.socket == "" {
 		return &AgentUnavailableError{}
 	}
-	conn, err := net.DialTimeout("unix", s.socket, 10*time.Second)
+	conn, err := dialAgent(s.socket, 10*time.Second)
 	if err != nil {
 		return &AgentUnavailableError{Socket: s.socket, Err: err}
 	}

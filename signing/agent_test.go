@@ -40,6 +40,12 @@ func serveAgent(t testing.TB, a agent.Agent) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	serveAgentOn(t, l, a)
+	return sock
+}
+
+// serveAgentOn serves a on l until the test ends.
+func serveAgentOn(t testing.TB, l net.Listener, a agent.Agent) {
 	t.Cleanup(func() { l.Close() })
 	go func() {
 		for {
@@ -53,7 +59,6 @@ func serveAgent(t testing.TB, a agent.Agent) string {
 			}()
 		}
 	}()
-	return sock
 }
 
 // lyingAgent is an agent that changes the signatures its keyring makes.

@@ -182,6 +182,9 @@ func (e *AgentUnavailableError) Unwrap() error { return e.Err }
 
 // Hint returns the user's next step.
 func (e *AgentUnavailableError) Hint() string {
+	if isPipePath(e.Socket) {
+		return "start the OpenSSH Authentication Agent service (or set SSH_AUTH_SOCK to your agent's pipe), or sign with a key file"
+	}
 	return "start ssh-agent and set SSH_AUTH_SOCK, or sign with a key file"
 }
 

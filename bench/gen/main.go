@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/concord-ledger/concord/bench/fixture"
+	"github.com/concord-ledger/concord/internal/atomicfile"
 	"github.com/concord-ledger/concord/ledger"
 )
 
@@ -116,5 +117,5 @@ func generate(cache string, s fixture.Spec, pack bool) error {
 			return fmt.Errorf("git repack: %w", err)
 		}
 	}
-	return os.Rename(tmp, dir)
+	return atomicfile.Rename(tmp, dir)
 }

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/concord-ledger/concord/evidence"
+	"github.com/concord-ledger/concord/internal/atomicfile"
 	"github.com/concord-ledger/concord/ledger"
 	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/signing"
@@ -204,8 +205,8 @@ func Run(dir string, env ledger.Env, out io.Writer) (*Result, error) {
 		return res, fmt.Errorf("exporting the demo PDF: %w", err)
 	}
 	res.PDF = filepath.Join(dir, DocID+".pdf")
-	if err := os.WriteFile(res.PDF, data, 0o644); err != nil {
-		return res, fmt.Errorf("writing the demo PDF: %w", err)
+	if err := atomicfile.Write(res.PDF, data, 0o644); err != nil {
+		return res, err // "writing PATH: …"
 	}
 	fmt.Fprintf(out, "wrote %s: the ratified version 2 with its signature appendix and evidence (check it: concord verify-pdf %s)\n", res.PDF, res.PDF)
 	return res, nil

@@ -139,7 +139,6 @@ type DocState struct {
 type State struct {
 	ID          string // ledger id
 	Genesis     *Genesis
-	pos         int // position of the last entry applied
 	Members     map[string]*MemberState
 	Order       []string // member ids in enrolment order
 	Changes     map[string]*ChangeState
