@@ -16,6 +16,7 @@ import (
 	"github.com/concord-ledger/concord/bench/fixture"
 	"github.com/concord-ledger/concord/ledger"
 	"github.com/concord-ledger/concord/ledger/gitstore"
+	"github.com/concord-ledger/concord/ledger/statecache"
 	"github.com/concord-ledger/concord/signing"
 )
 
@@ -218,16 +219,19 @@ func BenchmarkAppend(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	ledger.SetStateCache(filepath.Join(b.TempDir(), "states"))
-	b.Cleanup(func() { ledger.SetStateCache("") })
+	cache, err := statecache.Open(filepath.Join(b.TempDir(), "states"))
+	if err != nil {
+		b.Fatal(err)
+	}
 	for _, t := range targets {
-		l, err := ledger.Open(t.dir)
+		l, err := ledger.OpenWith(t.dir, cache)
 		if err != nil {
 			b.Fatal(err)
 		}
 		l.Close()
 	}
 	env := fixture.Env()
+	env.Cache = cache
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/concord-ledger/concord/ledger"
+	"github.com/concord-ledger/concord/ledger/statecache"
 	"github.com/concord-ledger/concord/signing"
 )
 
@@ -49,6 +50,9 @@ type IO struct {
 	// bcrypt KDF of 16 rounds, as ssh-keygen writes. Only tests set it, to
 	// internal/testkeys' cheap KDF; no flag or environment variable does.
 	EncryptKey signing.EncryptFunc
+	// cache is the state cache readers and writers use, set by Main from
+	// $CONCORD_CACHE_DIR or the user's cache folder; nil: none.
+	cache ledger.Cache
 }
 
 // SystemIO returns the IO of the running process.
@@ -70,9 +74,12 @@ func SystemIO() *IO {
 
 // Main runs concord with args and returns the process exit status.
 func Main(args []string, s *IO) int {
-	ledger.SetStateCache(stateCacheDir(s))
-	if s.Getenv("CONCORD_CACHE_DIR") != "" {
-		if err := ledger.CheckStateCache(); err != nil {
+	if dir := stateCacheDir(s); dir != "" {
+		c, err := statecache.Open(dir)
+		switch {
+		case err == nil:
+			s.cache = c
+		case s.Getenv("CONCORD_CACHE_DIR") != "":
 			fmt.Fprintf(s.Err, "concord: warning: the state cache is off ($CONCORD_CACHE_DIR): %v\n", err)
 		}
 	}

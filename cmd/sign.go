@@ -50,7 +50,7 @@ statement of its own; your approval stays recorded before it.`
 		if !o.Yes && !(s.InTerminal && s.ErrTerminal) {
 			return usagef("no terminal to confirm on: pass --yes to %s without being asked", c.Name())
 		}
-		plan, err := ledger.PrepareDecision(ledgerDir(c, s), ledger.DecisionOptions{Document: args[0], Version: o.Version, As: o.As, Decision: d})
+		plan, err := ledger.PrepareDecision(ledgerDir(c, s), ledger.DecisionOptions{Document: args[0], Version: o.Version, As: o.As, Decision: d, Cache: s.cache})
 		if err != nil {
 			return err
 		}

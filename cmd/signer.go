@@ -54,7 +54,7 @@ func (o *signerOptions) signer(s *IO) (ssh.Signer, error) {
 	return signing.LoadPrivateKey(o.Key, passphraseFunc(s, o.PassphraseFile, o.Key))
 }
 
-func env(s *IO) ledger.Env { return ledger.Env{Now: s.Now, Rand: s.Rand} }
+func env(s *IO) ledger.Env { return ledger.Env{Now: s.Now, Rand: s.Rand, Cache: s.cache} }
 
 // printJSON writes v as indented JSON to the data stream.
 func printJSON(s *IO, v any) error {
@@ -75,5 +75,5 @@ func printDemo(s *IO, demo bool) {
 
 // openLedger opens the ledger the command works on.
 func openLedger(c *cobra.Command, s *IO) (*ledger.Ledger, error) {
-	return ledger.Open(ledgerDir(c, s))
+	return ledger.OpenWith(ledgerDir(c, s), s.cache)
 }

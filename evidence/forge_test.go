@@ -155,7 +155,7 @@ func TestForgedDocumentDefinition(t *testing.T) {
 		t.Fatal(err)
 	}
 	stockGit(t, work, "commit", "-q", "-a", "--amend", "--no-edit")
-	fl, err := ledger.OpenUncached(work)
+	fl, err := ledger.Open(work)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -199,7 +199,7 @@ func diagnose(want, file []byte, evidence []pdf.File, files []pdf.File) string {
 // commits are content-addressed, so the whole history up to it is then the
 // ledger's own.
 func checkAgainstLedger(dir string, rep *PDFReport, problem func(string, ...any)) error {
-	l, err := ledger.OpenUncached(dir)
+	l, err := ledger.Open(dir)
 	if err != nil {
 		return err
 	}

@@ -112,7 +112,7 @@ func Propose(dir string, env Env, opts ProposeOptions) (*AgreementResult, error)
 		if err := l.checkSigner(opts.As, opts.Signer); err != nil {
 			return err
 		}
-		if _, err := loadDoc(l.st, l.repo, l.head, opts.Document); err == nil {
+		if _, err := l.loadDoc(opts.Document); err == nil {
 			return refused("use 'concord amend' for a new version", "document %s exists already", opts.Document)
 		} else if _, ok := err.(*RefusedError); !ok {
 			return err
@@ -177,7 +177,7 @@ func Amend(dir string, env Env, opts AmendOptions) (*AgreementResult, error) {
 		if err := l.checkSigner(opts.As, opts.Signer); err != nil {
 			return err
 		}
-		ds, err := loadDoc(l.st, l.repo, l.head, opts.Document)
+		ds, err := l.loadDoc(opts.Document)
 		if err != nil {
 			return err
 		}
@@ -226,6 +226,8 @@ type DecisionOptions struct {
 	Version  int // 0: the latest
 	As       string
 	Decision signing.Decision
+	// Cache holds the states the plan's reads compute; nil: none.
+	Cache Cache
 }
 
 // DecisionPlan is a decision ready to be signed: what the signatory will
@@ -251,7 +253,7 @@ type DecisionPlan struct {
 // PrepareDecision checks that opts.As may make the decision and returns
 // what they would sign. Nothing is written.
 func PrepareDecision(dir string, opts DecisionOptions) (plan *DecisionPlan, err error) {
-	l, err := Open(dir)
+	l, err := OpenWith(dir, opts.Cache)
 	if err != nil {
 		return nil, err
 	}
@@ -260,7 +262,7 @@ func PrepareDecision(dir string, opts DecisionOptions) (plan *DecisionPlan, err 
 			l.Close()
 		}
 	}()
-	ds, err := loadDoc(l.st, l.repo, l.head, opts.Document)
+	ds, err := l.loadDoc(opts.Document)
 	if err != nil {
 		return nil, err
 	}
@@ -381,7 +383,7 @@ func (plan *DecisionPlan) Commit(env Env, signer ssh.Signer) (*DecisionResult, e
 		if err := l.checkSigner(who, signer); err != nil {
 			return err
 		}
-		ds, err := loadDoc(l.st, l.repo, l.head, plan.Document)
+		ds, err := l.loadDoc(plan.Document)
 		if err != nil {
 			return err
 		}
@@ -408,7 +410,7 @@ func (plan *DecisionPlan) Commit(env Env, signer ssh.Signer) (*DecisionResult, e
 			files[rules.RatifiedFile(plan.Document, plan.Version)] = rules.EncodeJSON(&rules.Ratified{Ledger: l.ID(), Document: plan.Document,
 				Version: plan.Version, Rule: ds.Doc.Rule, Entry: p, Approvals: approvals})
 		}
-		rosterKey := l.st.CacheKey // verifyEntry clears it
+		rosterKey := l.rosterKey // verifyEntry clears it
 		if err := l.verifyEntry(files, who); err != nil {
 			return err
 		}

@@ -183,7 +183,7 @@ func (w *world) entries() int { return w.open().Entries() }
 func (w *world) decisionFiles(doc string, version, p int, who string, d signing.Decision, signer ssh.Signer, mutate func(*signing.Statement)) map[string][]byte {
 	w.t.Helper()
 	l := w.open()
-	ds, err := loadDoc(l.st, l.repo, l.head, doc)
+	ds, err := l.loadDoc(doc)
 	if err != nil {
 		w.t.Fatal(err)
 	}

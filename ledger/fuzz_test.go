@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/concord-ledger/concord/ledger/rules"
+	"github.com/concord-ledger/concord/ledger/statecache"
 )
 
 // The JSON files of a ledger are outside input: a reader must never panic,
@@ -44,7 +45,7 @@ func FuzzClassify(f *testing.F) {
 		if err != nil {
 			return
 		}
-		st, err := readRoster(w.repo, w.head, false)
+		st, _, err := readRoster(w.repo, w.head, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,26 +71,26 @@ func FuzzStateCacheFile(f *testing.F) {
 	files, _ := os.ReadDir(dir)
 	for _, e := range files {
 		raw, _ := os.ReadFile(filepath.Join(dir, e.Name()))
-		payload, _ := unframe(raw)
+		payload, _ := statecache.Unframe(raw)
 		f.Add(raw, false)
 		f.Add(payload, true)
 	}
 	f.Fuzz(func(t *testing.T, data []byte, reframe bool) {
 		if reframe {
-			data = frame(data)
+			data = statecache.Frame(data)
 		}
 		key := fmt.Sprintf("%064x", os.Getpid()) // fuzz workers are processes
 		if err := os.WriteFile(filepath.Join(dir, key), data, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		_, whole := unframe(data)
-		if st := loadRoster(key); st != nil && !whole {
+		_, whole := statecache.Unframe(data)
+		if st := loadRoster(switchCache{}, key); st != nil && !whole {
 			t.Fatal("a roster was read from a file that does not read back whole")
 		}
 		if err := os.WriteFile(filepath.Join(dir, key), data, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if ds := loadDocCache(key); ds != nil && !whole {
+		if ds := loadDocCache(switchCache{}, key); ds != nil && !whole {
 			t.Fatal("a document was read from a file that does not read back whole")
 		}
 	})

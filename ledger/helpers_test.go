@@ -4,6 +4,8 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,12 +13,13 @@ import (
 
 	"github.com/concord-ledger/concord/internal/det"
 	"github.com/concord-ledger/concord/ledger/rules"
+	"github.com/concord-ledger/concord/ledger/statecache"
 	"github.com/concord-ledger/concord/signing"
 )
 
 // testEnv is a deterministic clock (a minute per reading) and randomness.
 func testEnv() Env {
-	return Env{Now: det.Clock(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC), time.Minute), Rand: &det.Rand{}}
+	return Env{Now: det.Clock(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC), time.Minute), Rand: &det.Rand{}, Cache: switchCache{}}
 }
 
 // person is a test member with a key.
@@ -99,7 +102,7 @@ func (w *world) propose(doc string, signers []string, rule string, texts ...stri
 }
 
 func (w *world) decide(doc string, version int, who string, d signing.Decision) (*DecisionResult, error) {
-	plan, err := PrepareDecision(w.dir, DecisionOptions{Document: doc, Version: version, As: who, Decision: d})
+	plan, err := PrepareDecision(w.dir, DecisionOptions{Document: doc, Version: version, As: who, Decision: d, Cache: switchCache{}})
 	if err != nil {
 		return nil, err
 	}
@@ -138,9 +141,64 @@ func (w *world) mustVerify() *Report {
 
 func (w *world) open() *Ledger {
 	w.t.Helper()
-	l, err := Open(w.dir)
+	l, err := OpenWith(w.dir, switchCache{})
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	return l
+}
+
+// testCache is the state cache the tests of this package turn on with
+// SetStateCache; every world's reads and writes go through switchCache,
+// which hands them to it (or to none) and counts hits and misses.
+var testCache struct {
+	sync.Mutex
+	c            Cache
+	hits, misses atomic.Int64
+}
+
+// SetStateCache turns the tests' state cache on in the folder dir, or off
+// with "" or a folder statecache refuses.
+func SetStateCache(dir string) {
+	testCache.Lock()
+	defer testCache.Unlock()
+	testCache.c = nil
+	if dir != "" {
+		if d, err := statecache.Open(dir); err == nil {
+			testCache.c = d
+		}
+	}
+}
+
+// switchCache is the Cache of every test world: the one SetStateCache set.
+type switchCache struct{}
+
+func currentCache() Cache {
+	testCache.Lock()
+	defer testCache.Unlock()
+	return testCache.c
+}
+
+func (switchCache) Get(key string) []byte {
+	if c := currentCache(); c != nil {
+		return c.Get(key)
+	}
+	return nil
+}
+
+// NoteState counts hits and misses while the cache is on.
+func (switchCache) NoteState(hit bool) {
+	switch {
+	case currentCache() == nil:
+	case hit:
+		testCache.hits.Add(1)
+	default:
+		testCache.misses.Add(1)
+	}
+}
+
+func (switchCache) Put(key string, payload []byte) {
+	if c := currentCache(); c != nil {
+		c.Put(key, payload)
+	}
 }

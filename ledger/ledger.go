@@ -17,10 +17,12 @@ import (
 	"github.com/concord-ledger/concord/signing"
 )
 
-// Env carries the clock and randomness into operations that write.
+// Env carries the clock and randomness into operations that write, and
+// the cache their reads may use (nil: none).
 type Env struct {
-	Now  func() time.Time
-	Rand io.Reader
+	Now   func() time.Time
+	Rand  io.Reader
+	Cache Cache
 }
 
 // Ledger is an open ledger at one head.
@@ -28,10 +30,14 @@ type Ledger struct {
 	Dir  string
 	repo *gitstore.Repo
 	head string
-	// noCache keeps this ledger's reads away from the state cache.
-	noCache bool
-	entry   int // position of the head entry
-	st      *rules.State
+	// cache keeps the states this ledger's reads compute; nil: none.
+	cache Cache
+	// rosterKey is the cache's key of the roster st was read as, "" once
+	// an entry was applied to st or without a cache: documents are then
+	// neither read from nor filed in the cache.
+	rosterKey string
+	entry     int // position of the head entry
+	st        *rules.State
 }
 
 // ID returns the ledger id: the SHA-256 of its genesis entry, in hex.
@@ -46,26 +52,24 @@ func (l *Ledger) Head() string { return l.head }
 // Entries returns the number of entries.
 func (l *Ledger) Entries() int { return l.entry + 1 }
 
-// Open opens the ledger in dir at its head and reads its roster.
-func Open(dir string) (*Ledger, error) {
+// Open opens the ledger in dir at its head and reads its roster, from the
+// repository alone.
+func Open(dir string) (*Ledger, error) { return OpenWith(dir, nil) }
+
+// OpenWith is Open with a cache of the states its reads compute (nil:
+// none): the roster and the documents read are taken from it when it
+// holds them, and filed in it otherwise. Checks that must rest on the
+// repository alone (verify, verify-pdf --ledger, sync's check) never use
+// one.
+func OpenWith(dir string, cache Cache) (*Ledger, error) {
 	repo, err := gitstore.Open(dir)
 	if err != nil {
 		return nil, &NotLedgerError{Dir: dir, Err: errors.New("no git repository there")}
 	}
-	return openRepo(dir, repo, true)
+	return openRepo(dir, repo, cache)
 }
 
-// OpenUncached is Open without the state cache, for checks that must rest
-// on the repository alone.
-func OpenUncached(dir string) (*Ledger, error) {
-	repo, err := gitstore.Open(dir)
-	if err != nil {
-		return nil, &NotLedgerError{Dir: dir, Err: errors.New("no git repository there")}
-	}
-	return openRepo(dir, repo, false)
-}
-
-func openRepo(dir string, repo *gitstore.Repo, useCache bool) (*Ledger, error) {
+func openRepo(dir string, repo *gitstore.Repo, cache Cache) (*Ledger, error) {
 	head, err := repo.Head()
 	if err != nil {
 		return nil, err
@@ -82,7 +86,7 @@ func openRepo(dir string, repo *gitstore.Repo, useCache bool) (*Ledger, error) {
 		return nil, &InconsistentError{Errs: []error{fmt.Errorf("head commit %.12s has no Concord-Entry trailer", head)}}
 	}
 	entry, _ := strconv.Atoi(m[1])
-	st, err := readRoster(repo, head, useCache)
+	st, key, err := readRoster(repo, head, cache)
 	if err != nil {
 		var nf *NotLedgerError
 		if errors.As(err, &nf) || errors.Is(err, gitstore.ErrNotFound) {
@@ -90,7 +94,7 @@ func openRepo(dir string, repo *gitstore.Repo, useCache bool) (*Ledger, error) {
 		}
 		return nil, err
 	}
-	return &Ledger{Dir: dir, repo: repo, head: head, entry: entry, st: st, noCache: !useCache}, nil
+	return &Ledger{Dir: dir, repo: repo, head: head, entry: entry, st: st, cache: cache, rosterKey: key}, nil
 }
 
 // Close releases the files the ledger's repository keeps open. A ledger
@@ -124,10 +128,10 @@ func withLockFrom(dir string, env Env, prev *Ledger, fn func(l *Ledger) error) e
 			return err
 		}
 		if head == prev.head {
-			return fn(&Ledger{Dir: dir, repo: repo, head: head, entry: prev.entry, st: prev.st, noCache: prev.noCache})
+			return fn(&Ledger{Dir: dir, repo: repo, head: head, entry: prev.entry, st: prev.st, cache: prev.cache, rosterKey: prev.rosterKey})
 		}
 	}
-	l, err := openRepo(dir, repo, true)
+	l, err := openRepo(dir, repo, env.Cache)
 	if err != nil {
 		return err
 	}
@@ -241,7 +245,7 @@ func sha256Sum(b []byte) [32]byte { return sha256.Sum256(b) }
 // an entry that 'concord verify' would reject.
 func (l *Ledger) verifyEntry(files map[string][]byte, actor string) error {
 	p := l.entry + 1
-	l.st.CacheKey = "" // the state no longer is the one its key names
+	l.rosterKey = "" // the state no longer is the one its key names
 	e, err := rules.Classify(p, files)
 	if err == nil && e.Actor != actor {
 		err = fmt.Errorf("entry is %s's, not %s's", e.Actor, actor)

@@ -86,29 +86,24 @@ func readPairs(repo *gitstore.Repo, head, dir string) ([]signedPair, error) {
 }
 
 // readRoster reads the genesis and the roster's history from the head's
-// tree.
-// With useCache, the state cache is used: the roster is read from it or
-// filed in it, and the state carries its key, so that the documents read
-// into it are too.
-func readRoster(repo *gitstore.Repo, head string, useCache bool) (*rules.State, error) {
-	key := ""
-	if useCache {
+// tree. With a cache, the roster is read from it or filed in it, and key
+// is the roster's key there ("" without a cache), under which the
+// documents read into the state are filed too.
+func readRoster(repo *gitstore.Repo, head string, cache Cache) (st *rules.State, key string, err error) {
+	if cache != nil {
 		key = rosterCacheKey(repo, head)
 	}
-	if st := loadRoster(key); st != nil {
-		noteCache(true)
-		return st, nil
+	if st := loadRoster(cache, key); st != nil {
+		noteState(cache, key, true)
+		return st, key, nil
 	}
-	st, err := replayRoster(repo, head)
+	noteState(cache, key, false)
+	st, err = replayRoster(repo, head)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	if key != "" {
-		noteCache(false)
-		st.CacheKey = key
-		storeRoster(st)
-	}
-	return st, nil
+	storeRoster(cache, key, st)
+	return st, key, nil
 }
 
 // replayRoster is readRoster without the cache.
@@ -155,21 +150,23 @@ func replayRoster(repo *gitstore.Repo, head string) (*rules.State, error) {
 }
 
 // loadDoc reads one document with all its versions and decisions from the
-// head's tree into st, replaying them in ledger order.
-func loadDoc(st *rules.State, repo *gitstore.Repo, head, id string) (*rules.DocState, error) {
+// head's tree into l's state, replaying them in ledger order (or reading
+// them from l's cache).
+func (l *Ledger) loadDoc(id string) (*rules.DocState, error) {
+	st := l.st
 	if ds, ok := st.Docs[id]; ok {
 		return ds, nil
 	}
-	key := docCacheKey(st, repo, head, id)
-	if ds := loadDocCache(key); ds != nil {
-		noteCache(true)
+	key := docCacheKey(l.cache, l.rosterKey, l.repo, l.head, id)
+	if ds := loadDocCache(l.cache, key); ds != nil {
+		noteState(l.cache, key, true)
 		st.Docs[id] = ds
 		return ds, nil
 	}
-	ds, err := replayDoc(st, repo, head, id)
-	if err == nil && key != "" {
-		noteCache(false)
-		storeDoc(key, ds)
+	noteState(l.cache, key, false)
+	ds, err := replayDoc(st, l.repo, l.head, id)
+	if err == nil {
+		storeDoc(l.cache, key, ds)
 	}
 	return ds, err
 }

@@ -63,7 +63,7 @@ func (r *VersionRecord) EntryCommit(p int) (string, time.Time, error) {
 // VersionRecord gathers the record of version n (0: the latest) of
 // document id at the ledger's head.
 func (l *Ledger) VersionRecord(id string, n int) (*VersionRecord, error) {
-	ds, err := loadDoc(l.st, l.repo, l.head, id)
+	ds, err := l.loadDoc(id)
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +181,7 @@ func VerifyBundle(data []byte, opts VerifyOptions) (*Report, *Ledger, error) {
 	if !rep.OK() {
 		return rep, nil, nil
 	}
-	l, err := openRepo("", repo, false)
+	l, err := openRepo("", repo, nil)
 	if err != nil {
 		return rep, nil, err
 	}
@@ -207,9 +207,9 @@ func (l *Ledger) Walk(fn func(path string, data []byte) error) error {
 // at returns the ledger as it was at commit head, entry number entry of
 // its history.
 func (l *Ledger) at(head string, entry int) (*Ledger, error) {
-	st, err := readRoster(l.repo, head, !l.noCache)
+	st, key, err := readRoster(l.repo, head, l.cache)
 	if err != nil {
 		return nil, err
 	}
-	return &Ledger{Dir: l.Dir, repo: l.repo, head: head, entry: entry, st: st, noCache: l.noCache}, nil
+	return &Ledger{Dir: l.Dir, repo: l.repo, head: head, entry: entry, st: st, cache: l.cache, rosterKey: key}, nil
 }

@@ -9,21 +9,39 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"golang.org/x/crypto/ssh"
 
-	"github.com/concord-ledger/concord/internal/atomicfile"
 	"github.com/concord-ledger/concord/ledger/gitstore"
 	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/signing"
 )
+
+// Cache is where readers keep the states they computed, so that the next
+// command does not replay them (package statecache keeps them in a
+// folder). Get returns the payload filed under a key, or nil; Put files
+// one. Both may fail silently: a cache is a memo, never a source of truth.
+// A nil Cache turns caching off.
+type Cache interface {
+	Get(key string) []byte
+	Put(key string, payload []byte)
+}
+
+// cacheObserver is an optional interface of a Cache: NoteState is told,
+// each time a reader looks a state up, whether the cache gave one it could
+// use. Tests count hits and misses with it.
+type cacheObserver interface{ NoteState(hit bool) }
+
+// noteState tells cache, if it observes, whether a lookup under key hit.
+func noteState(cache Cache, key string, hit bool) {
+	if o, ok := cache.(cacheObserver); ok && key != "" {
+		o.NoteState(hit)
+	}
+}
 
 // The state cache keeps what readers computed from a ledger's files, so
 // that the next command does not replay them: the roster, and each
@@ -50,85 +68,6 @@ import (
 // ledger, the State they build or the encoding below change, so that no
 // state computed by other rules is used.
 const stateCacheFormat = "concord state cache 2"
-
-// stateCacheMagic starts every cache file.
-const stateCacheMagic = "concord-state-cache-2\n"
-
-// Pruning: when a write finds more than maxCacheFiles files, the oldest
-// are removed down to keepCacheFiles.
-const (
-	maxCacheFiles  = 4096
-	keepCacheFiles = 2048
-)
-
-var stateCacheDir atomic.Pointer[string]
-
-// SetStateCache sets the folder where readers keep the states they
-// computed; "" (the default) turns the cache off. The concord command sets
-// it from CONCORD_CACHE_DIR or the user's cache folder. A folder that
-// cannot be written is no error: states are then computed every time.
-func SetStateCache(dir string) { stateCacheDir.Store(&dir) }
-
-// cacheDir returns the cache folder, or "" when the cache is off or the
-// folder is not safe to use (see safeDir).
-func cacheDir() string {
-	p := stateCacheDir.Load()
-	if p == nil || *p == "" {
-		return ""
-	}
-	ok, seen := dirVerdicts.Load(*p)
-	if !seen {
-		ok, _ = dirVerdicts.LoadOrStore(*p, safeDir(*p))
-	}
-	if !ok.(bool) {
-		return ""
-	}
-	return *p
-}
-
-var dirVerdicts sync.Map // folder -> whether safeDir accepted it
-
-// CheckStateCache reports why the folder SetStateCache named cannot hold
-// states, or nil if it can (or the cache is off). The concord command
-// warns with it when the user named the folder.
-func CheckStateCache() error {
-	p := stateCacheDir.Load()
-	if p == nil || *p == "" {
-		return nil
-	}
-	err := checkDir(*p)
-	dirVerdicts.Store(*p, err == nil)
-	return err
-}
-
-// safeDir creates dir if needed and reports whether states may be kept
-// there (see checkDir).
-func safeDir(dir string) bool { return checkDir(dir) == nil }
-
-// checkDir creates dir if needed and says why states may not be kept
-// there, or nil: it must be an absolute path to a folder (not a link) that
-// only the user can write, and that the user owns where ownership is known.
-// Anyone else who could write it could make a reader show what they like.
-func checkDir(dir string) error {
-	if !filepath.IsAbs(dir) {
-		return fmt.Errorf("%q is not an absolute path", dir)
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	info, err := os.Lstat(dir)
-	switch {
-	case err != nil:
-		return err
-	case !info.IsDir():
-		return fmt.Errorf("%s is not a folder", dir)
-	case runtime.GOOS != "windows" && info.Mode().Perm()&0o022 != 0: // Windows shows every folder as 0777
-		return fmt.Errorf("others can write %s (mode %v)", dir, info.Mode().Perm())
-	case !ownedByUser(info):
-		return fmt.Errorf("%s belongs to another user", dir)
-	}
-	return nil
-}
 
 // buildIdentity names the code that computes states, for the keys: the
 // module version and VCS revision it was built from, and when those do not
@@ -173,9 +112,6 @@ func cacheKey(parts ...string) string {
 // rosterCacheKey returns the key of the roster at head, or "" when the
 // cache is off or the files are missing (the caller then reports it).
 func rosterCacheKey(repo *gitstore.Repo, head string) string {
-	if cacheDir() == "" {
-		return ""
-	}
 	g, err := repo.Hash(head, rules.GenesisPath)
 	if err != nil || g == "" {
 		return ""
@@ -192,96 +128,16 @@ func rosterCacheKey(repo *gitstore.Repo, head string) string {
 }
 
 // docCacheKey returns the key of document id at head given the roster's
-// key, or "" when there is none.
-func docCacheKey(st *rules.State, repo *gitstore.Repo, head, id string) string {
-	if st.CacheKey == "" || cacheDir() == "" || !signing.ValidID(id) {
+// key, or "" when there is none (or no cache).
+func docCacheKey(cache Cache, rosterKey string, repo *gitstore.Repo, head, id string) string {
+	if cache == nil || rosterKey == "" || !signing.ValidID(id) {
 		return ""
 	}
 	h, err := repo.Hash(head, path.Join(rules.DocsDir, id))
 	if err != nil || h == "" {
 		return ""
 	}
-	return cacheKey("document", st.CacheKey, id, h)
-}
-
-// readCache returns the payload filed under key, or nil.
-func readCache(key string) []byte {
-	dir := cacheDir()
-	if dir == "" || key == "" {
-		return nil
-	}
-	p := filepath.Join(dir, key)
-	raw, err := os.ReadFile(p)
-	if err != nil {
-		return nil
-	}
-	payload, ok := unframe(raw)
-	if !ok {
-		os.Remove(p)
-		return nil
-	}
-	return payload
-}
-
-// frame returns payload behind the magic line and its SHA-256.
-func frame(payload []byte) []byte {
-	sum := sha256.Sum256(payload)
-	out := make([]byte, 0, len(stateCacheMagic)+65+len(payload))
-	out = append(out, stateCacheMagic...)
-	out = append(out, hex.EncodeToString(sum[:])...)
-	out = append(out, '\n')
-	return append(out, payload...)
-}
-
-// unframe checks what frame wrote and returns the payload.
-func unframe(raw []byte) ([]byte, bool) {
-	rest, ok := bytes.CutPrefix(raw, []byte(stateCacheMagic))
-	if !ok || len(rest) < 65 || rest[64] != '\n' {
-		return nil, false
-	}
-	payload := rest[65:]
-	sum := sha256.Sum256(payload)
-	if hex.EncodeToString(sum[:]) != string(rest[:64]) {
-		return nil, false
-	}
-	return payload, true
-}
-
-// writeCache files payload under key, atomically; failures are ignored.
-func writeCache(key string, payload []byte) {
-	dir := cacheDir()
-	if dir == "" || key == "" {
-		return
-	}
-	if atomicfile.Write(filepath.Join(dir, key), frame(payload), 0o600) != nil { // cacheDir made the folder
-		return
-	}
-	if key[0] == '0' && key[1] == '0' { // about one write in 256
-		pruneCache(dir)
-	}
-}
-
-// pruneCache removes the oldest files of dir when there are more than
-// maxCacheFiles, down to keepCacheFiles.
-func pruneCache(dir string) {
-	entries, err := os.ReadDir(dir)
-	if err != nil || len(entries) <= maxCacheFiles {
-		return
-	}
-	type aged struct {
-		name string
-		mod  int64
-	}
-	var files []aged
-	for _, e := range entries {
-		if info, err := e.Info(); err == nil && info.Mode().IsRegular() {
-			files = append(files, aged{e.Name(), info.ModTime().UnixNano()})
-		}
-	}
-	sort.Slice(files, func(i, j int) bool { return files[i].mod < files[j].mod })
-	for _, f := range files[:max(0, len(files)-keepCacheFiles)] {
-		os.Remove(filepath.Join(dir, f.name))
-	}
+	return cacheKey("document", rosterKey, id, h)
 }
 
 // fileDecided files document id's state after this process appended a
@@ -294,10 +150,10 @@ func pruneCache(dir string) {
 // at the new head differs all the same, nothing is filed.
 func (l *Ledger) fileDecided(id, rosterKey string) {
 	ds := l.st.Docs[id]
-	if l.noCache || rosterKey == "" || ds == nil || rosterCacheKey(l.repo, l.head) != rosterKey {
+	if l.cache == nil || rosterKey == "" || ds == nil || rosterCacheKey(l.repo, l.head) != rosterKey {
 		return
 	}
-	storeDoc(docCacheKey(&rules.State{CacheKey: rosterKey}, l.repo, l.head, id), ds)
+	storeDoc(l.cache, docCacheKey(l.cache, rosterKey, l.repo, l.head, id), ds)
 }
 
 // keyParser parses keys in their wire form, each distinct key once.
@@ -381,9 +237,9 @@ func gobEncode(v any) []byte {
 	return b.Bytes()
 }
 
-// storeRoster files st's roster under its key.
-func storeRoster(st *rules.State) {
-	if st.CacheKey == "" {
+// storeRoster files st's roster in cache under key.
+func storeRoster(cache Cache, key string, st *rules.State) {
+	if cache == nil || key == "" {
 		return
 	}
 	s := rosterSnap{ID: st.ID, Genesis: st.Genesis}
@@ -411,13 +267,16 @@ func storeRoster(st *rules.State) {
 		s.Changes = append(s.Changes, c)
 	}
 	if payload := gobEncode(&s); payload != nil {
-		writeCache(st.CacheKey, payload)
+		cache.Put(key, payload)
 	}
 }
 
-// loadRoster returns the roster filed under key, or nil.
-func loadRoster(key string) *rules.State {
-	payload := readCache(key)
+// loadRoster returns the roster filed in cache under key, or nil.
+func loadRoster(cache Cache, key string) *rules.State {
+	if cache == nil || key == "" {
+		return nil
+	}
+	payload := cache.Get(key)
 	if payload == nil {
 		return nil
 	}
@@ -426,7 +285,7 @@ func loadRoster(key string) *rules.State {
 		return nil
 	}
 	st := rules.NewState()
-	st.ID, st.Genesis, st.CacheKey = s.ID, s.Genesis, key
+	st.ID, st.Genesis = s.ID, s.Genesis
 	parse := keyParser{}.parse
 	for _, ms := range s.Members {
 		m := &rules.MemberState{Member: ms.Member, Enrolled: ms.Enrolled, Revoked: ms.Revoked}
@@ -462,9 +321,9 @@ func loadRoster(key string) *rules.State {
 	return st
 }
 
-// storeDoc files ds under key.
-func storeDoc(key string, ds *rules.DocState) {
-	if key == "" {
+// storeDoc files ds in cache under key.
+func storeDoc(cache Cache, key string, ds *rules.DocState) {
+	if cache == nil || key == "" {
 		return
 	}
 	s := docSnap{Doc: ds.Doc}
@@ -479,13 +338,16 @@ func storeDoc(key string, ds *rules.DocState) {
 		s.Versions = append(s.Versions, v)
 	}
 	if payload := gobEncode(&s); payload != nil {
-		writeCache(key, payload)
+		cache.Put(key, payload)
 	}
 }
 
-// loadDocCache returns the document filed under key, or nil.
-func loadDocCache(key string) *rules.DocState {
-	payload := readCache(key)
+// loadDocCache returns the document filed in cache under key, or nil.
+func loadDocCache(cache Cache, key string) *rules.DocState {
+	if cache == nil || key == "" {
+		return nil
+	}
+	payload := cache.Get(key)
 	if payload == nil {
 		return nil
 	}
@@ -514,15 +376,4 @@ func loadDocCache(key string) *rules.DocState {
 		ds.Versions = append(ds.Versions, vs)
 	}
 	return ds
-}
-
-// cacheStats counts hits and misses, for tests.
-var cacheStats struct{ hits, misses atomic.Int64 }
-
-func noteCache(hit bool) {
-	if hit {
-		cacheStats.hits.Add(1)
-	} else {
-		cacheStats.misses.Add(1)
-	}
 }

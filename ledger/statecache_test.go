@@ -11,9 +11,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/concord-ledger/concord/ledger/rules"
+	"github.com/concord-ledger/concord/ledger/statecache"
 	"github.com/concord-ledger/concord/signing"
 )
 
@@ -29,7 +29,7 @@ func useCache(t *testing.T) string {
 
 // cacheCounts returns the hits and misses counted since the last call.
 func cacheCounts() (hits, misses int64) {
-	return cacheStats.hits.Swap(0), cacheStats.misses.Swap(0)
+	return testCache.hits.Swap(0), testCache.misses.Swap(0)
 }
 
 // cacheWorld is a ledger with every kind of state a reader builds: an
@@ -246,7 +246,7 @@ func TestStateCacheDamagedFiles(t *testing.T) {
 		"payload byte flipped": func(b []byte) []byte { b[len(b)-1] ^= 1; return b },
 		"truncated":            func(b []byte) []byte { return b[:len(b)/2] },
 		"empty":                func(b []byte) []byte { return nil },
-		"checksum of garbage":  func(b []byte) []byte { return frame([]byte("not a state")) },
+		"checksum of garbage":  func(b []byte) []byte { return statecache.Frame([]byte("not a state")) },
 		"other magic":          func(b []byte) []byte { return append([]byte("x"), b...) },
 	}
 	for name, fn := range damage {
@@ -274,7 +274,7 @@ func TestStateCacheDamagedFiles(t *testing.T) {
 			}
 			for _, f := range files {
 				b, _ := os.ReadFile(filepath.Join(dir, f.Name()))
-				if _, ok := unframe(b); !ok {
+				if _, ok := statecache.Unframe(b); !ok {
 					t.Errorf("%s was not filed anew", f.Name())
 				}
 			}
@@ -296,37 +296,6 @@ func TestStateCacheUnwritable(t *testing.T) {
 		if got := views(t, w); got != want {
 			t.Fatalf("with an unwritable cache the readers show\n%s\nwant\n%s", got, want)
 		}
-	}
-}
-
-// The oldest files go when the cache outgrows its bound.
-func TestStateCachePrune(t *testing.T) {
-	dir := useCache(t)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	old := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	name := func(i int) string { return fmt.Sprintf("f%063x", i) }
-	for i := range maxCacheFiles + 10 {
-		p := filepath.Join(dir, name(i))
-		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chtimes(p, old, old.Add(time.Duration(i)*time.Second)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	newest := name(maxCacheFiles + 9)
-	writeCache("00"+strings.Repeat("1", 62), []byte("state"))
-	files, _ := os.ReadDir(dir)
-	if len(files) != keepCacheFiles {
-		t.Errorf("after pruning the cache holds %d files, want %d", len(files), keepCacheFiles)
-	}
-	if _, err := os.Stat(filepath.Join(dir, newest)); err != nil {
-		t.Errorf("pruning removed the newest file: %v", err)
-	}
-	if readCache("00"+strings.Repeat("1", 62)) == nil {
-		t.Error("pruning removed the file just written")
 	}
 }
 
@@ -370,7 +339,7 @@ func TestUncachedOpenIgnoresCache(t *testing.T) {
 	views(t, w)
 	before, _ := os.ReadDir(dir)
 	cacheCounts()
-	l, err := OpenUncached(w.dir)
+	l, err := Open(w.dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -445,28 +414,26 @@ func TestStateCacheUnsafeFolders(t *testing.T) {
 // not each key).
 func TestStateCacheDecisionWithoutStatement(t *testing.T) {
 	w := cacheWorld(t)
-	dir := useCache(t)
+	useCache(t)
 	l := w.open()
 	defer l.Close()
 	if _, err := l.Status("pact"); err != nil {
 		t.Fatal(err)
 	}
-	key := docCacheKey(l.st, l.repo, l.head, "pact")
+	key := docCacheKey(switchCache{}, l.rosterKey, l.repo, l.head, "pact")
 	var s docSnap
-	if err := gob.NewDecoder(bytes.NewReader(readCache(key))).Decode(&s); err != nil {
+	if err := gob.NewDecoder(bytes.NewReader(switchCache{}.Get(key))).Decode(&s); err != nil {
 		t.Fatal(err)
 	}
-	if loadDocCache(key) == nil {
+	if loadDocCache(switchCache{}, key) == nil {
 		t.Fatal("the intact state was not read")
 	}
 	decs := s.Versions[0].Decisions
 	extra := decs[0]
 	extra.Statement = nil
 	s.Versions[0].Decisions = append(decs, extra)
-	if err := os.WriteFile(filepath.Join(dir, key), frame(gobEncode(&s)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if loadDocCache(key) != nil {
+	switchCache{}.Put(key, gobEncode(&s))
+	if loadDocCache(switchCache{}, key) != nil {
 		t.Fatal("a state with a decision lacking its statement was read")
 	}
 }

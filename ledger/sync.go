@@ -380,11 +380,11 @@ func (l *Ledger) recreate(remote, local []*gitstore.Commit, opts SyncOptions) (s
 				"entries by %s need %s's key to be re-created on top of the remote's new entries", c.Email, c.Email)
 		}
 	}
-	st, err := readRoster(repo, base, true) // base is verified by now
+	st, key, err := readRoster(repo, base, l.cache) // base is verified by now
 	if err != nil {
 		return "", err
 	}
-	l2 := &Ledger{Dir: l.Dir, repo: repo, head: base, entry: len(remote) - 1, st: st}
+	l2 := &Ledger{Dir: l.Dir, repo: repo, head: base, entry: len(remote) - 1, st: st, cache: l.cache, rosterKey: key}
 	prev := local[0].Parents[0]
 	for _, c := range local {
 		changes, err := repo.Changes(prev, c.ID)
@@ -454,7 +454,7 @@ func (l *Ledger) moveEntry(e *rules.Entry, files map[string][]byte, old, p int, 
 		out[rules.WitnessFile(p, e.Actor)] = msg
 		summary = fmt.Sprintf("Witness the head %.12s (%d entries)", l.head, p)
 	case rules.KindPropose, rules.KindAmend:
-		ds, err := loadDoc(l.st, l.repo, l.head, e.Doc)
+		ds, err := l.loadDoc(e.Doc)
 		var re *RefusedError
 		switch {
 		case e.Kind == rules.KindPropose && err == nil:
@@ -486,7 +486,7 @@ func (l *Ledger) moveEntry(e *rules.Entry, files map[string][]byte, old, p int, 
 			out[f] = data
 		}
 	case rules.KindDecision:
-		ds, err := loadDoc(l.st, l.repo, l.head, e.Doc)
+		ds, err := l.loadDoc(e.Doc)
 		if err != nil {
 			return nil, "", err
 		}

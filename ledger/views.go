@@ -69,7 +69,7 @@ func (l *Ledger) Documents() ([]string, error) {
 // who approved, who withdrew, who is pending, and whether and when it was
 // ratified. It reads only that document's files.
 func (l *Ledger) Status(id string) (*DocumentStatus, error) {
-	ds, err := loadDoc(l.st, l.repo, l.head, id)
+	ds, err := l.loadDoc(id)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +121,7 @@ type VersionText struct {
 
 // Show returns version n (0: the latest) of document id.
 func (l *Ledger) Show(id string, n int) (*VersionText, error) {
-	ds, err := loadDoc(l.st, l.repo, l.head, id)
+	ds, err := l.loadDoc(id)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +156,7 @@ type LangDiff struct {
 
 // Diff compares versions a and b of document id, language by language.
 func (l *Ledger) Diff(id string, a, b int) ([]LangDiff, error) {
-	ds, err := loadDoc(l.st, l.repo, l.head, id)
+	ds, err := l.loadDoc(id)
 	if err != nil {
 		return nil, err
 	}

@@ -146,11 +146,6 @@ type State struct {
 	Docs        map[string]*DocState
 	Owners      map[string]string // key wire bytes → the member who ever held it
 	SigCheck    func(key ssh.PublicKey, namespace string, msg, sig []byte, what string)
-	// CacheKey is the state cache's key of the roster this state was read
-	// as (see statecache.go), "" once an entry was applied to it or when
-	// the cache is off: documents are then neither read from nor filed in
-	// the cache.
-	CacheKey string
 	// Parent is the commit id of the entry before the one being applied,
 	// set by whoever replays entries (a witness entry must name it).
 	Parent string
