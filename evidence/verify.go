@@ -185,6 +185,9 @@ func diagnose(want, file []byte, evidence []pdf.File, files []pdf.File) string {
 	}
 	// The evidence is intact and valid; the file around it is not the one
 	// concord rendered.
+	if i := bytes.Index(want, []byte(" 0 obj")); i > 0 && !bytes.HasPrefix(file, want[:i]) {
+		return "the file was re-saved by another program (its header is not the one concord writes): its embedded evidence is intact and valid, but the file is not the one concord rendered from it, so what its pages show is not covered"
+	}
 	switch {
 	case bytes.Contains(file[:min(len(file), 4096)], []byte("/Linearized")):
 		return "the file was rewritten by another program (it is linearized): its embedded evidence is intact and valid, but the file is not the one concord rendered from it, so what its pages show is not covered"

@@ -367,3 +367,45 @@ func FuzzVerifyPDFManifest(f *testing.F) {
 		}
 	})
 }
+
+// A file rewritten by another program is diagnosed as such, never as an
+// appended update: linearized, re-saved with streams concord never writes,
+// or re-saved plainly (where the evidence is still read, and said valid).
+func TestVerifyPDFRewrittenByAnotherProgram(t *testing.T) {
+	qpdf := testtool.Require(t, "qpdf")
+	l := demoLedger(t)
+	data, err := evidence.ExportPDF(l, demo.DocID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.pdf")
+	if err := os.WriteFile(in, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"linearized", []string{"--linearize"}, "rewritten by another program (it is linearized)"},
+		{"object streams", []string{"--object-streams=generate"}, "re-saved by another program (it has a cross-reference stream)"},
+		{"re-saved", nil, "re-saved by another program (its header is not the one concord writes): its embedded evidence is intact and valid"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(dir, tc.name+".pdf")
+			if msg, err := exec.Command(qpdf, append(append([]string{}, tc.args...), in, out)...).CombinedOutput(); err != nil {
+				t.Fatalf("qpdf: %v\n%s", err, msg)
+			}
+			b, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			expectInvalid(t, b, "", tc.want)
+			rep, err := evidence.VerifyPDF(b, evidence.VerifyPDFOptions{})
+			if said := fmt.Sprint(err, rep); strings.Contains(said, "appended") {
+				t.Errorf("a rewritten file is said to have an appended update: %s", said)
+			}
+		})
+	}
+}

@@ -183,10 +183,10 @@ func ParseAuthorizedKey(line []byte) (ssh.PublicKey, string, error) {
 // knownKeyTypes are the SSH key types refused with a *KeyTypeError rather
 // than as malformed.
 var knownKeyTypes = map[string]bool{
-	ssh.KeyAlgoRSA: true, ssh.KeyAlgoDSA: true, ssh.KeyAlgoECDSA256: true,
+	ssh.KeyAlgoRSA: true, "ssh-dss": true, ssh.KeyAlgoECDSA256: true,
 	ssh.KeyAlgoECDSA384: true, ssh.KeyAlgoECDSA521: true,
 	ssh.KeyAlgoSKECDSA256: true, ssh.KeyAlgoSKED25519: true,
-	ssh.CertAlgoRSAv01: true, ssh.CertAlgoDSAv01: true, ssh.CertAlgoECDSA256v01: true,
+	ssh.CertAlgoRSAv01: true, "ssh-dss-cert-v01@openssh.com": true, ssh.CertAlgoECDSA256v01: true,
 	ssh.CertAlgoECDSA384v01: true, ssh.CertAlgoECDSA521v01: true,
 	ssh.CertAlgoSKECDSA256v01: true, ssh.CertAlgoED25519v01: true, ssh.CertAlgoSKED25519v01: true,
 }
@@ -539,7 +539,7 @@ func parsePrivateKeyFile(path string, data []byte) (*privateKeyFile, error) {
 	case "EC PRIVATE KEY":
 		return nil, &KeyTypeError{Path: path, Type: "ecdsa"}
 	case "DSA PRIVATE KEY":
-		return nil, &KeyTypeError{Path: path, Type: ssh.KeyAlgoDSA}
+		return nil, &KeyTypeError{Path: path, Type: "ssh-dss"}
 	case "PRIVATE KEY":
 		k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 		if err != nil {

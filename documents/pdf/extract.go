@@ -80,6 +80,9 @@ func Extract(data []byte) ([]File, error) {
 		}
 		return nil, extractErr("the file has no startxref and %%%%EOF at its end: it is cut short or not a PDF")
 	}
+	if rewritten := rewrittenBy(data, m); rewritten != "" {
+		return nil, extractErr("the file was %s: concord reads only the PDFs it writes, so check the file concord exported (its embedded evidence may still be extracted with pdfdetach and checked with its verify.sh)", rewritten)
+	}
 	r := &reader{data: data}
 	xref, err := strconv.Atoi(string(m[1]))
 	if err != nil || xref <= 0 || xref >= len(data) {
@@ -290,6 +293,27 @@ func decodeTextString(b []byte) (string, error) {
 		}
 	}
 	return string(b), nil
+}
+
+// rewrittenBy says how another program rewrote data, a PDF whose trailer
+// match is m, when its structure shows it: linearized (a /Linearized
+// dictionary in the first object), or re-saved with a cross-reference
+// stream or object streams, which concord never writes. "" otherwise.
+func rewrittenBy(data []byte, m [][]byte) string {
+	head := data[:min(len(data), 1024)]
+	if bytes.Contains(head, []byte("/Linearized")) {
+		return "rewritten by another program (it is linearized)"
+	}
+	if xref, err := strconv.Atoi(string(m[1])); err == nil && xref > 0 && xref < len(data) {
+		rest := data[xref:min(len(data), xref+512)]
+		if !bytes.HasPrefix(rest, []byte("xref")) && bytes.Contains(rest, []byte("/XRef")) {
+			return "re-saved by another program (it has a cross-reference stream)"
+		}
+	}
+	if bytes.Contains(data, []byte("/ObjStm")) {
+		return "re-saved by another program (it has object streams)"
+	}
+	return ""
 }
 
 // The values of the PDF object syntax the reader knows: pName, []byte (a
