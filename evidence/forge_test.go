@@ -293,3 +293,40 @@ func TestScriptOnGenuineAndPlantedFiles(t *testing.T) {
 		}
 	}
 }
+
+// A kit whose copies went through a Windows checkout (core.autocrlf: every
+// text file's line endings converted) still checks: verify.sh reads git's
+// blobs from the bundle, and notes the converted copies.
+func TestKitScriptIgnoresLineEndingConversion(t *testing.T) {
+	testtool.Require(t, "git")
+	l := demoLedger(t)
+	kit := filepath.Join(t.TempDir(), "kit")
+	if err := evidence.ExportAuditKit(l, kit); err != nil {
+		t.Fatal(err)
+	}
+	converted := 0
+	err := filepath.Walk(kit, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() || filepath.Ext(p) == ".bundle" || filepath.Base(p) == "verify.sh" {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		crlf := bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))
+		if !bytes.Equal(crlf, data) {
+			converted++
+		}
+		return os.WriteFile(p, crlf, info.Mode())
+	})
+	if err != nil || converted < 20 {
+		t.Fatalf("converting the kit: %v (%d files)", err, converted)
+	}
+	for _, shell := range []string{"dash", "bash"} {
+		cmd := exec.Command(testtool.Require(t, shell), filepath.Join(kit, "verify.sh"))
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "OK: ") || !strings.Contains(string(out), "differs from the ledger's only in line endings") {
+			t.Errorf("%s verify.sh on a CRLF-converted kit: %v\n%s", shell, err, out)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package evidence_test
 import (
 	"bytes"
 	"crypto/sha256"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,13 +33,7 @@ func (r *pdfDetRand) Read(p []byte) (int, error) {
 // demoLedger builds the demo ledger with a fixed clock and randomness.
 func demoLedger(t *testing.T) *ledger.Ledger {
 	t.Helper()
-	now := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
-	env := ledger.Env{Now: func() time.Time { now = now.Add(time.Minute); return now }, Rand: &pdfDetRand{}}
-	res, err := demo.Run(filepath.Join(t.TempDir(), "demo"), env, io.Discard)
-	if err != nil {
-		t.Fatalf("demo: %v", err)
-	}
-	l, err := ledger.Open(res.Ledger)
+	l, err := ledger.Open(demoRun(t).Ledger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,6 +66,9 @@ for f in ledger.bundle allowed_signers; do
 		exit 3
 	fi
 done
+# allowed_signers is the one file checked that git's objects do not hold:
+# its line endings are normalized, as a checkout may have converted them.
+tr -d '\r' <allowed_signers >"$tmp/allowed_signers"
 if ! git clone -q --bare --no-local ledger.bundle "$tmp/l.git" >/dev/null 2>"$tmp/err"; then
 	echo "FAIL ledger.bundle is not a git bundle git can read: $(shown "$(sed -n 1p "$tmp/err")")"
 	echo "FAILED: the evidence is invalid"
@@ -105,14 +108,14 @@ keys=0
 while read -r principal opts kt kb rest; do
 	keys=$((keys + 1))
 	grep -qF "$kt $kb" "$tmp/enrolled" || fail "allowed_signers lists a key for $(shown "$principal") that no roster entry enrols"
-done <allowed_signers
+done <"$tmp/allowed_signers"
 [ "$keys" -gt 0 ] || fail "allowed_signers lists no key"
 
 # Every commit is signed by a key allowed_signers lists.
 commits=0
 for c in $(g rev-list --reverse "$head"); do
 	commits=$((commits + 1))
-	g -c gpg.ssh.allowedSignersFile="$PWD/allowed_signers" verify-commit "$c" >/dev/null 2>&1 ||
+	g -c gpg.ssh.allowedSignersFile="$tmp/allowed_signers" verify-commit "$c" >/dev/null 2>&1 ||
 		fail "commit $c (entry $((commits - 1))) is not signed by a key allowed_signers lists"
 done
 
@@ -126,7 +129,7 @@ while read -r p; do
 	g cat-file blob "$head:${p%.statement}.sig" >"$tmp/sig" 2>/dev/null || { fail "$(shown "$p") has no signature"; continue; }
 	who=$(sed -n 's/^signatory //p; s/^steward //p' "$tmp/st" | sed -n 1p)
 	case "$who" in '' | *[!a-z0-9-]*) fail "$(shown "$p") names no signatory or steward"; continue ;; esac
-	if ! ssh-keygen -Y verify -f allowed_signers -I "$who" -n concord -s "$tmp/sig" <"$tmp/st" >/dev/null 2>&1; then
+	if ! ssh-keygen -Y verify -f "$tmp/allowed_signers" -I "$who" -n concord -s "$tmp/sig" <"$tmp/st" >/dev/null 2>&1; then
 		fail "$(shown "$p"): the signature does not verify for $who"
 		continue
 	fi

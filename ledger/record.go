@@ -63,11 +63,7 @@ func (r *VersionRecord) EntryCommit(p int) (string, time.Time, error) {
 // VersionRecord gathers the record of version n (0: the latest) of
 // document id at the ledger's head.
 func (l *Ledger) VersionRecord(id string, n int) (*VersionRecord, error) {
-	ds, err := l.loadDoc(id)
-	if err != nil {
-		return nil, err
-	}
-	vs, err := pickVersion(ds, n)
+	ds, vs, err := l.loadVersion(id, n)
 	if err != nil {
 		return nil, err
 	}

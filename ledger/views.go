@@ -121,11 +121,7 @@ type VersionText struct {
 
 // Show returns version n (0: the latest) of document id.
 func (l *Ledger) Show(id string, n int) (*VersionText, error) {
-	ds, err := l.loadDoc(id)
-	if err != nil {
-		return nil, err
-	}
-	vs, err := pickVersion(ds, n)
+	ds, vs, err := l.loadVersion(id, n)
 	if err != nil {
 		return nil, err
 	}
@@ -135,6 +131,17 @@ func (l *Ledger) Show(id string, n int) (*VersionText, error) {
 		out.Content[lang] = string(data)
 	}
 	return out, nil
+}
+
+// loadVersion reads document id and returns it with its version n (0: the
+// latest).
+func (l *Ledger) loadVersion(id string, n int) (*rules.DocState, *rules.VersionState, error) {
+	ds, err := l.loadDoc(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	vs, err := pickVersion(ds, n)
+	return ds, vs, err
 }
 
 func pickVersion(ds *rules.DocState, n int) (*rules.VersionState, error) {
