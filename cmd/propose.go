@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/concord-ledger/concord/documents"
 	"github.com/concord-ledger/concord/ledger"
 )
 
@@ -40,6 +41,11 @@ func (o *textOptions) read() ([]ledger.TextInput, error) {
 		if !ok || lang == "" || file == "" {
 			return nil, usagef("--text %q: use LANG=FILE, e.g. --text en=pact.en.txt", t)
 		}
+		canon, err := documents.ParseLang(lang)
+		if err != nil {
+			return nil, &usageError{fmt.Errorf("--text %s: %w", t, err)}
+		}
+		lang = canon
 		data, err := readLimited(file, 8<<20)
 		if err != nil {
 			return nil, err
@@ -171,6 +177,9 @@ signatory of the document or a steward may amend it.`,
 			signer, err := o.signer(s)
 			if err != nil {
 				return err
+			}
+			for i, d := range o.Drop {
+				o.Drop[i] = strings.ToLower(d) // as the ledger stores tags
 			}
 			res, err := ledger.Amend(ledgerDir(c, s), env(s), ledger.AmendOptions{Document: args[0], Texts: texts,
 				Drop: o.Drop, Note: o.Note, AllowInvisible: o.AllowInvisible, As: o.As, Signer: signer})

@@ -47,7 +47,7 @@ type AgreementResult struct {
 
 // canonicalTexts canonicalises the inputs and returns the version's text
 // list, the files' contents and what was changed.
-func canonicalTexts(in []TextInput, allowInvisible bool) ([]Text, map[string][]byte, map[string][]string, error) {
+func canonicalTexts(in []TextInput, allowInvisible bool, g Glyphs) ([]Text, map[string][]byte, map[string][]string, error) {
 	if len(in) == 0 {
 		return nil, nil, nil, refused("give each language as --text LANG=FILE", "no text given")
 	}
@@ -55,15 +55,23 @@ func canonicalTexts(in []TextInput, allowInvisible bool) ([]Text, map[string][]b
 	changes := map[string][]string{}
 	var list []Text
 	for _, t := range in {
-		if !signing.ValidLang(t.Lang) {
+		lang, err := documents.ParseLang(t.Lang)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if !signing.ValidLang(lang) {
 			return nil, nil, nil, refused("use a language tag such as zh, kk, ru, en", "%q is not a language tag", t.Lang)
 		}
+		t.Lang = lang
 		if _, dup := texts[t.Lang]; dup {
 			return nil, nil, nil, refused("", "language %s given twice", t.Lang)
 		}
 		c, err := documents.Canonicalize(t.Data, documents.Options{AllowInvisible: allowInvisible})
 		if err != nil {
 			return nil, nil, nil, &TextError{Name: t.Name, Lang: t.Lang, Err: err}
+		}
+		if err := checkTextGlyphs(g, t, c.Bytes); err != nil {
+			return nil, nil, nil, err
 		}
 		texts[t.Lang] = c.Bytes
 		for _, ch := range c.Changes {
@@ -102,7 +110,11 @@ func Propose(dir string, env Env, opts ProposeOptions) (*AgreementResult, error)
 	if !signing.ValidID(opts.Document) {
 		return nil, refused("use 1 to 64 of a-z, 0-9 and '-'", "%q is not a valid document id", opts.Document)
 	}
-	list, texts, changes, err := canonicalTexts(opts.Texts, opts.AllowInvisible)
+	if err := checkFields(env.Glyphs, field{name: "title", value: opts.Title, max: maxTitle},
+		field{name: "note", value: opts.Note, max: maxNote, optional: true}); err != nil {
+		return nil, err
+	}
+	list, texts, changes, err := canonicalTexts(opts.Texts, opts.AllowInvisible, env.Glyphs)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +179,10 @@ type AmendOptions struct {
 // Amend adds a new version of a document. Earlier versions keep their
 // signatures and their state; the new one needs its own.
 func Amend(dir string, env Env, opts AmendOptions) (*AgreementResult, error) {
-	list, texts, changes, err := canonicalTexts(opts.Texts, opts.AllowInvisible)
+	if err := checkFields(env.Glyphs, field{name: "note", value: opts.Note, max: maxNote, optional: true}); err != nil {
+		return nil, err
+	}
+	list, texts, changes, err := canonicalTexts(opts.Texts, opts.AllowInvisible, env.Glyphs)
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,13 @@ import (
 type Env struct {
 	Now  func() time.Time
 	Rand io.Reader
+	// Glyphs is the coverage every field and text written must have, so
+	// that no entry can make a later export fail: the commands pass
+	// documents/pdf.Coverage. Writes of free text or texts (Init, Propose,
+	// Amend, a roster change that adds a member or gives a reason) fail
+	// closed when it is nil; decisions and approvals, which carry no text,
+	// do not need it.
+	Glyphs Glyphs
 }
 
 // Ledger is an open ledger at one head.
@@ -183,6 +190,13 @@ type InitOptions struct {
 // Init founds a ledger in dir, which must be absent or empty. On failure
 // nothing is left behind.
 func Init(dir string, env Env, opts InitOptions) (l *Ledger, err error) {
+	fields := []field{{name: "title", value: opts.Title, max: maxTitle}}
+	for i := range opts.Stewards {
+		fields = append(fields, memberFields(&opts.Stewards[i])...)
+	}
+	if err := checkFields(env.Glyphs, fields...); err != nil {
+		return nil, err
+	}
 	undo, err := claimFolder(dir)
 	if err != nil {
 		return nil, err

@@ -36,6 +36,15 @@ type RosterResult struct {
 // the proposing steward. It takes effect when the threshold of distinct
 // stewards has approved it.
 func ProposeRosterChange(dir string, env Env, opts RosterChangeOptions) (*RosterResult, error) {
+	fields := []field{{name: "reason", value: opts.Reason, max: maxReason, optional: true}}
+	if opts.Member != nil {
+		fields = append(fields, memberFields(opts.Member)...)
+	}
+	if opts.Member != nil || opts.Reason != "" {
+		if err := checkFields(env.Glyphs, fields...); err != nil {
+			return nil, err
+		}
+	}
 	var res *RosterResult
 	err := withLock(dir, env, func(l *Ledger) error {
 		if err := l.checkSteward(opts.As, opts.Signer); err != nil {
