@@ -40,9 +40,12 @@ type IO struct {
 	ErrTerminal bool
 	// ReadPassword reads a line from the terminal without echo.
 	ReadPassword func() ([]byte, error)
-	Getenv       func(string) string
-	Now          func() time.Time
-	Rand         io.Reader
+	// Pager shows a long text on the terminal ($PAGER); nil writes it to
+	// Err.
+	Pager  func(text []byte) error
+	Getenv func(string) string
+	Now    func() time.Time
+	Rand   io.Reader
 }
 
 // SystemIO returns the IO of the running process.
@@ -56,6 +59,7 @@ func SystemIO() *IO {
 		ReadPassword: func() ([]byte, error) {
 			return term.ReadPassword(int(os.Stdin.Fd()))
 		},
+		Pager:  systemPager(os.Getenv),
 		Getenv: os.Getenv,
 		Now:    time.Now,
 		Rand:   rand.Reader,

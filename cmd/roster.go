@@ -136,21 +136,57 @@ func newRosterRevokeCmd(s *IO) *cobra.Command {
 	return c
 }
 
+// rosterApproveOptions are the flags of `concord roster approve`.
+type rosterApproveOptions struct {
+	signerOptions
+	Yes  bool
+	JSON bool
+}
+
 func newRosterApproveCmd(s *IO) *cobra.Command {
-	o := &rosterChangeOptions{}
+	o := &rosterApproveOptions{}
 	c := &cobra.Command{
-		Use:   "approve CHANGE --as STEWARD --key FILE",
+		Use:   "approve CHANGE --as STEWARD --key FILE [--yes]",
 		Short: "Approve a pending roster change",
-		Args:  cobra.ExactArgs(1),
+		Long: `Approve a pending roster change. concord first shows the change in full —
+the action, the member's name, title, institution and country, the key
+fingerprint it enrols or stops counting, who proposed it, when and why, the
+approvals so far and how many more it needs — and asks on a terminal.
+Without a terminal, --yes is required. Your key is checked before anything is
+shown or a passphrase asked.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := o.check(); err != nil {
 				return err
 			}
-			signer, err := o.signer(s)
+			if !o.Yes && !(s.InTerminal && s.ErrTerminal) {
+				return usagef("no terminal to confirm on: pass --yes to approve without being asked")
+			}
+			pub, agent, err := o.keyFirst(s)
 			if err != nil {
 				return err
 			}
-			res, err := ledger.ApproveRosterChange(ledgerDir(c, s), env(s), args[0], o.As, signer)
+			plan, err := ledger.PrepareRosterApproval(ledgerDir(c, s), ledger.RosterApprovalOptions{Change: args[0], As: o.As, Key: pub})
+			if err != nil {
+				return err
+			}
+			showRosterApproval(s, plan)
+			if !o.Yes {
+				ok, err := confirm(s, fmt.Sprintf("Approve change %s (%s %s) as %s with key %s? [y/N] ",
+					plan.Change, plan.Action, plan.Member.ID, o.As, plan.SignerFingerprint))
+				if err != nil {
+					return err
+				}
+				if !ok {
+					fmt.Fprintln(s.Err, "nothing signed")
+					return &silentError{code: ExitError}
+				}
+			}
+			signer, err := o.loadSigner(s, agent)
+			if err != nil {
+				return err
+			}
+			res, err := plan.Commit(env(s), signer)
 			if err != nil {
 				return err
 			}
@@ -158,8 +194,67 @@ func newRosterApproveCmd(s *IO) *cobra.Command {
 		},
 	}
 	addSignerFlags(c, &o.signerOptions)
+	c.Flags().BoolVar(&o.Yes, "yes", false, "do not ask for confirmation (for scripts)")
 	c.Flags().BoolVar(&o.JSON, "json", false, "print the result as JSON")
 	return c
+}
+
+// showRosterApproval prints the change a steward is about to approve, every
+// field made visible (<U+XXXX> for what a terminal would hide).
+func showRosterApproval(s *IO, p *ledger.RosterApprovalPlan) {
+	w := s.Err
+	if p.Demo {
+		fmt.Fprintln(w, demoBanner)
+	}
+	what := map[string]string{
+		ledger.ActionAdd:    "ENROL a new signatory",
+		ledger.ActionRotate: "ROTATE the key of",
+		ledger.ActionRevoke: "REVOKE",
+	}[p.Action]
+	fmt.Fprintf(w, "Roster change %s: %s\n", p.Change, what)
+	m := p.Member
+	fmt.Fprintf(w, "  member:      %s\n", m.ID)
+	if m.Name != "" {
+		role := "signatory"
+		if m.Steward {
+			role = "steward"
+		}
+		fmt.Fprintf(w, "  name:        %s\n", vis(m.Name))
+		fmt.Fprintf(w, "  title:       %s\n", vis(m.Title))
+		fmt.Fprintf(w, "  institution: %s\n", vis(m.Institution))
+		fmt.Fprintf(w, "  country:     %s\n", vis(m.Country))
+		fmt.Fprintf(w, "  role:        %s\n", role)
+	}
+	switch p.Action {
+	case ledger.ActionAdd:
+		fmt.Fprintf(w, "  key:         %s (to be enrolled)\n", p.Fingerprint)
+	case ledger.ActionRotate:
+		fmt.Fprintf(w, "  old key:     %s (stops counting)\n", p.OldFingerprint)
+		fmt.Fprintf(w, "  new key:     %s (to be enrolled)\n", p.Fingerprint)
+	case ledger.ActionRevoke:
+		fmt.Fprintf(w, "  key:         %s (stops counting)\n", p.Fingerprint)
+	}
+	proposer := p.Proposer
+	if p.ProposerName != "" {
+		proposer += " (" + vis(p.ProposerName) + ")"
+	}
+	fmt.Fprintf(w, "  proposed by: %s at entry %d, %s\n", proposer, p.ProposedEntry, p.Proposed)
+	reason := "(none given)"
+	if p.Reason != "" {
+		reason = vis(p.Reason)
+	}
+	fmt.Fprintf(w, "  reason:      %s\n", reason)
+	approvals := "none"
+	if len(p.Approvals) > 0 {
+		approvals = strings.Join(p.Approvals, ", ")
+	}
+	fmt.Fprintf(w, "  approvals:   %d of %d so far (%s)\n", len(p.Approvals), p.Threshold, approvals)
+	if p.Effective {
+		fmt.Fprintf(w, "Your approval makes the change TAKE EFFECT.\n")
+	} else {
+		fmt.Fprintf(w, "After your approval it needs %s more.\n", plural(p.Needed, "steward approval"))
+	}
+	fmt.Fprintf(w, "Signing key: %s\n", p.SignerFingerprint)
 }
 
 func newRosterListCmd(s *IO) *cobra.Command {
@@ -191,11 +286,11 @@ func newRosterListCmd(s *IO) *cobra.Command {
 				if m.Revoked != 0 {
 					state += fmt.Sprintf(", REVOKED at entry %d", m.Revoked)
 				}
-				fmt.Fprintf(s.Out, "  %-16s %s, %s, %s (%s) [%s] %s; %s\n", m.ID, m.Name, m.Title, m.Institution, m.Country, role, m.Fingerprint, state)
+				fmt.Fprintf(s.Out, "  %-16s %s, %s, %s (%s) [%s] %s; %s\n", m.ID, vis(m.Name), vis(m.Title), vis(m.Institution), vis(m.Country), role, m.Fingerprint, state)
 			}
 			for _, p := range r.Pending {
-				fmt.Fprintf(s.Out, "pending change %s: %s %s, approved by %s (%d of %d)\n", p.Change, p.Proposal.Action,
-					p.Proposal.Subject(), strings.Join(p.Approvals, ", "), len(p.Approvals), p.Threshold)
+				fmt.Fprintf(s.Out, "pending change %s: %s %s, key %s, proposed by %s, approved by %s (%d of %d)\n", p.Change, p.Proposal.Action,
+					p.Proposal.Subject(), p.Fingerprint, p.Proposal.Proposer, strings.Join(p.Approvals, ", "), len(p.Approvals), p.Threshold)
 			}
 			return nil
 		},

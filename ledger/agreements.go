@@ -240,6 +240,11 @@ type DecisionOptions struct {
 	Version  int // 0: the latest
 	As       string
 	Decision signing.Decision
+	// Key is the public key the decision will be signed with. When set, it
+	// is checked (enrolled for As, valid for the next entry) before
+	// anything is shown or a passphrase asked, and the plan says whether
+	// the approval would ratify.
+	Key ssh.PublicKey
 }
 
 // DecisionPlan is a decision ready to be signed: what the signatory will
@@ -256,7 +261,18 @@ type DecisionPlan struct {
 	Show      map[string][]byte // the full texts, when no earlier approval exists
 	Diffs     map[string]string // or, per language, the diff to the version this signatory last approved
 	DiffFrom  int               // that version
-	statement *signing.Statement
+	Note      string            // the version's note, as its author wrote it
+	// Compared is the version Added and Dropped are relative to: DiffFrom
+	// if set, else the version before this one (0 for version 1).
+	Compared int
+	Added    []string // languages in this version and not in Compared
+	Dropped  []string // languages in Compared and not in this version
+	// With DecisionOptions.Key: the key that will sign, whether this
+	// approval ratifies the version, and the rule in words.
+	SignerFingerprint string
+	Ratifies          bool
+	Required          string
+	statement         *signing.Statement
 	// read is the ledger as the plan read it, which Commit reuses when
 	// the head has not moved; nil once Commit has used it.
 	read *Ledger
@@ -289,6 +305,11 @@ func PrepareDecision(dir string, opts DecisionOptions) (plan *DecisionPlan, err 
 	if err := checkDecision(l, ds, vs, opts.As, opts.Decision); err != nil {
 		return nil, err
 	}
+	if opts.Key != nil {
+		if err := l.checkKey(opts.As, opts.Key); err != nil {
+			return nil, err
+		}
+	}
 	plan = &DecisionPlan{dir: dir, head: l.head, Demo: l.st.Genesis.Demo, Title: ds.doc.Title, Document: opts.Document,
 		Version: n, Texts: vs.v.Texts, read: l}
 	plan.statement = &signing.Statement{Ledger: l.ID(), Document: opts.Document, Version: n, Texts: textHashes(vs.v),
@@ -315,6 +336,24 @@ func PrepareDecision(dir string, opts DecisionOptions) (plan *DecisionPlan, err 
 	}
 	if plan.Diffs == nil {
 		plan.Show = vs.texts
+	}
+	plan.Note = vs.v.Note
+	plan.Required = ds.doc.Rule.Describe(len(ds.doc.Signers))
+	plan.Compared = plan.DiffFrom
+	if plan.Compared == 0 {
+		plan.Compared = n - 1
+	}
+	if plan.Compared > 0 {
+		plan.Added, plan.Dropped = langChanges(ds.versions[plan.Compared-1].v.Texts, vs.v.Texts)
+	}
+	if opts.Key != nil {
+		plan.SignerFingerprint = signing.Fingerprint(opts.Key)
+		if opts.Decision == signing.Approve {
+			trial := &versionState{v: vs.v, decisions: append(slices.Clone(vs.decisions),
+				decision{pos: l.entry + 1, signatory: opts.As, decision: opts.Decision, key: opts.Key})}
+			approvals, distinct := approvalsOf(ds.doc, trial)
+			plan.Ratifies = ruleMet(ds.doc, len(approvals), distinct)
+		}
 	}
 	return plan, nil
 }
@@ -444,4 +483,22 @@ func (plan *DecisionPlan) Commit(env Env, signer ssh.Signer) (*DecisionResult, e
 		return nil
 	})
 	return res, err
+}
+
+// langChanges returns the languages of b not in a, and of a not in b.
+func langChanges(a, b []Text) (added, dropped []string) {
+	has := func(ts []Text, lang string) bool {
+		return slices.ContainsFunc(ts, func(t Text) bool { return t.Lang == lang })
+	}
+	for _, t := range b {
+		if !has(a, t.Lang) {
+			added = append(added, t.Lang)
+		}
+	}
+	for _, t := range a {
+		if !has(b, t.Lang) {
+			dropped = append(dropped, t.Lang)
+		}
+	}
+	return added, dropped
 }

@@ -142,14 +142,19 @@ func withLockFrom(dir string, env Env, prev *Ledger, fn func(l *Ledger) error) e
 
 // checkSigner checks that signer holds actor's key valid for the next entry.
 func (l *Ledger) checkSigner(actor string, signer ssh.Signer) error {
+	return l.checkKey(actor, signer.PublicKey())
+}
+
+// checkKey checks that pub is actor's key valid for the next entry.
+func (l *Ledger) checkKey(actor string, pub ssh.PublicKey) error {
 	key, err := l.st.activeKey(actor, l.entry+1)
 	if err != nil {
 		return refused("'concord roster list' shows who is enrolled", "%v", err)
 	}
-	if !signing.SameKey(key, signer.PublicKey()) {
+	if !signing.SameKey(key, pub) {
 		return refused("sign with the key enrolled for "+actor+" (see 'concord roster list')",
 			"the key you sign with (%s) is not %s's enrolled key (%s)",
-			signing.Fingerprint(signer.PublicKey()), actor, signing.Fingerprint(key))
+			signing.Fingerprint(pub), actor, signing.Fingerprint(key))
 	}
 	return nil
 }

@@ -95,28 +95,24 @@ func ProposeRosterChange(dir string, env Env, opts RosterChangeOptions) (*Roster
 
 // ApproveRosterChange adds a steward's approval to a pending change.
 func ApproveRosterChange(dir string, env Env, change, as string, signer ssh.Signer) (*RosterResult, error) {
+	return approveRosterChange(dir, env, change, as, signer, "")
+}
+
+// approveRosterChange is ApproveRosterChange; if head is not "", it
+// writes nothing unless the ledger's head is still head (what the steward
+// was shown).
+func approveRosterChange(dir string, env Env, change, as string, signer ssh.Signer, head string) (*RosterResult, error) {
 	var res *RosterResult
 	err := withLock(dir, env, func(l *Ledger) error {
+		if head != "" && l.head != head {
+			return fmt.Errorf("the ledger changed while you were reading; nothing was signed, run the command again")
+		}
 		if err := l.checkSteward(as, signer); err != nil {
 			return err
 		}
-		cs, ok := l.st.changes[change]
-		if !ok {
-			return refused("'concord roster list' shows pending changes", "no roster change %q", change)
-		}
-		if cs.effective != 0 {
-			return refused("", "change %s took effect at entry %d already", change, cs.effective)
-		}
-		for _, a := range cs.approvals {
-			if a.steward == as {
-				return refused("", "%s approved change %s already at entry %d", as, change, a.pos)
-			}
-		}
-		if len(cs.approvals)+1 >= l.st.Genesis.Threshold {
-			if err := l.st.checkChange(cs.change, ""); err != nil {
-				return refused("the change can no longer take effect; propose a new one if still needed",
-					"change %s cannot take effect: %s", change, err.(*ruleError).msg)
-			}
+		cs, err := l.pendingChange(change, as)
+		if err != nil {
+			return err
 		}
 		now := env.Now()
 		p := l.entry + 1
@@ -136,6 +132,29 @@ func ApproveRosterChange(dir string, env Env, change, as string, signer ssh.Sign
 		return nil
 	})
 	return res, err
+}
+
+// pendingChange returns change if steward as may approve it now.
+func (l *Ledger) pendingChange(change, as string) (*changeState, error) {
+	cs, ok := l.st.changes[change]
+	if !ok {
+		return nil, refused("'concord roster list' shows pending changes", "no roster change %q", change)
+	}
+	if cs.effective != 0 {
+		return nil, refused("", "change %s took effect at entry %d already", change, cs.effective)
+	}
+	for _, a := range cs.approvals {
+		if a.steward == as {
+			return nil, refused("", "%s approved change %s already at entry %d", as, change, a.pos)
+		}
+	}
+	if len(cs.approvals)+1 >= l.st.Genesis.Threshold {
+		if err := l.st.checkChange(cs.change, ""); err != nil {
+			return nil, refused("the change can no longer take effect; propose a new one if still needed",
+				"change %s cannot take effect: %s", change, err.(*ruleError).msg)
+		}
+	}
+	return cs, nil
 }
 
 func (l *Ledger) rosterResult(cid string, p int, commit string) *RosterResult {
@@ -218,6 +237,9 @@ type PendingChange struct {
 	Proposal  *RosterChange `json:"proposal"`
 	Approvals []string      `json:"approvals"`
 	Threshold int           `json:"threshold"`
+	// Fingerprint is the key the change enrols (add, rotate) or stops
+	// counting (revoke).
+	Fingerprint string `json:"fingerprint"`
 }
 
 // RosterList is the roster at the head.
@@ -245,7 +267,7 @@ func (l *Ledger) Roster() *RosterList {
 		if cs.effective != 0 {
 			continue
 		}
-		pc := PendingChange{Change: cid, Proposal: cs.change, Threshold: l.st.Genesis.Threshold}
+		pc := PendingChange{Change: cid, Proposal: cs.change, Threshold: l.st.Genesis.Threshold, Fingerprint: changeFingerprint(l.st, cs.change)}
 		for _, a := range cs.approvals {
 			pc.Approvals = append(pc.Approvals, a.steward)
 		}
@@ -271,4 +293,22 @@ func allowedSigners(st *State) []byte {
 	}
 	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Principal < entries[j].Principal })
 	return signing.AllowedSigners(entries)
+}
+
+// changeFingerprint is the fingerprint of the key ch enrols (add, rotate)
+// or stops counting (revoke), or "" if it names none.
+func changeFingerprint(st *State, ch *RosterChange) string {
+	key := ch.Key
+	switch {
+	case ch.Member != nil:
+		key = ch.Member.Key
+	case ch.Action == ActionRevoke:
+		if m, ok := st.members[ch.ID]; ok && len(m.keys) > 0 {
+			return signing.Fingerprint(m.keys[len(m.keys)-1].key)
+		}
+	}
+	if k, err := parseKey(key); err == nil {
+		return signing.Fingerprint(k)
+	}
+	return ""
 }
