@@ -67,7 +67,7 @@ func (f *fixture) enrol(id, pub string) {
 	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || res.Change == "" || res.Effective {
 		f.t.Fatalf("roster add: %v, %+v from %q", err, res, r.stdout)
 	}
-	r = f.h.mustRun(runOpts{}, "roster", "approve", res.Change, "--ledger", f.ledger, "--as", "carol", "--key", f.key("carol"))
+	r = f.h.mustRun(runOpts{}, "roster", "approve", res.Change, "--ledger", f.ledger, "--as", "carol", "--key", f.key("carol"), "--yes")
 	if !strings.HasPrefix(r.stdout, "change "+res.Change+" took effect at entry ") {
 		f.t.Fatalf("roster approve printed %q", r.stdout)
 	}
