@@ -30,6 +30,7 @@ the entry that enrols it to the entry that rotates or revokes it.`,
 // rosterChangeOptions are the flags shared by add, rotate and revoke.
 type rosterChangeOptions struct {
 	signerOptions
+	dry    dryRun
 	Reason string
 	JSON   bool
 }
@@ -37,6 +38,7 @@ type rosterChangeOptions struct {
 func addRosterChangeFlags(c *cobra.Command, o *rosterChangeOptions) {
 	addSignerFlags(c, &o.signerOptions)
 	c.Flags().StringVar(&o.Reason, "reason", "", "why (recorded in the ledger)")
+	addDryRunFlag(c, &o.dry)
 	c.Flags().BoolVar(&o.JSON, "json", false, "print the result as JSON")
 }
 
@@ -49,9 +51,12 @@ func runRosterChange(c *cobra.Command, s *IO, o *rosterChangeOptions, ch ledger.
 		return err
 	}
 	ch.As, ch.Signer, ch.Reason = o.As, signer, o.Reason
-	res, err := ledger.ProposeRosterChange(ledgerDir(c, s), env(s), ch)
+	res, err := ledger.ProposeRosterChange(ledgerDir(c, s), o.dry.env(s), ch)
 	if err != nil {
 		return err
+	}
+	if o.dry.on {
+		return o.dry.report(s)
 	}
 	return printRosterResult(s, res, o.JSON)
 }
@@ -139,6 +144,7 @@ func newRosterRevokeCmd(s *IO) *cobra.Command {
 // rosterApproveOptions are the flags of `concord roster approve`.
 type rosterApproveOptions struct {
 	signerOptions
+	dry  dryRun
 	Yes  bool
 	JSON bool
 }
@@ -159,7 +165,7 @@ shown or a passphrase asked.`,
 			if err := o.check(); err != nil {
 				return err
 			}
-			if !o.Yes && !(s.InTerminal && s.ErrTerminal) {
+			if !o.Yes && !o.dry.on && !(s.InTerminal && s.ErrTerminal) {
 				return usagef("no terminal to confirm on: pass --yes to approve without being asked")
 			}
 			pub, agent, err := o.keyFirst(s)
@@ -171,6 +177,12 @@ shown or a passphrase asked.`,
 				return err
 			}
 			showRosterApproval(s, plan)
+			if o.dry.on {
+				// Nothing is signed: a signed approval printed by a dry
+				// run could be written to the ledger by someone else.
+				fmt.Fprintln(s.Err, "dry run: every check passed; nothing was signed or written")
+				return nil
+			}
 			if !o.Yes {
 				ok, err := confirm(s, fmt.Sprintf("Approve change %s (%s %s) as %s with key %s? [y/N] ",
 					plan.Change, plan.Action, plan.Member.ID, o.As, plan.SignerFingerprint))
@@ -196,6 +208,7 @@ shown or a passphrase asked.`,
 	addSignerFlags(c, &o.signerOptions)
 	c.Flags().BoolVar(&o.Yes, "yes", false, "do not ask for confirmation (for scripts)")
 	c.Flags().BoolVar(&o.JSON, "json", false, "print the result as JSON")
+	c.Flags().BoolVar(&o.dry.on, "dry-run", false, "run every check and show the change; sign and write nothing")
 	return c
 }
 

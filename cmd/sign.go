@@ -22,6 +22,7 @@ func init() {
 // decisionOptions are the flags of `concord sign` and `concord withdraw`.
 type decisionOptions struct {
 	signerOptions
+	DryRun  bool
 	Version int
 	Yes     bool
 	JSON    bool
@@ -50,7 +51,7 @@ statement of its own; your approval stays recorded before it.`
 		if err := o.check(); err != nil {
 			return err
 		}
-		if !o.Yes && !(s.InTerminal && s.ErrTerminal) {
+		if !o.Yes && !o.DryRun && !(s.InTerminal && s.ErrTerminal) {
 			return usagef("no terminal to confirm on: pass --yes to %s without being asked", c.Name())
 		}
 		// The key first: a wrong, missing or public key file is reported
@@ -63,8 +64,19 @@ statement of its own; your approval stays recorded before it.`
 		if err != nil {
 			return err
 		}
-		if err := showPlan(s, plan, d, !o.Yes); err != nil {
+		if err := showPlan(s, plan, d, !o.Yes && !o.DryRun); err != nil {
 			return err
+		}
+		if o.DryRun {
+			// Nothing is signed: a signed statement printed by a dry run
+			// could be written to the ledger by someone else.
+			stmt, err := plan.StatementAt(s.Now())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(s.Err, "dry run: every check passed; nothing was signed or written")
+			fmt.Fprintf(s.Out, "the statement you would sign now:\n%s", vis(string(stmt)))
+			return nil
 		}
 		if !o.Yes {
 			ok, err := confirm(s, fmt.Sprintf("%s %s version %d as %s with key %s? [y/N] ", verbOf(d), plan.Document, plan.Version, o.As, plan.SignerFingerprint))
@@ -97,6 +109,7 @@ statement of its own; your approval stays recorded before it.`
 	addSignerFlags(c, &o.signerOptions)
 	c.Flags().IntVar(&o.Version, "version", 0, "version number (default: the latest)")
 	c.Flags().BoolVar(&o.Yes, "yes", false, "do not ask for confirmation (for scripts)")
+	c.Flags().BoolVar(&o.DryRun, "dry-run", false, "run every check and print the statement you would sign; sign and write nothing")
 	c.Flags().BoolVar(&o.JSON, "json", false, "print the result as JSON")
 	return c
 }

@@ -27,6 +27,10 @@ type Env struct {
 	// closed when it is nil; decisions and approvals, which carry no text,
 	// do not need it.
 	Glyphs Glyphs
+	// DryRun, when set, makes every write run all its checks and build its
+	// entry, then hand the entry to DryRun instead of writing it: the
+	// ledger is left as it was, and results name no commit.
+	DryRun func(*PlannedEntry)
 }
 
 // Ledger is an open ledger at one head.
@@ -38,6 +42,8 @@ type Ledger struct {
 	noCache bool
 	entry   int // position of the head entry
 	st      *State
+	// dryRun receives the entry appendEntry would write (Env.DryRun).
+	dryRun func(*PlannedEntry)
 }
 
 // ID returns the ledger id: the SHA-256 of its genesis entry, in hex.
@@ -130,13 +136,14 @@ func withLockFrom(dir string, env Env, prev *Ledger, fn func(l *Ledger) error) e
 			return err
 		}
 		if head == prev.head {
-			return fn(&Ledger{Dir: dir, repo: repo, head: head, entry: prev.entry, st: prev.st, noCache: prev.noCache})
+			return fn(&Ledger{Dir: dir, repo: repo, head: head, entry: prev.entry, st: prev.st, noCache: prev.noCache, dryRun: env.DryRun})
 		}
 	}
 	l, err := openRepo(dir, repo, true)
 	if err != nil {
 		return err
 	}
+	l.dryRun = env.DryRun
 	return fn(l)
 }
 
@@ -163,6 +170,10 @@ func (l *Ledger) checkKey(actor string, pub ssh.PublicKey) error {
 // actor with signer.
 func (l *Ledger) appendEntry(actor string, signer ssh.Signer, kind, summary string, files map[string][]byte, when time.Time) (string, error) {
 	p := l.entry + 1
+	if l.dryRun != nil {
+		l.dryRun(&PlannedEntry{Entry: p, Kind: kind, Actor: actor, Summary: summary, Files: files})
+		return "", nil
+	}
 	name := actor
 	if m, ok := l.st.members[actor]; ok {
 		name = m.Name
@@ -235,6 +246,12 @@ func Init(dir string, env Env, opts InitOptions) (l *Ledger, err error) {
 	if !signing.SameKey(founder.keys[0].key, opts.Signer.PublicKey()) {
 		return nil, refused("sign with the founder's own key", "the key you sign with (%s) is not founder %s's key (%s)",
 			signing.Fingerprint(opts.Signer.PublicKey()), opts.Founder, signing.Fingerprint(founder.keys[0].key))
+	}
+	if env.DryRun != nil {
+		undo()
+		env.DryRun(&PlannedEntry{Entry: 0, Kind: KindGenesis, Actor: opts.Founder, Summary: fmt.Sprintf("Found the ledger %q", opts.Title),
+			Files: map[string][]byte{genesisPath: raw}})
+		return nil, nil
 	}
 	repo, err := gitstore.Init(dir)
 	if err != nil {
