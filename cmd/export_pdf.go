@@ -22,7 +22,7 @@ type exportPDFResult struct {
 func newExportPDFCmd(s *IO) *cobra.Command {
 	var version int
 	var output, outputDir string
-	var all, asJSON bool
+	var all, asJSON, force bool
 	c := &cobra.Command{
 		Use:   "pdf (DOC-ID [--version N] --output FILE | --all --output-dir DIR)",
 		Short: "Render one version, or every ratified version, as a PDF with its signature appendix and embedded evidence",
@@ -55,19 +55,27 @@ head, and each file's document, version, size and SHA-256) and SHA256SUMS
 				if err != nil {
 					return err
 				}
-				arch, err := l.ExportPDFArchive(outputDir)
-				if err != nil {
+				arch, err := l.ExportPDFArchiveAll(outputDir)
+				if arch == nil {
 					return err
 				}
+				// What could be rendered was written; what could not is
+				// listed, and the command fails (exit 1).
 				if asJSON {
-					return printJSON(s, arch)
+					if jerr := printJSON(s, arch); jerr != nil {
+						return jerr
+					}
+				} else {
+					for _, f := range arch.Files {
+						fmt.Fprintf(s.Out, "%s  %s (%s version %d, %d bytes)\n", f.SHA256, filepath.Join(outputDir, f.File), f.Document, f.Version, f.Bytes)
+					}
+					fmt.Fprintf(s.Err, "wrote %s of ledger %s (head %.12s), MANIFEST.json and SHA256SUMS to %s\n",
+						plural(len(arch.Files), "ratified version"), arch.Ledger, arch.Head, outputDir)
 				}
-				for _, f := range arch.Files {
-					fmt.Fprintf(s.Out, "%s  %s (%s version %d, %d bytes)\n", f.SHA256, filepath.Join(outputDir, f.File), f.Document, f.Version, f.Bytes)
+				for _, f := range arch.Failed {
+					fmt.Fprintf(s.Err, "not exported: %s v%d: %s\n", f.Document, f.Version, f.Error)
 				}
-				fmt.Fprintf(s.Err, "wrote %s of ledger %s (head %.12s), MANIFEST.json and SHA256SUMS to %s\n",
-					plural(len(arch.Files), "ratified version"), arch.Ledger, arch.Head, outputDir)
-				return nil
+				return err
 			}
 			switch {
 			case len(args) == 0:
@@ -83,11 +91,16 @@ head, and each file's document, version, size and SHA-256) and SHA256SUMS
 			if err != nil {
 				return err
 			}
+			if !force {
+				if _, err := os.Lstat(output); err == nil {
+					return &existsError{path: output}
+				}
+			}
 			data, err := l.ExportPDF(args[0], version)
 			if err != nil {
 				return err
 			}
-			if err := writeFileAtomic(output, data); err != nil {
+			if err := writePDFFile(output, data, force); err != nil {
 				return err
 			}
 			sum := sha256.Sum256(data)
@@ -109,7 +122,46 @@ head, and each file's document, version, size and SHA-256) and SHA256SUMS
 	c.Flags().BoolVar(&all, "all", false, "export every ratified version of every document (with --output-dir)")
 	c.Flags().StringVar(&outputDir, "output-dir", "", "with --all: the folder (absent or empty) to write the PDFs and their manifest to")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	c.Flags().BoolVar(&force, "force", false, "replace --output FILE if it exists")
 	return c
+}
+
+// existsError is an output file that exists and was not to be replaced.
+type existsError struct{ path string }
+
+func (e *existsError) Error() string { return fmt.Sprintf("%s exists; nothing was written", e.path) }
+func (e *existsError) Hint() string  { return "pass --force to replace it, or choose another --output" }
+
+// writePDFFile writes data to path atomically; unless replace, it fails
+// with *existsError if path exists, even if it appeared meanwhile.
+func writePDFFile(path string, data []byte, replace bool) error {
+	if replace {
+		return writeFileAtomic(path, data)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o644)
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	// A hard link, unlike a rename, never replaces an existing file.
+	if err := os.Link(tmp, path); err != nil {
+		if _, serr := os.Lstat(path); serr == nil {
+			return &existsError{path: path}
+		}
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
 }
 
 // writeFileAtomic writes data to path through a temporary file in the same

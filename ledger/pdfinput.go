@@ -4,10 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/concord-ledger/concord/documents/pdf"
@@ -385,52 +382,9 @@ const PDFArchiveFormat = "concord-pdf-archive-v1"
 // (as sha256sum -c reads it). The same ledger head always gives the same
 // files.
 func (l *Ledger) ExportPDFArchive(out string) (*PDFArchive, error) {
-	if _, err := claimFolder(out); err != nil {
+	rep, err := l.ExportPDFArchiveAll(out) // pdfarchive.go: one version that fails does not block the others
+	if rep == nil {
 		return nil, err
 	}
-	ids, err := l.Documents()
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(ids)
-	arch := &PDFArchive{Format: PDFArchiveFormat, Ledger: l.ID(), Head: l.head, Files: []PDFArchiveFile{}}
-	files := map[string][]byte{}
-	var sums strings.Builder
-	for _, id := range ids {
-		ds, err := loadDoc(l.st, l.repo, l.head, id)
-		if err != nil {
-			return nil, err
-		}
-		for _, vs := range ds.versions {
-			if vs.ratified == nil {
-				continue
-			}
-			data, err := l.ExportPDF(id, vs.v.Number)
-			if err != nil {
-				return nil, fmt.Errorf("rendering %s v%d: %w", id, vs.v.Number, err)
-			}
-			name := fmt.Sprintf("%s-v%d.pdf", id, vs.v.Number)
-			sum := sha256.Sum256(data)
-			f := PDFArchiveFile{File: name, Document: id, Version: vs.v.Number, Bytes: len(data), SHA256: hex.EncodeToString(sum[:])}
-			arch.Files = append(arch.Files, f)
-			files[name] = data
-			fmt.Fprintf(&sums, "%s  %s\n", f.SHA256, name)
-		}
-	}
-	files["MANIFEST.json"] = encodeJSON(arch)
-	files["SHA256SUMS"] = []byte(sums.String())
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return nil, fmt.Errorf("writing the PDF archive: %w", err)
-	}
-	names := make([]string, 0, len(files))
-	for name := range files {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if err := os.WriteFile(filepath.Join(out, name), files[name], 0o644); err != nil {
-			return nil, fmt.Errorf("writing the PDF archive: %w", err)
-		}
-	}
-	return arch, nil
+	return rep.PDFArchive, err
 }
