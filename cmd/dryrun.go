@@ -48,7 +48,7 @@ func (d *dryRun) report(s *IO) error {
 			data := e.Files[p]
 			switch {
 			case ledger.IsSignature(p):
-				fmt.Fprintf(s.Out, "  %s (a signature, %d bytes; a dry run never shows one)\n", p, len(data))
+				fmt.Fprintf(s.Out, "  %s (signed, %d bytes; a dry run never shows a signature)\n", p, len(data))
 			case strings.HasSuffix(p, ".json") || strings.HasSuffix(p, ".statement"):
 				fmt.Fprintf(s.Out, "  %s (%d bytes):\n", p, len(data))
 				v, _ := visible(strings.TrimSuffix(string(data), "\n"))

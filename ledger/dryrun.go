@@ -26,5 +26,8 @@ func (plan *DecisionPlan) StatementAt(t time.Time) ([]byte, error) {
 	return s.Format()
 }
 
-// IsSignature reports whether a file of an entry holds a signature.
-func IsSignature(path string) bool { return strings.HasSuffix(path, sigSuffix) }
+// IsSignature reports whether a file of an entry holds a signature: a
+// .sig file, or a witness's signed note.
+func IsSignature(path string) bool {
+	return strings.HasSuffix(path, sigSuffix) || strings.HasSuffix(path, ".note")
+}
