@@ -55,28 +55,85 @@ func useColour(s *IO) bool {
 }
 
 // colourDiff colours a unified diff's lines: removed red, added green,
-// hunk headers cyan.
+// hunk headers cyan. Where a run of removed lines is followed by as many
+// added lines, each pair's differing middle (what is left after their
+// common beginning and end) is also shown in reverse video, so that a
+// one-character change in a long line stands out.
 func colourDiff(d string) string {
+	lines := strings.SplitAfter(d, "\n")
+	marks := make([][2]int, len(lines)) // rune range to highlight, per line; {0,0} for none
+	for i := 0; i < len(lines); {
+		if !isChange(lines[i], '-') {
+			i++
+			continue
+		}
+		del := i
+		for i < len(lines) && isChange(lines[i], '-') {
+			i++
+		}
+		ins := i
+		for i < len(lines) && isChange(lines[i], '+') {
+			i++
+		}
+		if i-ins != ins-del {
+			continue
+		}
+		for k := 0; k < ins-del; k++ {
+			a, b := marks[del+k], marks[ins+k]
+			a[0], a[1], b[0], b[1] = changedMiddle(lines[del+k], lines[ins+k])
+			marks[del+k], marks[ins+k] = a, b
+		}
+	}
 	var b strings.Builder
-	for _, line := range strings.SplitAfter(d, "\n") {
+	for n, line := range lines {
+		body, nl := strings.CutSuffix(line, "\n")
+		var colour string
 		switch {
 		case strings.HasPrefix(line, "---"), strings.HasPrefix(line, "+++"):
-			b.WriteString("\x1b[1m" + strings.TrimSuffix(line, "\n") + "\x1b[0m")
+			colour = "\x1b[1m"
 		case strings.HasPrefix(line, "-"):
-			b.WriteString("\x1b[31m" + strings.TrimSuffix(line, "\n") + "\x1b[0m")
+			colour = "\x1b[31m"
 		case strings.HasPrefix(line, "+"):
-			b.WriteString("\x1b[32m" + strings.TrimSuffix(line, "\n") + "\x1b[0m")
+			colour = "\x1b[32m"
 		case strings.HasPrefix(line, "@@"):
-			b.WriteString("\x1b[36m" + strings.TrimSuffix(line, "\n") + "\x1b[0m")
+			colour = "\x1b[36m"
 		default:
 			b.WriteString(line)
 			continue
 		}
-		if strings.HasSuffix(line, "\n") {
+		if m := marks[n]; m[1] > m[0] {
+			r := []rune(body)
+			body = string(r[:m[0]]) + "\x1b[7m" + string(r[m[0]:m[1]]) + "\x1b[27m" + string(r[m[1]:])
+		}
+		b.WriteString(colour + body + "\x1b[0m")
+		if nl {
 			b.WriteString("\n")
 		}
 	}
 	return b.String()
+}
+
+// isChange reports whether line is a removed ('-') or added ('+') line of
+// a unified diff, not a file header.
+func isChange(line string, sign byte) bool {
+	return len(line) > 0 && line[0] == sign && !strings.HasPrefix(line, string([]byte{sign, sign, sign}))
+}
+
+// changedMiddle returns, in runes of each line (sign included), the range
+// that differs between a removed and an added line: what is left after
+// their common beginning and common end.
+func changedMiddle(del, ins string) (d0, d1, i0, i1 int) {
+	a := []rune(strings.TrimSuffix(del, "\n"))[1:]
+	c := []rune(strings.TrimSuffix(ins, "\n"))[1:]
+	p := 0
+	for p < len(a) && p < len(c) && a[p] == c[p] {
+		p++
+	}
+	q := 0
+	for q < len(a)-p && q < len(c)-p && a[len(a)-1-q] == c[len(c)-1-q] {
+		q++
+	}
+	return 1 + p, 1 + len(a) - q, 1 + p, 1 + len(c) - q
 }
 
 // page shows text to the user: through their pager when both streams are

@@ -108,3 +108,25 @@ func TestShowPlanLanguagesNotePagerColour(t *testing.T) {
 		})
 	}
 }
+
+// A one-character change in a long line is highlighted where it is.
+func TestColourDiffHighlightsTheChangedWords(t *testing.T) {
+	long := strings.Repeat("The parties agree to cooperate. ", 8)
+	d := "--- a\n+++ b\n@@ -1,2 +1,2 @@\n ctx\n-" + long + "0001 euros.\n+" + long + "1000 euros.\n"
+	got := colourDiff(d)
+	for _, want := range []string{
+		"\x1b[31m-" + long + "\x1b[7m0001\x1b[27m euros.\x1b[0m\n",
+		"\x1b[32m+" + long + "\x1b[7m1000\x1b[27m euros.\x1b[0m\n",
+		" ctx\n",
+		"\x1b[1m--- a\x1b[0m\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("coloured diff lacks %q:\n%q", want, got)
+		}
+	}
+	// Unpaired runs are coloured without highlights.
+	got = colourDiff("@@ -1 +1,2 @@\n-a\n+b\n+c\n")
+	if strings.Contains(got, "\x1b[7m") {
+		t.Errorf("highlight on unpaired lines: %q", got)
+	}
+}
