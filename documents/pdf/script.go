@@ -125,7 +125,7 @@ func (e *MissingGlyphError) Error() string {
 
 // Hint says what the embedded fonts cover.
 func (e *MissingGlyphError) Hint() string {
-	return "the PDF fonts cover Latin, Cyrillic (including Kazakh) and Chinese; replace the character or add a font (documents/pdf/fonts/README.md)"
+	return "the PDF fonts cover Latin, Cyrillic (including Kazakh) and Chinese up to U+FFFF; concord refuses other characters when an entry is written (docs/TEXT.md, \"Characters the PDF can draw\"), so an entry holding one was written before that check"
 }
 
 // checkGlyphs returns a *MissingGlyphError for the first character of s
