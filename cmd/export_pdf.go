@@ -3,7 +3,10 @@ package cmd
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 
 	"github.com/concord-ledger/concord/evidence"
@@ -24,7 +27,7 @@ type exportPDFResult struct {
 func newExportPDFCmd(s *IO) *cobra.Command {
 	var version int
 	var output, outputDir string
-	var all, asJSON bool
+	var all, asJSON, force bool
 	c := &cobra.Command{
 		Use:   "pdf (DOC-ID [--version N] --output FILE | --all --output-dir DIR)",
 		Short: "Render one version, or every ratified version, as a PDF with its signature appendix and embedded evidence",
@@ -58,18 +61,26 @@ head, and each file's document, version, size and SHA-256) and SHA256SUMS
 					return err
 				}
 				arch, err := evidence.ExportPDFArchive(l, outputDir)
-				if err != nil {
+				if arch == nil {
 					return err
 				}
+				// What could be rendered was written; what could not is
+				// listed, and the command fails (exit 1).
 				if asJSON {
-					return printJSON(s, arch)
+					if jerr := printJSON(s, arch); jerr != nil {
+						return jerr
+					}
+				} else {
+					for _, f := range arch.Files {
+						fmt.Fprintf(s.Out, "%s  %s (%s version %d, %d bytes)\n", f.SHA256, filepath.Join(outputDir, f.File), f.Document, f.Version, f.Bytes)
+					}
+					fmt.Fprintf(s.Err, "wrote %s of ledger %s (head %.12s), MANIFEST.json and SHA256SUMS to %s\n",
+						plural(len(arch.Files), "ratified version"), arch.Ledger, arch.Head, outputDir)
 				}
-				for _, f := range arch.Files {
-					fmt.Fprintf(s.Out, "%s  %s (%s version %d, %d bytes)\n", f.SHA256, filepath.Join(outputDir, f.File), f.Document, f.Version, f.Bytes)
+				for _, f := range arch.Failed {
+					fmt.Fprintf(s.Err, "not exported: %s v%d: %s\n", f.Document, f.Version, f.Error)
 				}
-				fmt.Fprintf(s.Err, "wrote %s of ledger %s (head %.12s), MANIFEST.json and SHA256SUMS to %s\n",
-					plural(len(arch.Files), "ratified version"), arch.Ledger, arch.Head, outputDir)
-				return nil
+				return err
 			}
 			switch {
 			case len(args) == 0:
@@ -85,11 +96,16 @@ head, and each file's document, version, size and SHA-256) and SHA256SUMS
 			if err != nil {
 				return err
 			}
+			if !force {
+				if _, err := os.Lstat(output); err == nil {
+					return &existsError{path: output}
+				}
+			}
 			data, err := evidence.ExportPDF(l, args[0], version)
 			if err != nil {
 				return err
 			}
-			if err := atomicfile.Write(output, data, 0o644); err != nil {
+			if err := writePDFFile(output, data, force); err != nil {
 				return err
 			}
 			sum := sha256.Sum256(data)
@@ -111,5 +127,25 @@ head, and each file's document, version, size and SHA-256) and SHA256SUMS
 	c.Flags().BoolVar(&all, "all", false, "export every ratified version of every document (with --output-dir)")
 	c.Flags().StringVar(&outputDir, "output-dir", "", "with --all: the folder (absent or empty) to write the PDFs and their manifest to")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	c.Flags().BoolVar(&force, "force", false, "replace --output FILE if it exists")
 	return c
+}
+
+// existsError is an output file that exists and was not to be replaced.
+type existsError struct{ path string }
+
+func (e *existsError) Error() string { return fmt.Sprintf("%s exists; nothing was written", e.path) }
+func (e *existsError) Hint() string  { return "pass --force to replace it, or choose another --output" }
+
+// writePDFFile writes data to path atomically; unless replace, it fails
+// with *existsError if path exists, even if it appeared meanwhile.
+func writePDFFile(path string, data []byte, replace bool) error {
+	if replace {
+		return atomicfile.Write(path, data, 0o644)
+	}
+	err := atomicfile.WriteNew(path, data, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		return &existsError{path: path}
+	}
+	return err
 }

@@ -20,6 +20,7 @@ func init() { register(newInitCmd) }
 // initOptions are the flags of `concord init`.
 type initOptions struct {
 	signerOptions
+	dry       dryRun
 	Title     string
 	Stewards  string
 	Threshold int
@@ -60,10 +61,13 @@ the genesis entry; the ledger id is the SHA-256 of that entry.`,
 				return err
 			}
 			dir := ledgerDir(c, s)
-			l, err := ledger.Init(dir, env(s), ledger.InitOptions{Title: o.Title, Threshold: o.Threshold,
+			l, err := ledger.Init(dir, o.dry.env(s), ledger.InitOptions{Title: o.Title, Threshold: o.Threshold,
 				Stewards: stewards, Founder: o.As, Signer: signer})
 			if err != nil {
 				return err
+			}
+			if o.dry.on {
+				return o.dry.report(s)
 			}
 			if o.JSON {
 				return printJSON(s, map[string]any{"ledger": l.ID(), "head": l.Head(), "dir": dir})
@@ -77,6 +81,7 @@ the genesis entry; the ledger id is the SHA-256 of that entry.`,
 	c.Flags().StringVar(&o.Stewards, "stewards", "", "JSON file listing the founding stewards")
 	c.Flags().IntVar(&o.Threshold, "threshold", 0, "distinct steward approvals a roster change needs")
 	c.Flags().BoolVar(&o.JSON, "json", false, "print the result as JSON")
+	addDryRunFlag(c, &o.dry)
 	return c
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/concord-ledger/concord/documents"
 	"github.com/concord-ledger/concord/ledger"
 	"github.com/concord-ledger/concord/ledger/rules"
 )
@@ -19,6 +20,7 @@ func init() {
 
 // textOptions are the flags giving a version's texts.
 type textOptions struct {
+	dry            dryRun
 	Texts          []string
 	Note           string
 	AllowInvisible bool
@@ -28,6 +30,7 @@ func addTextFlags(c *cobra.Command, o *textOptions) {
 	c.Flags().StringArrayVar(&o.Texts, "text", nil, "a language text as LANG=FILE (repeat for each language)")
 	c.Flags().StringVar(&o.Note, "note", "", "a note recorded with the version")
 	c.Flags().BoolVar(&o.AllowInvisible, "allow-invisible", false, "accept bidirectional controls and invisible characters in the texts")
+	addDryRunFlag(c, &o.dry)
 }
 
 // read reads the --text files.
@@ -41,6 +44,11 @@ func (o *textOptions) read() ([]ledger.TextInput, error) {
 		if !ok || lang == "" || file == "" {
 			return nil, usagef("--text %q: use LANG=FILE, e.g. --text en=pact.en.txt", t)
 		}
+		canon, err := documents.ParseLang(lang)
+		if err != nil {
+			return nil, &usageError{fmt.Errorf("--text %s: %w", t, err)}
+		}
+		lang = canon
 		data, err := readLimited(file, 8<<20)
 		if err != nil {
 			return nil, err
@@ -125,11 +133,14 @@ bidirectional controls or invisible characters is refused unless
 			if err != nil {
 				return err
 			}
-			res, err := ledger.Propose(ledgerDir(c, s), env(s), ledger.ProposeOptions{Document: args[0], Title: o.Title,
+			res, err := ledger.Propose(ledgerDir(c, s), o.dry.env(s), ledger.ProposeOptions{Document: args[0], Title: o.Title,
 				Texts: texts, Signers: strings.Split(o.Signers, ","), Rule: rule, Note: o.Note,
 				AllowInvisible: o.AllowInvisible, As: o.As, Signer: signer})
 			if err != nil {
 				return err
+			}
+			if o.dry.on {
+				return o.dry.report(s)
 			}
 			return printAgreementResult(s, res, o.JSON, "proposed")
 		},
@@ -173,10 +184,16 @@ signatory of the document or a steward may amend it.`,
 			if err != nil {
 				return err
 			}
-			res, err := ledger.Amend(ledgerDir(c, s), env(s), ledger.AmendOptions{Document: args[0], Texts: texts,
+			for i, d := range o.Drop {
+				o.Drop[i] = strings.ToLower(d) // as the ledger stores tags
+			}
+			res, err := ledger.Amend(ledgerDir(c, s), o.dry.env(s), ledger.AmendOptions{Document: args[0], Texts: texts,
 				Drop: o.Drop, Note: o.Note, AllowInvisible: o.AllowInvisible, As: o.As, Signer: signer})
 			if err != nil {
 				return err
+			}
+			if o.dry.on {
+				return o.dry.report(s)
 			}
 			return printAgreementResult(s, res, o.JSON, "amended")
 		},

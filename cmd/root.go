@@ -42,9 +42,12 @@ type IO struct {
 	ErrTerminal bool
 	// ReadPassword reads a line from the terminal without echo.
 	ReadPassword func() ([]byte, error)
-	Getenv       func(string) string
-	Now          func() time.Time
-	Rand         io.Reader
+	// Pager shows a long text on the terminal ($PAGER); nil writes it to
+	// Err.
+	Pager  func(text []byte) error
+	Getenv func(string) string
+	Now    func() time.Time
+	Rand   io.Reader
 	// EncryptKey writes the new encrypted keys of `key new`. nil, as
 	// SystemIO leaves it, means signing's standard: aes256-ctr under a
 	// bcrypt KDF of 16 rounds, as ssh-keygen writes. Only tests set it, to
@@ -66,6 +69,7 @@ func SystemIO() *IO {
 		ReadPassword: func() ([]byte, error) {
 			return term.ReadPassword(int(os.Stdin.Fd()))
 		},
+		Pager:  systemPager(os.Getenv),
 		Getenv: os.Getenv,
 		Now:    time.Now,
 		Rand:   rand.Reader,

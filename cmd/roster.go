@@ -31,6 +31,7 @@ the entry that enrols it to the entry that rotates or revokes it.`,
 // rosterChangeOptions are the flags shared by add, rotate and revoke.
 type rosterChangeOptions struct {
 	signerOptions
+	dry    dryRun
 	Reason string
 	JSON   bool
 }
@@ -38,6 +39,7 @@ type rosterChangeOptions struct {
 func addRosterChangeFlags(c *cobra.Command, o *rosterChangeOptions) {
 	addSignerFlags(c, &o.signerOptions)
 	c.Flags().StringVar(&o.Reason, "reason", "", "why (recorded in the ledger)")
+	addDryRunFlag(c, &o.dry)
 	c.Flags().BoolVar(&o.JSON, "json", false, "print the result as JSON")
 }
 
@@ -50,9 +52,12 @@ func runRosterChange(c *cobra.Command, s *IO, o *rosterChangeOptions, ch ledger.
 		return err
 	}
 	ch.As, ch.Signer, ch.Reason = o.As, signer, o.Reason
-	res, err := ledger.ProposeRosterChange(ledgerDir(c, s), env(s), ch)
+	res, err := ledger.ProposeRosterChange(ledgerDir(c, s), o.dry.env(s), ch)
 	if err != nil {
 		return err
+	}
+	if o.dry.on {
+		return o.dry.report(s)
 	}
 	return printRosterResult(s, res, o.JSON)
 }
@@ -137,21 +142,64 @@ func newRosterRevokeCmd(s *IO) *cobra.Command {
 	return c
 }
 
+// rosterApproveOptions are the flags of `concord roster approve`.
+type rosterApproveOptions struct {
+	signerOptions
+	dry  dryRun
+	Yes  bool
+	JSON bool
+}
+
 func newRosterApproveCmd(s *IO) *cobra.Command {
-	o := &rosterChangeOptions{}
+	o := &rosterApproveOptions{}
 	c := &cobra.Command{
-		Use:   "approve CHANGE --as STEWARD --key FILE",
+		Use:   "approve CHANGE --as STEWARD --key FILE [--yes]",
 		Short: "Approve a pending roster change",
-		Args:  cobra.ExactArgs(1),
+		Long: `Approve a pending roster change. concord first shows the change in full —
+the action, the member's name, title, institution and country, the key
+fingerprint it enrols or stops counting, who proposed it, when and why, the
+approvals so far and how many more it needs — and asks on a terminal.
+Without a terminal, --yes is required. Your key is checked before anything is
+shown or a passphrase asked.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := o.check(); err != nil {
 				return err
 			}
-			signer, err := o.signer(s)
+			if !o.Yes && !o.dry.on && !(s.InTerminal && s.ErrTerminal) {
+				return usagef("no terminal to confirm on: pass --yes to approve without being asked")
+			}
+			pub, agent, err := o.keyFirst(s)
 			if err != nil {
 				return err
 			}
-			res, err := ledger.ApproveRosterChange(ledgerDir(c, s), env(s), args[0], o.As, signer)
+			plan, err := ledger.PrepareRosterApproval(ledgerDir(c, s), ledger.RosterApprovalOptions{Change: args[0], As: o.As, Key: pub})
+			if err != nil {
+				return err
+			}
+			showRosterApproval(s, plan)
+			if o.dry.on {
+				// Nothing is signed: a signed approval printed by a dry
+				// run could be written to the ledger by someone else.
+				fmt.Fprintln(s.Err, "dry run: every check passed; nothing was signed or written")
+				return nil
+			}
+			if !o.Yes {
+				ok, err := confirm(s, fmt.Sprintf("Approve change %s (%s %s) as %s with key %s? [y/N] ",
+					plan.Change, plan.Action, plan.Member.ID, o.As, plan.SignerFingerprint))
+				if err != nil {
+					return err
+				}
+				if !ok {
+					fmt.Fprintln(s.Err, "nothing signed")
+					return &silentError{code: ExitError}
+				}
+			}
+			signer, err := o.loadSigner(s, agent)
+			if err != nil {
+				return err
+			}
+			res, err := plan.Commit(env(s), signer)
 			if err != nil {
 				return err
 			}
@@ -159,8 +207,68 @@ func newRosterApproveCmd(s *IO) *cobra.Command {
 		},
 	}
 	addSignerFlags(c, &o.signerOptions)
+	c.Flags().BoolVar(&o.Yes, "yes", false, "do not ask for confirmation (for scripts)")
 	c.Flags().BoolVar(&o.JSON, "json", false, "print the result as JSON")
+	c.Flags().BoolVar(&o.dry.on, "dry-run", false, "run every check and show the change; sign and write nothing")
 	return c
+}
+
+// showRosterApproval prints the change a steward is about to approve, every
+// field made visible (<U+XXXX> for what a terminal would hide).
+func showRosterApproval(s *IO, p *ledger.RosterApprovalPlan) {
+	w := s.Err
+	if p.Demo {
+		fmt.Fprintln(w, demoBanner)
+	}
+	what := map[string]string{
+		rules.ActionAdd:    "ENROL a new signatory",
+		rules.ActionRotate: "ROTATE the key of",
+		rules.ActionRevoke: "REVOKE",
+	}[p.Action]
+	fmt.Fprintf(w, "Roster change %s: %s\n", p.Change, what)
+	m := p.Member
+	fmt.Fprintf(w, "  member:      %s\n", m.ID)
+	if m.Name != "" {
+		role := "signatory"
+		if m.Steward {
+			role = "steward"
+		}
+		fmt.Fprintf(w, "  name:        %s\n", vis(m.Name))
+		fmt.Fprintf(w, "  title:       %s\n", vis(m.Title))
+		fmt.Fprintf(w, "  institution: %s\n", vis(m.Institution))
+		fmt.Fprintf(w, "  country:     %s\n", vis(m.Country))
+		fmt.Fprintf(w, "  role:        %s\n", role)
+	}
+	switch p.Action {
+	case rules.ActionAdd:
+		fmt.Fprintf(w, "  key:         %s (to be enrolled)\n", p.Fingerprint)
+	case rules.ActionRotate:
+		fmt.Fprintf(w, "  old key:     %s (stops counting)\n", p.OldFingerprint)
+		fmt.Fprintf(w, "  new key:     %s (to be enrolled)\n", p.Fingerprint)
+	case rules.ActionRevoke:
+		fmt.Fprintf(w, "  key:         %s (stops counting)\n", p.Fingerprint)
+	}
+	proposer := p.Proposer
+	if p.ProposerName != "" {
+		proposer += " (" + vis(p.ProposerName) + ")"
+	}
+	fmt.Fprintf(w, "  proposed by: %s at entry %d, %s\n", proposer, p.ProposedEntry, p.Proposed)
+	reason := "(none given)"
+	if p.Reason != "" {
+		reason = vis(p.Reason)
+	}
+	fmt.Fprintf(w, "  reason:      %s\n", reason)
+	approvals := "none"
+	if len(p.Approvals) > 0 {
+		approvals = strings.Join(p.Approvals, ", ")
+	}
+	fmt.Fprintf(w, "  approvals:   %d of %d so far (%s)\n", len(p.Approvals), p.Threshold, approvals)
+	if p.Effective {
+		fmt.Fprintf(w, "Your approval makes the change TAKE EFFECT.\n")
+	} else {
+		fmt.Fprintf(w, "After your approval it needs %s more.\n", plural(p.Needed, "steward approval"))
+	}
+	fmt.Fprintf(w, "Signing key: %s\n", p.SignerFingerprint)
 }
 
 func newRosterListCmd(s *IO) *cobra.Command {
@@ -192,11 +300,11 @@ func newRosterListCmd(s *IO) *cobra.Command {
 				if m.Revoked != 0 {
 					state += fmt.Sprintf(", REVOKED at entry %d", m.Revoked)
 				}
-				fmt.Fprintf(s.Out, "  %-16s %s, %s, %s (%s) [%s] %s; %s\n", m.ID, m.Name, m.Title, m.Institution, m.Country, role, m.Fingerprint, state)
+				fmt.Fprintf(s.Out, "  %-16s %s, %s, %s (%s) [%s] %s; %s\n", m.ID, vis(m.Name), vis(m.Title), vis(m.Institution), vis(m.Country), role, m.Fingerprint, state)
 			}
 			for _, p := range r.Pending {
-				fmt.Fprintf(s.Out, "pending change %s: %s %s, approved by %s (%d of %d)\n", p.Change, p.Proposal.Action,
-					p.Proposal.Subject(), strings.Join(p.Approvals, ", "), len(p.Approvals), p.Threshold)
+				fmt.Fprintf(s.Out, "pending change %s: %s %s, key %s, proposed by %s, approved by %s (%d of %d)\n", p.Change, p.Proposal.Action,
+					p.Proposal.Subject(), p.Fingerprint, p.Proposal.Proposer, strings.Join(p.Approvals, ", "), len(p.Approvals), p.Threshold)
 			}
 			return nil
 		},

@@ -2,11 +2,14 @@ package cmd
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/concord-ledger/concord/documents"
 	"github.com/concord-ledger/concord/ledger"
 	"github.com/concord-ledger/concord/signing"
 )
@@ -19,6 +22,7 @@ func init() {
 // decisionOptions are the flags of `concord sign` and `concord withdraw`.
 type decisionOptions struct {
 	signerOptions
+	DryRun  bool
 	Version int
 	Yes     bool
 	JSON    bool
@@ -47,16 +51,35 @@ statement of its own; your approval stays recorded before it.`
 		if err := o.check(); err != nil {
 			return err
 		}
-		if !o.Yes && !(s.InTerminal && s.ErrTerminal) {
+		if !o.Yes && !o.DryRun && !(s.InTerminal && s.ErrTerminal) {
 			return usagef("no terminal to confirm on: pass --yes to %s without being asked", c.Name())
 		}
-		plan, err := ledger.PrepareDecision(ledgerDir(c, s), ledger.DecisionOptions{Document: args[0], Version: o.Version, As: o.As, Decision: d, Cache: s.cache})
+		// The key first: a wrong, missing or public key file is reported
+		// before any text is shown or a passphrase asked.
+		pub, agent, err := o.keyFirst(s)
 		if err != nil {
 			return err
 		}
-		showPlan(s, plan, d, !o.Yes)
+		plan, err := ledger.PrepareDecision(ledgerDir(c, s), ledger.DecisionOptions{Document: args[0], Version: o.Version, As: o.As, Decision: d, Key: pub, Cache: s.cache})
+		if err != nil {
+			return err
+		}
+		if err := showPlan(s, plan, d, !o.Yes && !o.DryRun); err != nil {
+			return err
+		}
+		if o.DryRun {
+			// Nothing is signed: a signed statement printed by a dry run
+			// could be written to the ledger by someone else.
+			stmt, err := plan.StatementAt(s.Now())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(s.Err, "dry run: every check passed; nothing was signed or written")
+			fmt.Fprintf(s.Out, "the statement you would sign now:\n%s", vis(string(stmt)))
+			return nil
+		}
 		if !o.Yes {
-			ok, err := confirm(s, fmt.Sprintf("%s %s version %d as %s? [y/N] ", verbOf(d), plan.Document, plan.Version, o.As))
+			ok, err := confirm(s, fmt.Sprintf("%s %s version %d as %s with key %s? [y/N] ", verbOf(d), plan.Document, plan.Version, o.As, plan.SignerFingerprint))
 			if err != nil {
 				return err
 			}
@@ -65,7 +88,7 @@ statement of its own; your approval stays recorded before it.`
 				return &silentError{code: ExitError}
 			}
 		}
-		signer, err := o.signer(s)
+		signer, err := o.loadSigner(s, agent)
 		if err != nil {
 			return err
 		}
@@ -86,6 +109,7 @@ statement of its own; your approval stays recorded before it.`
 	addSignerFlags(c, &o.signerOptions)
 	c.Flags().IntVar(&o.Version, "version", 0, "version number (default: the latest)")
 	c.Flags().BoolVar(&o.Yes, "yes", false, "do not ask for confirmation (for scripts)")
+	c.Flags().BoolVar(&o.DryRun, "dry-run", false, "run every check and print the statement you would sign; sign and write nothing")
 	c.Flags().BoolVar(&o.JSON, "json", false, "print the result as JSON")
 	return c
 }
@@ -98,38 +122,86 @@ func verbOf(d signing.Decision) string {
 }
 
 // showPlan prints what is about to be signed to the message stream: the
-// hashes always, the texts or diff when the user will be asked.
-func showPlan(s *IO, plan *ledger.DecisionPlan, d signing.Decision, full bool) {
+// key that signs, whether the approval ratifies, the languages added or
+// dropped and the hashes always; with full (the user will be asked) the
+// note and the texts or diff too, through the pager on a terminal. Every
+// character a terminal would hide or use to reorder text is shown as
+// <U+XXXX>, with a warning.
+func showPlan(s *IO, plan *ledger.DecisionPlan, d signing.Decision, full bool) error {
 	w := s.Err
 	if plan.Demo {
 		fmt.Fprintln(w, demoBanner)
 	}
-	fmt.Fprintf(w, "%s: %s, version %d\n", plan.Document, plan.Title, plan.Version)
-	if full && d == signing.Approve {
-		if plan.Diffs != nil {
-			fmt.Fprintf(w, "You approved version %d; these are the changes since:\n", plan.DiffFrom)
-			for _, t := range plan.Texts {
-				d, ok := plan.Diffs[t.Lang]
-				switch {
-				case !ok:
-					fmt.Fprintf(w, "\n== %s (new in version %d, in full)\n%s", t.Lang, plan.Version, plan.Show[t.Lang])
-				case d == "":
-					fmt.Fprintf(w, "\n== %s (unchanged since version %d)\n", t.Lang, plan.DiffFrom)
-				default:
-					fmt.Fprintf(w, "\n== %s\n%s", t.Lang, d)
+	fmt.Fprintf(w, "%s: %s, version %d\n", plan.Document, vis(plan.Title), plan.Version)
+	var warnings []string
+	hiddenIn := func(what string, n int) {
+		if n > 0 {
+			warnings = append(warnings, fmt.Sprintf("warning: %s holds %s shown as <U+XXXX>: a program that shows them raw may show it other than as signed", what, plural(n, "invisible or bidirectional character")))
+		}
+	}
+	if full {
+		var body bytes.Buffer
+		if plan.Note != "" {
+			note, n := visible(plan.Note)
+			hiddenIn("the note", n)
+			fmt.Fprintf(&body, "Note of version %d: %s\n", plan.Version, note)
+		}
+		for _, lang := range plan.Dropped {
+			fmt.Fprintf(&body, "\n== %s: DROPPED (in version %d, not in version %d)\n", documents.DisplayLang(lang), plan.Compared, plan.Version)
+		}
+		colour := useColour(s)
+		if d == signing.Approve && plan.Diffs != nil {
+			fmt.Fprintf(&body, "You approved version %d; these are the changes since:\n", plan.DiffFrom)
+		}
+		for _, t := range plan.Texts {
+			lang := documents.DisplayLang(t.Lang)
+			diff, isDiff := plan.Diffs[t.Lang]
+			switch {
+			case d == signing.Approve && plan.Diffs != nil && isDiff && diff == "":
+				fmt.Fprintf(&body, "\n== %s (unchanged since version %d)\n", lang, plan.DiffFrom)
+			case d == signing.Approve && plan.Diffs != nil && isDiff:
+				v, n := visible(diff)
+				hiddenIn("the diff of "+lang, n)
+				if colour {
+					v = colourDiff(v)
 				}
-			}
-		} else {
-			for _, t := range plan.Texts {
-				fmt.Fprintf(w, "\n== %s\n%s", t.Lang, plan.Show[t.Lang])
+				fmt.Fprintf(&body, "\n== %s\n%s", lang, v)
+			default:
+				label := lang
+				if slices.Contains(plan.Added, t.Lang) {
+					label += fmt.Sprintf(" (ADDED: new in version %d, in full)", plan.Version)
+				}
+				v, n := visible(string(plan.Show[t.Lang]))
+				hiddenIn("the text in "+lang, n)
+				fmt.Fprintf(&body, "\n== %s\n%s", label, v)
 			}
 		}
-		fmt.Fprintln(w)
+		body.WriteString("\n")
+		if err := page(s, body.Bytes()); err != nil {
+			return err
+		}
+	} else {
+		for _, lang := range plan.Dropped {
+			fmt.Fprintf(w, "%s: DROPPED since version %d\n", documents.DisplayLang(lang), plan.Compared)
+		}
+		for _, lang := range plan.Added {
+			fmt.Fprintf(w, "%s: ADDED since version %d\n", documents.DisplayLang(lang), plan.Compared)
+		}
+	}
+	for _, warn := range warnings {
+		fmt.Fprintln(w, warn)
 	}
 	fmt.Fprintln(w, "SHA-256 of the texts you sign:")
 	for _, t := range plan.Texts {
-		fmt.Fprintf(w, "  %s %s\n", t.Lang, t.SHA256)
+		fmt.Fprintf(w, "  %s %s\n", documents.DisplayLang(t.Lang), t.SHA256)
 	}
+	if plan.SignerFingerprint != "" {
+		fmt.Fprintf(w, "Signing key: %s\n", plan.SignerFingerprint)
+	}
+	if plan.Ratifies {
+		fmt.Fprintf(w, "This approval ratifies %s v%d (rule: %s).\n", plan.Document, plan.Version, plan.Required)
+	}
+	return nil
 }
 
 // confirm asks a yes/no question on the terminal.

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/concord-ledger/concord/signing"
 )
 
 // fixture is a fresh ledger founded by stewards alice and carol (threshold
@@ -65,7 +67,7 @@ func (f *fixture) enrol(id, pub string) {
 	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || res.Change == "" || res.Effective {
 		f.t.Fatalf("roster add: %v, %+v from %q", err, res, r.stdout)
 	}
-	r = f.h.mustRun(runOpts{}, "roster", "approve", res.Change, "--ledger", f.ledger, "--as", "carol", "--key", f.key("carol"))
+	r = f.h.mustRun(runOpts{}, "roster", "approve", res.Change, "--ledger", f.ledger, "--as", "carol", "--key", f.key("carol"), "--yes")
 	if !strings.HasPrefix(r.stdout, "change "+res.Change+" took effect at entry ") {
 		f.t.Fatalf("roster approve printed %q", r.stdout)
 	}
@@ -145,10 +147,12 @@ func approveLine(who string, version string) *regexp.Regexp {
 }
 
 func TestSignConfirm(t *testing.T) {
-	fullPreview := "pact: Pact of tests, version 1\n" +
-		"\n== en\n" + textEN + "\n== fr\n" + textFR + "\n" +
-		hashLines(pactTexts) +
-		"Approve pact version 1 as bob? [y/N] "
+	preview := func(fp string) string {
+		return "pact: Pact of tests, version 1\n" +
+			"\n== en\n" + textEN + "\n== fr\n" + textFR + "\n" +
+			hashLines(pactTexts) + "Signing key: " + fp + "\n" +
+			"Approve pact version 1 as bob with key " + fp + "? [y/N] "
+	}
 	tests := []struct {
 		name    string
 		stdin   string
@@ -170,6 +174,7 @@ func TestSignConfirm(t *testing.T) {
 			h := newHarness(t)
 			f := newFixture(t, h)
 			f.propose("pact", "bob,alice", pactTexts)
+			fullPreview := preview(keyFP(t, f.key("bob")))
 			before := f.head()
 			r := h.run(runOpts{terminal: true, stdin: tt.stdin}, "sign", "pact", "--ledger", f.ledger, "--as", "bob", "--key", f.key("bob"))
 			after := f.head()
@@ -243,21 +248,19 @@ func TestSignNoTerminal(t *testing.T) {
 			want: "concord: no terminal to confirm on: pass --yes to withdraw without being asked\nhint: run 'concord help' for usage\n",
 		},
 		{
+			// The key is checked before anything is shown.
 			name: "--agent without SSH_AUTH_SOCK", args: []string{"sign", "pact", "--agent", "--yes"}, code: ExitError,
-			want: "pact: Pact of tests, version 1\n" + hashLines(pactTexts) +
-				"concord: --agent: SSH_AUTH_SOCK is not set\nhint: start ssh-agent and ssh-add your key\n",
+			want: "concord: --agent: SSH_AUTH_SOCK is not set\nhint: start ssh-agent and ssh-add your key\n",
 		},
 		{
 			name: "--agent without SSH_AUTH_SOCK on a terminal", opts: runOpts{terminal: true, stdin: "y\n"},
 			args: []string{"sign", "pact", "--agent"}, code: ExitError,
-			want: "pact: Pact of tests, version 1\n\n== en\n" + textEN + "\n== fr\n" + textFR + "\n" + hashLines(pactTexts) +
-				"Approve pact version 1 as bob? [y/N] " +
-				"concord: --agent: SSH_AUTH_SOCK is not set\nhint: start ssh-agent and ssh-add your key\n",
+			want: "concord: --agent: SSH_AUTH_SOCK is not set\nhint: start ssh-agent and ssh-add your key\n",
 		},
 		{
 			// Last: it signs. Without a question, the texts are not shown.
 			name: "--yes", args: []string{"sign", "pact", "--yes"}, code: ExitOK, moved: true,
-			want: "pact: Pact of tests, version 1\n" + hashLines(pactTexts),
+			want: "pact: Pact of tests, version 1\n" + hashLines(pactTexts) + "Signing key: " + keyFP(t, f.key("bob")) + "\n",
 		},
 	}
 	for _, tt := range tests {
@@ -373,6 +376,7 @@ func TestSignShowsDiffAfterAmend(t *testing.T) {
 	v2 := map[string]string{"en": textEN + addEN, "fr": textFR + addFR}
 	f.amend("pact", "pact.v2", v2)
 	before := f.head()
+	h.env["NO_COLOR"] = "1" // compared as plain text; TestSignShowsColour checks the colours
 	r = h.run(runOpts{terminal: true, stdin: "y\n"}, "sign", "pact", "--ledger", f.ledger, "--as", "bob", "--key", f.key("bob"))
 	if r.code != ExitOK {
 		t.Fatalf("exit %d\nstderr:\n%s", r.code, r.stderr)
@@ -389,7 +393,8 @@ func TestSignShowsDiffAfterAmend(t *testing.T) {
 		"\n+" + addFR,
 		"\n " + "Article 2. They meet once a year.\n", // context
 		hashLines(v2),
-		"Approve pact version 2 as bob? [y/N] ",
+		"Signing key: " + keyFP(t, f.key("bob")) + "\n",
+		"Approve pact version 2 as bob with key " + keyFP(t, f.key("bob")) + "? [y/N] ",
 	} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("preview has no %q:\n%s", want, r.stderr)
@@ -458,4 +463,14 @@ func TestSignUnencryptedKeyReadsNoPassphrase(t *testing.T) {
 	if !approveLine("bob", "1").MatchString(r.stdout) {
 		t.Errorf("stdout %q is not an approval line", r.stdout)
 	}
+}
+
+// keyFP is the fingerprint of the key in path (private or public).
+func keyFP(t *testing.T, path string) string {
+	t.Helper()
+	info, err := signing.ReadKeyInfo(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signing.Fingerprint(info.PublicKey)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/crypto/ssh"
 
+	"github.com/concord-ledger/concord/documents/pdf"
 	"github.com/concord-ledger/concord/ledger"
 	"github.com/concord-ledger/concord/signing"
 )
@@ -54,7 +55,17 @@ func (o *signerOptions) signer(s *IO) (ssh.Signer, error) {
 	return signing.LoadPrivateKey(o.Key, passphraseFunc(s, o.PassphraseFile, o.Key))
 }
 
-func env(s *IO) ledger.Env { return ledger.Env{Now: s.Now, Rand: s.Rand, Cache: s.cache} }
+// env is the environment of the ledger's writes: the clock, randomness and
+// the PDF's glyph coverage, against which every field and text written is
+// checked (nil, and so every write of text refused, only if the embedded
+// fonts cannot be read, which the build's tests rule out).
+func env(s *IO) ledger.Env {
+	e := ledger.Env{Now: s.Now, Rand: s.Rand, Cache: s.cache}
+	if cv, err := pdf.NewCoverage(); err == nil {
+		e.Glyphs = cv
+	}
+	return e
+}
 
 // printJSON writes v as indented JSON to the data stream.
 func printJSON(s *IO, v any) error {

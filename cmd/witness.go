@@ -13,6 +13,7 @@ func init() { register(newWitnessCmd) }
 // witnessOptions are the flags of `concord witness`.
 type witnessOptions struct {
 	signerOptions
+	dry  dryRun
 	JSON bool
 }
 
@@ -34,9 +35,12 @@ saw that head. Exit status 3 if the ledger does not verify.`,
 			if err != nil {
 				return err
 			}
-			res, err := ledger.Witness(ledgerDir(c, s), env(s), o.As, signer)
+			res, err := ledger.Witness(ledgerDir(c, s), o.dry.env(s), o.As, signer)
 			if err != nil {
 				return err
+			}
+			if o.dry.on {
+				return o.dry.report(s)
 			}
 			if o.JSON {
 				return printJSON(s, res)
@@ -48,5 +52,6 @@ saw that head. Exit status 3 if the ledger does not verify.`,
 	}
 	addSignerFlags(c, &o.signerOptions)
 	c.Flags().BoolVar(&o.JSON, "json", false, "print the result as JSON")
+	addDryRunFlag(c, &o.dry)
 	return c
 }

@@ -4,10 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/concord-ledger/concord/documents/pdf"
@@ -247,81 +244,4 @@ func assemble(src *ledger.VersionRecord, bundle []byte) (*pdf.Input, error) {
 	// The manifest lists the files before it; it is the last file.
 	in.Evidence = append(in.Evidence, pdf.File{Name: "manifest.json", Data: rules.EncodeJSON(man)})
 	return in, nil
-}
-
-// PDFArchiveFile is one PDF of an archive export.
-type PDFArchiveFile struct {
-	File     string `json:"file"` // DOC-vN.pdf, in the archive folder
-	Document string `json:"document"`
-	Version  int    `json:"version"`
-	Bytes    int    `json:"bytes"`
-	SHA256   string `json:"sha256"`
-}
-
-// PDFArchive is the MANIFEST.json of an archive export: the ledger state
-// the PDFs were made from, and every PDF.
-type PDFArchive struct {
-	Format string           `json:"format"`
-	Ledger string           `json:"ledger"`
-	Head   string           `json:"head"`
-	Files  []PDFArchiveFile `json:"files"`
-}
-
-// PDFArchiveFormat names the layout of an archive export's MANIFEST.json.
-const PDFArchiveFormat = "concord-pdf-archive-v1"
-
-// ExportPDFArchive writes into out, which must be absent or empty, the PDF
-// of every ratified version of every document (DOC-vN.pdf, documents in
-// id order, versions in order), MANIFEST.json (PDFArchive) and SHA256SUMS
-// (as sha256sum -c reads it). The same ledger head always gives the same
-// files.
-func ExportPDFArchive(l *ledger.Ledger, out string) (*PDFArchive, error) {
-	if err := ledger.ClaimFolder(out); err != nil {
-		return nil, err
-	}
-	ids, err := l.Documents()
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(ids)
-	arch := &PDFArchive{Format: PDFArchiveFormat, Ledger: l.ID(), Head: l.Head(), Files: []PDFArchiveFile{}}
-	files := map[string][]byte{}
-	var sums strings.Builder
-	for _, id := range ids {
-		st, err := l.Status(id)
-		if err != nil {
-			return nil, err
-		}
-		for _, vs := range st.Versions {
-			if vs.Ratified == 0 {
-				continue
-			}
-			data, err := ExportPDF(l, id, vs.Version)
-			if err != nil {
-				return nil, fmt.Errorf("rendering %s v%d: %w", id, vs.Version, err)
-			}
-			name := fmt.Sprintf("%s-v%d.pdf", id, vs.Version)
-			sum := sha256.Sum256(data)
-			f := PDFArchiveFile{File: name, Document: id, Version: vs.Version, Bytes: len(data), SHA256: hex.EncodeToString(sum[:])}
-			arch.Files = append(arch.Files, f)
-			files[name] = data
-			fmt.Fprintf(&sums, "%s  %s\n", f.SHA256, name)
-		}
-	}
-	files["MANIFEST.json"] = rules.EncodeJSON(arch)
-	files["SHA256SUMS"] = []byte(sums.String())
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return nil, fmt.Errorf("writing the PDF archive: %w", err)
-	}
-	names := make([]string, 0, len(files))
-	for name := range files {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if err := os.WriteFile(filepath.Join(out, name), files[name], 0o644); err != nil {
-			return nil, fmt.Errorf("writing the PDF archive: %w", err)
-		}
-	}
-	return arch, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/concord-ledger/concord/documents/pdf"
 	"github.com/concord-ledger/concord/evidence"
 	"github.com/concord-ledger/concord/internal/demo"
 	"github.com/concord-ledger/concord/ledger"
@@ -174,7 +175,11 @@ func (f *entryForger) decide(t *testing.T, n int, who string, signer ssh.Signer,
 // genesis stewards.
 func (f *entryForger) enrol(t *testing.T, id string, signer ssh.Signer) {
 	t.Helper()
-	env := ledger.Env{Now: func() time.Time { return time.Date(2026, 6, 3, 9, 0, 0, 0, time.UTC) }, Rand: rand.Reader}
+	glyphs, err := pdf.NewCoverage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := ledger.Env{Now: func() time.Time { return time.Date(2026, 6, 3, 9, 0, 0, 0, time.UTC) }, Rand: rand.Reader, Glyphs: glyphs}
 	m := &rules.Member{ID: id, Name: "Newcomer", Title: "President", Institution: "New University", Country: "Kazakhstan",
 		Key: rules.KeyString(signer.PublicKey())}
 	res, err := ledger.ProposeRosterChange(f.dir, env, ledger.RosterChangeOptions{Action: rules.ActionAdd, Member: m,

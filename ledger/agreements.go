@@ -48,7 +48,7 @@ type AgreementResult struct {
 
 // canonicalTexts canonicalises the inputs and returns the version's text
 // list, the files' contents and what was changed.
-func canonicalTexts(in []TextInput, allowInvisible bool) ([]rules.Text, map[string][]byte, map[string][]string, error) {
+func canonicalTexts(in []TextInput, allowInvisible bool, g Glyphs) ([]rules.Text, map[string][]byte, map[string][]string, error) {
 	if len(in) == 0 {
 		return nil, nil, nil, refused("give each language as --text LANG=FILE", "no text given")
 	}
@@ -56,15 +56,23 @@ func canonicalTexts(in []TextInput, allowInvisible bool) ([]rules.Text, map[stri
 	changes := map[string][]string{}
 	var list []rules.Text
 	for _, t := range in {
-		if !signing.ValidLang(t.Lang) {
+		lang, err := documents.ParseLang(t.Lang)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if !signing.ValidLang(lang) {
 			return nil, nil, nil, refused("use a language tag such as zh, kk, ru, en", "%q is not a language tag", t.Lang)
 		}
+		t.Lang = lang
 		if _, dup := texts[t.Lang]; dup {
 			return nil, nil, nil, refused("", "language %s given twice", t.Lang)
 		}
 		c, err := documents.Canonicalize(t.Data, documents.Options{AllowInvisible: allowInvisible})
 		if err != nil {
 			return nil, nil, nil, &TextError{Name: t.Name, Lang: t.Lang, Err: err}
+		}
+		if err := checkTextGlyphs(g, t, c.Bytes); err != nil {
+			return nil, nil, nil, err
 		}
 		texts[t.Lang] = c.Bytes
 		for _, ch := range c.Changes {
@@ -103,7 +111,11 @@ func Propose(dir string, env Env, opts ProposeOptions) (*AgreementResult, error)
 	if !signing.ValidID(opts.Document) {
 		return nil, refused("use 1 to 64 of a-z, 0-9 and '-'", "%q is not a valid document id", opts.Document)
 	}
-	list, texts, changes, err := canonicalTexts(opts.Texts, opts.AllowInvisible)
+	if err := checkFields(env.Glyphs, field{name: "title", value: opts.Title, max: maxTitle},
+		field{name: "note", value: opts.Note, max: maxNote, optional: true}); err != nil {
+		return nil, err
+	}
+	list, texts, changes, err := canonicalTexts(opts.Texts, opts.AllowInvisible, env.Glyphs)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +180,10 @@ type AmendOptions struct {
 // Amend adds a new version of a document. Earlier versions keep their
 // signatures and their state; the new one needs its own.
 func Amend(dir string, env Env, opts AmendOptions) (*AgreementResult, error) {
-	list, texts, changes, err := canonicalTexts(opts.Texts, opts.AllowInvisible)
+	if err := checkFields(env.Glyphs, field{name: "note", value: opts.Note, max: maxNote, optional: true}); err != nil {
+		return nil, err
+	}
+	list, texts, changes, err := canonicalTexts(opts.Texts, opts.AllowInvisible, env.Glyphs)
 	if err != nil {
 		return nil, err
 	}
@@ -228,6 +243,11 @@ type DecisionOptions struct {
 	Decision signing.Decision
 	// Cache holds the states the plan's reads compute; nil: none.
 	Cache Cache
+	// Key is the public key the decision will be signed with. When set, it
+	// is checked (enrolled for As, valid for the next entry) before
+	// anything is shown or a passphrase asked, and the plan says whether
+	// the approval would ratify.
+	Key ssh.PublicKey
 }
 
 // DecisionPlan is a decision ready to be signed: what the signatory will
@@ -244,7 +264,18 @@ type DecisionPlan struct {
 	Show      map[string][]byte // the full texts, when no earlier approval exists
 	Diffs     map[string]string // or, per language, the diff to the version this signatory last approved
 	DiffFrom  int               // that version
-	statement *signing.Statement
+	Note      string            // the version's note, as its author wrote it
+	// Compared is the version Added and Dropped are relative to: DiffFrom
+	// if set, else the version before this one (0 for version 1).
+	Compared int
+	Added    []string // languages in this version and not in Compared
+	Dropped  []string // languages in Compared and not in this version
+	// With DecisionOptions.Key: the key that will sign, whether this
+	// approval ratifies the version, and the rule in words.
+	SignerFingerprint string
+	Ratifies          bool
+	Required          string
+	statement         *signing.Statement
 	// read is the ledger as the plan read it, which Commit reuses when
 	// the head has not moved; nil once Commit has used it.
 	read *Ledger
@@ -277,6 +308,11 @@ func PrepareDecision(dir string, opts DecisionOptions) (plan *DecisionPlan, err 
 	if err := checkDecision(l, ds, vs, opts.As, opts.Decision); err != nil {
 		return nil, err
 	}
+	if opts.Key != nil {
+		if err := l.checkKey(opts.As, opts.Key); err != nil {
+			return nil, err
+		}
+	}
 	plan = &DecisionPlan{dir: dir, head: l.head, Demo: l.st.Genesis.Demo, Title: ds.Doc.Title, Document: opts.Document,
 		Version: n, Texts: vs.V.Texts, read: l}
 	plan.statement = &signing.Statement{Ledger: l.ID(), Document: opts.Document, Version: n, Texts: rules.TextHashes(vs.V),
@@ -303,6 +339,24 @@ func PrepareDecision(dir string, opts DecisionOptions) (plan *DecisionPlan, err 
 	}
 	if plan.Diffs == nil {
 		plan.Show = vs.Texts
+	}
+	plan.Note = vs.V.Note
+	plan.Required = ds.Doc.Rule.Describe(len(ds.Doc.Signers))
+	plan.Compared = plan.DiffFrom
+	if plan.Compared == 0 {
+		plan.Compared = n - 1
+	}
+	if plan.Compared > 0 {
+		plan.Added, plan.Dropped = langChanges(ds.Versions[plan.Compared-1].V.Texts, vs.V.Texts)
+	}
+	if opts.Key != nil {
+		plan.SignerFingerprint = signing.Fingerprint(opts.Key)
+		if opts.Decision == signing.Approve {
+			trial := &rules.VersionState{V: vs.V, Decisions: append(slices.Clone(vs.Decisions),
+				rules.Decision{Pos: l.entry + 1, Signatory: opts.As, Decision: opts.Decision, Key: opts.Key})}
+			approvals, distinct := rules.ApprovalsOf(ds.Doc, trial)
+			plan.Ratifies = rules.RuleMet(ds.Doc, len(approvals), distinct)
+		}
 	}
 	return plan, nil
 }
@@ -432,4 +486,22 @@ func (plan *DecisionPlan) Commit(env Env, signer ssh.Signer) (*DecisionResult, e
 		return nil
 	})
 	return res, err
+}
+
+// langChanges returns the languages of b not in a, and of a not in b.
+func langChanges(a, b []rules.Text) (added, dropped []string) {
+	has := func(ts []rules.Text, lang string) bool {
+		return slices.ContainsFunc(ts, func(t rules.Text) bool { return t.Lang == lang })
+	}
+	for _, t := range b {
+		if !has(a, t.Lang) {
+			added = append(added, t.Lang)
+		}
+	}
+	for _, t := range a {
+		if !has(b, t.Lang) {
+			dropped = append(dropped, t.Lang)
+		}
+	}
+	return added, dropped
 }

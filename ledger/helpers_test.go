@@ -19,7 +19,20 @@ import (
 
 // testEnv is a deterministic clock (a minute per reading) and randomness.
 func testEnv() Env {
-	return Env{Now: det.Clock(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC), time.Minute), Rand: &det.Rand{}, Cache: switchCache{}}
+	return Env{Now: det.Clock(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC), time.Minute), Rand: &det.Rand{}, Glyphs: bmpGlyphs{}, Cache: switchCache{}}
+}
+
+// bmpGlyphs stands in for the PDF's coverage in this package's tests (which
+// must not link the PDF writer): every character up to U+FFFF but the
+// Arabic block, which it refuses as a script.
+type bmpGlyphs struct{}
+
+func (bmpGlyphs) Covers(r rune) bool { return r <= 0xFFFF && bmpGlyphs{}.Unshaped(r) == "" }
+func (bmpGlyphs) Unshaped(r rune) string {
+	if r >= 0x0600 && r <= 0x06FF {
+		return "Arabic"
+	}
+	return ""
 }
 
 // person is a test member with a key.

@@ -23,6 +23,17 @@ type Env struct {
 	Now   func() time.Time
 	Rand  io.Reader
 	Cache Cache
+	// Glyphs is the coverage every field and text written must have, so
+	// that no entry can make a later export fail: the commands pass
+	// documents/pdf.Coverage. Writes of free text or texts (Init, Propose,
+	// Amend, a roster change that adds a member or gives a reason) fail
+	// closed when it is nil; decisions and approvals, which carry no text,
+	// do not need it.
+	Glyphs Glyphs
+	// DryRun, when set, makes every write run all its checks and build its
+	// entry, then hand the entry to DryRun instead of writing it: the
+	// ledger is left as it was, and results name no commit.
+	DryRun func(*PlannedEntry)
 }
 
 // Ledger is an open ledger at one head.
@@ -38,6 +49,8 @@ type Ledger struct {
 	rosterKey string
 	entry     int // position of the head entry
 	st        *rules.State
+	// dryRun receives the entry appendEntry would write (Env.DryRun).
+	dryRun func(*PlannedEntry)
 }
 
 // ID returns the ledger id: the SHA-256 of its genesis entry, in hex.
@@ -128,26 +141,32 @@ func withLockFrom(dir string, env Env, prev *Ledger, fn func(l *Ledger) error) e
 			return err
 		}
 		if head == prev.head {
-			return fn(&Ledger{Dir: dir, repo: repo, head: head, entry: prev.entry, st: prev.st, cache: prev.cache, rosterKey: prev.rosterKey})
+			return fn(&Ledger{Dir: dir, repo: repo, head: head, entry: prev.entry, st: prev.st, cache: prev.cache, rosterKey: prev.rosterKey, dryRun: env.DryRun})
 		}
 	}
 	l, err := openRepo(dir, repo, env.Cache)
 	if err != nil {
 		return err
 	}
+	l.dryRun = env.DryRun
 	return fn(l)
 }
 
 // checkSigner checks that signer holds actor's key valid for the next entry.
 func (l *Ledger) checkSigner(actor string, signer ssh.Signer) error {
+	return l.checkKey(actor, signer.PublicKey())
+}
+
+// checkKey checks that pub is actor's key valid for the next entry.
+func (l *Ledger) checkKey(actor string, pub ssh.PublicKey) error {
 	key, err := l.st.ActiveKey(actor, l.entry+1)
 	if err != nil {
 		return refused("'concord roster list' shows who is enrolled", "%v", err)
 	}
-	if !signing.SameKey(key, signer.PublicKey()) {
+	if !signing.SameKey(key, pub) {
 		return refused("sign with the key enrolled for "+actor+" (see 'concord roster list')",
 			"the key you sign with (%s) is not %s's enrolled key (%s)",
-			signing.Fingerprint(signer.PublicKey()), actor, signing.Fingerprint(key))
+			signing.Fingerprint(pub), actor, signing.Fingerprint(key))
 	}
 	return nil
 }
@@ -156,6 +175,10 @@ func (l *Ledger) checkSigner(actor string, signer ssh.Signer) error {
 // actor with signer.
 func (l *Ledger) appendEntry(actor string, signer ssh.Signer, kind, summary string, files map[string][]byte, when time.Time) (string, error) {
 	p := l.entry + 1
+	if l.dryRun != nil {
+		l.dryRun(&PlannedEntry{Entry: p, Kind: kind, Actor: actor, Summary: summary, Files: files})
+		return "", nil
+	}
 	name := actor
 	if m, ok := l.st.Members[actor]; ok {
 		name = m.Name
@@ -188,6 +211,13 @@ type InitOptions struct {
 // Init founds a ledger in dir, which must be absent or empty. On failure
 // nothing is left behind.
 func Init(dir string, env Env, opts InitOptions) (l *Ledger, err error) {
+	fields := []field{{name: "title", value: opts.Title, max: maxTitle}}
+	for i := range opts.Stewards {
+		fields = append(fields, memberFields(&opts.Stewards[i])...)
+	}
+	if err := checkFields(env.Glyphs, fields...); err != nil {
+		return nil, err
+	}
 	undo, err := claimFolder(dir)
 	if err != nil {
 		return nil, err
@@ -221,6 +251,12 @@ func Init(dir string, env Env, opts InitOptions) (l *Ledger, err error) {
 	if !signing.SameKey(founder.Keys[0].Key, opts.Signer.PublicKey()) {
 		return nil, refused("sign with the founder's own key", "the key you sign with (%s) is not founder %s's key (%s)",
 			signing.Fingerprint(opts.Signer.PublicKey()), opts.Founder, signing.Fingerprint(founder.Keys[0].Key))
+	}
+	if env.DryRun != nil {
+		undo()
+		env.DryRun(&PlannedEntry{Entry: 0, Kind: rules.KindGenesis, Actor: opts.Founder, Summary: fmt.Sprintf("Found the ledger %q", opts.Title),
+			Files: map[string][]byte{rules.GenesisPath: raw}})
+		return nil, nil
 	}
 	repo, err := gitstore.Init(dir)
 	if err != nil {

@@ -37,6 +37,15 @@ type RosterResult struct {
 // the proposing steward. It takes effect when the threshold of distinct
 // stewards has approved it.
 func ProposeRosterChange(dir string, env Env, opts RosterChangeOptions) (*RosterResult, error) {
+	fields := []field{{name: "reason", value: opts.Reason, max: maxReason, optional: true}}
+	if opts.Member != nil {
+		fields = append(fields, memberFields(opts.Member)...)
+	}
+	if opts.Member != nil || opts.Reason != "" {
+		if err := checkFields(env.Glyphs, fields...); err != nil {
+			return nil, err
+		}
+	}
 	var res *RosterResult
 	err := withLock(dir, env, func(l *Ledger) error {
 		if err := l.checkSteward(opts.As, opts.Signer); err != nil {
@@ -87,28 +96,24 @@ func ProposeRosterChange(dir string, env Env, opts RosterChangeOptions) (*Roster
 
 // ApproveRosterChange adds a steward's approval to a pending change.
 func ApproveRosterChange(dir string, env Env, change, as string, signer ssh.Signer) (*RosterResult, error) {
+	return approveRosterChange(dir, env, change, as, signer, "")
+}
+
+// approveRosterChange is ApproveRosterChange; if head is not "", it
+// writes nothing unless the ledger's head is still head (what the steward
+// was shown).
+func approveRosterChange(dir string, env Env, change, as string, signer ssh.Signer, head string) (*RosterResult, error) {
 	var res *RosterResult
 	err := withLock(dir, env, func(l *Ledger) error {
+		if head != "" && l.head != head {
+			return fmt.Errorf("the ledger changed while you were reading; nothing was signed, run the command again")
+		}
 		if err := l.checkSteward(as, signer); err != nil {
 			return err
 		}
-		cs, ok := l.st.Changes[change]
-		if !ok {
-			return refused("'concord roster list' shows pending changes", "no roster change %q", change)
-		}
-		if cs.Effective != 0 {
-			return refused("", "change %s took effect at entry %d already", change, cs.Effective)
-		}
-		for _, a := range cs.Approvals {
-			if a.Steward == as {
-				return refused("", "%s approved change %s already at entry %d", as, change, a.Pos)
-			}
-		}
-		if len(cs.Approvals)+1 >= l.st.Genesis.Threshold {
-			if err := l.st.CheckChange(cs.Change, ""); err != nil {
-				return refused("the change can no longer take effect; propose a new one if still needed",
-					"change %s cannot take effect: %s", change, err.(*rules.RuleError).Msg)
-			}
+		cs, err := l.pendingChange(change, as)
+		if err != nil {
+			return err
 		}
 		now := env.Now()
 		p := l.entry + 1
@@ -128,6 +133,29 @@ func ApproveRosterChange(dir string, env Env, change, as string, signer ssh.Sign
 		return nil
 	})
 	return res, err
+}
+
+// pendingChange returns change if steward as may approve it now.
+func (l *Ledger) pendingChange(change, as string) (*rules.ChangeState, error) {
+	cs, ok := l.st.Changes[change]
+	if !ok {
+		return nil, refused("'concord roster list' shows pending changes", "no roster change %q", change)
+	}
+	if cs.Effective != 0 {
+		return nil, refused("", "change %s took effect at entry %d already", change, cs.Effective)
+	}
+	for _, a := range cs.Approvals {
+		if a.Steward == as {
+			return nil, refused("", "%s approved change %s already at entry %d", as, change, a.Pos)
+		}
+	}
+	if len(cs.Approvals)+1 >= l.st.Genesis.Threshold {
+		if err := l.st.CheckChange(cs.Change, ""); err != nil {
+			return nil, refused("the change can no longer take effect; propose a new one if still needed",
+				"change %s cannot take effect: %s", change, err.(*rules.RuleError).Msg)
+		}
+	}
+	return cs, nil
 }
 
 func (l *Ledger) rosterResult(cid string, p int, commit string) *RosterResult {
@@ -202,6 +230,9 @@ type PendingChange struct {
 	Proposal  *rules.RosterChange `json:"proposal"`
 	Approvals []string            `json:"approvals"`
 	Threshold int                 `json:"threshold"`
+	// Fingerprint is the key the change enrols (add, rotate) or stops
+	// counting (revoke).
+	Fingerprint string `json:"fingerprint"`
 }
 
 // RosterList is the roster at the head.
@@ -229,7 +260,7 @@ func (l *Ledger) Roster() *RosterList {
 		if cs.Effective != 0 {
 			continue
 		}
-		pc := PendingChange{Change: cid, Proposal: cs.Change, Threshold: l.st.Genesis.Threshold}
+		pc := PendingChange{Change: cid, Proposal: cs.Change, Threshold: l.st.Genesis.Threshold, Fingerprint: changeFingerprint(l.st, cs.Change)}
 		for _, a := range cs.Approvals {
 			pc.Approvals = append(pc.Approvals, a.Steward)
 		}
@@ -255,4 +286,22 @@ func allowedSigners(st *rules.State) []byte {
 	}
 	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Principal < entries[j].Principal })
 	return signing.AllowedSigners(entries)
+}
+
+// changeFingerprint is the fingerprint of the key ch enrols (add, rotate)
+// or stops counting (revoke), or "" if it names none.
+func changeFingerprint(st *rules.State, ch *rules.RosterChange) string {
+	key := ch.Key
+	switch {
+	case ch.Member != nil:
+		key = ch.Member.Key
+	case ch.Action == rules.ActionRevoke:
+		if m, ok := st.Members[ch.ID]; ok && len(m.Keys) > 0 {
+			return signing.Fingerprint(m.Keys[len(m.Keys)-1].Key)
+		}
+	}
+	if k, err := rules.ParseKey(key); err == nil {
+		return signing.Fingerprint(k)
+	}
+	return ""
 }

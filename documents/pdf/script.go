@@ -44,10 +44,26 @@ func isCJK(r rune) bool {
 // face's full-width forms are the right ones.
 const sharedPunct = "“”‘’…—·"
 
-// ignorable characters change how neighbours join or which glyph variant
-// is used; if no face has them they are left out rather than refused.
+// ignorable characters are Unicode's default ignorable code points
+// (DerivedCoreProperties.txt, Default_Ignorable_Code_Point): joiners,
+// variation selectors, bidirectional and other format controls. They
+// change how neighbours join, which glyph variant is used or in which
+// order a terminal shows text, and draw nothing themselves; if no face has
+// them they are left out rather than refused, as Unicode recommends
+// (section 5.21). A text that holds bidirectional controls (accepted only
+// with --allow-invisible) is thus drawn in its byte order.
 func ignorable(r rune) bool {
-	return r == 0x200C || r == 0x200D || (r >= 0xFE00 && r <= 0xFE0F)
+	switch {
+	case r == 0x00AD, r == 0x034F, r == 0x061C, r == 0x115F, r == 0x1160,
+		r == 0x17B4, r == 0x17B5, r >= 0x180B && r <= 0x180F,
+		r >= 0x200B && r <= 0x200F, r >= 0x202A && r <= 0x202E,
+		r >= 0x2060 && r <= 0x206F, r == 0x3164, r >= 0xFE00 && r <= 0xFE0F,
+		r == 0xFEFF, r == 0xFFA0, r >= 0xFFF0 && r <= 0xFFF8,
+		r >= 0x1BCA0 && r <= 0x1BCA3, r >= 0x1D173 && r <= 0x1D17A,
+		r >= 0xE0000 && r <= 0xE0FFF:
+		return true
+	}
+	return false
 }
 
 // chooser picks the face for each character of a text.
@@ -109,7 +125,7 @@ func (e *MissingGlyphError) Error() string {
 
 // Hint says what the embedded fonts cover.
 func (e *MissingGlyphError) Hint() string {
-	return "the PDF fonts cover Latin, Cyrillic (including Kazakh) and Chinese; replace the character or add a font (documents/pdf/fonts/README.md)"
+	return "the PDF fonts cover Latin, Cyrillic (including Kazakh) and Chinese up to U+FFFF; concord refuses other characters when an entry is written (docs/TEXT.md, \"Characters the PDF can draw\"), so an entry holding one was written before that check"
 }
 
 // checkGlyphs returns a *MissingGlyphError for the first character of s

@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/concord-ledger/concord/documents/pdf"
 	"github.com/concord-ledger/concord/evidence"
 	"github.com/concord-ledger/concord/internal/atomicfile"
 	"github.com/concord-ledger/concord/ledger"
@@ -77,8 +78,16 @@ type Result struct {
 // Run builds the demo in dir, which must be absent or empty: dir/ledger,
 // dir/keys (one unencrypted demo key per member, mode 0600) and
 // dir/almaty-consensus.pdf (the ratified version, exported). It writes a
-// line per step to out.
+// line per step to out. If env.Glyphs is nil, the PDF's own coverage
+// (documents/pdf.NewCoverage) checks what is written.
 func Run(dir string, env ledger.Env, out io.Writer) (*Result, error) {
+	if env.Glyphs == nil {
+		cv, err := pdf.NewCoverage()
+		if err != nil {
+			return nil, err
+		}
+		env.Glyphs = cv
+	}
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
 		return nil, &NotEmptyError{Dir: dir, File: true}
 	}

@@ -1,0 +1,67 @@
+package pdf
+
+import "unicode"
+
+// Coverage is what concord's PDFs can draw: a character is covered when an
+// embedded face has a glyph for it in both the regular and the bold style
+// (a text's headings are bold), it is within U+FFFF (the PDF writer maps
+// 16-bit character codes only), and its script needs no shaping the
+// renderer lacks. It implements documents.Glyphs and documents.Shaper, and
+// is what the ledger's write path checks every field and text against, so
+// that no entry can make a later export fail.
+type Coverage struct{ c chooser }
+
+// NewCoverage parses the embedded fonts (once per process) and returns
+// their coverage. It fails only if an embedded font is unusable.
+func NewCoverage() (*Coverage, error) {
+	fs, err := loadFaces()
+	if err != nil {
+		return nil, err
+	}
+	return &Coverage{c: chooser{fs: fs}}, nil
+}
+
+// Covers reports whether every PDF concord writes can draw r.
+func (cv *Coverage) Covers(r rune) bool {
+	if cv.Unshaped(r) != "" {
+		return false
+	}
+	for _, st := range []style{regular, bold} {
+		if _, _, ok := cv.c.pick(r, st); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// unshapedScripts are the scripts the renderer cannot lay out correctly:
+// it places one glyph after another, left to right, with no joining forms,
+// reordering or mark positioning. A font having glyphs for them would not
+// help; they are refused by name.
+var unshapedScripts = []struct {
+	name  string
+	table *unicode.RangeTable
+}{
+	{"Arabic", unicode.Arabic}, {"Hebrew", unicode.Hebrew}, {"Syriac", unicode.Syriac},
+	{"Thaana", unicode.Thaana}, {"Nko", unicode.Nko}, {"Samaritan", unicode.Samaritan},
+	{"Mandaic", unicode.Mandaic}, {"Mongolian", unicode.Mongolian},
+	{"Devanagari", unicode.Devanagari}, {"Bengali", unicode.Bengali}, {"Gurmukhi", unicode.Gurmukhi},
+	{"Gujarati", unicode.Gujarati}, {"Oriya", unicode.Oriya}, {"Tamil", unicode.Tamil},
+	{"Telugu", unicode.Telugu}, {"Kannada", unicode.Kannada}, {"Malayalam", unicode.Malayalam},
+	{"Sinhala", unicode.Sinhala}, {"Tibetan", unicode.Tibetan}, {"Myanmar", unicode.Myanmar},
+	{"Khmer", unicode.Khmer}, {"Thai", unicode.Thai}, {"Lao", unicode.Lao},
+}
+
+// Unshaped returns the name of r's script if the renderer cannot lay that
+// script out (Arabic, Hebrew, the Indic scripts…), else "".
+func (cv *Coverage) Unshaped(r rune) string {
+	if r < 0x0590 {
+		return "" // Latin, Greek, Cyrillic, Armenian: no shaping needed
+	}
+	for _, s := range unshapedScripts {
+		if unicode.Is(s.table, r) {
+			return s.name
+		}
+	}
+	return ""
+}
