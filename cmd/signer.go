@@ -54,7 +54,7 @@ func (o *signerOptions) signer(s *IO) (ssh.Signer, error) {
 	return signing.LoadPrivateKey(o.Key, passphraseFunc(s, o.PassphraseFile, o.Key))
 }
 
-func env(s *IO) ledger.Env { return ledger.Env{Now: s.Now, Rand: s.Rand} }
+func env(s *IO) ledger.Env { return ledger.Env{Now: s.Now, Rand: s.Rand, Git: gitProgram(s)} }
 
 // printJSON writes v as indented JSON to the data stream.
 func printJSON(s *IO, v any) error {

@@ -20,6 +20,9 @@ import (
 type Env struct {
 	Now  func() time.Time
 	Rand io.Reader
+	// Git is the path of the git program clone and sync reach remotes
+	// with; "" makes them use go-git's built-in transport instead.
+	Git string
 }
 
 // Ledger is an open ledger at one head.

@@ -74,6 +74,9 @@ type Repo struct {
 	// takes them: a walk followed by a read of each commit reads each
 	// object once (about 600 bytes a commit).
 	walked map[string]plumbing.EncodedObject
+
+	git     string   // the git program for Fetch and Push; "" for go-git's transport
+	fetched []string // files the fetches since the last DiscardFetched or KeepFetched placed
 }
 
 // objectCacheSize bounds go-git's cache of raw objects. Decoded trees are

@@ -18,6 +18,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport/client"
 	"github.com/go-git/go-git/v5/plumbing/transport/server"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+	"golang.org/x/crypto/ssh/knownhosts"
 )
 
 // Remotes are reached with go-git over file:// (and plain paths), git://,
@@ -96,10 +97,18 @@ func (g *Repo) SetRemoteURL(url string) error {
 
 // Fetch fetches the remote's main branch from url into ref (a ref of
 // concord's own, overwritten) and returns the commit it points at. Nothing
-// else changes: the ledger's branch stays where it is.
+// else changes: the ledger's branch stays where it is. The objects fetched
+// are remembered until DiscardFetched removes them (with ref), for a fetch
+// whose result is refused. A remote without main is ErrNoRemoteBranch (a
+// *NoBranchError when it has other branches); a failure to reach or talk
+// to it is a *NetError.
 func (g *Repo) Fetch(ctx context.Context, url, ref string) (string, error) {
+	if g.git != "" {
+		return g.fetchGit(ctx, url, ref)
+	}
 	rem := git.NewRemote(g.r.Storer, &config.RemoteConfig{Name: "fetch", URLs: []string{url}})
 	tmpBefore := g.tmpPacks()
+	packsBefore := g.packFiles()
 	err := rem.FetchContext(ctx, &git.FetchOptions{
 		RemoteName: "fetch",
 		RefSpecs:   []config.RefSpec{config.RefSpec("+" + Branch + ":" + ref)},
@@ -108,12 +117,19 @@ func (g *Repo) Fetch(ctx context.Context, url, ref string) (string, error) {
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		g.removeTmpPacks(tmpBefore)
 	}
+	for p := range g.packFiles() {
+		if !packsBefore[p] {
+			g.fetched = append(g.fetched, p)
+		}
+	}
 	switch {
 	case err == nil, errors.Is(err, git.NoErrAlreadyUpToDate):
 	case errors.Is(err, transport.ErrEmptyRemoteRepository), isNoMatchingRef(err):
 		return "", ErrNoRemoteBranch
-	default:
+	case ctx.Err() != nil:
 		return "", err
+	default:
+		return "", classifyGoGit(err, url)
 	}
 	id, err := g.Ref(ref)
 	if err != nil {
@@ -123,6 +139,40 @@ func (g *Repo) Fetch(ctx context.Context, url, ref string) (string, error) {
 		return "", ErrNoRemoteBranch
 	}
 	return id, nil
+}
+
+// DiscardFetched deletes ref and removes the objects the fetches since the
+// last call brought (a refused fetch leaves nothing behind). Objects an
+// earlier fetch or a write of this Repo's own placed are kept.
+func (g *Repo) DiscardFetched(ref string) error {
+	if ref == Branch {
+		return fmt.Errorf("DiscardFetched cannot delete %s", Branch)
+	}
+	var errs []error
+	if err := g.r.Storer.RemoveReference(plumbing.ReferenceName(ref)); err != nil {
+		errs = append(errs, fmt.Errorf("deleting %s: %w", ref, err))
+	}
+	for _, f := range g.fetched {
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	g.fetched = nil
+	g.refresh()
+	return errors.Join(errs...)
+}
+
+// KeepFetched forgets the objects fetched so far: they were accepted.
+func (g *Repo) KeepFetched() { g.fetched = nil }
+
+// packFiles returns the files in objects/pack.
+func (g *Repo) packFiles() map[string]bool {
+	names, _ := filepath.Glob(filepath.Join(g.GitDir(), "objects", "pack", "pack-*"))
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
 }
 
 // tmpPacks returns the names of the temporary pack files in the
@@ -154,18 +204,49 @@ func isNoMatchingRef(err error) bool {
 
 // Push makes the remote's main branch at url point at the local commit
 // the branch points at, if the remote's branch is still old ("" when the
-// remote is empty) and id extends it. It never forces.
+// remote is empty) and id extends it. It never forces. A remote that moved
+// meanwhile is ErrRemoteMoved; a failure to reach it, or its refusal, a
+// *NetError.
 func (g *Repo) Push(ctx context.Context, url, old string) error {
+	if g.git != "" {
+		return g.pushGit(ctx, url, old)
+	}
 	rem := git.NewRemote(g.r.Storer, &config.RemoteConfig{Name: "push", URLs: []string{url}})
 	opts := &git.PushOptions{RemoteName: "push", RefSpecs: []config.RefSpec{config.RefSpec(Branch + ":" + Branch)}}
 	if old != "" {
 		opts.RequireRemoteRefs = []config.RefSpec{config.RefSpec(old + ":" + Branch)}
 	}
 	err := rem.PushContext(ctx, opts)
-	if errors.Is(err, git.NoErrAlreadyUpToDate) {
+	switch {
+	case err == nil, errors.Is(err, git.NoErrAlreadyUpToDate):
 		return nil
+	case ctx.Err() != nil:
+		return err
+	case errors.Is(err, git.ErrNonFastForwardUpdate), strings.Contains(err.Error(), "remote ref") && strings.Contains(err.Error(), "required"),
+		strings.Contains(err.Error(), "cannot lock ref"), strings.Contains(err.Error(), "non-fast-forward"):
+		return fmt.Errorf("%w: %v", ErrRemoteMoved, err)
 	}
-	return err
+	return classifyGoGit(err, url)
+}
+
+// classifyGoGit turns an error of go-git's transport into a NetError.
+func classifyGoGit(err error, url string) *NetError {
+	ne := &NetError{Kind: NetFailed, Detail: scrub(err.Error(), url), Err: err}
+	var ke *knownhosts.KeyError
+	switch {
+	case errors.As(err, &ke) && len(ke.Want) > 0:
+		ne.Kind = NetHostKeyChanged
+	case errors.As(err, &ke):
+		ne.Kind = NetHostKeyUnknown
+	case errors.Is(err, transport.ErrAuthenticationRequired), errors.Is(err, transport.ErrAuthorizationFailed),
+		strings.Contains(err.Error(), "unable to authenticate"), strings.Contains(err.Error(), "SSH_AUTH_SOCK"):
+		ne.Kind = NetAuthRefused
+	case errors.Is(err, transport.ErrRepositoryNotFound), errors.Is(err, os.ErrNotExist):
+		ne.Kind = NetNotFound
+	case strings.Contains(err.Error(), "x509:"), strings.Contains(err.Error(), "certificate"):
+		ne.Kind = NetCertificate
+	}
+	return ne
 }
 
 // Ref returns the commit ref points at, or "" if it does not exist.
