@@ -28,6 +28,8 @@ func transportHelp(s *IO) string {
 	which := "On this machine no git program was found, so go-git's built-in transport runs."
 	if p := gitProgram(s); p != "" {
 		which = "On this machine that is " + p + "."
+	} else if s.Getenv("CONCORD_GIT") == "off" {
+		which = "Here CONCORD_GIT=off: go-git's built-in transport runs."
 	}
 	return `
 The network is reached with the git program (git on PATH, or $CONCORD_GIT), so

@@ -161,10 +161,18 @@ type SyncResult struct {
 	Transport string `json:"transport"`
 }
 
-// absURL turns a local path into an absolute one; URLs are kept.
+// absURL turns a local path into an absolute one; URLs are kept. As git
+// reads an address: one with "://" is a URL, one with a ':' before any '/'
+// is scp-like ([user@]host:path, a host possibly named in ~/.ssh/config),
+// anything else is a path.
 func absURL(url string) (string, error) {
-	if strings.Contains(url, "://") || strings.Contains(url, "@") && strings.Contains(url, ":") {
+	if strings.Contains(url, "://") {
 		return url, nil
+	}
+	if c := strings.IndexByte(url, ':'); c > 0 {
+		if s := strings.IndexByte(url, '/'); s < 0 || c < s {
+			return url, nil
+		}
 	}
 	return filepath.Abs(url)
 }

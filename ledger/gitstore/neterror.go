@@ -61,7 +61,7 @@ func classifyGit(stderr, raw string, err error) *NetError {
 		return false
 	}
 	switch {
-	case has("remote host identification has changed", "host key for", "offending", "host key mismatch"):
+	case has("remote host identification has changed", "offending", "host key mismatch"):
 		kind = NetHostKeyChanged
 	case has("host key verification failed", "no ecdsa host key is known", "no ed25519 host key is known", "no rsa host key is known", "host key is not known"):
 		kind = NetHostKeyUnknown
@@ -93,11 +93,27 @@ func summarize(text string, kind NetKind) string {
 			if s := strings.TrimSpace(strings.TrimPrefix(line, "remote:")); s != "" {
 				remote = append(remote, s)
 			}
+		case kind == NetHostKeyChanged && !strings.HasPrefix(lower, "offending") && !strings.HasPrefix(lower, "host key for"):
+			// ssh's long warning: only the facts are kept.
+		case strings.HasPrefix(line, "!"):
+			// git push --porcelain: "!\tsrc:dst\t[remote rejected] (why)"
+			fields := strings.Split(line, "\t")
+			errs = append(errs, fields[len(fields)-1])
 		case strings.HasPrefix(line, "fatal:"), strings.HasPrefix(line, "error:"), strings.HasPrefix(line, "!"),
 			strings.HasPrefix(line, "ssh:"), strings.Contains(lower, "denied"), strings.Contains(lower, "host key"),
 			strings.Contains(lower, "identification has changed"), strings.HasPrefix(lower, "offending"):
 			errs = append(errs, strings.TrimPrefix(strings.TrimPrefix(line, "fatal: "), "error: "))
 		}
+	}
+	for i, l := range remote {
+		if strings.Contains(l, "refusing to update checked out branch") {
+			// git's advice that follows is for the server's keeper.
+			remote = remote[i : i+1]
+			break
+		}
+	}
+	if len(remote) > maxServerLines {
+		remote = append(remote[:maxServerLines], "…")
 	}
 	var parts []string
 	if kind == NetRefused && len(remote) > 0 {
@@ -113,6 +129,9 @@ func summarize(text string, kind NetKind) string {
 	}
 	return s
 }
+
+// maxServerLines bounds the lines of the server's text an error repeats.
+const maxServerLines = 6
 
 // pushRejection reads git push --porcelain's report: ok, the remote moved
 // (ErrRemoteMoved), or the line of the refusal.
