@@ -115,6 +115,7 @@ func withLockFrom(dir string, env Env, prev *Ledger, fn func(l *Ledger) error) e
 		return &NotLedgerError{Dir: dir, Err: errors.New("no git repository there")}
 	}
 	defer repo.Close()
+	repo.UseGit(env.Git)
 	unlock, err := lock(repo.GitDir(), env.Now())
 	if err != nil {
 		return err

@@ -9,9 +9,11 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/concord-ledger/concord/ledger/gitstore"
 )
 
-const lockName = "concord.lock"
+const lockName = gitstore.LedgerLockName
 
 // lock takes the ledger's lock: a file created exclusively in the git
 // folder holding the pid and time. A held lock is an error, never a wait

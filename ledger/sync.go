@@ -249,7 +249,6 @@ type SyncOptions struct {
 func Sync(ctx context.Context, dir string, env Env, opts SyncOptions) (*SyncResult, error) {
 	var res *SyncResult
 	err := withLock(dir, env, func(l *Ledger) error {
-		l.repo.UseGit(env.Git)
 		r, err := l.sync(ctx, opts)
 		res = r
 		return err
@@ -383,6 +382,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			}
 		}
 		res.Head = head
+		repo.MaybePack(ctx) // maintenance: the sync is done whatever it says
 		if c, err := repo.FirstParentChain(head); err == nil {
 			res.Entries = len(c)
 		}

@@ -8,6 +8,7 @@ package gitstore
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"container/list"
 	"errors"
 	"fmt"
@@ -75,8 +76,9 @@ type Repo struct {
 	// object once (about 600 bytes a commit).
 	walked map[string]plumbing.EncodedObject
 
-	git     string   // the git program for Fetch and Push; "" for go-git's transport
+	git     string   // the git program for Fetch, Push and packing; "" for go-git alone
 	fetched []string // files the fetches since the last DiscardFetched or KeepFetched placed
+	perm    perms    // the modes of new files, as git would give them
 }
 
 // objectCacheSize bounds go-git's cache of raw objects. Decoded trees are
@@ -113,7 +115,7 @@ func Open(dir string) (*Repo, error) {
 // and an object cache of objectCacheSize. The descriptors are released by
 // Close, or when the Repo is garbage collected.
 func newRepo(dir string, r *git.Repository) (*Repo, error) {
-	g := &Repo{dir: dir, r: r}
+	g := &Repo{dir: dir, r: r, perm: repoPerms(r)}
 	fsSto, ok := r.Storer.(*filesystem.Storage)
 	if !ok {
 		return g, nil
@@ -122,7 +124,9 @@ func newRepo(dir string, r *git.Repository) (*Repo, error) {
 	var root *os.Root
 	if osRoot, err := os.OpenRoot(fs.Root()); err == nil {
 		root = osRoot
-		fs = &objectsFS{Filesystem: fs, root: root}
+		fs = &objectsFS{Filesystem: fs, root: root, perm: g.perm}
+	} else {
+		fs = &objectsFS{Filesystem: fs, perm: g.perm}
 	}
 	sto := filesystem.NewStorageWithOptions(fs, cache.NewObjectLRU(objectCacheSize),
 		filesystem.Options{KeepDescriptors: true})
@@ -148,12 +152,13 @@ func newRepo(dir string, r *git.Repository) (*Repo, error) {
 // (a symbolic link leading out, say), goes to the helper as before.
 type objectsFS struct {
 	billy.Filesystem
-	root *os.Root
+	root *os.Root // nil: every open goes to the helper
+	perm perms
 }
 
 // Open opens name for reading.
 func (fs *objectsFS) Open(name string) (billy.File, error) {
-	if !isObjectPath(name) {
+	if fs.root == nil || !isObjectPath(name) {
 		return fs.Filesystem.Open(name)
 	}
 	f, err := fs.root.Open(name)
@@ -948,11 +953,14 @@ func (g *Repo) object(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedO
 	// Any type is asked for, so that an object of another type stored
 	// under the id is found, and refused as tampering below, where go-git
 	// would say it is not there.
-	obj, err := g.r.Storer.EncodedObject(plumbing.AnyObject, h)
-	if err != nil {
-		return nil, nil, err
+	obj, raw, err := g.lookup(h)
+	if errors.Is(err, plumbing.ErrObjectNotFound) || errors.Is(err, os.ErrNotExist) {
+		// git's maintenance may have moved it to a new pack (and removed
+		// the old one, or the loose file) since the packs were listed:
+		// list them again and look once more before calling it missing.
+		g.refresh()
+		obj, raw, err = g.lookup(h)
 	}
-	raw, err := readAll(obj)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -971,6 +979,19 @@ func (g *Repo) object(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedO
 	}
 	if got != h {
 		return nil, nil, &CorruptError{ID: h.String(), Reason: "its content hashes to " + got.String()}
+	}
+	return obj, raw, nil
+}
+
+// lookup reads object h, of any type, and its content.
+func (g *Repo) lookup(h plumbing.Hash) (plumbing.EncodedObject, []byte, error) {
+	obj, err := g.r.Storer.EncodedObject(plumbing.AnyObject, h)
+	if err != nil {
+		return nil, nil, err
+	}
+	raw, err := readAll(obj)
+	if err != nil {
+		return nil, nil, err
 	}
 	return obj, raw, nil
 }
@@ -1007,6 +1028,7 @@ func (g *Repo) Append(c NewCommit) (string, error) {
 	if err := g.setBranch(id, c.Parent); err != nil {
 		return "", err
 	}
+	g.MaybePack(context.Background()) // maintenance: the entry is written whatever it says
 	return id, nil
 }
 
@@ -1148,40 +1170,48 @@ func (g *Repo) writeBlob(data []byte) (plumbing.Hash, error) {
 	return g.r.Storer.SetEncodedObject(obj)
 }
 
-// setBranch points the branch at id, as git does: a new file renamed over
-// the old one, so a crash leaves either the old head or the new one. The
-// caller holds the ledger lock; the old value is checked again here.
+// setBranch points the branch at id under git's lock protocol: the lock
+// refs/heads/main.lock is created first (exclusively: it fails while
+// another writer — concord, or a stock git push, update-ref or
+// receive-pack — holds it), then the branch's value is compared with old,
+// then the lock is renamed over the branch. So no writer's update is ever
+// lost between the comparison and the rename, and a crash leaves either
+// the old head or the new one. The lock is never empty (go-git lists every
+// file under refs/ as a ref): it is made as a full file outside refs/ and
+// hard-linked into place.
 func (g *Repo) setBranch(id, old string) error {
-	cur, err := g.Head()
-	if err != nil {
-		return err
-	}
-	if cur != old {
-		return ErrHeadMoved
-	}
 	dir := g.GitDir()
 	refPath := filepath.Join(dir, filepath.FromSlash(Branch))
 	if err := os.MkdirAll(filepath.Dir(refPath), 0o755); err != nil {
 		return err
 	}
-	tmp := refPath + ".lock"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if errors.Is(err, os.ErrExist) {
-		return &RefLockError{Path: tmp}
-	}
+	lockPath := refPath + ".lock"
+	tmp, err := os.CreateTemp(dir, ".concord-ref-*")
 	if err != nil {
 		return fmt.Errorf("updating %s: %w", Branch, err)
 	}
-	_, werr := f.WriteString(id + "\n")
-	serr := f.Sync()
-	cerr := f.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		os.Remove(tmp)
+	defer os.Remove(tmp.Name())
+	_, werr := tmp.WriteString(id + "\n")
+	if err := errors.Join(werr, tmp.Chmod(g.perm.file(0o644)), tmp.Sync(), tmp.Close()); err != nil {
 		return fmt.Errorf("updating %s: %w", Branch, err)
 	}
+	if err := os.Link(tmp.Name(), lockPath); errors.Is(err, os.ErrExist) {
+		return &RefLockError{Path: lockPath}
+	} else if err != nil {
+		return fmt.Errorf("updating %s: %w", Branch, err)
+	}
+	hook("set branch: locked")
+	cur, err := g.Head()
+	if err == nil && cur != old {
+		err = ErrHeadMoved
+	}
+	if err != nil {
+		os.Remove(lockPath)
+		return err
+	}
 	hook("set branch: lock file written")
-	if err := os.Rename(tmp, refPath); err != nil {
-		os.Remove(tmp)
+	if err := os.Rename(lockPath, refPath); err != nil {
+		os.Remove(lockPath)
 		return fmt.Errorf("updating %s: %w", Branch, err)
 	}
 	return nil

@@ -419,6 +419,39 @@ type lockedReceive struct {
 	dir string
 }
 
+// LedgerLockName is the file, in the git folder, that a concord command
+// creates exclusively while it writes to the ledger (holding its pid and
+// the time, "PID RFC3339\n"); package ledger takes it, and so does the
+// in-process server for a push it receives.
+const LedgerLockName = "concord.lock"
+
+// takeLedgerLock takes the ledger lock of the repository in gitDir for a
+// push received in-process, waiting up to refLockWait for the writer that
+// holds it.
+func takeLedgerLock(ctx context.Context, gitDir string) (func(), error) {
+	p := filepath.Join(gitDir, LedgerLockName)
+	deadline := time.Now().Add(refLockWait)
+	for {
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err == nil {
+			_, werr := fmt.Fprintf(f, "%d %s\n", os.Getpid(), time.Now().UTC().Format(time.RFC3339))
+			if err := errors.Join(werr, f.Close()); err != nil {
+				os.Remove(p)
+				return nil, err
+			}
+			return func() { os.Remove(p) }, nil
+		}
+		if !errors.Is(err, os.ErrExist) || time.Now().After(deadline) {
+			return nil, fmt.Errorf("cannot lock ref %s: the ledger is locked by %s: %w", Branch, p, err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
 // refLockWait is how long a push waits for another push's ref lock.
 const refLockWait = 10 * time.Second
 
@@ -431,6 +464,13 @@ func (s *lockedReceive) ReceivePack(ctx context.Context, req *packp.ReferenceUpd
 	}
 	defer repo.Close()
 	gitDir := repo.GitDir()
+	// The receiving ledger's own lock first: a concord command writing
+	// there (a sign, a sync) and this push never interleave.
+	unlock, err := takeLedgerLock(ctx, gitDir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	for _, cmd := range req.Commands {
 		lockPath := filepath.Join(gitDir, filepath.FromSlash(cmd.Name.String())) + ".lock"
 		if err := os.MkdirAll(filepath.Dir(lockPath), 0o755); err != nil {
