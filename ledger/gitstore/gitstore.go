@@ -8,8 +8,8 @@ package gitstore
 import (
 	"bytes"
 	"cmp"
-	"context"
 	"container/list"
+	"context"
 	"errors"
 	"fmt"
 	"io"
