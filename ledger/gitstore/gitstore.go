@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/go-git/go-billy/v5"
+	"github.com/go-git/go-billy/v5/osfs"
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
@@ -129,7 +130,10 @@ func newRepo(dir string, r *git.Repository) (*Repo, error) {
 		fs = &objectsFS{Filesystem: fs, perm: g.perm}
 	}
 	sto := filesystem.NewStorageWithOptions(fs, cache.NewObjectLRU(objectCacheSize),
-		filesystem.Options{KeepDescriptors: true})
+		// Objects git reads from elsewhere (objects/info/alternates, as
+		// git clone --shared writes it) are read from the whole file
+		// system, as git reads them.
+		filesystem.Options{KeepDescriptors: true, AlternatesFS: osfs.New("/")})
 	kept, err := git.Open(sto, nil)
 	if err != nil {
 		if root != nil {
