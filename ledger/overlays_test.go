@@ -3,7 +3,9 @@ package ledger
 import (
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -167,4 +169,57 @@ func TestVerifyUnsupportedFormats(t *testing.T) {
 		t.Fatalf("verify of a sha256 repository: %v", err)
 	}
 	t.Logf("sha256: %v", err)
+}
+
+// TestHugeObjectRefusedBeforeInflating: an entry adding a 64 MiB blob of
+// zeros (a few KB compressed) is refused by verify and by sync without
+// inflating it: each allocates far less than the blob.
+func TestHugeObjectRefusedBeforeInflating(t *testing.T) {
+	r := gitWorld(t)
+	c := r.clone(t, r.dir)
+	zeros := filepath.Join(t.TempDir(), "zeros")
+	f, err := os.Create(zeros)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(64 << 20); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	blob := runGit(t, r.dir, "hash-object", "-w", zeros)
+	head := r.head()
+	// The head's tree with the blob added at its root.
+	entries := runGit(t, r.dir, "ls-tree", head)
+	cmd := exec.Command("git", "-C", r.dir, "mktree")
+	cmd.Stdin = strings.NewReader(entries + "\n100644 blob " + blob + "\tzeros.txt\n")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := runGit(t, r.dir, "-c", "user.name=x", "-c", "user.email=x@example.org", "commit-tree", "-p", head, "-m", "zeros", strings.TrimSpace(string(out)))
+	runGit(t, r.dir, "update-ref", "refs/heads/main", bad)
+
+	allocated := func(f func()) uint64 {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		f()
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	var rep *Report
+	if n := allocated(func() { rep, err = Verify(r.dir, VerifyOptions{}) }); n > 32<<20 {
+		t.Errorf("verify allocated %d MiB", n>>20)
+	}
+	if err != nil || len(problemsWith(rep, "more than")) == 0 {
+		t.Fatalf("verify: %v %+v", err, rep)
+	}
+	if n := allocated(func() { _, err = c.sync("") }); n > 32<<20 {
+		t.Errorf("sync allocated %d MiB", n>>20)
+	}
+	var rr *RemoteRejectedError
+	if !errors.As(err, &rr) {
+		t.Fatalf("sync: %v", err)
+	}
+	t.Log(err)
 }

@@ -133,7 +133,10 @@ func newRepo(dir string, r *git.Repository) (*Repo, error) {
 		// Objects git reads from elsewhere (objects/info/alternates, as
 		// git clone --shared writes it) are read from the whole file
 		// system, as git reads them.
-		filesystem.Options{KeepDescriptors: true, AlternatesFS: osfs.New("/")})
+		// Objects larger than MaxObjectSize are opened lazily, so that
+		// their size is known, and they are refused, before they are
+		// inflated.
+		filesystem.Options{KeepDescriptors: true, AlternatesFS: osfs.New("/"), LargeObjectThreshold: MaxObjectSize})
 	kept, err := git.Open(sto, nil)
 	if err != nil {
 		if root != nil {
@@ -987,11 +990,22 @@ func (g *Repo) object(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedO
 	return obj, raw, nil
 }
 
-// lookup reads object h, of any type, and its content.
+// MaxObjectSize is the size, in bytes once inflated, of the largest
+// object concord reads: a larger one is refused as corrupt before it is
+// inflated (a blob of zeros compresses a thousandfold, so a small fetch can
+// carry one that would fill memory). concord's own files are far smaller:
+// a statement is a few KB, a text is capped by the rules.
+const MaxObjectSize = 32 << 20
+
+// lookup reads object h, of any type, and its content, refusing one
+// larger than MaxObjectSize before reading it.
 func (g *Repo) lookup(h plumbing.Hash) (plumbing.EncodedObject, []byte, error) {
 	obj, err := g.r.Storer.EncodedObject(plumbing.AnyObject, h)
 	if err != nil {
 		return nil, nil, err
+	}
+	if obj.Size() > MaxObjectSize {
+		return nil, nil, &CorruptError{ID: h.String(), Reason: fmt.Sprintf("it is %d bytes, more than the %d concord reads", obj.Size(), MaxObjectSize)}
 	}
 	raw, err := readAll(obj)
 	if err != nil {
