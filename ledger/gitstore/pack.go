@@ -18,9 +18,7 @@ import (
 const (
 	// PackThreshold is the estimated number of loose objects past which a
 	// write packs them.
-	PackThreshold = 1024
-	// MaxPacks is the number of packs past which they are packed into one.
-	MaxPacks = 10
+	PackThreshold = 256
 	// packWindow and packDepth are git repack's --window and --depth.
 	packWindow = 250
 	packDepth  = 50
@@ -29,7 +27,7 @@ const (
 // looseSample are the object folders counted to estimate the number of
 // loose objects (as git gc --auto samples one): object ids are uniform,
 // so each holds 1/256 of them.
-var looseSample = []string{"00", "3f", "7e", "bd"}
+var looseSample = []string{"00", "10", "20", "30", "40", "50", "60", "70", "80", "90", "a0", "b0", "c0", "d0", "e0", "f0"}
 
 // looseEstimate estimates the number of loose objects.
 func (g *Repo) looseEstimate() int {
@@ -51,20 +49,16 @@ func (g *Repo) MaybePack(ctx context.Context) error {
 	return g.Pack(ctx)
 }
 
-// Pack runs git repack: the loose objects into a new pack, or every
-// object into one pack when there are more than MaxPacks, with a delta
-// window of 250. Readers meanwhile are safe: git removes a pack or a loose
-// object only once it is in the new pack, and a read that misses looks
-// again (see object).
+// Pack runs git repack -d --geometric=2 with a delta window of 250 (see
+// above). Readers meanwhile are safe: git removes a pack or a loose object
+// only once it is in the new pack, and a read that misses looks again (see
+// object).
 func (g *Repo) Pack(ctx context.Context) error {
 	if g.git == "" {
 		return fmt.Errorf("packing needs the git program")
 	}
-	packs, _ := filepath.Glob(filepath.Join(g.GitDir(), "objects", "pack", "pack-*.pack"))
-	args := []string{"repack", "-d", "-q", fmt.Sprintf("--window=%d", packWindow), fmt.Sprintf("--depth=%d", packDepth)}
-	if len(packs) >= MaxPacks {
-		args = append(args, "-a")
-	}
+	args := []string{"-c", "repack.writeBitmaps=false", "repack", "-d", "-q", "--geometric=2",
+		fmt.Sprintf("--window=%d", packWindow), fmt.Sprintf("--depth=%d", packDepth)}
 	_, stderr, err := g.runGit(ctx, gitEnv(), args...)
 	g.refresh()
 	if err != nil {
