@@ -37,7 +37,8 @@ everything git uses applies: ~/.ssh/config, known_hosts, ssh-agent and key
 files, GIT_SSH_COMMAND, credential helpers and ~/.netrc, http.sslCAInfo and
 GIT_SSL_CAINFO, proxies, and the server's hooks and rules. ` + which + `
 Without git (or with CONCORD_GIT=off) go-git's built-in transport is used: ssh
-through ssh-agent only, with known_hosts, no ~/.ssh/config, no credential
-helpers or CA settings, and local remotes served in-process without their hooks.
+through ssh-agent or unencrypted key files, with known_hosts and ~/.ssh/config's
+HostName, Port, User, IdentityFile and UserKnownHostsFile only; no credential
+helpers or CA settings; local remotes served in-process without their hooks.
 Credentials in a URL are never printed.`
 }

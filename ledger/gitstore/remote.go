@@ -106,13 +106,19 @@ func (g *Repo) Fetch(ctx context.Context, url, ref string) (string, error) {
 	if g.git != "" {
 		return g.fetchGit(ctx, url, ref)
 	}
-	rem := git.NewRemote(g.r.Storer, &config.RemoteConfig{Name: "fetch", URLs: []string{url}})
+	target, auth, done, err := fallbackSSH(url)
+	if err != nil {
+		return "", err
+	}
+	defer done()
+	rem := git.NewRemote(g.r.Storer, &config.RemoteConfig{Name: "fetch", URLs: []string{target}})
 	tmpBefore := g.tmpPacks()
 	packsBefore := g.packFiles()
-	err := rem.FetchContext(ctx, &git.FetchOptions{
+	err = rem.FetchContext(ctx, &git.FetchOptions{
 		RemoteName: "fetch",
 		RefSpecs:   []config.RefSpec{config.RefSpec("+" + Branch + ":" + ref)},
 		Tags:       git.NoTags,
+		Auth:       auth,
 	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		g.removeTmpPacks(tmpBefore)
@@ -211,12 +217,17 @@ func (g *Repo) Push(ctx context.Context, url, old string) error {
 	if g.git != "" {
 		return g.pushGit(ctx, url, old)
 	}
-	rem := git.NewRemote(g.r.Storer, &config.RemoteConfig{Name: "push", URLs: []string{url}})
-	opts := &git.PushOptions{RemoteName: "push", RefSpecs: []config.RefSpec{config.RefSpec(Branch + ":" + Branch)}}
+	target, auth, done, err := fallbackSSH(url)
+	if err != nil {
+		return err
+	}
+	defer done()
+	rem := git.NewRemote(g.r.Storer, &config.RemoteConfig{Name: "push", URLs: []string{target}})
+	opts := &git.PushOptions{RemoteName: "push", RefSpecs: []config.RefSpec{config.RefSpec(Branch + ":" + Branch)}, Auth: auth}
 	if old != "" {
 		opts.RequireRemoteRefs = []config.RefSpec{config.RefSpec(old + ":" + Branch)}
 	}
-	err := rem.PushContext(ctx, opts)
+	err = rem.PushContext(ctx, opts)
 	switch {
 	case err == nil, errors.Is(err, git.NoErrAlreadyUpToDate):
 		return nil
