@@ -311,6 +311,8 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			if synced != "" && !other {
 				return nil, &RemoteRejectedError{URL: shown, Reason: fmt.Sprintf("the remote is empty, but had head %s at the last sync (rolled back)", synced)}
 			}
+		case errors.As(err, new(*gitstore.RefLockError)):
+			return nil, err // a lock here, not the remote's doing
 		case err != nil:
 			return nil, remoteError(ctx, url, "fetching", err, unsent)
 		default:

@@ -543,3 +543,24 @@ func TestGitTimeout(t *testing.T) {
 		t.Errorf("took %v", d)
 	}
 }
+
+// TestStaleLocalLockNotBlamedOnRemote: a lock left in the local ledger by
+// a killed git (refs/concord/incoming.lock) is reported as the local lock
+// it is, with the path to remove, not as the remote failing.
+func TestStaleLocalLockNotBlamedOnRemote(t *testing.T) {
+	r := gitWorld(t)
+	c := r.clone(t, r.dir)
+	r.sign("pact", "a") // the remote moves: the fetch must update the ref
+	lock := filepath.Join(c.dir, "refs", "concord", "incoming.lock")
+	if err := os.WriteFile(lock, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.sync("")
+	var le *gitstore.RefLockError
+	var re *RemoteError
+	if !errors.As(err, &le) || errors.As(err, &re) || le.Path != lock {
+		t.Fatalf("sync: %v, want a RefLockError for %s", err, lock)
+	}
+	os.Remove(lock)
+	c.mustSync("")
+}

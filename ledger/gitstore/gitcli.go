@@ -114,6 +114,10 @@ func (g *Repo) fetchGit(ctx context.Context, url, ref string) (string, error) {
 		if strings.Contains(stderr, "couldn't find remote ref "+Branch) {
 			return "", g.noBranch(ctx, url)
 		}
+		if lock := localLock(stderr, gitDir); lock != "" {
+			// A lock in this repository, not the remote's doing.
+			return "", &RefLockError{Path: lock}
+		}
 		return "", classifyGit(stderr, url, err)
 	}
 	moved, err := migrateObjects(q, objects)
@@ -130,6 +134,20 @@ func (g *Repo) fetchGit(ctx context.Context, url, ref string) (string, error) {
 		return "", ErrNoRemoteBranch
 	}
 	return id, nil
+}
+
+// localLock returns the lock file in gitDir that git could not create
+// ("Unable to create '…/refs/concord/incoming.lock': File exists."), or "".
+func localLock(stderr, gitDir string) string {
+	_, rest, ok := strings.Cut(stderr, "Unable to create '")
+	if !ok {
+		return ""
+	}
+	p, _, ok := strings.Cut(rest, "'")
+	if !ok || !strings.HasSuffix(p, ".lock") || !strings.HasPrefix(p, gitDir+string(filepath.Separator)) {
+		return ""
+	}
+	return p
 }
 
 // NoBranchError is returned by Fetch when the remote has branches, but no

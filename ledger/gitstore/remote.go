@@ -51,7 +51,11 @@ func SetWriteHook(f func(step string)) {
 type RefLockError struct{ Path string }
 
 func (e *RefLockError) Error() string {
-	return fmt.Sprintf("the branch is locked by %s: another git process is updating it, or one was killed while it did", e.Path)
+	what := "the branch"
+	if !strings.HasSuffix(filepath.ToSlash(e.Path), "/"+Branch+".lock") {
+		what = "a ref"
+	}
+	return fmt.Sprintf("%s is locked by %s: another git process is updating it, or one was killed while it did", what, e.Path)
 }
 
 // Hint says how to clear a stale lock.
