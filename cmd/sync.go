@@ -53,6 +53,9 @@ empty (a new server) is given the ledger.` + transportHelp(s),
 			if err != nil {
 				return err
 			}
+			for _, m := range res.ServerMessages {
+				fmt.Fprintf(s.Err, "remote: %s\n", m)
+			}
 			if o.JSON {
 				return printJSON(s, res)
 			}

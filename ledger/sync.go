@@ -158,7 +158,9 @@ type SyncResult struct {
 	Attempts  int    `json:"attempts"`
 	// Transport is what reached the remote: "git" (the git program) or
 	// "go-git" (the built-in fallback).
-	Transport string `json:"transport"`
+	Transport string `json:"transport"`	// ServerMessages are what the remote's hooks said when it took the
+	// push ("remote: …" lines, through git only).
+	ServerMessages []string `json:"server_messages,omitempty"`
 }
 
 // absURL turns a local path into an absolute one; URLs are kept. As git
@@ -369,6 +371,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 				continue
 			}
 			syncHook("sync: pushed")
+			res.ServerMessages = repo.ServerMessages()
 			chain, err := repo.FirstParentChain(head)
 			if err != nil {
 				return nil, err

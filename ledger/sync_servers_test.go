@@ -415,6 +415,20 @@ func TestGitServerRules(t *testing.T) {
 			t.Errorf("a refused push changed a ledger")
 		}
 	})
+	t.Run("post-receive message", func(t *testing.T) {
+		r := gitWorld(t)
+		c := r.clone(t, r.dir)
+		hook := filepath.Join(r.dir, "hooks", "post-receive")
+		os.MkdirAll(filepath.Dir(hook), 0o755)
+		if err := os.WriteFile(hook, []byte("#!/bin/sh\necho 'archived: ticket 4711'\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		c.sign("pact", "a")
+		res := c.mustSync("a")
+		if len(res.ServerMessages) != 1 || res.ServerMessages[0] != "archived: ticket 4711" {
+			t.Fatalf("server messages %q", res.ServerMessages)
+		}
+	})
 	t.Run("checked-out branch", func(t *testing.T) {
 		r := gitWorld(t)
 		co := filepath.Join(t.TempDir(), "colleague")

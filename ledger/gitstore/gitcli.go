@@ -274,6 +274,7 @@ func (g *Repo) pushGit(ctx context.Context, url, old string) error {
 	out, stderr, err := g.runGit(ctx, gitEnv(), "push", "--porcelain", "--force-with-lease="+Branch+":"+old,
 		"--", url, Branch+":"+Branch)
 	if err == nil {
+		g.messages = serverLines(scrub(stderr, url))
 		return nil
 	}
 	if ctx.Err() != nil {
@@ -289,6 +290,22 @@ func (g *Repo) pushGit(ctx context.Context, url, old string) error {
 		ne.Detail = summarize(scrub(stderr+"\n"+line, url), NetRefused)
 	}
 	return ne
+}
+
+// ServerMessages returns what the server said ("remote: …" lines, from
+// its hooks) during the last push that succeeded through git, credentials
+// masked; nil if nothing.
+func (g *Repo) ServerMessages() []string { return g.messages }
+
+// serverLines returns the text of the "remote: " lines of git's stderr.
+func serverLines(stderr string) []string {
+	var out []string
+	for _, line := range strings.Split(stderr, "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimRight(line, "\r "), "remote: "); ok && strings.TrimSpace(rest) != "" {
+			out = append(out, rest)
+		}
+	}
+	return out
 }
 
 // refresh makes the next read find the packs as they are on disk now

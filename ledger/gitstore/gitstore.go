@@ -80,6 +80,8 @@ type Repo struct {
 	git     string   // the git program for Fetch, Push and packing; "" for go-git alone
 	fetched []string // files the fetches since the last DiscardFetched or KeepFetched placed
 	perm    perms    // the modes of new files, as git would give them
+	// messages are the server's lines of the last push through git.
+	messages []string
 }
 
 // objectCacheSize bounds go-git's cache of raw objects. Decoded trees are
