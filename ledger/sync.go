@@ -158,7 +158,7 @@ type SyncResult struct {
 	Attempts  int    `json:"attempts"`
 	// Transport is what reached the remote: "git" (the git program) or
 	// "go-git" (the built-in fallback).
-	Transport string `json:"transport"`	// ServerMessages are what the remote's hooks said when it took the
+	Transport string `json:"transport"` // ServerMessages are what the remote's hooks said when it took the
 	// push ("remote: …" lines, through git only).
 	ServerMessages []string `json:"server_messages,omitempty"`
 }
