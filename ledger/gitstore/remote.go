@@ -12,6 +12,7 @@ import (
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
 	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/plumbing/transport"
@@ -127,11 +128,7 @@ func (g *Repo) Fetch(ctx context.Context, url, ref string) (string, error) {
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		g.removeTmpPacks(tmpBefore)
 	}
-	for p := range g.packFiles() {
-		if !packsBefore[p] {
-			g.fetched = append(g.fetched, p)
-		}
-	}
+	g.noteFetchedPack(packsBefore)
 	switch {
 	case err == nil, errors.Is(err, git.NoErrAlreadyUpToDate):
 	case errors.Is(err, transport.ErrEmptyRemoteRepository), isNoMatchingRef(err):
@@ -174,6 +171,45 @@ func (g *Repo) DiscardFetched(ref string) error {
 
 // KeepFetched forgets the objects fetched so far: they were accepted.
 func (g *Repo) KeepFetched() { g.fetched = nil }
+
+// noteFetchedPack records, for DiscardFetched, the pack go-git's fetch
+// wrote: the one new pack (with its index) since before, and only if it
+// lacks the local head. A pack made meanwhile by a git gc or repack
+// running on the repository holds the head (it packs what is reachable),
+// and when two packs are new it is not known which is the fetch's: then
+// nothing is recorded, and a refused fetch leaves its objects unreachable
+// for git gc to prune, rather than risk removing a pack git made.
+func (g *Repo) noteFetchedPack(before map[string]bool) {
+	var packs []string
+	for p := range g.packFiles() {
+		if !before[p] && strings.HasSuffix(p, ".pack") {
+			packs = append(packs, p)
+		}
+	}
+	if len(packs) != 1 {
+		return
+	}
+	base := strings.TrimSuffix(packs[0], ".pack")
+	f, err := os.Open(base + ".idx")
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	idx := idxfile.NewMemoryIndex()
+	if err := idxfile.NewDecoder(f).Decode(idx); err != nil {
+		return
+	}
+	if head, err := g.Head(); err == nil && head != "" {
+		if ok, err := idx.Contains(plumbing.NewHash(head)); err != nil || ok {
+			return
+		}
+	}
+	for p := range g.packFiles() {
+		if !before[p] && strings.HasPrefix(p, base+".") {
+			g.fetched = append(g.fetched, p)
+		}
+	}
+}
 
 // packFiles returns the files in objects/pack.
 func (g *Repo) packFiles() map[string]bool {
