@@ -148,7 +148,7 @@ func (e *RemoteBusyError) Hint() string { return "run 'concord sync' again" }
 
 // SyncResult says what a clone or sync did.
 type SyncResult struct {
-	Remote    string `json:"remote"`
+	Remote    string `json:"remote"` // credentials masked (gitstore.RedactURL)
 	Ledger    string `json:"ledger"`
 	Head      string `json:"head"`
 	Entries   int    `json:"entries"`
@@ -158,7 +158,8 @@ type SyncResult struct {
 	Attempts  int    `json:"attempts"`
 	// Transport is what reached the remote: "git" (the git program) or
 	// "go-git" (the built-in fallback).
-	Transport string `json:"transport"` // ServerMessages are what the remote's hooks said when it took the
+	Transport string `json:"transport"`
+	// ServerMessages are what the remote's hooks said when it took the
 	// push ("remote: …" lines, through git only).
 	ServerMessages []string `json:"server_messages,omitempty"`
 }
