@@ -8,6 +8,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
@@ -88,4 +89,37 @@ func TestFallbackSSHConfigAndKeyFile(t *testing.T) {
 	t.Setenv("HOME", home)
 	t.Setenv("SSH_KNOWN_HOSTS", "")
 	runTwoSigners(t, r, "ledgerhost:"+r.dir)
+}
+
+// TestFallbackReceiveTakesLedgerLock: a push received by the in-process
+// file:// server (the fallback transport) waits for the receiving ledger's
+// concord.lock, held here as a concord command writing there would hold
+// it, and lands only once it is released.
+func TestFallbackReceiveTakesLedgerLock(t *testing.T) {
+	r := newWorld(t)
+	r.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+	c := r.clone(t, "file://"+r.dir)
+	c.sign("pact", "a")
+	lock := filepath.Join(r.dir, "concord.lock")
+	if err := os.WriteFile(lock, []byte(fmt.Sprintf("%d 2026-06-01T09:00:00Z\n", os.Getpid())), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := r.head()
+	done := make(chan error, 1)
+	go func() { _, err := c.sync("a"); done <- err }()
+	select {
+	case err := <-done:
+		t.Fatalf("the sync finished while the remote's ledger was locked: %v", err)
+	case <-time.After(500 * time.Millisecond):
+	}
+	if r.head() != before {
+		t.Fatal("the push landed while the remote's ledger was locked")
+	}
+	os.Remove(lock)
+	if err := <-done; err != nil {
+		t.Fatalf("sync: %v", err)
+	}
+	if r.head() != c.head() || r.head() == before {
+		t.Fatalf("remote %s, clone %s", r.head(), c.head())
+	}
 }

@@ -118,7 +118,7 @@ func (g *Repo) fetchGit(ctx context.Context, url, ref string) (string, error) {
 		}
 		return "", classifyGit(stderr, url, err)
 	}
-	moved, err := migrateObjects(q, objects)
+	moved, err := migrateObjects(q, objects, g.perm)
 	g.fetched = append(g.fetched, moved...)
 	g.refresh()
 	if err != nil {
@@ -183,9 +183,22 @@ func (g *Repo) noBranch(ctx context.Context, url string) error {
 // migrateObjects moves the objects in folder q into the objects folder,
 // as git moves a push's quarantine: loose objects one by one (one already
 // there is left as it is), packs with their .idx last, so that a reader
-// never finds an index without its pack. It returns the files it placed.
-func migrateObjects(q, objects string) ([]string, error) {
+// never finds an index without its pack. Folders it creates get the modes
+// git gives them (perm). It returns the files it placed.
+func migrateObjects(q, objects string, perm perms) ([]string, error) {
 	var moved []string
+	mkdir := func(dir string) error {
+		if _, err := os.Stat(dir); err == nil {
+			return nil
+		}
+		if err := os.MkdirAll(dir, 0o777); err != nil {
+			return err
+		}
+		if dm, ok := perm.dir(); ok {
+			return os.Chmod(dir, dm)
+		}
+		return nil
+	}
 	entries, err := os.ReadDir(q)
 	if err != nil {
 		return nil, err
@@ -215,7 +228,7 @@ func migrateObjects(q, objects string) ([]string, error) {
 				return 1
 			}
 			slices.SortFunc(names, func(a, b string) int { return rank(a) - rank(b) })
-			if err := os.MkdirAll(filepath.Join(objects, "pack"), 0o755); err != nil {
+			if err := mkdir(filepath.Join(objects, "pack")); err != nil {
 				return moved, err
 			}
 			for _, n := range names {
@@ -231,7 +244,7 @@ func migrateObjects(q, objects string) ([]string, error) {
 			if err != nil {
 				return moved, err
 			}
-			if err := os.MkdirAll(filepath.Join(objects, name), 0o755); err != nil {
+			if err := mkdir(filepath.Join(objects, name)); err != nil {
 				return moved, err
 			}
 			for _, f := range files {
