@@ -105,8 +105,22 @@ func Init(dir string) (*Repo, error) {
 }
 
 // Open opens the repository in dir (bare, or with a .git folder).
+// A repository in a format concord does not read (sha256 objects,
+// reftable, another extension) is an *UnsupportedError.
 func Open(dir string) (*Repo, error) {
 	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{})
+	if errors.Is(err, git.ErrUnknownExtension) {
+		what := strings.TrimPrefix(err.Error(), git.ErrUnknownExtension.Error()+": ")
+		switch what {
+		case "objectformat":
+			what = "the sha256 object format (extensions.objectFormat)"
+		case "refstorage":
+			what = "the reftable ref storage (extensions.refStorage)"
+		default:
+			what = "the repository extension " + what
+		}
+		return nil, &UnsupportedError{Dir: dir, What: what}
+	}
 	if err != nil {
 		return nil, err
 	}
