@@ -1030,6 +1030,18 @@ func (g *Repo) lookup(h plumbing.Hash) (plumbing.EncodedObject, []byte, error) {
 	return obj, raw, nil
 }
 
+// store writes obj as a loose object. go-git writes it to a temporary file
+// beside the objects and renames it into place; a git gc --prune=now
+// running meanwhile may remove that file, so a write that finds it gone is
+// made once more.
+func (g *Repo) store(obj plumbing.EncodedObject) (plumbing.Hash, error) {
+	h, err := g.r.Storer.SetEncodedObject(obj)
+	if errors.Is(err, os.ErrNotExist) {
+		h, err = g.r.Storer.SetEncodedObject(obj)
+	}
+	return h, err
+}
+
 // NewCommit describes a commit for Append.
 type NewCommit struct {
 	Parent  string            // "" for the first commit
@@ -1114,7 +1126,7 @@ func (g *Repo) WriteCommit(c NewCommit) (string, error) {
 	if err := commit.Encode(obj); err != nil {
 		return "", err
 	}
-	id, err := g.r.Storer.SetEncodedObject(obj)
+	id, err := g.store(obj)
 	if err != nil {
 		return "", fmt.Errorf("writing commit: %w", err)
 	}
@@ -1184,7 +1196,7 @@ func (g *Repo) writeTree(base *object.Tree, files map[string][]byte) (plumbing.H
 	if err := t.Encode(obj); err != nil {
 		return plumbing.ZeroHash, err
 	}
-	return g.r.Storer.SetEncodedObject(obj)
+	return g.store(obj)
 }
 
 func (g *Repo) writeBlob(data []byte) (plumbing.Hash, error) {
@@ -1201,7 +1213,7 @@ func (g *Repo) writeBlob(data []byte) (plumbing.Hash, error) {
 	if err := w.Close(); err != nil {
 		return plumbing.ZeroHash, err
 	}
-	return g.r.Storer.SetEncodedObject(obj)
+	return g.store(obj)
 }
 
 // setBranch points the branch at id under git's lock protocol: the lock
