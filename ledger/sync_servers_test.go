@@ -578,3 +578,26 @@ func TestStaleLocalLockNotBlamedOnRemote(t *testing.T) {
 	os.Remove(lock)
 	c.mustSync("")
 }
+
+// TestKilledFetchQuarantineRemoved: the quarantine folder a fetch killed
+// on the way left (objects never moved in, never reachable) is removed by
+// the next fetch.
+func TestKilledFetchQuarantineRemoved(t *testing.T) {
+	r := gitWorld(t)
+	c := r.clone(t, r.dir)
+	left := filepath.Join(c.dir, ".concord-incoming-123456", "pack")
+	if err := os.MkdirAll(left, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(left, "tmp_pack_abc"), []byte("half a pack"), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	r.sign("pact", "a")
+	if res := c.mustSync(""); res.Fetched != 1 {
+		t.Fatalf("%+v", res)
+	}
+	if _, err := os.Stat(filepath.Dir(left)); !os.IsNotExist(err) {
+		t.Fatalf("the quarantine folder is still there: %v", err)
+	}
+	c.mustVerify()
+}
