@@ -2,6 +2,7 @@ package gitstore
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 )
 
@@ -46,6 +47,9 @@ func (e *NetError) Unwrap() error { return e.Err }
 // at the value the push expected (another push came first).
 var ErrRemoteMoved = errors.New("the remote's branch moved")
 
+// repoNotFound is git's "repository 'URL' not found" (smart HTTP).
+var repoNotFound = regexp.MustCompile(`repository '[^']*' not found`)
+
 // classifyGit turns what git printed on failing into a NetError. stderr is
 // git's error stream (LC_ALL=C), raw the URL given to git.
 func classifyGit(stderr, raw string, err error) *NetError {
@@ -71,7 +75,8 @@ func classifyGit(stderr, raw string, err error) *NetError {
 		kind = NetCertificate
 	case has("[remote rejected]", "pre-receive hook declined", "update hook declined", "refusing to update checked out branch", "branch is currently checked out"):
 		kind = NetRefused
-	case has("does not appear to be a git repository", "repository not found", "not found", "no such repository", "the requested url returned error: 404", "not a git repository"):
+	case has("does not appear to be a git repository", "repository not found", "no such repository", "the requested url returned error: 404", "not a git repository"),
+		repoNotFound.MatchString(lower):
 		kind = NetNotFound
 	}
 	return &NetError{Kind: kind, Detail: summarize(text, kind), Err: err}

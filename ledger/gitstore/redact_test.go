@@ -40,3 +40,25 @@ func TestScrub(t *testing.T) {
 		t.Errorf("scrub removed the address: %q", got)
 	}
 }
+
+// TestClassifyGit: what git and ssh print on failing is sorted into the
+// kinds whose hints differ; anything else is a plain failure.
+func TestClassifyGit(t *testing.T) {
+	for text, want := range map[string]NetKind{
+		"git@h: Permission denied (publickey).\r\nfatal: Could not read from remote repository.":                         NetAuthRefused,
+		"fatal: Authentication failed for 'https://h/l/'":                                                                NetAuthRefused,
+		"No ED25519 host key is known for [h]:22 and you have requested strict checking.\nHost key verification failed.": NetHostKeyUnknown,
+		"@@@@\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\nOffending ED25519 key in /k:1":               NetHostKeyChanged,
+		"fatal: unable to access 'https://h/l/': server certificate verification failed. CAfile: none":                   NetCertificate,
+		"remote: frozen\n! [remote rejected] main -> main (pre-receive hook declined)":                                   NetRefused,
+		"fatal: repository 'https://h/l/' not found":                                                                     NetNotFound,
+		"fatal: '/srv/x' does not appear to be a git repository":                                                         NetNotFound,
+		"fatal: remote error: upload-pack: not our ref 0123":                                                             NetFailed,
+		"error: object file objects/ab/cd is empty; fatal: object not found":                                             NetFailed,
+		"ssh: connect to host h port 22: Connection refused":                                                             NetFailed,
+	} {
+		if got := classifyGit(text, "https://h/l", nil).Kind; got != want {
+			t.Errorf("%q: %v, want %v", text, got, want)
+		}
+	}
+}
