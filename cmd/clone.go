@@ -23,11 +23,11 @@ func newCloneCmd(s *IO) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "clone URL DIR [--timeout D] [--json]",
 		Short: "Copy a ledger from a git remote, accepting it only if it verifies",
-		Long: `Copy the ledger at URL (a path, file://, git://, http(s):// or ssh:// remote)
-into the new folder DIR. What is fetched is audited first, as 'concord verify'
+		Long: `Copy the ledger at URL (a path, file://, git://, http(s)://, ssh:// or scp-like
+host:path remote) into the new folder DIR. What is fetched is audited first, as 'concord verify'
 does; a ledger that does not verify is refused with exit status 3 and DIR is
 left as it was. The remote is recorded for 'concord sync', with its head, which
-every later sync checks the remote still extends.`,
+every later sync checks the remote still extends.` + transportHelp(s),
 		Args: cobra.ExactArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
 			ctx, cancel := context.WithTimeout(context.Background(), o.Timeout)

@@ -55,12 +55,13 @@ func (o *signerOptions) signer(s *IO) (ssh.Signer, error) {
 	return signing.LoadPrivateKey(o.Key, passphraseFunc(s, o.PassphraseFile, o.Key))
 }
 
-// env is the environment of the ledger's writes: the clock, randomness and
-// the PDF's glyph coverage, against which every field and text written is
-// checked (nil, and so every write of text refused, only if the embedded
-// fonts cannot be read, which the build's tests rule out).
+// env is the environment of the ledger's writes: the clock, randomness, the
+// state cache, the git program that reaches remotes, and the PDF's glyph
+// coverage, against which every field and text written is checked (nil, and
+// so every write of text refused, only if the embedded fonts cannot be read,
+// which the build's tests rule out).
 func env(s *IO) ledger.Env {
-	e := ledger.Env{Now: s.Now, Rand: s.Rand, Cache: s.cache}
+	e := ledger.Env{Now: s.Now, Rand: s.Rand, Cache: s.cache, Git: gitProgram(s)}
 	if cv, err := pdf.NewCoverage(); err == nil {
 		e.Glyphs = cv
 	}

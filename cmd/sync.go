@@ -32,7 +32,8 @@ send yours. When both have new entries, yours are re-created on top of the
 remote's (the same signed statements at new positions, each commit signed again),
 which needs your key: --as ID --key FILE. A push that loses a race with another
 signer is tried again, a few times. If the remote cannot be reached, nothing
-local is lost (exit status 1).`,
+local is lost (exit status 1). A remote other than the recorded one that is
+empty (a new server) is given the ledger.` + transportHelp(s),
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts := ledger.SyncOptions{Remote: o.Remote}
@@ -51,6 +52,9 @@ local is lost (exit status 1).`,
 			res, err := ledger.Sync(ctx, ledgerDir(c, s), env(s), opts)
 			if err != nil {
 				return err
+			}
+			for _, m := range res.ServerMessages {
+				fmt.Fprintf(s.Err, "remote: %s\n", m)
 			}
 			if o.JSON {
 				return printJSON(s, res)

@@ -80,6 +80,9 @@ is listed with its entry, commit and file.`,
 				for _, p := range rep.Problems {
 					fmt.Fprintf(s.Out, "PROBLEM %s\n", p)
 				}
+				for _, n := range rep.Notes {
+					fmt.Fprintf(s.Out, "note: %s\n", n)
+				}
 			}
 			if !rep.OK() {
 				fmt.Fprintf(s.Err, "concord: verification failed: %s\n", plural(len(rep.Problems), "problem"))

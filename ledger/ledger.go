@@ -23,6 +23,9 @@ type Env struct {
 	Now   func() time.Time
 	Rand  io.Reader
 	Cache Cache
+	// Git is the path of the git program clone and sync reach remotes
+	// with; "" makes them use go-git's built-in transport instead.
+	Git string
 	// Glyphs is the coverage every field and text written must have, so
 	// that no entry can make a later export fail: the commands pass
 	// documents/pdf.Coverage. Writes of free text or texts (Init, Propose,
@@ -130,6 +133,7 @@ func withLockFrom(dir string, env Env, prev *Ledger, fn func(l *Ledger) error) e
 		return &NotLedgerError{Dir: dir, Err: errors.New("no git repository there")}
 	}
 	defer repo.Close()
+	repo.UseGit(env.Git)
 	unlock, err := lock(repo.GitDir())
 	if err != nil {
 		return err

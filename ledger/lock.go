@@ -6,11 +6,14 @@ import (
 	"path/filepath"
 
 	"github.com/concord-ledger/concord/internal/filelock"
+	"github.com/concord-ledger/concord/ledger/gitstore"
 )
 
-// lockName is the ledger's lock file in the git folder. It holds nothing and
-// stays in place: the lock is an OS file lock on it (package filelock).
-const lockName = "concord.lock"
+// lockName is the ledger's lock file in the git folder (gitstore's
+// LedgerLockName, which the receive side of sync takes too). It holds
+// nothing and stays in place: the lock is an OS file lock on it (package
+// filelock).
+const lockName = gitstore.LedgerLockName
 
 // lock takes the ledger's lock in gitDir. A held lock is a *LockError,
 // never a wait and never stolen; the OS releases the lock when the process

@@ -34,7 +34,8 @@ var syncHook = func(step string) {}
 const DefaultSyncAttempts = 5
 
 // RemoteError is a failure to reach or talk to the remote (network, time
-// out, corrupt data, refused push). Nothing local was lost.
+// out, corrupt data, credentials or host key refused, a push the server's
+// rules refused). Nothing local was lost. URL is masked (RedactURL).
 type RemoteError struct {
 	URL   string
 	Op    string // "fetching", "pushing"
@@ -46,6 +47,8 @@ func (e *RemoteError) Error() string {
 	what := "unreachable or failing"
 	if e.TimedOut() {
 		what = "timed out"
+	} else if k, ok := e.Kind(); ok {
+		what = k.String()
 	}
 	return fmt.Sprintf("remote %s %s while %s: %v; nothing was lost: your %d local entries are kept", e.URL, what, e.Op, e.Err, e.Local)
 }
@@ -55,23 +58,59 @@ func (e *RemoteError) Unwrap() error { return e.Err }
 // TimedOut reports whether the remote failed to answer in the time given.
 func (e *RemoteError) TimedOut() bool { return errors.Is(e.Err, context.DeadlineExceeded) }
 
+// Kind returns what kind of failure it was, when the transport said.
+func (e *RemoteError) Kind() (gitstore.NetKind, bool) {
+	var ne *gitstore.NetError
+	if errors.As(e.Err, &ne) {
+		return ne.Kind, true
+	}
+	return gitstore.NetFailed, false
+}
+
 // Hint says what to do next.
 func (e *RemoteError) Hint() string {
 	if e.TimedOut() {
 		return "check the network, or allow more time with --timeout, then run the command again"
+	}
+	k, _ := e.Kind()
+	switch k {
+	case gitstore.NetAuthRefused:
+		return fmt.Sprintf("check that your ssh key, token or credential helper gives you access: 'git ls-remote %s' shows what git is told", e.URL)
+	case gitstore.NetHostKeyUnknown:
+		return "check the server's host key fingerprint with whoever keeps it, then add it to ~/.ssh/known_hosts (connecting once with ssh asks)"
+	case gitstore.NetHostKeyChanged:
+		return "the server's key is not the one known_hosts recorded: this may be an attack; ask whoever keeps the server before replacing the key (ssh-keygen -R HOST)"
+	case gitstore.NetCertificate:
+		return "give git your institution's CA: git config --global http.sslCAInfo FILE (or GIT_SSL_CAINFO)"
+	case gitstore.NetRefused:
+		return "the remote's own rules refused the entries (a hook, or a checked-out branch): ask whoever keeps the remote; your entries stay here"
+	case gitstore.NetNotFound:
+		return "check the remote's address: no repository is there"
 	}
 	return "check the remote's address and the network, then run 'concord sync' again"
 }
 
 // remoteError returns the RemoteError for err, met while doing op; when
 // ctx has ended (timed out or cancelled), the error says so, whatever
-// the transport made of it.
+// the transport made of it. url is masked.
 func remoteError(ctx context.Context, url, op string, err error, local int) *RemoteError {
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 		err = fmt.Errorf("%w (%v)", cerr, err)
 	}
-	return &RemoteError{URL: url, Op: op, Err: err, Local: local}
+	if msg := err.Error(); gitstore.Scrub(msg, url) != msg {
+		err = &maskedError{msg: gitstore.Scrub(msg, url), err: err}
+	}
+	return &RemoteError{URL: gitstore.RedactURL(url), Op: op, Err: err, Local: local}
 }
+
+// maskedError is err with the credentials of a URL masked in its text.
+type maskedError struct {
+	msg string
+	err error
+}
+
+func (e *maskedError) Error() string { return e.msg }
+func (e *maskedError) Unwrap() error { return e.err }
 
 // RemoteRejectedError is returned when what the remote holds cannot be
 // accepted: it fails the audit, is another ledger, or rewrote or rolled back
@@ -110,7 +149,7 @@ func (e *RemoteBusyError) Hint() string { return "run 'concord sync' again" }
 
 // SyncResult says what a clone or sync did.
 type SyncResult struct {
-	Remote    string `json:"remote"`
+	Remote    string `json:"remote"` // credentials masked (gitstore.RedactURL)
 	Ledger    string `json:"ledger"`
 	Head      string `json:"head"`
 	Entries   int    `json:"entries"`
@@ -118,12 +157,26 @@ type SyncResult struct {
 	Pushed    int    `json:"pushed"`    // entries sent to the remote
 	Recreated int    `json:"recreated"` // local entries re-created on top of the remote's
 	Attempts  int    `json:"attempts"`
+	// Transport is what reached the remote: "git" (the git program) or
+	// "go-git" (the built-in fallback).
+	Transport string `json:"transport"`
+	// ServerMessages are what the remote's hooks said when it took the
+	// push ("remote: …" lines, through git only).
+	ServerMessages []string `json:"server_messages,omitempty"`
 }
 
-// absURL turns a local path into an absolute one; URLs are kept.
+// absURL turns a local path into an absolute one; URLs are kept. As git
+// reads an address: one with "://" is a URL, one with a ':' before any '/'
+// is scp-like ([user@]host:path, a host possibly named in ~/.ssh/config),
+// anything else is a path.
 func absURL(url string) (string, error) {
-	if strings.Contains(url, "://") || strings.Contains(url, "@") && strings.Contains(url, ":") {
+	if strings.Contains(url, "://") {
 		return url, nil
+	}
+	if c := strings.IndexByte(url, ':'); c > 0 {
+		if s := strings.IndexByte(url, '/'); s < 0 || c < s {
+			return url, nil
+		}
 	}
 	return filepath.Abs(url)
 }
@@ -147,27 +200,35 @@ func Clone(ctx context.Context, url, dir string, env Env) (res *SyncResult, err 
 	if err != nil {
 		return nil, fmt.Errorf("creating %s: %w", dir, err)
 	}
+	defer repo.Close()
+	repo.UseGit(env.Git)
+	shown := gitstore.RedactURL(url)
 	head, err := repo.Fetch(ctx, url, incomingRef)
+	var nb *gitstore.NoBranchError
+	if errors.As(err, &nb) {
+		return nil, refused("check the address: a ledger is kept in the branch main", "remote %s holds no ledger: %v", shown, nb)
+	}
 	if errors.Is(err, gitstore.ErrNoRemoteBranch) {
-		return nil, refused("check the address", "remote %s holds no ledger", url)
+		return nil, refused("check the address", "remote %s holds no ledger", shown)
 	}
 	if err != nil {
 		return nil, remoteError(ctx, url, "fetching", err, 0)
 	}
 	rep, err := verifyRepo(repo, head, VerifyOptions{})
 	if err != nil {
-		return nil, &RemoteError{URL: url, Op: "reading what was fetched", Err: err}
+		return nil, &RemoteError{URL: shown, Op: "reading what was fetched", Err: err}
 	}
 	if !rep.OK() {
-		return nil, &RemoteRejectedError{URL: url, Reason: fmt.Sprintf("it does not verify: %d problems, the first: %s", len(rep.Problems), rep.Problems[0]), Report: rep}
+		return nil, &RemoteRejectedError{URL: shown, Reason: fmt.Sprintf("it does not verify: %d problems, the first: %s", len(rep.Problems), rep.Problems[0]), Report: rep}
 	}
 	if err := repo.SetHead(head, ""); err != nil {
 		return nil, err
 	}
+	repo.KeepFetched()
 	if err := errors.Join(repo.SetRef(syncedRef, head), repo.SetRemoteURL(url)); err != nil {
 		return nil, err
 	}
-	return &SyncResult{Remote: url, Ledger: rep.Ledger, Head: head, Entries: rep.Entries, Fetched: rep.Entries, Attempts: 1}, nil
+	return &SyncResult{Remote: shown, Ledger: rep.Ledger, Head: head, Entries: rep.Entries, Fetched: rep.Entries, Attempts: 1, Transport: repo.Transport()}, nil
 }
 
 // SyncOptions control Sync.
@@ -215,6 +276,13 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 	if url, err = absURL(url); err != nil {
 		return nil, err
 	}
+	// Another remote than the recorded one (a server migration, a
+	// mirror) may be new and empty: it is given the ledger.
+	other := recorded != "" && url != recorded
+	if rec, err := absURL(recorded); err == nil && rec == url {
+		other = false
+	}
+	shown := gitstore.RedactURL(url)
 	synced, err := repo.Ref(syncedRef)
 	if err != nil {
 		return nil, err
@@ -223,7 +291,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 	if attempts <= 0 {
 		attempts = DefaultSyncAttempts
 	}
-	res := &SyncResult{Remote: url, Ledger: l.ID()}
+	res := &SyncResult{Remote: shown, Ledger: l.ID(), Transport: repo.Transport()}
 	var pushErr error
 	lastIncoming := ""
 	for attempt := 1; attempt <= attempts; attempt++ {
@@ -239,27 +307,34 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		unsent := len(localChain) - positionAfter(localChain, synced)
 		incoming, err := repo.Fetch(ctx, url, incomingRef)
 		var incomingChain []*gitstore.Commit
+		var nb *gitstore.NoBranchError
 		switch {
+		case errors.As(err, &nb):
+			return nil, refused("check the address: a ledger is kept in the branch main", "remote %s holds no ledger: %v", shown, nb)
 		case errors.Is(err, gitstore.ErrNoRemoteBranch):
-			if synced != "" {
-				return nil, &RemoteRejectedError{URL: url, Reason: fmt.Sprintf("the remote is empty, but had head %s at the last sync (rolled back)", synced)}
+			if synced != "" && !other {
+				return nil, &RemoteRejectedError{URL: shown, Reason: fmt.Sprintf("the remote is empty, but had head %s at the last sync (rolled back)", synced)}
 			}
+		case errors.As(err, new(*gitstore.RefLockError)):
+			return nil, err // a lock here, not the remote's doing
 		case err != nil:
 			return nil, remoteError(ctx, url, "fetching", err, unsent)
 		default:
-			if incomingChain, err = l.checkIncoming(url, incoming, synced); err != nil {
-				return nil, err
+			if incomingChain, err = l.checkIncoming(shown, incoming, synced); err != nil {
+				return nil, discard(repo, err)
 			}
+			if k := commonPrefix(localChain, incomingChain); k == 0 && len(incomingChain) > 0 {
+				return nil, discard(repo, &RemoteRejectedError{URL: shown, Reason: "its history shares no entry with this ledger's"})
+			}
+			repo.KeepFetched()
 		}
 		if pushErr != nil && incoming == lastIncoming {
 			// The push failed, and not because the remote moved.
-			return nil, &RemoteError{URL: url, Op: "pushing", Err: pushErr, Local: unsent}
+			return nil, remoteError(ctx, url, "pushing", pushErr, unsent)
 		}
 		lastIncoming, pushErr = incoming, nil
 		k := commonPrefix(localChain, incomingChain)
 		switch {
-		case k == 0 && len(incomingChain) > 0:
-			return nil, &RemoteRejectedError{URL: url, Reason: "its history shares no entry with this ledger's"}
 		case local == incoming:
 		case k == len(localChain): // the remote extends the local ledger
 			if err := repo.SetHead(incoming, local); err != nil {
@@ -285,14 +360,20 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		}
 		if head != incoming {
 			if err := repo.Push(ctx, url, incoming); err != nil {
-				if ctx.Err() != nil {
-					// Out of time: no point fetching again to see why.
-					return nil, remoteError(ctx, url, "pushing", err, unsent)
+				var ne *gitstore.NetError
+				if ctx.Err() != nil || errors.As(err, &ne) && ne.Kind != gitstore.NetFailed {
+					// Out of time, or refused for a reason of its own:
+					// no point fetching again to see why. (A push that
+					// failed otherwise may have arrived: the next fetch
+					// tells.)
+					chain, _ := repo.FirstParentChain(head)
+					return nil, remoteError(ctx, url, "pushing", err, len(chain)-len(incomingChain))
 				}
 				pushErr = err
 				continue
 			}
 			syncHook("sync: pushed")
+			res.ServerMessages = repo.ServerMessages()
 			chain, err := repo.FirstParentChain(head)
 			if err != nil {
 				return nil, err
@@ -308,6 +389,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			}
 		}
 		res.Head = head
+		repo.MaybePack(ctx) // maintenance: the sync is done whatever it says
 		if c, err := repo.FirstParentChain(head); err == nil {
 			res.Entries = len(c)
 		}
@@ -316,9 +398,9 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 	local, _ := repo.Head()
 	chain, _ := repo.FirstParentChain(local)
 	if pushErr != nil {
-		return nil, &RemoteBusyError{URL: url, Attempts: attempts, Local: len(chain) - positionAfter(chain, lastIncoming)}
+		return nil, &RemoteBusyError{URL: shown, Attempts: attempts, Local: len(chain) - positionAfter(chain, lastIncoming)}
 	}
-	return nil, &RemoteBusyError{URL: url, Attempts: attempts}
+	return nil, &RemoteBusyError{URL: shown, Attempts: attempts}
 }
 
 // checkIncoming audits what was fetched and checks it may be accepted: the
@@ -341,6 +423,16 @@ func (l *Ledger) checkIncoming(url, incoming, synced string) ([]*gitstore.Commit
 		}
 	}
 	return l.repo.FirstParentChain(incoming)
+}
+
+// discard removes what a fetch refused because of why brought: the
+// incoming ref and the objects (see gitstore.DiscardFetched). It returns
+// why, joined with any failure to remove.
+func discard(repo *gitstore.Repo, why error) error {
+	if err := repo.DiscardFetched(incomingRef); err != nil {
+		return errors.Join(why, fmt.Errorf("removing what the refused fetch brought: %w", err))
+	}
+	return why
 }
 
 // positionAfter returns the number of entries of chain up to and

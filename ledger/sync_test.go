@@ -38,7 +38,9 @@ func (w *world) clone(t *testing.T, url string) *world {
 	if res.Head != w.open().Head() {
 		t.Fatalf("clone head %s, remote %s", res.Head, w.open().Head())
 	}
-	return &world{t: t, dir: dir, env: testEnv(), people: w.people}
+	env := testEnv()
+	env.Git = w.env.Git // the clone reaches the remote as its origin did
+	return &world{t: t, dir: dir, env: env, people: w.people}
 }
 
 func (w *world) sync(as string) (*SyncResult, error) {

@@ -50,6 +50,9 @@ type Report struct {
 	Problems   []Problem `json:"problems"`
 	// Ratified lists "DOC vN" for every ratified version.
 	Ratified []string `json:"ratified"`
+	// Notes are what the repository holds besides the ledger that does not
+	// change what stock git shows (other refs, objects read from elsewhere).
+	Notes []string `json:"notes,omitempty"`
 	// Stewards are the genesis stewards and their keys' fingerprints: with
 	// the ledger id, the trust anchor every other fact of the audit rests
 	// on. They come from the ledger's own genesis entry, so an auditor
@@ -125,6 +128,9 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 		return nil, &NotLedgerError{Dir: dir, Err: err}
 	}
 	defer repo.Close()
+	if err := repo.Complete(); err != nil {
+		return nil, err
+	}
 	head, err := repo.Head()
 	if err != nil {
 		return nil, err
@@ -132,7 +138,8 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 	if head == "" {
 		return nil, &NotLedgerError{Dir: dir, Err: errors.New("the repository has no entries")}
 	}
-	return verifyRepo(repo, head, opts)
+	rep, err := verifyRepo(repo, head, opts)
+	return withOverlays(repo, head, rep, err)
 }
 
 func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, error) {

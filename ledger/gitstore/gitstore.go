@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"cmp"
 	"container/list"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +25,7 @@ import (
 	"time"
 
 	"github.com/go-git/go-billy/v5"
+	"github.com/go-git/go-billy/v5/osfs"
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
@@ -74,6 +76,12 @@ type Repo struct {
 	// takes them: a walk followed by a read of each commit reads each
 	// object once (about 600 bytes a commit).
 	walked map[string]plumbing.EncodedObject
+
+	git     string   // the git program for Fetch, Push and packing; "" for go-git alone
+	fetched []string // files the fetches since the last DiscardFetched or KeepFetched placed
+	perm    perms    // the modes of new files, as git would give them
+	// messages are the server's lines of the last push through git.
+	messages []string
 }
 
 // objectCacheSize bounds go-git's cache of raw objects. Decoded trees are
@@ -97,8 +105,22 @@ func Init(dir string) (*Repo, error) {
 }
 
 // Open opens the repository in dir (bare, or with a .git folder).
+// A repository in a format concord does not read (sha256 objects,
+// reftable, another extension) is an *UnsupportedError.
 func Open(dir string) (*Repo, error) {
 	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{})
+	if errors.Is(err, git.ErrUnknownExtension) {
+		what := strings.TrimPrefix(err.Error(), git.ErrUnknownExtension.Error()+": ")
+		switch what {
+		case "objectformat":
+			what = "the sha256 object format (extensions.objectFormat)"
+		case "refstorage":
+			what = "the reftable ref storage (extensions.refStorage)"
+		default:
+			what = "the repository extension " + what
+		}
+		return nil, &UnsupportedError{Dir: dir, What: what}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +132,7 @@ func Open(dir string) (*Repo, error) {
 // and an object cache of objectCacheSize. The descriptors are released by
 // Close, or when the Repo is garbage collected.
 func newRepo(dir string, r *git.Repository) (*Repo, error) {
-	g := &Repo{dir: dir, r: r}
+	g := &Repo{dir: dir, r: r, perm: repoPerms(r)}
 	fsSto, ok := r.Storer.(*filesystem.Storage)
 	if !ok {
 		return g, nil
@@ -119,10 +141,18 @@ func newRepo(dir string, r *git.Repository) (*Repo, error) {
 	var root *os.Root
 	if osRoot, err := os.OpenRoot(fs.Root()); err == nil {
 		root = osRoot
-		fs = &objectsFS{Filesystem: fs, root: root}
+		fs = &objectsFS{Filesystem: fs, root: root, perm: g.perm}
+	} else {
+		fs = &objectsFS{Filesystem: fs, perm: g.perm}
 	}
 	sto := filesystem.NewStorageWithOptions(fs, cache.NewObjectLRU(objectCacheSize),
-		filesystem.Options{KeepDescriptors: true})
+		// Objects git reads from elsewhere (objects/info/alternates, as
+		// git clone --shared writes it) are read from the whole file
+		// system, as git reads them.
+		// Objects larger than MaxObjectSize are opened lazily, so that
+		// their size is known, and they are refused, before they are
+		// inflated.
+		filesystem.Options{KeepDescriptors: true, AlternatesFS: osfs.New("/"), LargeObjectThreshold: MaxObjectSize})
 	kept, err := git.Open(sto, nil)
 	if err != nil {
 		if root != nil {
@@ -145,12 +175,13 @@ func newRepo(dir string, r *git.Repository) (*Repo, error) {
 // (a symbolic link leading out, say), goes to the helper as before.
 type objectsFS struct {
 	billy.Filesystem
-	root *os.Root
+	root *os.Root // nil: every open goes to the helper
+	perm perms
 }
 
 // Open opens name for reading.
 func (fs *objectsFS) Open(name string) (billy.File, error) {
-	if !isObjectPath(name) {
+	if fs.root == nil || !isObjectPath(name) {
 		return fs.Filesystem.Open(name)
 	}
 	f, err := fs.root.Open(name)
@@ -945,11 +976,14 @@ func (g *Repo) object(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedO
 	// Any type is asked for, so that an object of another type stored
 	// under the id is found, and refused as tampering below, where go-git
 	// would say it is not there.
-	obj, err := g.r.Storer.EncodedObject(plumbing.AnyObject, h)
-	if err != nil {
-		return nil, nil, err
+	obj, raw, err := g.lookup(h)
+	if errors.Is(err, plumbing.ErrObjectNotFound) || errors.Is(err, os.ErrNotExist) {
+		// git's maintenance may have moved it to a new pack (and removed
+		// the old one, or the loose file) since the packs were listed:
+		// list them again and look once more before calling it missing.
+		g.refresh()
+		obj, raw, err = g.lookup(h)
 	}
-	raw, err := readAll(obj)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -970,6 +1004,42 @@ func (g *Repo) object(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedO
 		return nil, nil, &CorruptError{ID: h.String(), Reason: "its content hashes to " + got.String()}
 	}
 	return obj, raw, nil
+}
+
+// MaxObjectSize is the size, in bytes once inflated, of the largest
+// object concord reads: a larger one is refused as corrupt before it is
+// inflated (a blob of zeros compresses a thousandfold, so a small fetch can
+// carry one that would fill memory). concord's own files are far smaller:
+// a statement is a few KB, a text is capped by the rules.
+const MaxObjectSize = 32 << 20
+
+// lookup reads object h, of any type, and its content, refusing one
+// larger than MaxObjectSize before reading it.
+func (g *Repo) lookup(h plumbing.Hash) (plumbing.EncodedObject, []byte, error) {
+	obj, err := g.r.Storer.EncodedObject(plumbing.AnyObject, h)
+	if err != nil {
+		return nil, nil, err
+	}
+	if obj.Size() > MaxObjectSize {
+		return nil, nil, &CorruptError{ID: h.String(), Reason: fmt.Sprintf("it is %d bytes, more than the %d concord reads", obj.Size(), MaxObjectSize)}
+	}
+	raw, err := readAll(obj)
+	if err != nil {
+		return nil, nil, err
+	}
+	return obj, raw, nil
+}
+
+// store writes obj as a loose object. go-git writes it to a temporary file
+// beside the objects and renames it into place; a git gc --prune=now
+// running meanwhile may remove that file, so a write that finds it gone is
+// made once more.
+func (g *Repo) store(obj plumbing.EncodedObject) (plumbing.Hash, error) {
+	h, err := g.r.Storer.SetEncodedObject(obj)
+	if errors.Is(err, os.ErrNotExist) {
+		h, err = g.r.Storer.SetEncodedObject(obj)
+	}
+	return h, err
 }
 
 // NewCommit describes a commit for Append.
@@ -1004,6 +1074,7 @@ func (g *Repo) Append(c NewCommit) (string, error) {
 	if err := g.setBranch(id, c.Parent); err != nil {
 		return "", err
 	}
+	g.MaybePack(context.Background()) // maintenance: the entry is written whatever it says
 	return id, nil
 }
 
@@ -1055,7 +1126,7 @@ func (g *Repo) WriteCommit(c NewCommit) (string, error) {
 	if err := commit.Encode(obj); err != nil {
 		return "", err
 	}
-	id, err := g.r.Storer.SetEncodedObject(obj)
+	id, err := g.store(obj)
 	if err != nil {
 		return "", fmt.Errorf("writing commit: %w", err)
 	}
@@ -1125,7 +1196,7 @@ func (g *Repo) writeTree(base *object.Tree, files map[string][]byte) (plumbing.H
 	if err := t.Encode(obj); err != nil {
 		return plumbing.ZeroHash, err
 	}
-	return g.r.Storer.SetEncodedObject(obj)
+	return g.store(obj)
 }
 
 func (g *Repo) writeBlob(data []byte) (plumbing.Hash, error) {
@@ -1142,43 +1213,51 @@ func (g *Repo) writeBlob(data []byte) (plumbing.Hash, error) {
 	if err := w.Close(); err != nil {
 		return plumbing.ZeroHash, err
 	}
-	return g.r.Storer.SetEncodedObject(obj)
+	return g.store(obj)
 }
 
-// setBranch points the branch at id, as git does: a new file renamed over
-// the old one, so a crash leaves either the old head or the new one. The
-// caller holds the ledger lock; the old value is checked again here.
+// setBranch points the branch at id under git's lock protocol: the lock
+// refs/heads/main.lock is created first (exclusively: it fails while
+// another writer — concord, or a stock git push, update-ref or
+// receive-pack — holds it), then the branch's value is compared with old,
+// then the lock is renamed over the branch. So no writer's update is ever
+// lost between the comparison and the rename, and a crash leaves either
+// the old head or the new one. The lock is never empty (go-git lists every
+// file under refs/ as a ref): it is made as a full file outside refs/ and
+// hard-linked into place.
 func (g *Repo) setBranch(id, old string) error {
-	cur, err := g.Head()
-	if err != nil {
-		return err
-	}
-	if cur != old {
-		return ErrHeadMoved
-	}
 	dir := g.GitDir()
 	refPath := filepath.Join(dir, filepath.FromSlash(Branch))
 	if err := os.MkdirAll(filepath.Dir(refPath), 0o755); err != nil {
 		return err
 	}
-	tmp := refPath + ".lock"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if errors.Is(err, os.ErrExist) {
-		return &RefLockError{Path: tmp}
-	}
+	lockPath := refPath + ".lock"
+	tmp, err := os.CreateTemp(dir, ".concord-ref-*")
 	if err != nil {
 		return fmt.Errorf("updating %s: %w", Branch, err)
 	}
-	_, werr := f.WriteString(id + "\n")
-	serr := f.Sync()
-	cerr := f.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		os.Remove(tmp)
+	defer os.Remove(tmp.Name())
+	_, werr := tmp.WriteString(id + "\n")
+	if err := errors.Join(werr, tmp.Chmod(g.perm.file(0o644)), tmp.Sync(), tmp.Close()); err != nil {
 		return fmt.Errorf("updating %s: %w", Branch, err)
 	}
+	if err := os.Link(tmp.Name(), lockPath); errors.Is(err, os.ErrExist) {
+		return &RefLockError{Path: lockPath}
+	} else if err != nil {
+		return fmt.Errorf("updating %s: %w", Branch, err)
+	}
+	hook("set branch: locked")
+	cur, err := g.Head()
+	if err == nil && cur != old {
+		err = ErrHeadMoved
+	}
+	if err != nil {
+		os.Remove(lockPath)
+		return err
+	}
 	hook("set branch: lock file written")
-	if err := os.Rename(tmp, refPath); err != nil {
-		os.Remove(tmp)
+	if err := os.Rename(lockPath, refPath); err != nil {
+		os.Remove(lockPath)
 		return fmt.Errorf("updating %s: %w", Branch, err)
 	}
 	return nil

@@ -9,15 +9,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/concord-ledger/concord/internal/filelock"
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
 	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/plumbing/transport/client"
 	"github.com/go-git/go-git/v5/plumbing/transport/server"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+	"golang.org/x/crypto/ssh/knownhosts"
 )
 
 // Remotes are reached with go-git over file:// (and plain paths), git://,
@@ -50,7 +53,11 @@ func SetWriteHook(f func(step string)) {
 type RefLockError struct{ Path string }
 
 func (e *RefLockError) Error() string {
-	return fmt.Sprintf("the branch is locked by %s: another git process is updating it, or one was killed while it did", e.Path)
+	what := "the branch"
+	if !strings.HasSuffix(filepath.ToSlash(e.Path), "/"+Branch+".lock") {
+		what = "a ref"
+	}
+	return fmt.Sprintf("%s is locked by %s: another git process is updating it, or one was killed while it did", what, e.Path)
 }
 
 // Hint says how to clear a stale lock.
@@ -96,24 +103,41 @@ func (g *Repo) SetRemoteURL(url string) error {
 
 // Fetch fetches the remote's main branch from url into ref (a ref of
 // concord's own, overwritten) and returns the commit it points at. Nothing
-// else changes: the ledger's branch stays where it is.
+// else changes: the ledger's branch stays where it is. The objects fetched
+// are remembered until DiscardFetched removes them (with ref), for a fetch
+// whose result is refused. A remote without main is ErrNoRemoteBranch (a
+// *NoBranchError when it has other branches); a failure to reach or talk
+// to it is a *NetError.
 func (g *Repo) Fetch(ctx context.Context, url, ref string) (string, error) {
-	rem := git.NewRemote(g.r.Storer, &config.RemoteConfig{Name: "fetch", URLs: []string{url}})
+	if g.git != "" {
+		return g.fetchGit(ctx, url, ref)
+	}
+	target, auth, done, err := fallbackSSH(url)
+	if err != nil {
+		return "", err
+	}
+	defer done()
+	rem := git.NewRemote(g.r.Storer, &config.RemoteConfig{Name: "fetch", URLs: []string{target}})
 	tmpBefore := g.tmpPacks()
-	err := rem.FetchContext(ctx, &git.FetchOptions{
+	packsBefore := g.packFiles()
+	err = rem.FetchContext(ctx, &git.FetchOptions{
 		RemoteName: "fetch",
 		RefSpecs:   []config.RefSpec{config.RefSpec("+" + Branch + ":" + ref)},
 		Tags:       git.NoTags,
+		Auth:       auth,
 	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		g.removeTmpPacks(tmpBefore)
 	}
+	g.noteFetchedPack(packsBefore)
 	switch {
 	case err == nil, errors.Is(err, git.NoErrAlreadyUpToDate):
 	case errors.Is(err, transport.ErrEmptyRemoteRepository), isNoMatchingRef(err):
 		return "", ErrNoRemoteBranch
-	default:
+	case ctx.Err() != nil:
 		return "", err
+	default:
+		return "", classifyGoGit(err, url)
 	}
 	id, err := g.Ref(ref)
 	if err != nil {
@@ -123,6 +147,79 @@ func (g *Repo) Fetch(ctx context.Context, url, ref string) (string, error) {
 		return "", ErrNoRemoteBranch
 	}
 	return id, nil
+}
+
+// DiscardFetched deletes ref and removes the objects the fetches since the
+// last call brought (a refused fetch leaves nothing behind). Objects an
+// earlier fetch or a write of this Repo's own placed are kept.
+func (g *Repo) DiscardFetched(ref string) error {
+	if ref == Branch {
+		return fmt.Errorf("DiscardFetched cannot delete %s", Branch)
+	}
+	var errs []error
+	if err := g.r.Storer.RemoveReference(plumbing.ReferenceName(ref)); err != nil {
+		errs = append(errs, fmt.Errorf("deleting %s: %w", ref, err))
+	}
+	for _, f := range g.fetched {
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	g.fetched = nil
+	g.refresh()
+	return errors.Join(errs...)
+}
+
+// KeepFetched forgets the objects fetched so far: they were accepted.
+func (g *Repo) KeepFetched() { g.fetched = nil }
+
+// noteFetchedPack records, for DiscardFetched, the pack go-git's fetch
+// wrote: the one new pack (with its index) since before, and only if it
+// lacks the local head. A pack made meanwhile by a git gc or repack
+// running on the repository holds the head (it packs what is reachable),
+// and when two packs are new it is not known which is the fetch's: then
+// nothing is recorded, and a refused fetch leaves its objects unreachable
+// for git gc to prune, rather than risk removing a pack git made.
+func (g *Repo) noteFetchedPack(before map[string]bool) {
+	var packs []string
+	for p := range g.packFiles() {
+		if !before[p] && strings.HasSuffix(p, ".pack") {
+			packs = append(packs, p)
+		}
+	}
+	if len(packs) != 1 {
+		return
+	}
+	base := strings.TrimSuffix(packs[0], ".pack")
+	f, err := os.Open(base + ".idx")
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	idx := idxfile.NewMemoryIndex()
+	if err := idxfile.NewDecoder(f).Decode(idx); err != nil {
+		return
+	}
+	if head, err := g.Head(); err == nil && head != "" {
+		if ok, err := idx.Contains(plumbing.NewHash(head)); err != nil || ok {
+			return
+		}
+	}
+	for p := range g.packFiles() {
+		if !before[p] && strings.HasPrefix(p, base+".") {
+			g.fetched = append(g.fetched, p)
+		}
+	}
+}
+
+// packFiles returns the files in objects/pack.
+func (g *Repo) packFiles() map[string]bool {
+	names, _ := filepath.Glob(filepath.Join(g.GitDir(), "objects", "pack", "pack-*"))
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
 }
 
 // tmpPacks returns the names of the temporary pack files in the
@@ -154,18 +251,54 @@ func isNoMatchingRef(err error) bool {
 
 // Push makes the remote's main branch at url point at the local commit
 // the branch points at, if the remote's branch is still old ("" when the
-// remote is empty) and id extends it. It never forces.
+// remote is empty) and id extends it. It never forces. A remote that moved
+// meanwhile is ErrRemoteMoved; a failure to reach it, or its refusal, a
+// *NetError.
 func (g *Repo) Push(ctx context.Context, url, old string) error {
-	rem := git.NewRemote(g.r.Storer, &config.RemoteConfig{Name: "push", URLs: []string{url}})
-	opts := &git.PushOptions{RemoteName: "push", RefSpecs: []config.RefSpec{config.RefSpec(Branch + ":" + Branch)}}
+	if g.git != "" {
+		return g.pushGit(ctx, url, old)
+	}
+	target, auth, done, err := fallbackSSH(url)
+	if err != nil {
+		return err
+	}
+	defer done()
+	rem := git.NewRemote(g.r.Storer, &config.RemoteConfig{Name: "push", URLs: []string{target}})
+	opts := &git.PushOptions{RemoteName: "push", RefSpecs: []config.RefSpec{config.RefSpec(Branch + ":" + Branch)}, Auth: auth}
 	if old != "" {
 		opts.RequireRemoteRefs = []config.RefSpec{config.RefSpec(old + ":" + Branch)}
 	}
-	err := rem.PushContext(ctx, opts)
-	if errors.Is(err, git.NoErrAlreadyUpToDate) {
+	err = rem.PushContext(ctx, opts)
+	switch {
+	case err == nil, errors.Is(err, git.NoErrAlreadyUpToDate):
 		return nil
+	case ctx.Err() != nil:
+		return err
+	case errors.Is(err, git.ErrNonFastForwardUpdate), strings.Contains(err.Error(), "remote ref") && strings.Contains(err.Error(), "required"),
+		strings.Contains(err.Error(), "cannot lock ref"), strings.Contains(err.Error(), "non-fast-forward"):
+		return fmt.Errorf("%w: %v", ErrRemoteMoved, err)
 	}
-	return err
+	return classifyGoGit(err, url)
+}
+
+// classifyGoGit turns an error of go-git's transport into a NetError.
+func classifyGoGit(err error, url string) *NetError {
+	ne := &NetError{Kind: NetFailed, Detail: scrub(err.Error(), url), Err: err}
+	var ke *knownhosts.KeyError
+	switch {
+	case errors.As(err, &ke) && len(ke.Want) > 0:
+		ne.Kind = NetHostKeyChanged
+	case errors.As(err, &ke):
+		ne.Kind = NetHostKeyUnknown
+	case errors.Is(err, transport.ErrAuthenticationRequired), errors.Is(err, transport.ErrAuthorizationFailed),
+		strings.Contains(err.Error(), "unable to authenticate"), strings.Contains(err.Error(), "SSH_AUTH_SOCK"):
+		ne.Kind = NetAuthRefused
+	case errors.Is(err, transport.ErrRepositoryNotFound), errors.Is(err, os.ErrNotExist):
+		ne.Kind = NetNotFound
+	case strings.Contains(err.Error(), "x509:"), strings.Contains(err.Error(), "certificate"):
+		ne.Kind = NetCertificate
+	}
+	return ne
 }
 
 // Ref returns the commit ref points at, or "" if it does not exist.
@@ -338,6 +471,35 @@ type lockedReceive struct {
 	dir string
 }
 
+// LedgerLockName is the file, in the git folder, on which a concord
+// command holds an OS file lock while it writes to the ledger (package
+// internal/filelock); package ledger takes it, and so does the in-process
+// server for a push it receives.
+const LedgerLockName = "concord.lock"
+
+// takeLedgerLock takes the ledger lock of the repository in gitDir for a
+// push received in-process, waiting up to refLockWait for the writer that
+// holds it.
+func takeLedgerLock(ctx context.Context, gitDir string) (func(), error) {
+	p := filepath.Join(gitDir, LedgerLockName)
+	deadline := time.Now().Add(refLockWait)
+	for {
+		l, err := filelock.TryLock(p)
+		if err == nil {
+			return func() { l.Unlock() }, nil
+		}
+		var held *filelock.HeldError
+		if !errors.As(err, &held) || time.Now().After(deadline) {
+			return nil, fmt.Errorf("cannot lock ref %s: the ledger is locked by another concord process (%s): %w", Branch, p, err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
 // refLockWait is how long a push waits for another push's ref lock.
 const refLockWait = 10 * time.Second
 
@@ -350,6 +512,13 @@ func (s *lockedReceive) ReceivePack(ctx context.Context, req *packp.ReferenceUpd
 	}
 	defer repo.Close()
 	gitDir := repo.GitDir()
+	// The receiving ledger's own lock first: a concord command writing
+	// there (a sign, a sync) and this push never interleave.
+	unlock, err := takeLedgerLock(ctx, gitDir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	for _, cmd := range req.Commands {
 		lockPath := filepath.Join(gitDir, filepath.FromSlash(cmd.Name.String())) + ".lock"
 		if err := os.MkdirAll(filepath.Dir(lockPath), 0o755); err != nil {

@@ -1,0 +1,332 @@
+package gitstore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// The network is reached through the git program when one is given
+// (UseGit): git fetch and git push run with the user's own configuration
+// and environment, so ~/.ssh/config, known_hosts, ssh-agent and key files,
+// GIT_SSH_COMMAND, credential helpers and ~/.netrc, http.sslCAInfo and
+// GIT_SSL_CAINFO, proxies, and the server's hooks and rules (with their
+// messages) all work as they do for git. Without it, go-git's built-in
+// transport is used (see remote.go), with its limits.
+
+// UseGit makes Fetch and Push run the git program at path; "" makes them
+// use go-git's built-in transport.
+func (g *Repo) UseGit(path string) { g.git = path }
+
+// Transport names what Fetch and Push use: "git" or "go-git".
+func (g *Repo) Transport() string {
+	if g.git != "" {
+		return "git"
+	}
+	return "go-git"
+}
+
+// quarantinePrefix names the folders, in the git folder, that receive the
+// objects of a fetch until they are moved among the repository's objects.
+const quarantinePrefix = ".concord-incoming-"
+
+// gitEnv returns the environment for a git command on this repository:
+// the user's, without the variables that would point git at another
+// repository, with git's messages in English (they are classified) and
+// with extra added.
+func gitEnv(extra ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+			"GIT_COMMON_DIR", "GIT_NAMESPACE", "GIT_QUARANTINE_PATH", "GIT_CEILING_DIRECTORIES", "LC_ALL", "LANGUAGE":
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(append(env, "LC_ALL=C", "LANGUAGE=C"), extra...)
+}
+
+// runGit runs git on the repository with args. When ctx ends, git and
+// everything it started (ssh, a local upload-pack) are killed.
+func (g *Repo) runGit(ctx context.Context, env []string, args ...string) (stdout, stderr string, err error) {
+	dir, err := filepath.Abs(g.GitDir())
+	if err != nil {
+		return "", "", err
+	}
+	cmd := exec.CommandContext(ctx, g.git, append([]string{"--git-dir=" + dir,
+		"-c", "gc.auto=0", "-c", "maintenance.auto=false", "-c", "fetch.writeCommitGraph=false"}, args...)...)
+	cmd.Env = env
+	cmd.Dir = dir
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	killGroupOnCancel(cmd)
+	cmd.WaitDelay = 2 * time.Second
+	err = cmd.Run()
+	if err != nil && ctx.Err() != nil {
+		err = fmt.Errorf("%w (%v)", ctx.Err(), err)
+	}
+	return out.String(), errb.String(), err
+}
+
+// removeQuarantines removes what fetches killed on the way left behind.
+func (g *Repo) removeQuarantines() {
+	names, _ := filepath.Glob(filepath.Join(g.GitDir(), quarantinePrefix+"*"))
+	for _, n := range names {
+		os.RemoveAll(n)
+	}
+}
+
+// fetchGit is Fetch through git: the objects go to a quarantine folder
+// (GIT_OBJECT_DIRECTORY, the repository's own objects as an alternate),
+// git moves ref, and the new objects are then moved among the
+// repository's, each file remembered so that DiscardFetched can remove
+// them again.
+func (g *Repo) fetchGit(ctx context.Context, url, ref string) (string, error) {
+	g.removeQuarantines()
+	gitDir, err := filepath.Abs(g.GitDir())
+	if err != nil {
+		return "", err
+	}
+	q, err := os.MkdirTemp(gitDir, quarantinePrefix)
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(q)
+	objects := filepath.Join(gitDir, "objects")
+	env := gitEnv("GIT_OBJECT_DIRECTORY="+q, "GIT_ALTERNATE_OBJECT_DIRECTORIES="+objects)
+	_, stderr, err := g.runGit(ctx, env, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
+		"--no-recurse-submodules", "--", url, "+"+Branch+":"+ref)
+	if err != nil {
+		if ctx.Err() != nil {
+			return "", err
+		}
+		if strings.Contains(stderr, "couldn't find remote ref "+Branch) {
+			return "", g.noBranch(ctx, url)
+		}
+		if lock := localLock(stderr, gitDir); lock != "" {
+			// A lock in this repository, not the remote's doing.
+			return "", &RefLockError{Path: lock}
+		}
+		return "", classifyGit(stderr, url, err)
+	}
+	moved, err := migrateObjects(q, objects, g.perm)
+	g.fetched = append(g.fetched, moved...)
+	g.refresh()
+	if err != nil {
+		return "", fmt.Errorf("moving the fetched objects into place: %w", err)
+	}
+	id, err := g.Ref(ref)
+	if err != nil {
+		return "", err
+	}
+	if id == "" {
+		return "", ErrNoRemoteBranch
+	}
+	return id, nil
+}
+
+// localLock returns the lock file in gitDir that git could not create
+// ("Unable to create '…/refs/concord/incoming.lock': File exists."), or "".
+func localLock(stderr, gitDir string) string {
+	_, rest, ok := strings.Cut(stderr, "Unable to create '")
+	if !ok {
+		return ""
+	}
+	p, _, ok := strings.Cut(rest, "'")
+	if !ok || !strings.HasSuffix(p, ".lock") || !strings.HasPrefix(p, gitDir+string(filepath.Separator)) {
+		return ""
+	}
+	return p
+}
+
+// NoBranchError is returned by Fetch when the remote has branches, but no
+// main: it holds something other than a ledger.
+type NoBranchError struct {
+	Branches []string // the remote's branches, "refs/heads/…"
+}
+
+func (e *NoBranchError) Error() string {
+	return fmt.Sprintf("it has no %s, only %s", Branch, strings.Join(e.Branches, ", "))
+}
+
+// Is makes a NoBranchError an ErrNoRemoteBranch.
+func (e *NoBranchError) Is(target error) bool { return target == ErrNoRemoteBranch }
+
+// noBranch says what the remote has instead of main: nothing
+// (ErrNoRemoteBranch) or other branches (NoBranchError).
+func (g *Repo) noBranch(ctx context.Context, url string) error {
+	out, _, err := g.runGit(ctx, gitEnv(), "ls-remote", "--heads", "--", url)
+	if err != nil {
+		return ErrNoRemoteBranch
+	}
+	var branches []string
+	for _, line := range strings.Split(out, "\n") {
+		if _, name, ok := strings.Cut(line, "\t"); ok {
+			branches = append(branches, name)
+		}
+	}
+	if len(branches) == 0 {
+		return ErrNoRemoteBranch
+	}
+	return &NoBranchError{Branches: branches}
+}
+
+// migrateObjects moves the objects in folder q into the objects folder,
+// as git moves a push's quarantine: loose objects one by one (one already
+// there is left as it is), packs with their .idx last, so that a reader
+// never finds an index without its pack. Folders it creates get the modes
+// git gives them (perm). It returns the files it placed.
+func migrateObjects(q, objects string, perm perms) ([]string, error) {
+	var moved []string
+	mkdir := func(dir string) error {
+		if _, err := os.Stat(dir); err == nil {
+			return nil
+		}
+		if err := os.MkdirAll(dir, 0o777); err != nil {
+			return err
+		}
+		if dm, ok := perm.dir(); ok {
+			return os.Chmod(dir, dm)
+		}
+		return nil
+	}
+	entries, err := os.ReadDir(q)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case name == "pack":
+			packs, err := os.ReadDir(filepath.Join(q, "pack"))
+			if err != nil {
+				return moved, err
+			}
+			var names []string
+			for _, p := range packs {
+				if strings.HasPrefix(p.Name(), "pack-") {
+					names = append(names, p.Name())
+				}
+			}
+			// .pack first, .idx last, the rest between.
+			rank := func(n string) int {
+				switch filepath.Ext(n) {
+				case ".pack":
+					return 0
+				case ".idx":
+					return 2
+				}
+				return 1
+			}
+			slices.SortFunc(names, func(a, b string) int { return rank(a) - rank(b) })
+			if err := mkdir(filepath.Join(objects, "pack")); err != nil {
+				return moved, err
+			}
+			for _, n := range names {
+				dst := filepath.Join(objects, "pack", n)
+				if ok, err := place(filepath.Join(q, "pack", n), dst); err != nil {
+					return moved, err
+				} else if ok {
+					moved = append(moved, dst)
+				}
+			}
+		case len(name) == 2 && e.IsDir():
+			files, err := os.ReadDir(filepath.Join(q, name))
+			if err != nil {
+				return moved, err
+			}
+			if err := mkdir(filepath.Join(objects, name)); err != nil {
+				return moved, err
+			}
+			for _, f := range files {
+				dst := filepath.Join(objects, name, f.Name())
+				if ok, err := place(filepath.Join(q, name, f.Name()), dst); err != nil {
+					return moved, err
+				} else if ok {
+					moved = append(moved, dst)
+				}
+			}
+		}
+	}
+	return moved, nil
+}
+
+// place moves src to dst unless dst exists (an object file's content is
+// its name: the one there is as good). It reports whether it moved.
+func place(src, dst string) (bool, error) {
+	if _, err := os.Lstat(dst); err == nil {
+		return false, nil
+	}
+	if err := os.Link(src, dst); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return false, nil
+		}
+		// A file system without hard links: rename (which would replace
+		// a file appearing meanwhile with the same content).
+		if err := os.Rename(src, dst); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// pushGit is Push through git: --force-with-lease makes git send the update
+// only while the remote's branch is still old (absent when old is ""),
+// and git's receive-pack on the other side checks it again under the
+// branch's lock.
+func (g *Repo) pushGit(ctx context.Context, url, old string) error {
+	out, stderr, err := g.runGit(ctx, gitEnv(), "push", "--porcelain", "--force-with-lease="+Branch+":"+old,
+		"--", url, Branch+":"+Branch)
+	if err == nil {
+		g.messages = serverLines(scrub(stderr, url))
+		return nil
+	}
+	if ctx.Err() != nil {
+		return err
+	}
+	moved, line := pushRejection(out)
+	if moved {
+		return fmt.Errorf("%w: %s", ErrRemoteMoved, strings.TrimSpace(line))
+	}
+	ne := classifyGit(stderr+"\n"+line, url, err)
+	if line != "" && strings.Contains(line, "[remote rejected]") {
+		ne.Kind = NetRefused
+		ne.Detail = summarize(scrub(stderr+"\n"+line, url), NetRefused)
+	}
+	return ne
+}
+
+// ServerMessages returns what the server said ("remote: …" lines, from
+// its hooks) during the last push that succeeded through git, credentials
+// masked; nil if nothing.
+func (g *Repo) ServerMessages() []string { return g.messages }
+
+// serverLines returns the text of the "remote: " lines of git's stderr.
+func serverLines(stderr string) []string {
+	var out []string
+	for _, line := range strings.Split(stderr, "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimRight(line, "\r "), "remote: "); ok && strings.TrimSpace(rest) != "" {
+			out = append(out, rest)
+		}
+	}
+	return out
+}
+
+// refresh makes the next read find the packs as they are on disk now
+// (after a fetch by git, a repack by git's maintenance, a removal):
+// go-git lists the packs once and keeps them open.
+func (g *Repo) refresh() {
+	if g.sto != nil {
+		g.sto.Close()
+		g.sto.Reindex()
+	}
+}

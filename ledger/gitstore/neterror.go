@@ -1,0 +1,176 @@
+package gitstore
+
+import (
+	"errors"
+	"regexp"
+	"strings"
+)
+
+// NetKind says why talking to a remote failed.
+type NetKind int
+
+// The kinds of NetError.
+const (
+	// NetFailed is any other failure: the network, a server that broke off.
+	NetFailed NetKind = iota
+	// NetAuthRefused: the server refused the credentials (or none were
+	// offered).
+	NetAuthRefused
+	// NetHostKeyUnknown: the ssh server's host key is not in known_hosts.
+	NetHostKeyUnknown
+	// NetHostKeyChanged: the ssh server's host key differs from the one in
+	// known_hosts.
+	NetHostKeyChanged
+	// NetCertificate: the https server's certificate is not trusted.
+	NetCertificate
+	// NetRefused: the server's own rules refused the push (a hook, a
+	// checked-out branch); Detail holds the server's text.
+	NetRefused
+	// NetNotFound: there is no repository at the address.
+	NetNotFound
+)
+
+// NetError is a failure to fetch from or push to a remote, classified
+// from what git (or go-git's transport) reported. Detail is that report,
+// with the URL's credentials masked (RedactURL); it is never empty.
+type NetError struct {
+	Kind   NetKind
+	Detail string
+	Err    error // the underlying error, when there is one
+}
+
+func (e *NetError) Error() string { return e.Detail }
+
+func (e *NetError) Unwrap() error { return e.Err }
+
+// ErrRemoteMoved is returned by Push when the remote's branch is no longer
+// at the value the push expected (another push came first).
+var ErrRemoteMoved = errors.New("the remote's branch moved")
+
+// repoNotFound is git's "repository 'URL' not found" (smart HTTP).
+var repoNotFound = regexp.MustCompile(`repository '[^']*' not found`)
+
+// classifyGit turns what git printed on failing into a NetError. stderr is
+// git's error stream (LC_ALL=C), raw the URL given to git.
+func classifyGit(stderr, raw string, err error) *NetError {
+	text := scrub(stderr, raw)
+	lower := strings.ToLower(text)
+	kind := NetFailed
+	has := func(subs ...string) bool {
+		for _, s := range subs {
+			if strings.Contains(lower, s) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("remote host identification has changed", "offending", "host key mismatch"):
+		kind = NetHostKeyChanged
+	case has("host key verification failed", "no ecdsa host key is known", "no ed25519 host key is known", "no rsa host key is known", "host key is not known"):
+		kind = NetHostKeyUnknown
+	case has("permission denied (", "authentication failed", "could not read username", "could not read password", "terminal prompts disabled", "http basic: access denied", "the requested url returned error: 401", "the requested url returned error: 403"):
+		kind = NetAuthRefused
+	case has("ssl certificate problem", "server certificate verification failed", "unable to get local issuer certificate", "self-signed certificate", "self signed certificate"):
+		kind = NetCertificate
+	case has("[remote rejected]", "pre-receive hook declined", "update hook declined", "refusing to update checked out branch", "branch is currently checked out"):
+		kind = NetRefused
+	case has("does not appear to be a git repository", "repository not found", "no such repository", "the requested url returned error: 404", "not a git repository"),
+		repoNotFound.MatchString(lower):
+		kind = NetNotFound
+	}
+	return &NetError{Kind: kind, Detail: summarize(text, kind), Err: err}
+}
+
+// summarize makes git's report one line: for a refusal by the server, the
+// server's own lines ("remote: …") first; then git's and ssh's error
+// lines, without git's advice.
+func summarize(text string, kind NetKind) string {
+	var remote, errs []string
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		lower := strings.ToLower(line)
+		switch {
+		case line == "", strings.HasPrefix(line, "@@@"), strings.HasPrefix(line, "hint:"), strings.HasPrefix(line, "To "),
+			strings.HasPrefix(lower, "please make sure"), strings.HasPrefix(lower, "and the repository exists"),
+			strings.Contains(lower, "could not read from remote repository"), strings.Contains(lower, "failed to push some refs"):
+		case strings.HasPrefix(line, "remote:"):
+			if s := strings.TrimSpace(strings.TrimPrefix(line, "remote:")); s != "" {
+				remote = append(remote, s)
+			}
+		case kind == NetHostKeyChanged && !strings.HasPrefix(lower, "offending") && !strings.HasPrefix(lower, "host key for"):
+			// ssh's long warning: only the facts are kept.
+		case strings.HasPrefix(line, "!"):
+			// git push --porcelain: "!\tsrc:dst\t[remote rejected] (why)"
+			fields := strings.Split(line, "\t")
+			errs = append(errs, fields[len(fields)-1])
+		case strings.HasPrefix(line, "fatal:"), strings.HasPrefix(line, "error:"), strings.HasPrefix(line, "!"),
+			strings.HasPrefix(line, "ssh:"), strings.Contains(lower, "denied"), strings.Contains(lower, "host key"),
+			strings.Contains(lower, "identification has changed"), strings.HasPrefix(lower, "offending"):
+			errs = append(errs, strings.TrimPrefix(strings.TrimPrefix(line, "fatal: "), "error: "))
+		}
+	}
+	for i, l := range remote {
+		if strings.Contains(l, "refusing to update checked out branch") {
+			// git's advice that follows is for the server's keeper.
+			remote = remote[i : i+1]
+			break
+		}
+	}
+	if len(remote) > maxServerLines {
+		remote = append(remote[:maxServerLines], "…")
+	}
+	var parts []string
+	if kind == NetRefused && len(remote) > 0 {
+		parts = append(parts, "the server said: "+strings.Join(remote, " / "))
+	}
+	parts = append(parts, errs...)
+	s := strings.Join(parts, "; ")
+	if s == "" {
+		s = strings.Join(strings.Fields(text), " ")
+	}
+	if s == "" {
+		s = "git failed and said nothing"
+	}
+	return s
+}
+
+// maxServerLines bounds the lines of the server's text an error repeats.
+const maxServerLines = 6
+
+// pushRejection reads git push --porcelain's report: ok, the remote moved
+// (ErrRemoteMoved), or the line of the refusal.
+func pushRejection(porcelain string) (moved bool, line string) {
+	for _, l := range strings.Split(porcelain, "\n") {
+		if !strings.HasPrefix(l, "!") {
+			continue
+		}
+		if strings.Contains(l, "[rejected]") && (strings.Contains(l, "stale info") || strings.Contains(l, "fetch first") || strings.Contains(l, "non-fast-forward")) {
+			return true, l
+		}
+		if strings.Contains(l, "failed to update ref") || strings.Contains(l, "failed to lock") || strings.Contains(l, "cannot lock ref") {
+			return true, l
+		}
+		return false, l
+	}
+	return false, ""
+}
+
+// String says in a few words what the remote did, as in "remote X refused the credentials".
+func (k NetKind) String() string {
+	switch k {
+	case NetAuthRefused:
+		return "refused the credentials"
+	case NetHostKeyUnknown:
+		return "has a host key that is not known"
+	case NetHostKeyChanged:
+		return "has a host key that changed"
+	case NetCertificate:
+		return "has a certificate that is not trusted"
+	case NetRefused:
+		return "refused the push"
+	case NetNotFound:
+		return "not found"
+	}
+	return "unreachable or failing"
+}
