@@ -31,7 +31,7 @@ not on one line of history are reported as a split view.
 
 The note goes to standard output, or to --output FILE (which must not exist).
 Exit status 3 if the ledger does not verify.`,
-		Args: cobra.NoArgs,
+		Args: argsNamed(),
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := o.check(); err != nil {
 				return err

@@ -28,7 +28,7 @@ into the new folder DIR. What is fetched is audited first, as 'concord verify'
 does; a ledger that does not verify is refused with exit status 3 and DIR is
 left as it was. The remote is recorded for 'concord sync', with its head, which
 every later sync checks the remote still extends.`,
-		Args: cobra.ExactArgs(2),
+		Args: argsNamed("URL", "DIR"),
 		RunE: func(c *cobra.Command, args []string) error {
 			ctx, cancel := context.WithTimeout(context.Background(), o.Timeout)
 			defer cancel()

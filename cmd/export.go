@@ -20,7 +20,7 @@ func newExportCmd(s *IO) *cobra.Command {
 allowed_signers file and verify.sh, a POSIX script that re-checks every
 signature and text hash with only ssh-keygen and sha256sum and exits non-zero
 if anything fails.`,
-		Args: cobra.ExactArgs(1),
+		Args: argsNamed("DIR"),
 		RunE: func(c *cobra.Command, args []string) error {
 			l, err := openLedger(c, s)
 			if err != nil {

@@ -40,7 +40,7 @@ With --all, write into DIR (absent or empty) the PDF of every ratified
 version of every document, named DOC-vN.pdf, with MANIFEST.json (ledger,
 head, and each file's document, version, size and SHA-256) and SHA256SUMS
 (check it with 'sha256sum -c SHA256SUMS').`,
-		Args: cobra.MaximumNArgs(1),
+		Args: argsUpTo("DOC-ID"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if all {
 				switch {
@@ -78,6 +78,8 @@ head, and each file's document, version, size and SHA-256) and SHA256SUMS
 				return usagef("give the file to write with --output FILE")
 			case version < 0:
 				return usagef("--version must be 1 or more (or left out for the latest)")
+			case !validDocID(args[0]):
+				return checkDocID(args[0])
 			}
 			l, err := openLedger(c, s)
 			if err != nil {

@@ -55,7 +55,7 @@ named by $CONCORD_PASSPHRASE_FILE, else it is asked twice on the terminal.
 An unencrypted key is written only with --no-passphrase.
 
 The public key line is printed on stdout.`,
-		Args: cobra.NoArgs,
+		Args: argsNamed(),
 		RunE: func(c *cobra.Command, args []string) error {
 			return runKeyNew(s, &o)
 		},
@@ -137,7 +137,7 @@ func newKeyShowCmd(s *IO) *cobra.Command {
 		Long: `Print the public key of FILE in authorized_keys form ("ssh-ed25519 AAAA…
 comment"). FILE may be a private key (no passphrase is needed: the public key
 is stored unencrypted in it) or a public key file.`,
-		Args: cobra.ExactArgs(1),
+		Args: argsNamed("FILE"),
 		RunE: func(c *cobra.Command, args []string) error {
 			info, err := signing.ReadKeyInfo(args[0])
 			if err != nil {
@@ -163,7 +163,7 @@ func newKeyFingerprintCmd(s *IO) *cobra.Command {
 does: "256 SHA256:… comment (ED25519)". FILE may be a private key (no
 passphrase is needed) or a public key file. As with ssh-keygen, the comment
 of a private key comes from FILE.pub when that exists.`,
-		Args: cobra.ExactArgs(1),
+		Args: argsNamed("FILE"),
 		RunE: func(c *cobra.Command, args []string) error {
 			info, err := signing.ReadKeyInfo(args[0])
 			if err != nil {

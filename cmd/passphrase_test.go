@@ -134,12 +134,12 @@ func TestKeyNewPassphrase(t *testing.T) {
 		{
 			name: "--no-passphrase with a file", files: map[string]string{"pass": "tulip\n"},
 			args: []string{"--no-passphrase", "--passphrase-file", "$DIR/pass"}, code: ExitUsage,
-			wantErr: "--passphrase-file and --no-passphrase cannot be used together", wantHint: "run 'concord help' for usage",
+			wantErr: "--passphrase-file and --no-passphrase cannot be used together", wantHint: "run 'concord key new --help' for usage",
 		},
 		{
 			name: "bad KDF rounds", env: map[string]string{testKDFRoundsEnv: "0"}, args: []string{"--no-passphrase"},
 			code: ExitUsage, wantErr: `$CONCORD_TEST_KDF_ROUNDS must be a whole number from 1 to ` + strconv.Itoa(signing.MaxKDFRounds) + `, not "0"`,
-			wantHint: "run 'concord help' for usage",
+			wantHint: "run 'concord key new --help' for usage",
 		},
 	}
 	for _, tt := range tests {

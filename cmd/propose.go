@@ -34,12 +34,23 @@ func (o *textOptions) read() ([]ledger.TextInput, error) {
 	if len(o.Texts) == 0 {
 		return nil, usagef("give at least one --text LANG=FILE")
 	}
-	var out []ledger.TextInput
+	seen := map[string]bool{}
 	for _, t := range o.Texts {
 		lang, file, ok := strings.Cut(t, "=")
 		if !ok || lang == "" || file == "" {
 			return nil, usagef("--text %q: use LANG=FILE, e.g. --text en=pact.en.txt", t)
 		}
+		if err := checkLang("--text", lang); err != nil {
+			return nil, err
+		}
+		if seen[lang] {
+			return nil, usagef("--text: language %s is given twice; give each language once", lang)
+		}
+		seen[lang] = true
+	}
+	var out []ledger.TextInput
+	for _, t := range o.Texts {
+		lang, file, _ := strings.Cut(t, "=")
 		data, err := readLimited(file, 8<<20)
 		if err != nil {
 			return nil, err
@@ -104,17 +115,27 @@ authentic. Texts are stored in canonical form (UTF-8, NFC, LF line endings, no
 byte order mark, one final newline); what was changed is reported. Text with
 bidirectional controls or invisible characters is refused unless
 --allow-invisible.`,
-		Args: cobra.ExactArgs(1),
+		Args: argsNamed("DOC-ID"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := o.check(); err != nil {
+				return err
+			}
+			if err := checkDocID(args[0]); err != nil {
 				return err
 			}
 			if o.Title == "" || o.Signers == "" {
 				return usagef("--title and --signers are required")
 			}
+			signers, err := checkSigners(o.Signers)
+			if err != nil {
+				return err
+			}
 			rule, err := ledger.ParseRule(o.Rule)
 			if err != nil {
 				return usagef("--rule: %v", err)
+			}
+			if rule.Kind == "quorum" && rule.Quorum > len(signers) {
+				return usagef("--rule %s: a quorum of %d is more than the %s in --signers", o.Rule, rule.Quorum, plural(len(signers), "signatory"))
 			}
 			texts, err := o.read()
 			if err != nil {
@@ -125,7 +146,7 @@ bidirectional controls or invisible characters is refused unless
 				return err
 			}
 			res, err := ledger.Propose(ledgerDir(c, s), env(s), ledger.ProposeOptions{Document: args[0], Title: o.Title,
-				Texts: texts, Signers: strings.Split(o.Signers, ","), Rule: rule, Note: o.Note,
+				Texts: texts, Signers: signers, Rule: rule, Note: o.Note,
 				AllowInvisible: o.AllowInvisible, As: o.As, Signer: signer})
 			if err != nil {
 				return err
@@ -159,10 +180,18 @@ func newAmendCmd(s *IO) *cobra.Command {
 the new version needs its own. Give every language of the new version; a
 language of the current version may be left out only with --drop LANG. A
 signatory of the document or a steward may amend it.`,
-		Args: cobra.ExactArgs(1),
+		Args: argsNamed("DOC-ID"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := o.check(); err != nil {
 				return err
+			}
+			if err := checkDocID(args[0]); err != nil {
+				return err
+			}
+			for _, d := range o.Drop {
+				if err := checkLang("--drop", d); err != nil {
+					return err
+				}
 			}
 			texts, err := o.read()
 			if err != nil {

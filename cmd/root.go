@@ -75,22 +75,29 @@ func Main(args []string, s *IO) int {
 	root.SetIn(s.In)
 	root.SetOut(s.Out)
 	root.SetErr(s.Err)
-	err := root.Execute()
+	c, err := root.ExecuteC()
 	if err == nil {
 		return ExitOK
+	}
+	var ue *usageError
+	if errors.As(err, &ue) && ue.cmd == "" && c != nil {
+		ue.cmd = c.CommandPath()
 	}
 	return reportError(s.Err, err)
 }
 
 // usageError marks an error in how concord was called.
-type usageError struct{ err error }
+type usageError struct {
+	err error
+	cmd string // the command path, for the hint; "" for none known
+}
 
 func (e *usageError) Error() string { return e.err.Error() }
 func (e *usageError) Unwrap() error { return e.err }
 
 // usagef returns a usage error (exit status 2).
 func usagef(format string, args ...any) error {
-	return &usageError{fmt.Errorf(format, args...)}
+	return &usageError{err: fmt.Errorf(format, args...)}
 }
 
 // hinter is implemented by errors that know the user's next step.
@@ -136,7 +143,12 @@ func reportError(w io.Writer, err error) int {
 	if errors.As(err, &h) && h.Hint() != "" {
 		fmt.Fprintf(w, "hint: %s\n", h.Hint())
 	} else if code == ExitUsage {
-		fmt.Fprintf(w, "hint: run 'concord help' for usage\n")
+		var ue *usageError
+		if errors.As(err, &ue) && ue.cmd != "" && ue.cmd != "concord" {
+			fmt.Fprintf(w, "hint: run '%s --help' for usage\n", ue.cmd)
+		} else {
+			fmt.Fprintf(w, "hint: run 'concord help' for usage\n")
+		}
 	}
 	return code
 }
@@ -161,7 +173,7 @@ Exit status: 0 success, 1 operational error, 2 usage error,
 		SilenceUsage:  true,
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &usageError{err}
+		return &usageError{err: err}
 	})
 	root.PersistentFlags().String("ledger", "", "ledger folder (default: $CONCORD_LEDGER, else the current folder)")
 	for _, add := range commands {
@@ -186,14 +198,14 @@ func wrapUsage(c *cobra.Command) {
 		args := c.Args
 		c.Args = func(c *cobra.Command, a []string) error {
 			if err := args(c, a); err != nil {
-				return &usageError{err}
+				return &usageError{err: err}
 			}
 			return nil
 		}
 	} else if (c.HasSubCommands() || !c.HasParent()) && c.RunE == nil && c.Run == nil {
 		c.Args = func(c *cobra.Command, a []string) error {
 			if len(a) > 0 {
-				return usagef("unknown command %q for %q", a[0], c.CommandPath())
+				return usagef("unknown command %q for %q%s", a[0], c.CommandPath(), suggest(c, a[0]))
 			}
 			return nil
 		}

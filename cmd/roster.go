@@ -76,8 +76,11 @@ func newRosterAddCmd(s *IO) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "add ID --name NAME --title TITLE --institution INST --country COUNTRY --pubkey FILE.pub --as STEWARD --key FILE",
 		Short: "Propose to enrol a signatory",
-		Args:  cobra.ExactArgs(1),
+		Args:  argsNamed("ID"),
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := checkRosterID("ID", args[0]); err != nil {
+				return err
+			}
 			m.ID = args[0]
 			if keyFile == "" || m.Name == "" || m.Title == "" || m.Institution == "" || m.Country == "" {
 				return usagef("--name, --title, --institution, --country and --pubkey are required")
@@ -105,8 +108,11 @@ func newRosterRotateCmd(s *IO) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "rotate ID --pubkey NEW.pub --as STEWARD --key FILE",
 		Short: "Propose a new key for a signatory (e.g. a lost key)",
-		Args:  cobra.ExactArgs(1),
+		Args:  argsNamed("ID"),
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := checkRosterID("ID", args[0]); err != nil {
+				return err
+			}
 			if keyFile == "" {
 				return usagef("--pubkey NEW.pub is required")
 			}
@@ -127,8 +133,11 @@ func newRosterRevokeCmd(s *IO) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "revoke ID --as STEWARD --key FILE",
 		Short: "Propose to revoke a signatory",
-		Args:  cobra.ExactArgs(1),
+		Args:  argsNamed("ID"),
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := checkRosterID("ID", args[0]); err != nil {
+				return err
+			}
 			return runRosterChange(c, s, o, ledger.RosterChangeOptions{Action: ledger.ActionRevoke, ID: args[0]})
 		},
 	}
@@ -141,7 +150,7 @@ func newRosterApproveCmd(s *IO) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "approve CHANGE --as STEWARD --key FILE",
 		Short: "Approve a pending roster change",
-		Args:  cobra.ExactArgs(1),
+		Args:  argsNamed("CHANGE"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := o.check(); err != nil {
 				return err
@@ -167,7 +176,7 @@ func newRosterListCmd(s *IO) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "list",
 		Short: "List the roster and pending changes",
-		Args:  cobra.NoArgs,
+		Args:  argsNamed(),
 		RunE: func(c *cobra.Command, args []string) error {
 			l, err := openLedger(c, s)
 			if err != nil {
@@ -220,7 +229,7 @@ func newRosterAllowedSignersCmd(s *IO) *cobra.Command {
 for namespaces "concord" and "git". Use it with
   git -c gpg.ssh.allowedSignersFile=FILE verify-commit COMMIT
   ssh-keygen -Y verify -f FILE -I ID -n concord -s SIG < STATEMENT`,
-		Args: cobra.NoArgs,
+		Args: argsNamed(),
 		RunE: func(c *cobra.Command, args []string) error {
 			l, err := openLedger(c, s)
 			if err != nil {

@@ -19,8 +19,19 @@ func newShowCmd(s *IO) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "show DOC-ID [--version N] [--lang LANG]",
 		Short: "Print a version's texts and their hashes",
-		Args:  cobra.ExactArgs(1),
+		Args:  argsNamed("DOC-ID"),
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := checkDocID(args[0]); err != nil {
+				return err
+			}
+			if err := checkVersionFlag(c, version); err != nil {
+				return err
+			}
+			if lang != "" {
+				if err := checkLang("--lang", lang); err != nil {
+					return err
+				}
+			}
 			l, err := openLedger(c, s)
 			if err != nil {
 				return err
@@ -58,8 +69,11 @@ func newDiffCmd(s *IO) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "diff DOC-ID A B",
 		Short: "Compare two versions of an agreement, language by language",
-		Args:  cobra.ExactArgs(3),
+		Args:  argsNamed("DOC-ID", "A", "B"),
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := checkDocID(args[0]); err != nil {
+				return err
+			}
 			var a, b int
 			if _, err := fmt.Sscanf(args[1]+" "+args[2], "%d %d", &a, &b); err != nil || a < 1 || b < 1 {
 				return usagef("versions are numbers from 1: %q %q", args[1], args[2])

@@ -34,7 +34,7 @@ sign: the texts (or, if you approved an earlier version, the diff to it) and
 their SHA-256 hashes, and asks for confirmation on a terminal. Without a
 terminal, --yes is required. If your approval meets the agreement's rule, the
 version is ratified in the same entry.`,
-		Args: cobra.ExactArgs(1),
+		Args: argsNamed("DOC-ID"),
 	}
 	if d == signing.Withdraw {
 		c.Use = "withdraw DOC-ID --as ID --key FILE [--passphrase-file F | --agent] [--version N] [--yes]"
@@ -45,6 +45,12 @@ statement of its own; your approval stays recorded before it.`
 	}
 	c.RunE = func(c *cobra.Command, args []string) error {
 		if err := o.check(); err != nil {
+			return err
+		}
+		if err := checkDocID(args[0]); err != nil {
+			return err
+		}
+		if err := checkVersionFlag(c, o.Version); err != nil {
 			return err
 		}
 		if !o.Yes && !(s.InTerminal && s.ErrTerminal) {

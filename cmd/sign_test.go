@@ -226,21 +226,21 @@ func TestSignNoTerminal(t *testing.T) {
 	}{
 		{
 			name: "no terminal, no --yes", args: []string{"sign", "pact"}, code: ExitUsage,
-			want: "concord: no terminal to confirm on: pass --yes to sign without being asked\nhint: run 'concord help' for usage\n",
+			want: "concord: no terminal to confirm on: pass --yes to sign without being asked\nhint: run 'concord sign --help' for usage\n",
 		},
 		{
 			name: "stdin not a terminal", opts: runOpts{inTerminal: ptr(false), errTerminal: ptr(true), stdin: "y\n"},
 			args: []string{"sign", "pact"}, code: ExitUsage,
-			want: "concord: no terminal to confirm on: pass --yes to sign without being asked\nhint: run 'concord help' for usage\n",
+			want: "concord: no terminal to confirm on: pass --yes to sign without being asked\nhint: run 'concord sign --help' for usage\n",
 		},
 		{
 			name: "stderr not a terminal", opts: runOpts{inTerminal: ptr(true), errTerminal: ptr(false), stdin: "y\n"},
 			args: []string{"sign", "pact"}, code: ExitUsage,
-			want: "concord: no terminal to confirm on: pass --yes to sign without being asked\nhint: run 'concord help' for usage\n",
+			want: "concord: no terminal to confirm on: pass --yes to sign without being asked\nhint: run 'concord sign --help' for usage\n",
 		},
 		{
 			name: "withdraw, no terminal, no --yes", args: []string{"withdraw", "pact"}, code: ExitUsage,
-			want: "concord: no terminal to confirm on: pass --yes to withdraw without being asked\nhint: run 'concord help' for usage\n",
+			want: "concord: no terminal to confirm on: pass --yes to withdraw without being asked\nhint: run 'concord withdraw --help' for usage\n",
 		},
 		{
 			name: "--agent without SSH_AUTH_SOCK", args: []string{"sign", "pact", "--agent", "--yes"}, code: ExitError,

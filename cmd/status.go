@@ -18,8 +18,13 @@ func newStatusCmd(s *IO) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "status [DOC-ID]",
 		Short: "Show who approved, withdrew or is pending, and what is ratified",
-		Args:  cobra.MaximumNArgs(1),
+		Args:  argsUpTo("DOC-ID"),
 		RunE: func(c *cobra.Command, args []string) error {
+			for _, id := range args {
+				if err := checkDocID(id); err != nil {
+					return err
+				}
+			}
 			l, err := openLedger(c, s)
 			if err != nil {
 				return err
@@ -90,7 +95,7 @@ func newLogCmd(s *IO) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "log",
 		Short: "Print the ledger's history, one line per entry",
-		Args:  cobra.NoArgs,
+		Args:  argsNamed(),
 		RunE: func(c *cobra.Command, args []string) error {
 			l, err := openLedger(c, s)
 			if err != nil {

@@ -33,7 +33,7 @@ remote's (the same signed statements at new positions, each commit signed again)
 which needs your key: --as ID --key FILE. A push that loses a race with another
 signer is tried again, a few times. If the remote cannot be reached, nothing
 local is lost (exit status 1).`,
-		Args: cobra.NoArgs,
+		Args: argsNamed(),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts := ledger.SyncOptions{Remote: o.Remote}
 			if o.As != "" || o.Key != "" {

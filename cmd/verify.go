@@ -37,7 +37,7 @@ history at its position, and that all of them lie on one line of history
 
 Exit status 0 when everything holds, 3 when anything does not; every problem
 is listed with its entry, commit and file.`,
-		Args: cobra.NoArgs,
+		Args: argsNamed(),
 		RunE: func(c *cobra.Command, args []string) error {
 			if o.Since != "" && !isCommitID(o.Since) {
 				return usagef("--since %q is not a commit id (40 hex digits, as 'concord log' or 'git rev-parse HEAD' prints)", o.Since)

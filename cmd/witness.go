@@ -25,7 +25,7 @@ func newWitnessCmd(s *IO) *cobra.Command {
 of the ledger as it stands, signed with your roster key, is added as a new entry
 (witnesses/<entry>-<id>.note). Anyone holding the ledger can then show that you
 saw that head. Exit status 3 if the ledger does not verify.`,
-		Args: cobra.NoArgs,
+		Args: argsNamed(),
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := o.check(); err != nil {
 				return err
