@@ -39,8 +39,12 @@ Exit status 0 when everything holds, 3 when anything does not; every problem
 is listed with its entry, commit and file.`,
 		Args: argsNamed(),
 		RunE: func(c *cobra.Command, args []string) error {
-			if o.Since != "" && !isCommitID(o.Since) {
-				return usagef("--since %q is not a commit id (40 hex digits, as 'concord log' or 'git rev-parse HEAD' prints)", o.Since)
+			if o.Since != "" {
+				full, err := resolveSince(ledgerDir(c, s), o.Since)
+				if err != nil {
+					return err
+				}
+				o.Since = full
 			}
 			var cps []ledger.CheckpointFile
 			for _, f := range o.Checkpoints {
@@ -84,19 +88,6 @@ is listed with its entry, commit and file.`,
 	c.Flags().IntVar(&o.Workers, "workers", 0, "signature-checking goroutines (default: one per CPU)")
 	c.Flags().BoolVar(&o.JSON, "json", false, "print the report as JSON")
 	return c
-}
-
-// isCommitID reports whether s is a full hexadecimal commit id.
-func isCommitID(s string) bool {
-	if len(s) != 40 {
-		return false
-	}
-	for _, r := range s {
-		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 // plural returns "1 entry", "2 entries", "0 problems".
