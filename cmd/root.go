@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -43,6 +44,9 @@ type IO struct {
 	Getenv       func(string) string
 	Now          func() time.Time
 	Rand         io.Reader
+	// BuildInfo returns the binary's build information, for --version
+	// (runtime/debug.ReadBuildInfo); nil means that function.
+	BuildInfo func() (*debug.BuildInfo, bool)
 }
 
 // SystemIO returns the IO of the running process.
@@ -56,9 +60,10 @@ func SystemIO() *IO {
 		ReadPassword: func() ([]byte, error) {
 			return term.ReadPassword(int(os.Stdin.Fd()))
 		},
-		Getenv: os.Getenv,
-		Now:    time.Now,
-		Rand:   rand.Reader,
+		Getenv:    os.Getenv,
+		Now:       time.Now,
+		Rand:      rand.Reader,
+		BuildInfo: debug.ReadBuildInfo,
 	}
 }
 
@@ -172,6 +177,12 @@ Exit status: 0 success, 1 operational error, 2 usage error,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
+	buildInfo := s.BuildInfo
+	if buildInfo == nil {
+		buildInfo = debug.ReadBuildInfo
+	}
+	root.Version = versionString(buildInfo())
+	root.SetVersionTemplate("concord {{.Version}}\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &usageError{err: err}
 	})
@@ -181,7 +192,11 @@ Exit status: 0 success, 1 operational error, 2 usage error,
 		wrapUsage(c)
 		root.AddCommand(c)
 	}
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
 	wrapUsage(root)
+	addExamples(root)
+	addCompletions(s, root)
 	return root
 }
 
