@@ -51,7 +51,7 @@ func (o *signerOptions) signer(s *IO) (ssh.Signer, error) {
 		}
 		return signing.AgentSigner(sock, info.PublicKey)
 	}
-	return signing.LoadPrivateKey(o.Key, passphraseFunc(s, o.PassphraseFile, o.Key))
+	return loadPrivateKey(s, o.PassphraseFile, o.Key)
 }
 
 func env(s *IO) ledger.Env { return ledger.Env{Now: s.Now, Rand: s.Rand} }
