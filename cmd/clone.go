@@ -37,9 +37,9 @@ every later sync checks the remote still extends.`,
 				return err
 			}
 			if o.JSON {
-				return printJSON(s, res)
+				return printJSON(s, syncOut(res))
 			}
-			fmt.Fprintf(s.Out, "cloned ledger %s: %d entries, head %s, verified\n", res.Ledger, res.Entries, res.Head)
+			fmt.Fprintf(s.Out, "cloned ledger %s: %s, head %s, verified\n", res.Ledger, count(res.Entries, "entry", "entries"), res.Head)
 			return nil
 		},
 	}

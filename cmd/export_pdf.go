@@ -60,7 +60,7 @@ head, and each file's document, version, size and SHA-256) and SHA256SUMS
 					return err
 				}
 				if asJSON {
-					return printJSON(s, arch)
+					return printJSON(s, pdfArchiveJSON{Format: arch.Format, Ledger: arch.Ledger, Head: arch.Head, Dir: outputDir, Files: nonNil(arch.Files)})
 				}
 				for _, f := range arch.Files {
 					fmt.Fprintf(s.Out, "%s  %s (%s version %d, %d bytes)\n", f.SHA256, filepath.Join(outputDir, f.File), f.Document, f.Version, f.Bytes)

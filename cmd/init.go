@@ -83,7 +83,7 @@ the genesis entry; the ledger id is the SHA-256 of that entry.`,
 				return err
 			}
 			if o.JSON {
-				return printJSON(s, map[string]any{"ledger": l.ID(), "head": l.Head(), "dir": dir})
+				return printJSON(s, initJSON{Ledger: l.ID(), Head: l.Head(), Dir: dir})
 			}
 			fmt.Fprintf(s.Out, "founded ledger %s in %s\n", l.ID(), dir)
 			return nil

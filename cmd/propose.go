@@ -78,7 +78,7 @@ func readLimited(path string, max int64) ([]byte, error) {
 
 func printAgreementResult(s *IO, res *ledger.AgreementResult, asJSON bool, verb string) error {
 	if asJSON {
-		return printJSON(s, res)
+		return printJSON(s, agreementOut(res))
 	}
 	fmt.Fprintf(s.Out, "%s %s v%d at entry %d (commit %.12s)\n", verb, res.Document, res.Version, res.Entry, res.Commit)
 	for _, t := range res.Texts {

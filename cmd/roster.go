@@ -58,12 +58,13 @@ func runRosterChange(c *cobra.Command, s *IO, o *rosterChangeOptions, ch ledger.
 
 func printRosterResult(s *IO, res *ledger.RosterResult, asJSON bool) error {
 	if asJSON {
-		return printJSON(s, res)
+		return printJSON(s, rosterChangeJSON{Change: res.Change, Entry: res.Entry, Commit: res.Commit,
+			Approvals: res.Approvals, Threshold: res.Threshold, Effective: res.Effective})
 	}
 	if res.Effective {
-		fmt.Fprintf(s.Out, "change %s took effect at entry %d (%d of %d steward approvals)\n", res.Change, res.Entry, res.Approvals, res.Threshold)
+		fmt.Fprintf(s.Out, "change %s took effect at entry %d (%d of %s)\n", res.Change, res.Entry, res.Approvals, count(res.Threshold, "steward approval", "steward approvals"))
 	} else {
-		fmt.Fprintf(s.Out, "change %s recorded at entry %d: %d of %d steward approvals\n", res.Change, res.Entry, res.Approvals, res.Threshold)
+		fmt.Fprintf(s.Out, "change %s recorded at entry %d: %d of %s\n", res.Change, res.Entry, res.Approvals, count(res.Threshold, "steward approval", "steward approvals"))
 		fmt.Fprintf(s.Err, "other stewards approve it with: concord roster approve %s --as ID --key FILE\n", res.Change)
 	}
 	return nil
@@ -184,7 +185,7 @@ func newRosterListCmd(s *IO) *cobra.Command {
 			}
 			r := l.Roster()
 			if asJSON {
-				return printJSON(s, r)
+				return printJSON(s, rosterOut(r))
 			}
 			printDemo(s, r.Demo)
 			fmt.Fprintf(s.Out, "roster of ledger %s (steward threshold %d)\n", r.Ledger, r.Threshold)
@@ -222,7 +223,8 @@ func joinInts(ns []int) string {
 }
 
 func newRosterAllowedSignersCmd(s *IO) *cobra.Command {
-	return &cobra.Command{
+	var asJSON bool
+	c := &cobra.Command{
 		Use:   "allowed-signers",
 		Short: "Print an allowed_signers file for ssh-keygen -Y verify and git verify-commit",
 		Long: `Print an allowed_signers file listing every key that was ever on the roster,
@@ -235,8 +237,18 @@ for namespaces "concord" and "git". Use it with
 			if err != nil {
 				return err
 			}
-			_, err = s.Out.Write(l.AllowedSigners())
+			file := l.AllowedSigners()
+			if asJSON {
+				out, err := allowedSignersOut(l.ID(), file)
+				if err != nil {
+					return err
+				}
+				return printJSON(s, out)
+			}
+			_, err = s.Out.Write(file)
 			return err
 		},
 	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print each principal, its namespaces, key and fingerprint, and the file, as JSON")
+	return c
 }

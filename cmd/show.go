@@ -46,7 +46,13 @@ func newShowCmd(s *IO) *cobra.Command {
 				}
 			}
 			if asJSON {
-				return printJSON(s, v)
+				out := showJSON{Ledger: v.Ledger, Demo: v.Demo, Document: v.Document, Title: v.Title, Version: v.Version, Latest: v.Latest, Texts: []showJSONText{}}
+				for _, t := range v.Texts {
+					if lang == "" || t.Lang == lang {
+						out.Texts = append(out.Texts, showJSONText{Lang: t.Lang, SHA256: t.SHA256, Text: v.Content[t.Lang]})
+					}
+				}
+				return printJSON(s, out)
 			}
 			printDemo(s, v.Demo)
 			fmt.Fprintf(s.Out, "%s: %s\nversion %d of %d, ledger %s\n", v.Document, v.Title, v.Version, v.Latest, v.Ledger)
@@ -87,7 +93,11 @@ func newDiffCmd(s *IO) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				return printJSON(s, diffs)
+				out := diffJSON{Document: args[0], From: a, To: b, Languages: []diffJSONLang{}}
+				for _, d := range diffs {
+					out.Languages = append(out.Languages, diffJSONLang{Lang: d.Lang, Changed: d.Diff != "", Diff: d.Diff, Note: d.Note})
+				}
+				return printJSON(s, out)
 			}
 			printDemo(s, l.Genesis().Demo)
 			for _, d := range diffs {

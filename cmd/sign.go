@@ -80,10 +80,10 @@ statement of its own; your approval stays recorded before it.`
 			return err
 		}
 		if o.JSON {
-			return printJSON(s, res)
+			return printJSON(s, decisionOut(res))
 		}
-		fmt.Fprintf(s.Out, "%s: %s v%d by %s at entry %d (commit %.12s); %d approvals, rule: %s\n",
-			res.Decision, res.Document, res.Version, res.Signatory, res.Entry, res.Commit, res.Approvals, res.Required)
+		fmt.Fprintf(s.Out, "%s: %s v%d by %s at entry %d (commit %.12s); %s, rule: %s\n",
+			res.Decision, res.Document, res.Version, res.Signatory, res.Entry, res.Commit, count(res.Approvals, "approval", "approvals"), res.Required)
 		if res.Ratified {
 			fmt.Fprintf(s.Out, "%s v%d is RATIFIED\n", res.Document, res.Version)
 		}

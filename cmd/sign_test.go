@@ -141,7 +141,7 @@ func hashLines(texts map[string]string) string {
 // approveLine matches the one line `concord sign` prints on success.
 func approveLine(who string, version string) *regexp.Regexp {
 	return regexp.MustCompile(`^approve: pact v` + version + ` by ` + who +
-		` at entry [0-9]+ \(commit ([0-9a-f]{12})\); [0-9]+ approvals, rule: [^\n]+\n$`)
+		` at entry [0-9]+ \(commit ([0-9a-f]{12})\); (1 approval|[0-9]+ approvals), rule: [^\n]+\n$`)
 }
 
 func TestSignConfirm(t *testing.T) {

@@ -53,10 +53,10 @@ local is lost (exit status 1).`,
 				return err
 			}
 			if o.JSON {
-				return printJSON(s, res)
+				return printJSON(s, syncOut(res))
 			}
-			fmt.Fprintf(s.Out, "synced with %s: %d entries fetched, %d re-created, %d sent; head %s (%d entries)\n",
-				res.Remote, res.Fetched, res.Recreated, res.Pushed, res.Head, res.Entries)
+			fmt.Fprintf(s.Out, "synced with %s: %s fetched, %d re-created, %d sent; head %s (%s)\n",
+				res.Remote, count(res.Fetched, "entry", "entries"), res.Recreated, res.Pushed, res.Head, count(res.Entries, "entry", "entries"))
 			return nil
 		},
 	}

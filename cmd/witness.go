@@ -39,10 +39,11 @@ saw that head. Exit status 3 if the ledger does not verify.`,
 				return err
 			}
 			if o.JSON {
-				return printJSON(s, res)
+				return printJSON(s, witnessJSON{Witness: res.Witness, Entry: res.Entry, Commit: res.Commit,
+					Checkpoint: witnessCheckpointJ{Ledger: res.Checkpoint.Ledger, Entries: res.Checkpoint.Entries, Head: res.Checkpoint.Head}})
 			}
-			fmt.Fprintf(s.Out, "witness: %s cosigned head %s (%d entries) at entry %d (commit %.12s)\n",
-				res.Witness, res.Checkpoint.Head, res.Checkpoint.Entries, res.Entry, res.Commit)
+			fmt.Fprintf(s.Out, "witness: %s cosigned head %s (%s) at entry %d (commit %.12s)\n",
+				res.Witness, res.Checkpoint.Head, count(res.Checkpoint.Entries, "entry", "entries"), res.Entry, res.Commit)
 			return nil
 		},
 	}

@@ -1,0 +1,12 @@
+package ledger
+
+import "fmt"
+
+// countNoun returns "1 signatory", "2 signatories": n with the singular or
+// plural form of a noun, for messages.
+func countNoun(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
