@@ -271,9 +271,9 @@ type rosterChangeJSON struct {
 
 // allowedSignersJSON: docs/schema/allowed-signers.json.
 type allowedSignersJSON struct {
-	Ledger  string               `json:"ledger"`
-	Signers []allowedSignerJSON  `json:"signers"`
-	File    string               `json:"file"` // the allowed_signers file itself
+	Ledger  string              `json:"ledger"`
+	Signers []allowedSignerJSON `json:"signers"`
+	File    string              `json:"file"` // the allowed_signers file itself
 }
 
 type allowedSignerJSON struct {
