@@ -32,7 +32,9 @@ every later sync checks the remote still extends.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			ctx, cancel := context.WithTimeout(context.Background(), o.Timeout)
 			defer cancel()
+			stop := startProgress(s, o.JSON, "fetching and verifying "+args[0])
 			res, err := ledger.Clone(ctx, args[0], args[1], env(s))
+			stop()
 			if err != nil {
 				return err
 			}

@@ -55,7 +55,9 @@ head, and each file's document, version, size and SHA-256) and SHA256SUMS
 				if err != nil {
 					return err
 				}
+				stop := startProgress(s, asJSON, "rendering every ratified version")
 				arch, err := l.ExportPDFArchive(outputDir)
+				stop()
 				if err != nil {
 					return err
 				}
@@ -85,7 +87,9 @@ head, and each file's document, version, size and SHA-256) and SHA256SUMS
 			if err != nil {
 				return err
 			}
+			stop := startProgress(s, asJSON, "rendering "+args[0])
 			data, err := l.ExportPDF(args[0], version)
+			stop()
 			if err != nil {
 				return err
 			}

@@ -48,7 +48,9 @@ local is lost (exit status 1).`,
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), o.Timeout)
 			defer cancel()
+			stop := startProgress(s, o.JSON, "syncing and verifying")
 			res, err := ledger.Sync(ctx, ledgerDir(c, s), env(s), opts)
+			stop()
 			if err != nil {
 				return err
 			}

@@ -54,7 +54,9 @@ is listed with its entry, commit and file.`,
 				}
 				cps = append(cps, ledger.CheckpointFile{Name: f, Data: data})
 			}
+			stop := startProgress(s, o.JSON, "verifying the ledger")
 			rep, err := ledger.Verify(ledgerDir(c, s), ledger.VerifyOptions{Since: o.Since, Workers: o.Workers, Checkpoints: cps})
+			stop()
 			if err != nil {
 				return err
 			}

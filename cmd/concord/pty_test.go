@@ -180,3 +180,32 @@ func TestPassphrasePTY(t *testing.T) {
 		t.Fatalf("init: exit %d\n%s", code, term.screen())
 	}
 }
+
+// TestProgressPTY: long work shows a spinner on a terminal (here at once:
+// $CONCORD_PROGRESS_AFTER=0), cleared before the result; never with --json.
+// On a pipe, progress.txtar shows there is none.
+func TestProgressPTY(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := exec.Command("concord", "demo", filepath.Join(dir, "demo")).CombinedOutput(); err != nil {
+		t.Fatalf("concord demo: %v\n%s", err, out)
+	}
+	env := []string{"CONCORD_PROGRESS_AFTER=0", "CONCORD_CACHE_DIR=off", "CONCORD_LEDGER=" + filepath.Join(dir, "demo", "ledger")}
+
+	term := startTerminal(t, dir, env, "verify")
+	term.expect("OK: everything checked holds")
+	if code := term.wait(); code != 0 {
+		t.Fatalf("verify: exit %d\n%s", code, term.screen())
+	}
+	if s := term.screen(); !strings.Contains(s, "verifying the ledger") {
+		t.Errorf("no progress on the terminal:\n%q", s)
+	}
+
+	term = startTerminal(t, dir, env, "verify", "--json")
+	term.expect(`"entries": 22`)
+	if code := term.wait(); code != 0 {
+		t.Fatalf("verify --json: exit %d\n%s", code, term.screen())
+	}
+	if s := term.screen(); strings.Contains(s, "verifying the ledger") {
+		t.Errorf("progress shown with --json:\n%q", s)
+	}
+}
