@@ -30,6 +30,8 @@ var examples = map[string]string{
   concord status --ledger ./concord-demo/ledger`,
 	"diff": `  concord diff almaty-consensus 1 2
   concord diff almaty-consensus 1 2 --json`,
+	"doctor": `  concord doctor
+  concord doctor --json | jq -r '.checks[] | select(.status != "ok") | .fix'`,
 	"export": `  concord export pdf almaty-consensus --output almaty-consensus.pdf
   concord export audit-kit ./kit && sh ./kit/verify.sh`,
 	"export audit-kit": `  concord export audit-kit ./kit

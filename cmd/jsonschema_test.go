@@ -193,6 +193,8 @@ func TestJSONSchemas(t *testing.T) {
 	check("roster list", "roster", "list", "--ledger", p("fresh"), "--json")
 	check("log", "log", "--ledger", p("fresh"), "--json")
 
+	check("doctor", "doctor", "--json")
+
 	// every schema's commands were run, and every --json flag has a schema
 	for cmd := range set.byCommand {
 		if covered[cmd] == 0 {
