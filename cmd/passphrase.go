@@ -33,16 +33,16 @@ func addPassphraseFileFlag(c *cobra.Command, file *string) {
 		"read the passphrase from the first line of `FILE` (default: $"+passphraseFileEnv+", else ask on the terminal)")
 }
 
-// passphraseError is an error about a passphrase with a next step for the
-// user.
-type passphraseError struct {
+// hintedError is an error with a next step for the user: about a
+// passphrase, or another refusal found in cmd/ (exit status 1).
+type hintedError struct {
 	msg   string
 	hint  string
 	retry bool // typed on the terminal: worth asking again
 }
 
-func (e *passphraseError) Error() string { return e.msg }
-func (e *passphraseError) Hint() string  { return e.hint }
+func (e *hintedError) Error() string { return e.msg }
+func (e *hintedError) Hint() string  { return e.hint }
 
 // loadPrivateKey loads the private key at keyPath, asking for its
 // passphrase (see passphraseFunc) only if it is encrypted. A passphrase
@@ -56,7 +56,7 @@ func loadPrivateKey(s *IO, file, keyPath string) (ssh.Signer, error) {
 			asked = passphrasePath(s, file) == ""
 			return f()
 		})
-		var pe *passphraseError
+		var pe *hintedError
 		again := errors.Is(err, signing.ErrWrongPassphrase) || errors.As(err, &pe) && pe.retry
 		if err == nil || !asked || !again {
 			return signer, err
@@ -104,7 +104,7 @@ func passphraseFunc(s *IO, file, keyPath string) signing.PassphraseFunc {
 			return nil, err
 		}
 		if len(p) == 0 {
-			return nil, &passphraseError{msg: "empty passphrase", hint: "type the passphrase of the key", retry: true}
+			return nil, &hintedError{msg: "empty passphrase", hint: "type the passphrase of the key", retry: true}
 		}
 		return p, nil
 	}
@@ -123,7 +123,7 @@ func newPassphrase(s *IO, file, keyPath string) ([]byte, error) {
 	}
 	for try := 1; ; try++ {
 		p, err := newPassphraseOnce(s, file, keyPath)
-		var pe *passphraseError
+		var pe *hintedError
 		if err == nil || !errors.As(err, &pe) || !pe.retry {
 			return p, err
 		}
@@ -159,7 +159,7 @@ func newPassphraseOnce(s *IO, file, keyPath string) ([]byte, error) {
 		return nil, err
 	}
 	if len(p) == 0 {
-		return nil, &passphraseError{msg: "empty passphrase", hint: noPass, retry: true}
+		return nil, &hintedError{msg: "empty passphrase", hint: noPass, retry: true}
 	}
 	again, err := prompt(s, "Repeat the passphrase: ")
 	if err != nil {
@@ -170,7 +170,7 @@ func newPassphraseOnce(s *IO, file, keyPath string) ([]byte, error) {
 	clear(again)
 	if !same {
 		clear(p)
-		return nil, &passphraseError{msg: "the passphrases do not match", hint: "run the command again and type the same passphrase twice", retry: true}
+		return nil, &hintedError{msg: "the passphrases do not match", hint: "run the command again and type the same passphrase twice", retry: true}
 	}
 	return p, nil
 }
@@ -211,7 +211,7 @@ func readPassphraseFile(path, hint string) ([]byte, error) {
 		if hint == "" {
 			hint = "write the passphrase on the first line of the file"
 		}
-		return nil, &passphraseError{msg: fmt.Sprintf("empty passphrase in passphrase file %q", path), hint: hint}
+		return nil, &hintedError{msg: fmt.Sprintf("empty passphrase in passphrase file %q", path), hint: hint}
 	}
 	return p, nil
 }

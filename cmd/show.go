@@ -42,7 +42,12 @@ func newShowCmd(s *IO) *cobra.Command {
 			}
 			if lang != "" {
 				if _, ok := v.Content[lang]; !ok {
-					return usagef("version %d of %s has no text in %q", v.Version, v.Document, lang)
+					var langs []string
+					for _, t := range v.Texts {
+						langs = append(langs, t.Lang)
+					}
+					return &hintedError{msg: fmt.Sprintf("version %d of %s has no text in %q", v.Version, v.Document, lang),
+						hint: fmt.Sprintf("its languages are %s", strings.Join(langs, ", "))}
 				}
 			}
 			if asJSON {

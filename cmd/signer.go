@@ -47,7 +47,7 @@ func (o *signerOptions) signer(s *IO) (ssh.Signer, error) {
 		}
 		sock := s.Getenv("SSH_AUTH_SOCK")
 		if sock == "" {
-			return nil, &passphraseError{msg: "--agent: SSH_AUTH_SOCK is not set", hint: "start ssh-agent and ssh-add your key"}
+			return nil, &hintedError{msg: "--agent: SSH_AUTH_SOCK is not set", hint: "start ssh-agent and ssh-add your key"}
 		}
 		return signing.AgentSigner(sock, info.PublicKey)
 	}
