@@ -3,6 +3,9 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/concord-ledger/concord/ledger"
 )
@@ -37,4 +40,33 @@ func resolveSince(dir, id string) (string, error) {
 		return "", usagef("--since: %v; give more digits", err)
 	}
 	return "", usagef("--since %q is not a commit id: give 7 to 40 hex digits, as 'concord log' or 'git rev-parse HEAD' prints", id)
+}
+
+// resolveChange returns the pending roster change that id names: the full
+// 16-digit id as given, or a prefix of 7 or more hex digits that exactly
+// one pending change starts with (as git takes abbreviated ids). A prefix
+// that no pending change starts with is passed on as given, for the
+// ledger to say what it is; one that several start with is a usage error.
+func resolveChange(c *cobra.Command, s *IO, id string) (string, error) {
+	if len(id) >= 16 || len(id) < 7 || strings.Trim(id, "0123456789abcdef") != "" {
+		return id, nil
+	}
+	l, err := openLedger(c, s)
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	var found []string
+	for _, p := range l.Roster().Pending {
+		if strings.HasPrefix(p.Change, id) {
+			found = append(found, p.Change)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return id, nil
+	case 1:
+		return found[0], nil
+	}
+	return "", usagef("change %s is ambiguous: pending changes %s start with it; give more digits", id, strings.Join(found, ", "))
 }

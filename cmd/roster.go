@@ -156,11 +156,15 @@ func newRosterApproveCmd(s *IO) *cobra.Command {
 			if err := o.check(); err != nil {
 				return err
 			}
+			change, err := resolveChange(c, s, args[0])
+			if err != nil {
+				return err
+			}
 			signer, err := o.signer(s)
 			if err != nil {
 				return err
 			}
-			res, err := ledger.ApproveRosterChange(ledgerDir(c, s), env(s), args[0], o.As, signer)
+			res, err := ledger.ApproveRosterChange(ledgerDir(c, s), env(s), change, o.As, signer)
 			if err != nil {
 				return err
 			}
