@@ -172,6 +172,9 @@ document) in a cache in your cache folder, keyed by the ledger's git object
 ids; verify, and sync's check of what it fetches, never use it. $CONCORD_CACHE_DIR names another folder,
 or "off".
 
+Work that runs longer than $CONCORD_PROGRESS_AFTER (default 1s) shows a
+spinner on stderr when it is a terminal, never on a pipe or with --json.
+
 Exit status: 0 success, 1 operational error, 2 usage error,
 3 verification found invalid or tampered evidence.`,
 		SilenceErrors: true,
