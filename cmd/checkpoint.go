@@ -15,6 +15,7 @@ func init() { register(newCheckpointCmd) }
 type checkpointOptions struct {
 	signerOptions
 	Output string
+	JSON   bool
 }
 
 func newCheckpointCmd(s *IO) *cobra.Command {
@@ -31,7 +32,7 @@ not on one line of history are reported as a split view.
 
 The note goes to standard output, or to --output FILE (which must not exist).
 Exit status 3 if the ledger does not verify.`,
-		Args: cobra.NoArgs,
+		Args: argsNamed(),
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := o.check(); err != nil {
 				return err
@@ -44,18 +45,26 @@ Exit status 3 if the ledger does not verify.`,
 			if err != nil {
 				return err
 			}
-			if o.Output == "" {
+			if o.Output == "" && !o.JSON {
 				_, err := s.Out.Write(msg)
 				return err
 			}
-			if err := atomicfile.WriteNew(o.Output, msg, 0o644); err != nil {
-				return err
+			out := checkpointJSON{Ledger: cp.Ledger, Entries: cp.Entries, Head: cp.Head, Signer: o.As, Note: string(msg)}
+			if o.Output != "" {
+				if err := atomicfile.WriteNew(o.Output, msg, 0o644); err != nil {
+					return err
+				}
+				out.File = &o.Output
 			}
-			fmt.Fprintf(s.Err, "checkpoint of %s: %d entries, head %s, signed by %s, written to %s\n", cp.Ledger, cp.Entries, cp.Head, o.As, o.Output)
+			if o.JSON {
+				return printJSON(s, out)
+			}
+			fmt.Fprintf(s.Err, "checkpoint of %s: %s, head %s, signed by %s, written to %s\n", cp.Ledger, count(cp.Entries, "entry", "entries"), cp.Head, o.As, o.Output)
 			return nil
 		},
 	}
 	addSignerFlags(c, &o.signerOptions)
 	c.Flags().StringVarP(&o.Output, "output", "o", "", "write the checkpoint to this new file instead of standard output")
+	c.Flags().BoolVar(&o.JSON, "json", false, "print the checkpoint's ledger, entries, head, signer, file and note as JSON")
 	return c
 }

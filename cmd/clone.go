@@ -28,18 +28,20 @@ host:path remote) into the new folder DIR. What is fetched is audited first, as 
 does; a ledger that does not verify is refused with exit status 3 and DIR is
 left as it was. The remote is recorded for 'concord sync', with its head, which
 every later sync checks the remote still extends.` + transportHelp(s),
-		Args: cobra.ExactArgs(2),
+		Args: argsNamed("URL", "DIR"),
 		RunE: func(c *cobra.Command, args []string) error {
 			ctx, cancel := context.WithTimeout(context.Background(), o.Timeout)
 			defer cancel()
+			stop := startProgress(s, o.JSON, "fetching and verifying "+args[0])
 			res, err := ledger.Clone(ctx, args[0], args[1], env(s))
+			stop()
 			if err != nil {
 				return err
 			}
 			if o.JSON {
-				return printJSON(s, res)
+				return printJSON(s, syncOut(res))
 			}
-			fmt.Fprintf(s.Out, "cloned ledger %s: %d entries, head %s, verified\n", res.Ledger, res.Entries, res.Head)
+			fmt.Fprintf(s.Out, "cloned ledger %s: %s, head %s, verified\n", res.Ledger, count(res.Entries, "entry", "entries"), res.Head)
 			return nil
 		},
 	}

@@ -21,7 +21,7 @@ stewards (the permanent co-chairs) enrol four more signatories; an
 illustrative agreement in Chinese, Kazakh, Russian and English is proposed,
 signed, amended, withdrawn from and re-approved, and ratified; the ledger is
 verified. The text is illustrative, written for the demo, and says so.`,
-		Args: cobra.ExactArgs(1),
+		Args: argsNamed("DIR"),
 		RunE: func(c *cobra.Command, args []string) error {
 			res, err := demo.Run(args[0], env(s), s.Out)
 			if err != nil {

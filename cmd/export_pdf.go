@@ -45,7 +45,7 @@ With --all, write into DIR (absent or empty) the PDF of every ratified
 version of every document, named DOC-vN.pdf, with MANIFEST.json (ledger,
 head, and each file's document, version, size and SHA-256) and SHA256SUMS
 (check it with 'sha256sum -c SHA256SUMS').`,
-		Args: cobra.MaximumNArgs(1),
+		Args: argsUpTo("DOC-ID"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if all {
 				switch {
@@ -60,14 +60,17 @@ head, and each file's document, version, size and SHA-256) and SHA256SUMS
 				if err != nil {
 					return err
 				}
+				stop := startProgress(s, asJSON, "rendering every ratified version")
 				arch, err := evidence.ExportPDFArchive(l, outputDir)
+				stop()
 				if arch == nil {
 					return err
 				}
 				// What could be rendered was written; what could not is
 				// listed, and the command fails (exit 1).
 				if asJSON {
-					if jerr := printJSON(s, arch); jerr != nil {
+					if jerr := printJSON(s, pdfArchiveJSON{Format: arch.Format, Ledger: arch.Ledger, Head: arch.Head, Dir: outputDir,
+						Files: nonNil(arch.Files), Failed: nonNil(arch.Failed)}); jerr != nil {
 						return jerr
 					}
 				} else {
@@ -91,6 +94,8 @@ head, and each file's document, version, size and SHA-256) and SHA256SUMS
 				return usagef("give the file to write with --output FILE")
 			case version < 0:
 				return usagef("--version must be 1 or more (or left out for the latest)")
+			case !validDocID(args[0]):
+				return checkDocID(args[0])
 			}
 			l, err := openLedger(c, s)
 			if err != nil {
@@ -101,7 +106,9 @@ head, and each file's document, version, size and SHA-256) and SHA256SUMS
 					return &existsError{path: output}
 				}
 			}
+			stop := startProgress(s, asJSON, "rendering "+args[0])
 			data, err := evidence.ExportPDF(l, args[0], version)
+			stop()
 			if err != nil {
 				return err
 			}

@@ -44,17 +44,35 @@ JSON array of {"id","name","title","institution","country","key"} objects,
 where "key" is an ssh-ed25519 public key line, or "key_file" names a .pub file
 relative to the stewards file. The founder (--as) must be one of them and signs
 the genesis entry; the ledger id is the SHA-256 of that entry.`,
-		Args: cobra.NoArgs,
+		Args: argsNamed(),
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := o.check(); err != nil {
 				return err
 			}
-			if o.Title == "" || o.Stewards == "" || o.Threshold == 0 {
-				return usagef("--title, --stewards and --threshold are required")
+			var missing []string
+			for _, f := range []string{"title", "stewards", "threshold"} {
+				if !c.Flags().Changed(f) {
+					missing = append(missing, "--"+f)
+				}
+			}
+			if len(missing) > 0 {
+				return usagef("%s needs %s", c.CommandPath(), strings.Join(missing, ", "))
+			}
+			if o.Title == "" {
+				return usagef("--title is empty: give the ledger a title")
+			}
+			if o.Threshold < 1 {
+				return usagef("--threshold %d: a roster change needs at least 1 steward approval; give a number from 1 to the number of stewards", o.Threshold)
 			}
 			stewards, err := readStewards(o.Stewards)
 			if err != nil {
 				return err
+			}
+			if len(stewards) == 0 {
+				return usagef("stewards file %s lists no stewards: a ledger needs at least one", o.Stewards)
+			}
+			if o.Threshold > len(stewards) {
+				return usagef("--threshold %d is more than the %s in %s: no roster change could ever take effect", o.Threshold, plural(len(stewards), "steward"), o.Stewards)
 			}
 			signer, err := o.signer(s)
 			if err != nil {
@@ -70,7 +88,7 @@ the genesis entry; the ledger id is the SHA-256 of that entry.`,
 				return o.dry.report(s)
 			}
 			if o.JSON {
-				return printJSON(s, map[string]any{"ledger": l.ID(), "head": l.Head(), "dir": dir})
+				return printJSON(s, initJSON{Ledger: l.ID(), Head: l.Head(), Dir: dir})
 			}
 			fmt.Fprintf(s.Out, "founded ledger %s in %s\n", l.ID(), dir)
 			return nil

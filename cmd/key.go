@@ -2,8 +2,12 @@ package cmd
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/crypto/ssh"
@@ -42,14 +46,18 @@ func newKeyNewCmd(s *IO) *cobra.Command {
 		Short: "Make a new ed25519 key, encrypted with a passphrase",
 		Long: `Make a new ed25519 key and write it to FILE (OpenSSH private key, mode 0600,
 encrypted with a passphrase: bcrypt KDF and aes256-ctr, as ssh-keygen does)
-and its public key to FILE.pub. Existing files are never overwritten.
+and its public key to FILE.pub. Existing files are never overwritten. Missing
+folders on the way to FILE are made, with mode 0700 (as ~/.ssh).
 
-The passphrase is the first line of --passphrase-file FILE, else of the file
-named by $CONCORD_PASSPHRASE_FILE, else it is asked twice on the terminal.
-An unencrypted key is written only with --no-passphrase.
+The passphrase is the first line of --passphrase-file FILE (which group and
+others must not be able to read: chmod 600), else of the file named by
+$CONCORD_PASSPHRASE_FILE, else it is asked twice on the terminal, and again
+(three tries) if the two answers differ. An unencrypted key is written only
+with --no-passphrase.
 
-The public key line is printed on stdout.`,
-		Args: cobra.NoArgs,
+The public key line is printed on stdout; where the files went and the key's
+fingerprint (as 'ssh-keygen -l' prints it) on stderr.`,
+		Args: argsNamed(),
 		RunE: func(c *cobra.Command, args []string) error {
 			return runKeyNew(s, &o)
 		},
@@ -63,7 +71,7 @@ The public key line is printed on stdout.`,
 	return c
 }
 
-func runKeyNew(s *IO, o *keyNewOptions) error {
+func runKeyNew(s *IO, o *keyNewOptions) (err error) {
 	if o.output == "" {
 		return usagef("key new needs --output FILE")
 	}
@@ -73,12 +81,22 @@ func runKeyNew(s *IO, o *keyNewOptions) error {
 	if !signing.ValidComment(o.comment) {
 		return usagef("invalid --comment %q: it must be text without control characters or outer spaces", o.comment)
 	}
+	// The key's folder is made if missing (0700, as ~/.ssh), and removed
+	// again if no key is written in the end.
+	made, err := makeKeyFolders(filepath.Dir(o.output))
+	defer func() {
+		if err != nil {
+			removeFolders(made)
+		}
+	}()
+	if err != nil {
+		return err
+	}
 	// Refuse before asking for a passphrase; CreateKeyFiles checks again.
 	if err := signing.CheckNewKeyPaths(o.output); err != nil {
 		return err
 	}
 	var pass []byte
-	var err error
 	if !o.noPassphrase {
 		if pass, err = newPassphrase(s, o.passphraseFile, o.output); err != nil {
 			return err
@@ -91,13 +109,18 @@ func runKeyNew(s *IO, o *keyNewOptions) error {
 	if err != nil {
 		return err
 	}
+	for _, d := range made {
+		fmt.Fprintf(s.Err, "made the folder %s (mode 0700)\n", d)
+	}
 	if o.noPassphrase {
 		fmt.Fprintf(s.Err, "wrote the private key to %s, UNENCRYPTED, and the public key to %s.pub\n", o.output, o.output)
 	} else {
 		fmt.Fprintf(s.Err, "wrote the private key to %s, encrypted, and the public key to %s.pub\n", o.output, o.output)
 	}
+	fmt.Fprintf(s.Err, "fingerprint: %s\n", signing.FingerprintLine(pub, o.comment))
 	if o.json {
-		return printKeyJSON(s.Out, pub, o.comment)
+		return printJSON(s, keyNewJSON{keyJSON: newKeyJSON(pub, o.comment), PrivateKeyFile: o.output,
+			PublicKeyFile: o.output + ".pub", Encrypted: !o.noPassphrase})
 	}
 	_, err = s.Out.Write(signing.MarshalPublicKey(pub, o.comment))
 	return err
@@ -116,7 +139,7 @@ func newKeyShowCmd(s *IO) *cobra.Command {
 		Long: `Print the public key of FILE in authorized_keys form ("ssh-ed25519 AAAA…
 comment"). FILE may be a private key (no passphrase is needed: the public key
 is stored unencrypted in it) or a public key file.`,
-		Args: cobra.ExactArgs(1),
+		Args: argsNamed("FILE"),
 		RunE: func(c *cobra.Command, args []string) error {
 			info, err := signing.ReadKeyInfo(args[0])
 			if err != nil {
@@ -142,7 +165,7 @@ func newKeyFingerprintCmd(s *IO) *cobra.Command {
 does: "256 SHA256:… comment (ED25519)". FILE may be a private key (no
 passphrase is needed) or a public key file. As with ssh-keygen, the comment
 of a private key comes from FILE.pub when that exists.`,
-		Args: cobra.ExactArgs(1),
+		Args: argsNamed("FILE"),
 		RunE: func(c *cobra.Command, args []string) error {
 			info, err := signing.ReadKeyInfo(args[0])
 			if err != nil {
@@ -167,16 +190,62 @@ type keyJSON struct {
 	Comment     string `json:"comment"`
 }
 
-// printKeyJSON prints pub and comment as one keyJSON object.
-func printKeyJSON(w io.Writer, pub ssh.PublicKey, comment string) error {
+// keyNewJSON is the --json output of `key new`: the key and where it went.
+type keyNewJSON struct {
+	keyJSON
+	PrivateKeyFile string `json:"private_key_file"`
+	PublicKeyFile  string `json:"public_key_file"`
+	Encrypted      bool   `json:"encrypted"`
+}
+
+func newKeyJSON(pub ssh.PublicKey, comment string) keyJSON {
 	line := signing.MarshalPublicKey(pub, "")
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(keyJSON{
+	return keyJSON{
 		Type:        pub.Type(),
 		PublicKey:   string(line[:len(line)-1]),
 		Fingerprint: signing.Fingerprint(pub),
 		Comment:     comment,
-	})
+	}
+}
+
+// printKeyJSON prints pub and comment as one keyJSON object.
+func printKeyJSON(w io.Writer, pub ssh.PublicKey, comment string) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(newKeyJSON(pub, comment))
+}
+
+// makeKeyFolders makes dir and its missing parents with mode 0700 and
+// returns the folders it made, outermost first.
+func makeKeyFolders(dir string) ([]string, error) {
+	var missing []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil {
+			break
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("checking the key's folder: %w", err)
+		}
+		missing = append(missing, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	var made []string
+	for i := len(missing) - 1; i >= 0; i-- {
+		if err := os.Mkdir(missing[i], 0o700); err != nil {
+			removeFolders(made)
+			return nil, fmt.Errorf("making the key's folder: %w", err)
+		}
+		made = append(made, missing[i])
+	}
+	return made, nil
+}
+
+// removeFolders removes the folders makeKeyFolders made, innermost first,
+// each only if still empty.
+func removeFolders(made []string) {
+	for i := len(made) - 1; i >= 0; i-- {
+		os.Remove(made[i])
+	}
 }

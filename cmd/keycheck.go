@@ -27,7 +27,7 @@ func (o *signerOptions) keyFirst(s *IO) (ssh.PublicKey, ssh.Signer, error) {
 		return nil, nil, err
 	}
 	if !info.Private {
-		return nil, nil, &usageError{&keyKindError{path: o.Key}}
+		return nil, nil, &usageError{err: &keyKindError{path: o.Key}}
 	}
 	return info.PublicKey, nil, nil
 }

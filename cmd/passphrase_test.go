@@ -55,14 +55,19 @@ func TestKeyNewPassphrase(t *testing.T) {
 			code: ExitOK, asked: 2, unlockWith: "tulip", notWith: []string{"tulip\n", "tuli", ""},
 		},
 		{
-			name: "terminal answers differ", opts: runOpts{terminal: true, passwords: []string{"tulip", "tulips"}},
-			code: ExitError, asked: 2, prompts: newPrompt + "\n" + repeatPrompt + "\n",
-			wantErr: "the passphrases do not match", wantHint: "run the command again and type the same passphrase twice",
+			name: "terminal answers differ, then match", opts: runOpts{terminal: true, passwords: []string{"tulip", "tulips", "rose", "rose"}},
+			code: ExitOK, asked: 4, unlockWith: "rose", notWith: []string{"tulip", "tulips"},
 		},
 		{
-			name: "terminal empty answer refused", opts: runOpts{terminal: true, passwords: []string{""}},
-			code: ExitError, asked: 1, prompts: newPrompt + "\n",
-			wantErr: "empty passphrase", wantHint: noPassHint,
+			name: "terminal answers differ three times", opts: runOpts{terminal: true, passwords: []string{"tulip", "tulips", "a", "b", "c", "d"}},
+			code: ExitError, asked: 6,
+			prompts: strings.Repeat(newPrompt+"\n"+repeatPrompt+"\nThe passphrases do not match; try again.\n", 2) + newPrompt + "\n" + repeatPrompt + "\n",
+			wantErr: "the passphrases do not match (3 tries)", wantHint: "run the command again and type the same passphrase twice",
+		},
+		{
+			name: "terminal empty answer refused three times", opts: runOpts{terminal: true, passwords: []string{"", "", ""}},
+			code: ExitError, asked: 3, prompts: strings.Repeat(newPrompt+"\nEmpty passphrase; try again.\n", 2) + newPrompt + "\n",
+			wantErr: "empty passphrase (3 tries)", wantHint: noPassHint,
 		},
 		{
 			name: "terminal read fails on the repeat", opts: runOpts{terminal: true, passwords: []string{"tulip"}, readErr: errors.New("interrupted")},
@@ -133,7 +138,7 @@ func TestKeyNewPassphrase(t *testing.T) {
 		{
 			name: "--no-passphrase with a file", files: map[string]string{"pass": "tulip\n"},
 			args: []string{"--no-passphrase", "--passphrase-file", "$DIR/pass"}, code: ExitUsage,
-			wantErr: "--passphrase-file and --no-passphrase cannot be used together", wantHint: "run 'concord help' for usage",
+			wantErr: "--passphrase-file and --no-passphrase cannot be used together", wantHint: "run 'concord key new --help' for usage",
 		},
 	}
 	for _, tt := range tests {
@@ -201,11 +206,20 @@ func checkNewKey(t *testing.T, key string, r result, asked int, unlockWith strin
 	if asked == 2 {
 		prompts = "New passphrase for " + key + ": \nRepeat the passphrase: \n"
 	}
+	if asked == 4 {
+		prompts = "New passphrase for " + key + ": \nRepeat the passphrase: \nThe passphrases do not match; try again.\n" +
+			"New passphrase for " + key + ": \nRepeat the passphrase: \n"
+	}
 	state := "encrypted"
 	if unlockWith == "" {
 		state = "UNENCRYPTED"
 	}
-	wantErr := prompts + "wrote the private key to " + key + ", " + state + ", and the public key to " + key + ".pub\n"
+	info, err := signing.ReadKeyInfo(key + ".pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantErr := prompts + "wrote the private key to " + key + ", " + state + ", and the public key to " + key + ".pub\n" +
+		"fingerprint: " + signing.FingerprintLine(info.PublicKey, "tester") + "\n"
 	if r.stderr != wantErr {
 		t.Errorf("stderr:\n%q\nwant:\n%q", r.stderr, wantErr)
 	}
@@ -262,6 +276,11 @@ func TestUnlockPassphrase(t *testing.T) {
 	writeFile(t, dir, "right", "tulip\n")
 	writeFile(t, dir, "wrong", "tulips\n")
 	writeFile(t, dir, "empty", "\n")
+	for name, mode := range map[string]os.FileMode{"open": 0o644, "group": 0o640} {
+		if err := os.Chmod(writeFile(t, dir, name, "tulip\n"), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
 	tests := []struct {
 		name     string
 		file     string // --passphrase-file, under dir
@@ -278,10 +297,23 @@ func TestUnlockPassphrase(t *testing.T) {
 		{name: "file beats terminal", file: "right", opts: runOpts{terminal: true}},
 		{name: "wrong file", file: "wrong", wantErr: `wrong passphrase for key "$DIR/k"`,
 			wantHint: "check the passphrase; from a passphrase file only the first line is used"},
-		{name: "wrong on terminal", opts: runOpts{terminal: true, passwords: []string{"tulip\r"}}, prompts: "Passphrase for $DIR/k: \n",
-			wantErr: `wrong passphrase for key "$DIR/k"`, wantHint: "check the passphrase; from a passphrase file only the first line is used"},
-		{name: "empty on terminal", opts: runOpts{terminal: true, passwords: []string{""}}, prompts: "Passphrase for $DIR/k: \n",
-			wantErr: `getting passphrase for key "$DIR/k": empty passphrase`, wantHint: "type the passphrase of the key"},
+		{name: "wrong on terminal, then right", opts: runOpts{terminal: true, passwords: []string{"tulip\r", "tulip"}},
+			prompts: "Passphrase for $DIR/k: \nWrong passphrase; try again.\nPassphrase for $DIR/k: \n"},
+		{name: "empty, wrong, right on terminal", opts: runOpts{terminal: true, passwords: []string{"", "x", "tulip"}},
+			prompts: "Passphrase for $DIR/k: \nThe passphrase is empty; try again.\nPassphrase for $DIR/k: \nWrong passphrase; try again.\nPassphrase for $DIR/k: \n"},
+		{name: "wrong on terminal three times", opts: runOpts{terminal: true, passwords: []string{"tulip\r", "tulips", "Tulip"}},
+			prompts:  strings.Repeat("Passphrase for $DIR/k: \nWrong passphrase; try again.\n", 2) + "Passphrase for $DIR/k: \n",
+			wantErr:  `wrong passphrase for key "$DIR/k" (3 tries)`,
+			wantHint: "check the passphrase; from a passphrase file only the first line is used"},
+		{name: "empty on terminal three times", opts: runOpts{terminal: true, passwords: []string{"", "", ""}},
+			prompts: strings.Repeat("Passphrase for $DIR/k: \nThe passphrase is empty; try again.\n", 2) + "Passphrase for $DIR/k: \n",
+			wantErr: `getting passphrase for key "$DIR/k": empty passphrase (3 tries)`, wantHint: "type the passphrase of the key"},
+		{name: "file readable by others", file: "open", wantErr: `getting passphrase for key "$DIR/k": passphrase file "$DIR/open" is accessible by group or others (mode 0644)`,
+			wantHint: "chmod 600 $DIR/open"},
+		{name: "file readable by group", file: "group", opts: runOpts{terminal: true}, wantErr: `getting passphrase for key "$DIR/k": passphrase file "$DIR/group" is accessible by group or others (mode 0640)`,
+			wantHint: "chmod 600 $DIR/group"},
+		{name: "wrong file: not asked again", file: "wrong", opts: runOpts{terminal: true}, wantErr: `wrong passphrase for key "$DIR/k"`,
+			wantHint: "check the passphrase; from a passphrase file only the first line is used"},
 		{name: "empty file", file: "empty", wantErr: `getting passphrase for key "$DIR/k": empty passphrase in passphrase file "$DIR/empty"`,
 			wantHint: "write the passphrase on the first line of the file"},
 		{name: "only stdin a terminal", opts: runOpts{inTerminal: ptr(true), errTerminal: ptr(false)}, wantErr: `no passphrase for key "$DIR/k": no --passphrase-file, $CONCORD_PASSPHRASE_FILE is not set, and no terminal to ask on`,
@@ -324,7 +356,7 @@ func TestUnlockPassphrase(t *testing.T) {
 			if tt.file != "" {
 				file = filepath.Join(dir, tt.file)
 			}
-			_, err := signing.LoadPrivateKey(key, passphraseFunc(s, file, key))
+			_, err := loadPrivateKey(s, file, key)
 			if len(queue) != 0 {
 				t.Errorf("%d passwords left unasked", len(queue))
 			}
@@ -334,7 +366,7 @@ func TestUnlockPassphrase(t *testing.T) {
 			}
 			want := ""
 			if tt.wantErr != "" {
-				want = "concord: " + strings.ReplaceAll(tt.wantErr, "$DIR", dir) + "\nhint: " + tt.wantHint + "\n"
+				want = "concord: " + strings.ReplaceAll(tt.wantErr, "$DIR", dir) + "\nhint: " + strings.ReplaceAll(tt.wantHint, "$DIR", dir) + "\n"
 			}
 			if b.String() != want {
 				t.Errorf("error output:\n%q\nwant:\n%q", b.String(), want)

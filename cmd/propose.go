@@ -38,7 +38,7 @@ func (o *textOptions) read() ([]ledger.TextInput, error) {
 	if len(o.Texts) == 0 {
 		return nil, usagef("give at least one --text LANG=FILE")
 	}
-	var out []ledger.TextInput
+	seen := map[string]bool{}
 	for _, t := range o.Texts {
 		lang, file, ok := strings.Cut(t, "=")
 		if !ok || lang == "" || file == "" {
@@ -46,9 +46,17 @@ func (o *textOptions) read() ([]ledger.TextInput, error) {
 		}
 		canon, err := documents.ParseLang(lang)
 		if err != nil {
-			return nil, &usageError{fmt.Errorf("--text %s: %w", t, err)}
+			return nil, &usageError{err: fmt.Errorf("--text %s: %w", t, err)}
 		}
-		lang = canon
+		if seen[canon] {
+			return nil, usagef("--text: language %s is given twice; give each language once", canon)
+		}
+		seen[canon] = true
+	}
+	var out []ledger.TextInput
+	for _, t := range o.Texts {
+		lang, file, _ := strings.Cut(t, "=")
+		lang, _ = documents.ParseLang(lang)
 		data, err := readLimited(file, 8<<20)
 		if err != nil {
 			return nil, err
@@ -76,7 +84,7 @@ func readLimited(path string, max int64) ([]byte, error) {
 
 func printAgreementResult(s *IO, res *ledger.AgreementResult, asJSON bool, verb string) error {
 	if asJSON {
-		return printJSON(s, res)
+		return printJSON(s, agreementOut(res))
 	}
 	fmt.Fprintf(s.Out, "%s %s v%d at entry %d (commit %.12s)\n", verb, res.Document, res.Version, res.Entry, res.Commit)
 	for _, t := range res.Texts {
@@ -113,17 +121,27 @@ authentic. Texts are stored in canonical form (UTF-8, NFC, LF line endings, no
 byte order mark, one final newline); what was changed is reported. Text with
 bidirectional controls or invisible characters is refused unless
 --allow-invisible.`,
-		Args: cobra.ExactArgs(1),
+		Args: argsNamed("DOC-ID"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := o.check(); err != nil {
+				return err
+			}
+			if err := checkDocID(args[0]); err != nil {
 				return err
 			}
 			if o.Title == "" || o.Signers == "" {
 				return usagef("--title and --signers are required")
 			}
+			signers, err := checkSigners(o.Signers)
+			if err != nil {
+				return err
+			}
 			rule, err := rules.ParseRule(o.Rule)
 			if err != nil {
 				return usagef("--rule: %v", err)
+			}
+			if rule.Kind == "quorum" && rule.Quorum > len(signers) {
+				return usagef("--rule %s: a quorum of %d is more than the %s in --signers", o.Rule, rule.Quorum, plural(len(signers), "signatory"))
 			}
 			texts, err := o.read()
 			if err != nil {
@@ -134,7 +152,7 @@ bidirectional controls or invisible characters is refused unless
 				return err
 			}
 			res, err := ledger.Propose(ledgerDir(c, s), o.dry.env(s), ledger.ProposeOptions{Document: args[0], Title: o.Title,
-				Texts: texts, Signers: strings.Split(o.Signers, ","), Rule: rule, Note: o.Note,
+				Texts: texts, Signers: signers, Rule: rule, Note: o.Note,
 				AllowInvisible: o.AllowInvisible, As: o.As, Signer: signer})
 			if err != nil {
 				return err
@@ -171,10 +189,20 @@ func newAmendCmd(s *IO) *cobra.Command {
 the new version needs its own. Give every language of the new version; a
 language of the current version may be left out only with --drop LANG. A
 signatory of the document or a steward may amend it.`,
-		Args: cobra.ExactArgs(1),
+		Args: argsNamed("DOC-ID"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := o.check(); err != nil {
 				return err
+			}
+			if err := checkDocID(args[0]); err != nil {
+				return err
+			}
+			for i, d := range o.Drop {
+				canon, err := checkLang("--drop", d)
+				if err != nil {
+					return err
+				}
+				o.Drop[i] = canon // as the ledger stores tags
 			}
 			texts, err := o.read()
 			if err != nil {
@@ -183,9 +211,6 @@ signatory of the document or a steward may amend it.`,
 			signer, err := o.signer(s)
 			if err != nil {
 				return err
-			}
-			for i, d := range o.Drop {
-				o.Drop[i] = strings.ToLower(d) // as the ledger stores tags
 			}
 			res, err := ledger.Amend(ledgerDir(c, s), o.dry.env(s), ledger.AmendOptions{Document: args[0], Texts: texts,
 				Drop: o.Drop, Note: o.Note, AllowInvisible: o.AllowInvisible, As: o.As, Signer: signer})

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -56,6 +57,9 @@ type IO struct {
 	// cache is the state cache readers and writers use, set by Main from
 	// $CONCORD_CACHE_DIR or the user's cache folder; nil: none.
 	cache ledger.Cache
+	// BuildInfo returns the binary's build information, for --version
+	// (runtime/debug.ReadBuildInfo); nil means that function.
+	BuildInfo func() (*debug.BuildInfo, bool)
 }
 
 // SystemIO returns the IO of the running process.
@@ -69,10 +73,11 @@ func SystemIO() *IO {
 		ReadPassword: func() ([]byte, error) {
 			return term.ReadPassword(int(os.Stdin.Fd()))
 		},
-		Pager:  systemPager(os.Getenv),
-		Getenv: os.Getenv,
-		Now:    time.Now,
-		Rand:   rand.Reader,
+		Pager:     systemPager(os.Getenv),
+		Getenv:    os.Getenv,
+		Now:       time.Now,
+		Rand:      rand.Reader,
+		BuildInfo: debug.ReadBuildInfo,
 	}
 }
 
@@ -92,22 +97,29 @@ func Main(args []string, s *IO) int {
 	root.SetIn(s.In)
 	root.SetOut(s.Out)
 	root.SetErr(s.Err)
-	err := root.Execute()
+	c, err := root.ExecuteC()
 	if err == nil {
 		return ExitOK
+	}
+	var ue *usageError
+	if errors.As(err, &ue) && ue.cmd == "" && c != nil {
+		ue.cmd = c.CommandPath()
 	}
 	return reportError(s.Err, err)
 }
 
 // usageError marks an error in how concord was called.
-type usageError struct{ err error }
+type usageError struct {
+	err error
+	cmd string // the command path, for the hint; "" for none known
+}
 
 func (e *usageError) Error() string { return e.err.Error() }
 func (e *usageError) Unwrap() error { return e.err }
 
 // usagef returns a usage error (exit status 2).
 func usagef(format string, args ...any) error {
-	return &usageError{fmt.Errorf(format, args...)}
+	return &usageError{err: fmt.Errorf(format, args...)}
 }
 
 // hinter is implemented by errors that know the user's next step.
@@ -153,7 +165,12 @@ func reportError(w io.Writer, err error) int {
 	if errors.As(err, &h) && h.Hint() != "" {
 		fmt.Fprintf(w, "hint: %s\n", h.Hint())
 	} else if code == ExitUsage {
-		fmt.Fprintf(w, "hint: run 'concord help' for usage\n")
+		var ue *usageError
+		if errors.As(err, &ue) && ue.cmd != "" && ue.cmd != "concord" {
+			fmt.Fprintf(w, "hint: run '%s --help' for usage\n", ue.cmd)
+		} else {
+			fmt.Fprintf(w, "hint: run 'concord help' for usage\n")
+		}
 	}
 	return code
 }
@@ -172,13 +189,22 @@ document) in a cache in your cache folder, keyed by the ledger's git object
 ids; verify, and sync's check of what it fetches, never use it. $CONCORD_CACHE_DIR names another folder,
 or "off".
 
+Work that runs longer than $CONCORD_PROGRESS_AFTER (default 1s) shows a
+spinner on stderr when it is a terminal, never on a pipe or with --json.
+
 Exit status: 0 success, 1 operational error, 2 usage error,
 3 verification found invalid or tampered evidence.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
+	buildInfo := s.BuildInfo
+	if buildInfo == nil {
+		buildInfo = debug.ReadBuildInfo
+	}
+	root.Version = versionString(buildInfo())
+	root.SetVersionTemplate("concord {{.Version}}\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &usageError{err}
+		return &usageError{err: err}
 	})
 	root.PersistentFlags().String("ledger", "", "ledger folder (default: $CONCORD_LEDGER, else the current folder)")
 	for _, add := range commands {
@@ -186,7 +212,11 @@ Exit status: 0 success, 1 operational error, 2 usage error,
 		wrapUsage(c)
 		root.AddCommand(c)
 	}
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
 	wrapUsage(root)
+	addExamples(root)
+	addCompletions(s, root)
 	return root
 }
 
@@ -203,14 +233,14 @@ func wrapUsage(c *cobra.Command) {
 		args := c.Args
 		c.Args = func(c *cobra.Command, a []string) error {
 			if err := args(c, a); err != nil {
-				return &usageError{err}
+				return &usageError{err: err}
 			}
 			return nil
 		}
 	} else if (c.HasSubCommands() || !c.HasParent()) && c.RunE == nil && c.Run == nil {
 		c.Args = func(c *cobra.Command, a []string) error {
 			if len(a) > 0 {
-				return usagef("unknown command %q for %q", a[0], c.CommandPath())
+				return usagef("unknown command %q for %q%s", a[0], c.CommandPath(), suggest(c, a[0]))
 			}
 			return nil
 		}

@@ -64,12 +64,13 @@ func runRosterChange(c *cobra.Command, s *IO, o *rosterChangeOptions, ch ledger.
 
 func printRosterResult(s *IO, res *ledger.RosterResult, asJSON bool) error {
 	if asJSON {
-		return printJSON(s, res)
+		return printJSON(s, rosterChangeJSON{Change: res.Change, Entry: res.Entry, Commit: res.Commit,
+			Approvals: res.Approvals, Threshold: res.Threshold, Effective: res.Effective})
 	}
 	if res.Effective {
-		fmt.Fprintf(s.Out, "change %s took effect at entry %d (%d of %d steward approvals)\n", res.Change, res.Entry, res.Approvals, res.Threshold)
+		fmt.Fprintf(s.Out, "change %s took effect at entry %d (%d of %s)\n", res.Change, res.Entry, res.Approvals, count(res.Threshold, "steward approval", "steward approvals"))
 	} else {
-		fmt.Fprintf(s.Out, "change %s recorded at entry %d: %d of %d steward approvals\n", res.Change, res.Entry, res.Approvals, res.Threshold)
+		fmt.Fprintf(s.Out, "change %s recorded at entry %d: %d of %s\n", res.Change, res.Entry, res.Approvals, count(res.Threshold, "steward approval", "steward approvals"))
 		fmt.Fprintf(s.Err, "other stewards approve it with: concord roster approve %s --as ID --key FILE\n", res.Change)
 	}
 	return nil
@@ -82,8 +83,11 @@ func newRosterAddCmd(s *IO) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "add ID --name NAME --title TITLE --institution INST --country COUNTRY --pubkey FILE.pub --as STEWARD --key FILE",
 		Short: "Propose to enrol a signatory",
-		Args:  cobra.ExactArgs(1),
+		Args:  argsNamed("ID"),
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := checkRosterID("ID", args[0]); err != nil {
+				return err
+			}
 			m.ID = args[0]
 			if keyFile == "" || m.Name == "" || m.Title == "" || m.Institution == "" || m.Country == "" {
 				return usagef("--name, --title, --institution, --country and --pubkey are required")
@@ -111,8 +115,11 @@ func newRosterRotateCmd(s *IO) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "rotate ID --pubkey NEW.pub --as STEWARD --key FILE",
 		Short: "Propose a new key for a signatory (e.g. a lost key)",
-		Args:  cobra.ExactArgs(1),
+		Args:  argsNamed("ID"),
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := checkRosterID("ID", args[0]); err != nil {
+				return err
+			}
 			if keyFile == "" {
 				return usagef("--pubkey NEW.pub is required")
 			}
@@ -133,8 +140,11 @@ func newRosterRevokeCmd(s *IO) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "revoke ID --as STEWARD --key FILE",
 		Short: "Propose to revoke a signatory",
-		Args:  cobra.ExactArgs(1),
+		Args:  argsNamed("ID"),
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := checkRosterID("ID", args[0]); err != nil {
+				return err
+			}
 			return runRosterChange(c, s, o, ledger.RosterChangeOptions{Action: rules.ActionRevoke, ID: args[0]})
 		},
 	}
@@ -161,7 +171,7 @@ fingerprint it enrols or stops counting, who proposed it, when and why, the
 approvals so far and how many more it needs — and asks on a terminal.
 Without a terminal, --yes is required. Your key is checked before anything is
 shown or a passphrase asked.`,
-		Args: cobra.ExactArgs(1),
+		Args: argsNamed("CHANGE"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := o.check(); err != nil {
 				return err
@@ -173,7 +183,11 @@ shown or a passphrase asked.`,
 			if err != nil {
 				return err
 			}
-			plan, err := ledger.PrepareRosterApproval(ledgerDir(c, s), ledger.RosterApprovalOptions{Change: args[0], As: o.As, Key: pub})
+			change, err := resolveChange(c, s, args[0])
+			if err != nil {
+				return err
+			}
+			plan, err := ledger.PrepareRosterApproval(ledgerDir(c, s), ledger.RosterApprovalOptions{Change: change, As: o.As, Key: pub})
 			if err != nil {
 				return err
 			}
@@ -276,7 +290,7 @@ func newRosterListCmd(s *IO) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "list",
 		Short: "List the roster and pending changes",
-		Args:  cobra.NoArgs,
+		Args:  argsNamed(),
 		RunE: func(c *cobra.Command, args []string) error {
 			l, err := openLedger(c, s)
 			if err != nil {
@@ -284,7 +298,7 @@ func newRosterListCmd(s *IO) *cobra.Command {
 			}
 			r := l.Roster()
 			if asJSON {
-				return printJSON(s, r)
+				return printJSON(s, rosterOut(r))
 			}
 			printDemo(s, r.Demo)
 			fmt.Fprintf(s.Out, "roster of ledger %s (steward threshold %d)\n", r.Ledger, r.Threshold)
@@ -322,21 +336,32 @@ func joinInts(ns []int) string {
 }
 
 func newRosterAllowedSignersCmd(s *IO) *cobra.Command {
-	return &cobra.Command{
+	var asJSON bool
+	c := &cobra.Command{
 		Use:   "allowed-signers",
 		Short: "Print an allowed_signers file for ssh-keygen -Y verify and git verify-commit",
 		Long: `Print an allowed_signers file listing every key that was ever on the roster,
 for namespaces "concord" and "git". Use it with
   git -c gpg.ssh.allowedSignersFile=FILE verify-commit COMMIT
   ssh-keygen -Y verify -f FILE -I ID -n concord -s SIG < STATEMENT`,
-		Args: cobra.NoArgs,
+		Args: argsNamed(),
 		RunE: func(c *cobra.Command, args []string) error {
 			l, err := openLedger(c, s)
 			if err != nil {
 				return err
 			}
-			_, err = s.Out.Write(l.AllowedSigners())
+			file := l.AllowedSigners()
+			if asJSON {
+				out, err := allowedSignersOut(l.ID(), file)
+				if err != nil {
+					return err
+				}
+				return printJSON(s, out)
+			}
+			_, err = s.Out.Write(file)
 			return err
 		},
 	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print each principal, its namespaces, key and fingerprint, and the file, as JSON")
+	return c
 }

@@ -19,8 +19,21 @@ func newShowCmd(s *IO) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "show DOC-ID [--version N] [--lang LANG]",
 		Short: "Print a version's texts and their hashes",
-		Args:  cobra.ExactArgs(1),
+		Args:  argsNamed("DOC-ID"),
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := checkDocID(args[0]); err != nil {
+				return err
+			}
+			if err := checkVersionFlag(c, version); err != nil {
+				return err
+			}
+			if lang != "" {
+				canon, err := checkLang("--lang", lang)
+				if err != nil {
+					return err
+				}
+				lang = canon
+			}
 			l, err := openLedger(c, s)
 			if err != nil {
 				return err
@@ -31,11 +44,22 @@ func newShowCmd(s *IO) *cobra.Command {
 			}
 			if lang != "" {
 				if _, ok := v.Content[lang]; !ok {
-					return usagef("version %d of %s has no text in %q", v.Version, v.Document, lang)
+					var langs []string
+					for _, t := range v.Texts {
+						langs = append(langs, t.Lang)
+					}
+					return &hintedError{msg: fmt.Sprintf("version %d of %s has no text in %q", v.Version, v.Document, lang),
+						hint: fmt.Sprintf("its languages are %s", strings.Join(langs, ", "))}
 				}
 			}
 			if asJSON {
-				return printJSON(s, v)
+				out := showJSON{Ledger: v.Ledger, Demo: v.Demo, Document: v.Document, Title: v.Title, Version: v.Version, Latest: v.Latest, Texts: []showJSONText{}}
+				for _, t := range v.Texts {
+					if lang == "" || t.Lang == lang {
+						out.Texts = append(out.Texts, showJSONText{Lang: t.Lang, SHA256: t.SHA256, Text: v.Content[t.Lang]})
+					}
+				}
+				return printJSON(s, out)
 			}
 			printDemo(s, v.Demo)
 			fmt.Fprintf(s.Out, "%s: %s\nversion %d of %d, ledger %s\n", v.Document, v.Title, v.Version, v.Latest, v.Ledger)
@@ -58,8 +82,11 @@ func newDiffCmd(s *IO) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "diff DOC-ID A B",
 		Short: "Compare two versions of an agreement, language by language",
-		Args:  cobra.ExactArgs(3),
+		Args:  argsNamed("DOC-ID", "A", "B"),
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := checkDocID(args[0]); err != nil {
+				return err
+			}
 			var a, b int
 			if _, err := fmt.Sscanf(args[1]+" "+args[2], "%d %d", &a, &b); err != nil || a < 1 || b < 1 {
 				return usagef("versions are numbers from 1: %q %q", args[1], args[2])
@@ -73,7 +100,11 @@ func newDiffCmd(s *IO) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				return printJSON(s, diffs)
+				out := diffJSON{Document: args[0], From: a, To: b, Languages: []diffJSONLang{}}
+				for _, d := range diffs {
+					out.Languages = append(out.Languages, diffJSONLang{Lang: d.Lang, Changed: d.Diff != "", Diff: d.Diff, Note: d.Note})
+				}
+				return printJSON(s, out)
 			}
 			printDemo(s, l.Genesis().Demo)
 			for _, d := range diffs {

@@ -38,7 +38,7 @@ sign: the texts (or, if you approved an earlier version, the diff to it) and
 their SHA-256 hashes, and asks for confirmation on a terminal. Without a
 terminal, --yes is required. If your approval meets the agreement's rule, the
 version is ratified in the same entry.`,
-		Args: cobra.ExactArgs(1),
+		Args: argsNamed("DOC-ID"),
 	}
 	if d == signing.Withdraw {
 		c.Use = "withdraw DOC-ID --as ID --key FILE [--passphrase-file F | --agent] [--version N] [--yes]"
@@ -49,6 +49,12 @@ statement of its own; your approval stays recorded before it.`
 	}
 	c.RunE = func(c *cobra.Command, args []string) error {
 		if err := o.check(); err != nil {
+			return err
+		}
+		if err := checkDocID(args[0]); err != nil {
+			return err
+		}
+		if err := checkVersionFlag(c, o.Version); err != nil {
 			return err
 		}
 		if !o.Yes && !o.DryRun && !(s.InTerminal && s.ErrTerminal) {
@@ -97,10 +103,10 @@ statement of its own; your approval stays recorded before it.`
 			return err
 		}
 		if o.JSON {
-			return printJSON(s, res)
+			return printJSON(s, decisionOut(res))
 		}
-		fmt.Fprintf(s.Out, "%s: %s v%d by %s at entry %d (commit %.12s); %d approvals, rule: %s\n",
-			res.Decision, res.Document, res.Version, res.Signatory, res.Entry, res.Commit, res.Approvals, res.Required)
+		fmt.Fprintf(s.Out, "%s: %s v%d by %s at entry %d (commit %.12s); %s, rule: %s\n",
+			res.Decision, res.Document, res.Version, res.Signatory, res.Entry, res.Commit, count(res.Approvals, "approval", "approvals"), res.Required)
 		if res.Ratified {
 			fmt.Fprintf(s.Out, "%s v%d is RATIFIED\n", res.Document, res.Version)
 		}

@@ -48,11 +48,11 @@ func (o *signerOptions) signer(s *IO) (ssh.Signer, error) {
 		}
 		sock := signing.AgentSocket(s.Getenv("SSH_AUTH_SOCK")) // on Windows, OpenSSH's pipe by default
 		if sock == "" {
-			return nil, &passphraseError{msg: "--agent: SSH_AUTH_SOCK is not set", hint: "start ssh-agent and ssh-add your key"}
+			return nil, &hintedError{msg: "--agent: SSH_AUTH_SOCK is not set", hint: "start ssh-agent and ssh-add your key"}
 		}
 		return signing.AgentSigner(sock, info.PublicKey)
 	}
-	return signing.LoadPrivateKey(o.Key, passphraseFunc(s, o.PassphraseFile, o.Key))
+	return loadPrivateKey(s, o.PassphraseFile, o.Key)
 }
 
 // env is the environment of the ledger's writes: the clock, randomness, the

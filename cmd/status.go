@@ -18,8 +18,13 @@ func newStatusCmd(s *IO) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "status [DOC-ID]",
 		Short: "Show who approved, withdrew or is pending, and what is ratified",
-		Args:  cobra.MaximumNArgs(1),
+		Args:  argsUpTo("DOC-ID"),
 		RunE: func(c *cobra.Command, args []string) error {
+			for _, id := range args {
+				if err := checkDocID(id); err != nil {
+					return err
+				}
+			}
 			l, err := openLedger(c, s)
 			if err != nil {
 				return err
@@ -39,7 +44,11 @@ func newStatusCmd(s *IO) *cobra.Command {
 				all = append(all, st)
 			}
 			if asJSON {
-				return printJSON(s, map[string]any{"ledger": l.ID(), "demo": l.Genesis().Demo, "head": l.Head(), "documents": all})
+				out := statusJSON{Ledger: l.ID(), Demo: l.Genesis().Demo, Head: l.Head(), Entries: l.Entries(), Documents: []statusDocument{}}
+				for _, st := range all {
+					out.Documents = append(out.Documents, statusDocOut(st))
+				}
+				return printJSON(s, out)
 			}
 			printDemo(s, l.Genesis().Demo)
 			fmt.Fprintf(s.Out, "ledger %s: %s (%s)\n", l.ID(), l.Genesis().Title, plural(l.Entries(), "entry"))
@@ -59,16 +68,7 @@ func newStatusCmd(s *IO) *cobra.Command {
 func printStatus(s *IO, st *ledger.DocumentStatus) {
 	fmt.Fprintf(s.Out, "\n%s: %s\n  rule: %s\n", st.Document, st.Title, st.RuleText)
 	for _, v := range st.Versions {
-		state := fmt.Sprintf("%d of %d approvals, not ratified", v.Approvals, len(v.Signers))
-		switch {
-		case v.Ratified != 0 && v.Superseded != 0:
-			state = fmt.Sprintf("RATIFIED at entry %d; amended by a later version at entry %d", v.Ratified, v.Superseded)
-		case v.Ratified != 0:
-			state = fmt.Sprintf("RATIFIED at entry %d", v.Ratified)
-		case v.Superseded != 0:
-			state = fmt.Sprintf("superseded at entry %d; %d approvals", v.Superseded, v.Approvals)
-		}
-		fmt.Fprintf(s.Out, "  version %d (entry %d): %s\n", v.Version, v.Entry, state)
+		fmt.Fprintf(s.Out, "  version %d (entry %d): %s\n", v.Version, v.Entry, versionLine(st, v))
 		for _, sg := range v.Signers {
 			when := ""
 			if sg.Entry != 0 {
@@ -80,7 +80,7 @@ func printStatus(s *IO, st *ledger.DocumentStatus) {
 				}
 				when += fmt.Sprintf(" %s at %d", h.Decision, h.Entry)
 			}
-			fmt.Fprintf(s.Out, "    %-10s %-16s %s%s\n", sg.State, sg.Signatory, sg.Name, when)
+			fmt.Fprintf(s.Out, "    %-10s %-16s %s%s\n", stateLabel(signerState(v, sg)), sg.Signatory, sg.Name, when)
 		}
 	}
 }
@@ -90,7 +90,7 @@ func newLogCmd(s *IO) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "log",
 		Short: "Print the ledger's history, one line per entry",
-		Args:  cobra.NoArgs,
+		Args:  argsNamed(),
 		RunE: func(c *cobra.Command, args []string) error {
 			l, err := openLedger(c, s)
 			if err != nil {
@@ -101,7 +101,15 @@ func newLogCmd(s *IO) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				return printJSON(s, entries)
+				subjects, err := l.LogSubjects(entries)
+				if err != nil {
+					return err
+				}
+				out := make([]logJSON, len(entries))
+				for i, e := range entries {
+					out[i] = logOut(e, subjects[i])
+				}
+				return writeJSONLines(s.Out, out)
 			}
 			printDemo(s, l.Genesis().Demo)
 			for _, e := range entries {
@@ -110,6 +118,6 @@ func newLogCmd(s *IO) *cobra.Command {
 			return nil
 		},
 	}
-	c.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	c.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per entry, one per line")
 	return c
 }

@@ -34,7 +34,7 @@ which needs your key: --as ID --key FILE. A push that loses a race with another
 signer is tried again, a few times. If the remote cannot be reached, nothing
 local is lost (exit status 1). A remote other than the recorded one that is
 empty (a new server) is given the ledger.` + transportHelp(s),
-		Args: cobra.NoArgs,
+		Args: argsNamed(),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts := ledger.SyncOptions{Remote: o.Remote}
 			if o.As != "" || o.Key != "" {
@@ -49,7 +49,9 @@ empty (a new server) is given the ledger.` + transportHelp(s),
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), o.Timeout)
 			defer cancel()
+			stop := startProgress(s, o.JSON, "syncing and verifying")
 			res, err := ledger.Sync(ctx, ledgerDir(c, s), env(s), opts)
+			stop()
 			if err != nil {
 				return err
 			}
@@ -57,10 +59,10 @@ empty (a new server) is given the ledger.` + transportHelp(s),
 				fmt.Fprintf(s.Err, "remote: %s\n", m)
 			}
 			if o.JSON {
-				return printJSON(s, res)
+				return printJSON(s, syncOut(res))
 			}
-			fmt.Fprintf(s.Out, "synced with %s: %d entries fetched, %d re-created, %d sent; head %s (%d entries)\n",
-				res.Remote, res.Fetched, res.Recreated, res.Pushed, res.Head, res.Entries)
+			fmt.Fprintf(s.Out, "synced with %s: %s fetched, %d re-created, %d sent; head %s (%s)\n",
+				res.Remote, count(res.Fetched, "entry", "entries"), res.Recreated, res.Pushed, res.Head, count(res.Entries, "entry", "entries"))
 			return nil
 		},
 	}

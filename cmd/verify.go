@@ -45,10 +45,14 @@ then invalid (exit 3).
 
 Exit status 0 when everything holds, 3 when anything does not; every problem
 is listed with its entry, commit and file.`,
-		Args: cobra.NoArgs,
+		Args: argsNamed(),
 		RunE: func(c *cobra.Command, args []string) error {
-			if o.Since != "" && !isCommitID(o.Since) {
-				return usagef("--since %q is not a commit id (40 hex digits, as 'concord log' or 'git rev-parse HEAD' prints)", o.Since)
+			if o.Since != "" {
+				full, err := resolveSince(ledgerDir(c, s), o.Since)
+				if err != nil {
+					return err
+				}
+				o.Since = full
 			}
 			if o.LedgerID != "" && !isLedgerID(o.LedgerID) {
 				return usagef("--ledger-id %q is not a ledger id (64 hex digits, as 'concord verify' prints it)", o.LedgerID)
@@ -61,7 +65,9 @@ is listed with its entry, commit and file.`,
 				}
 				cps = append(cps, ledger.CheckpointFile{Name: f, Data: data})
 			}
+			stop := startProgress(s, o.JSON, "verifying the ledger")
 			rep, err := ledger.Verify(ledgerDir(c, s), ledger.VerifyOptions{Since: o.Since, Workers: o.Workers, Checkpoints: cps, LedgerID: o.LedgerID})
+			stop()
 			if err != nil {
 				return err
 			}
@@ -100,19 +106,6 @@ is listed with its entry, commit and file.`,
 	c.Flags().IntVar(&o.Workers, "workers", 0, "signature-checking goroutines (default: one per CPU)")
 	c.Flags().BoolVar(&o.JSON, "json", false, "print the report as JSON")
 	return c
-}
-
-// isCommitID reports whether s is a full hexadecimal commit id.
-func isCommitID(s string) bool {
-	if len(s) != 40 {
-		return false
-	}
-	for _, r := range s {
-		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 // isLedgerID reports whether s is a ledger id: 64 lowercase hex digits.

@@ -51,7 +51,7 @@ check a PDF with that release (see the README).
 Exit status 0 when everything holds; 3 when anything does not, or the file is
 not a concord PDF at all (each problem is listed); 1 when the file or the
 ledger cannot be read.`,
-		Args: cobra.ExactArgs(1),
+		Args: argsNamed("FILE"),
 		RunE: func(c *cobra.Command, args []string) error {
 			o.File = args[0]
 			if o.LedgerID != "" && !isLedgerID(o.LedgerID) {

@@ -26,7 +26,7 @@ func newWitnessCmd(s *IO) *cobra.Command {
 of the ledger as it stands, signed with your roster key, is added as a new entry
 (witnesses/<entry>-<id>.note). Anyone holding the ledger can then show that you
 saw that head. Exit status 3 if the ledger does not verify.`,
-		Args: cobra.NoArgs,
+		Args: argsNamed(),
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := o.check(); err != nil {
 				return err
@@ -43,10 +43,11 @@ saw that head. Exit status 3 if the ledger does not verify.`,
 				return o.dry.report(s)
 			}
 			if o.JSON {
-				return printJSON(s, res)
+				return printJSON(s, witnessJSON{Witness: res.Witness, Entry: res.Entry, Commit: res.Commit,
+					Checkpoint: witnessCheckpointJ{Ledger: res.Checkpoint.Ledger, Entries: res.Checkpoint.Entries, Head: res.Checkpoint.Head}})
 			}
-			fmt.Fprintf(s.Out, "witness: %s cosigned head %s (%d entries) at entry %d (commit %.12s)\n",
-				res.Witness, res.Checkpoint.Head, res.Checkpoint.Entries, res.Entry, res.Commit)
+			fmt.Fprintf(s.Out, "witness: %s cosigned head %s (%s) at entry %d (commit %.12s)\n",
+				res.Witness, res.Checkpoint.Head, count(res.Checkpoint.Entries, "entry", "entries"), res.Entry, res.Commit)
 			return nil
 		},
 	}

@@ -135,7 +135,7 @@ func Propose(dir string, env Env, opts ProposeOptions) (*AgreementResult, error)
 			return refused("", "%v", err)
 		}
 		if r := d.Rule; r.Kind == "quorum" && r.Quorum > len(d.Signers) {
-			return refused(fmt.Sprintf("a quorum is between 1 and the %d signatories", len(d.Signers)), "quorum %d does not fit %d signatories", r.Quorum, len(d.Signers))
+			return refused(fmt.Sprintf("a quorum is between 1 and the %s", rules.CountNoun(len(d.Signers), "signatory", "signatories")), "quorum %d does not fit %s", r.Quorum, rules.CountNoun(len(d.Signers), "signatory", "signatories"))
 		}
 		if err := l.st.CheckSigners(d, p); err != nil {
 			return refused("'concord roster list' shows who is enrolled", "%v", err)

@@ -69,7 +69,7 @@ type UnverifiedError struct {
 }
 
 func (e *UnverifiedError) Error() string {
-	return fmt.Sprintf("%s does not verify: %d problems, the first: %s", e.What, len(e.Report.Problems), e.Report.Problems[0])
+	return fmt.Sprintf("%s does not verify: %s, the first: %s", e.What, rules.CountNoun(len(e.Report.Problems), "problem", "problems"), e.Report.Problems[0])
 }
 
 // Hint points at the audit.

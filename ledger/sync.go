@@ -219,7 +219,7 @@ func Clone(ctx context.Context, url, dir string, env Env) (res *SyncResult, err 
 		return nil, &RemoteError{URL: shown, Op: "reading what was fetched", Err: err}
 	}
 	if !rep.OK() {
-		return nil, &RemoteRejectedError{URL: shown, Reason: fmt.Sprintf("it does not verify: %d problems, the first: %s", len(rep.Problems), rep.Problems[0]), Report: rep}
+		return nil, &RemoteRejectedError{URL: shown, Reason: fmt.Sprintf("it does not verify: %s, the first: %s", rules.CountNoun(len(rep.Problems), "problem", "problems"), rep.Problems[0]), Report: rep}
 	}
 	if err := repo.SetHead(head, ""); err != nil {
 		return nil, err
@@ -412,7 +412,7 @@ func (l *Ledger) checkIncoming(url, incoming, synced string) ([]*gitstore.Commit
 	}
 	if !rep.OK() {
 		return nil, &RemoteRejectedError{URL: url, Report: rep,
-			Reason: fmt.Sprintf("it does not verify: %d problems, the first: %s", len(rep.Problems), rep.Problems[0])}
+			Reason: fmt.Sprintf("it does not verify: %s, the first: %s", rules.CountNoun(len(rep.Problems), "problem", "problems"), rep.Problems[0])}
 	}
 	if rep.Ledger != l.ID() {
 		return nil, &RemoteRejectedError{URL: url, Reason: fmt.Sprintf("it holds another ledger (%s, not %s)", rep.Ledger, l.ID())}
@@ -464,7 +464,7 @@ func (l *Ledger) recreate(remote, local []*gitstore.Commit, opts SyncOptions) (s
 	base := remote[len(remote)-1].ID
 	if opts.Signer == nil {
 		return "", refused("run 'concord sync --as ID --key FILE' to re-create them there",
-			"both this ledger and the remote have new entries since %.12s; your %d entries must be re-created on top of the remote's", local[0].Parents[0], len(local))
+			"both this ledger and the remote have new entries since %.12s; your %s must be re-created on top of the remote's", local[0].Parents[0], rules.CountNoun(len(local), "entry", "entries"))
 	}
 	for _, c := range local {
 		if c.Email != opts.As {

@@ -1,6 +1,9 @@
 package pdf
 
-import "unicode"
+import (
+	"fmt"
+	"unicode"
+)
 
 // Coverage is what concord's PDFs can draw: a character is covered when an
 // embedded face has a glyph for it in both the regular and the bold style
@@ -64,4 +67,43 @@ func (cv *Coverage) Unshaped(r rune) string {
 		}
 	}
 	return ""
+}
+
+// CoverageSamples are the alphabets concord's PDFs must be able to set, by
+// name: the letters of every language of the forum's member countries and
+// the working languages, lower and upper case, as `concord doctor` checks
+// them against the embedded fonts.
+var CoverageSamples = []struct{ Name, Text string }{
+	{"Latin (English)", "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,;:!?()[]§%&'\"-–—“”‘’…"},
+	{"Russian", "абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ№"},
+	{"Kazakh", "әғқңөұүһіӘҒҚҢӨҰҮҺІ"},
+	{"Kyrgyz", "ңөүҢӨҮ"},
+	{"Tajik", "ғӣқӯҳҷҒӢҚӮҲҶ"},
+	{"Uzbek (Latin)", "oʻgʻOʻGʻshchng"},
+	{"Turkmen (Latin)", "äçňöşüýžÄÇŇÖŞÜÝŽ"},
+	{"Chinese", "中华人民共和国哈萨克斯坦乌兹别克吉尔吉斯塔吉克土库曼高等教育合作论坛协议第条。，、：；（）《》"},
+}
+
+// MissingGlyphs returns the characters of text, in order and each once,
+// that an export cannot draw (Coverage, as the write-time checks use it), or
+// an error if the embedded fonts cannot be read. cjk is accepted for the
+// callers' sake: which face draws shared punctuation does not change what
+// can be drawn.
+func MissingGlyphs(text string, cjk bool) ([]rune, error) {
+	cv, err := NewCoverage()
+	if err != nil {
+		return nil, fmt.Errorf("loading the embedded fonts: %w", err)
+	}
+	var missing []rune
+	seen := map[rune]bool{}
+	for _, r := range text {
+		if r == '\n' || r == '\t' || seen[r] {
+			continue
+		}
+		seen[r] = true
+		if !cv.Covers(r) {
+			missing = append(missing, r)
+		}
+	}
+	return missing, nil
 }

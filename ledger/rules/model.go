@@ -115,9 +115,9 @@ func (r Rule) String() string {
 // Describe returns the rule in words for n required signers.
 func (r Rule) Describe(n int) string {
 	if r.Kind == "quorum" {
-		return fmt.Sprintf("quorum: %d of %d signatories", r.Quorum, n)
+		return fmt.Sprintf("quorum: %d of %s", r.Quorum, CountNoun(n, "signatory", "signatories"))
 	}
-	return fmt.Sprintf("all %d signatories", n)
+	return "all " + CountNoun(n, "signatory", "signatories")
 }
 
 // Document is an agreement: what it is called, whose signatures it needs

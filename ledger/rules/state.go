@@ -650,7 +650,7 @@ func (st *State) ApplyDecision(p int, doc string, n int, who string, stmt, sig [
 	case met && ratified == nil:
 		return []error{ruleErr(rpath, "%s v%d met its rule (%s) at entry %d, but no ratification was recorded", doc, n, ds.Doc.Rule, p)}
 	case !met && ratified != nil:
-		return []error{ruleErr(rpath, "ratification recorded at entry %d, but the rule %s is not met there (%d of %d signatories approve)", p, ds.Doc.Rule, len(count.approving), len(ds.Doc.Signers))}
+		return []error{ruleErr(rpath, "ratification recorded at entry %d, but the rule %s is not met there (%d of %s approve)", p, ds.Doc.Rule, len(count.approving), CountNoun(len(ds.Doc.Signers), "signatory", "signatories"))}
 	case met:
 		approvals, _ := ApprovalsOf(ds.Doc, vs)
 		want := &Ratified{Ledger: st.ID, Document: doc, Version: n, Rule: ds.Doc.Rule, Entry: p, Approvals: approvals}
