@@ -13,7 +13,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/concord-ledger/concord/evidence"
@@ -390,14 +389,4 @@ func writeJSONLines[T any](w io.Writer, vs []T) error {
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
-}
-
-// sortedKeys returns m's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

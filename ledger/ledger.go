@@ -37,6 +37,10 @@ type Env struct {
 	// entry, then hand the entry to DryRun instead of writing it: the
 	// ledger is left as it was, and results name no commit.
 	DryRun func(*PlannedEntry)
+	// StepHook, when set, is called with the step's name between the
+	// steps of every write (objects written, branch locked, pushed…), so
+	// that tests can stop a process, or race another writer, at each one.
+	StepHook func(step string)
 }
 
 // Ledger is an open ledger at one head.
@@ -134,6 +138,7 @@ func withLockFrom(dir string, env Env, prev *Ledger, fn func(l *Ledger) error) e
 	}
 	defer repo.Close()
 	repo.UseGit(env.Git)
+	repo.SetStepHook(env.StepHook)
 	unlock, err := lock(repo.GitDir())
 	if err != nil {
 		return err

@@ -25,10 +25,6 @@ const (
 	incomingRef = "refs/concord/incoming"
 )
 
-// syncHook is called between the write steps of a sync; tests replace it
-// to kill the process at each step. It does nothing otherwise.
-var syncHook = func(step string) {}
-
 // DefaultSyncAttempts is how often Sync fetches and pushes again when the
 // remote moved while it worked.
 const DefaultSyncAttempts = 5
@@ -346,11 +342,11 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			if err != nil {
 				return nil, err
 			}
-			syncHook("sync: entries re-created")
+			l.repo.Step("sync: entries re-created")
 			if err := repo.SetHead(head, local); err != nil {
 				return nil, err
 			}
-			syncHook("sync: branch moved")
+			l.repo.Step("sync: branch moved")
 			res.Fetched += len(incomingChain) - k
 			res.Recreated += len(localChain) - k
 		}
@@ -372,7 +368,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 				pushErr = err
 				continue
 			}
-			syncHook("sync: pushed")
+			l.repo.Step("sync: pushed")
 			res.ServerMessages = repo.ServerMessages()
 			chain, err := repo.FirstParentChain(head)
 			if err != nil {

@@ -1,3 +1,5 @@
+//go:build unix
+
 package ledger
 
 import (
@@ -32,46 +34,6 @@ import (
 // real servers started here: OpenSSH's sshd, git http-backend behind
 // HTTPS with basic auth, git daemon, and bare and non-bare repositories
 // with the server-side rules git enforces.
-
-// gitWorld is newWorld with its syncs and clones going through git, in a
-// git configuration of the test's own (no system or user settings).
-func gitWorld(t *testing.T) *world {
-	t.Helper()
-	isolateGit(t, "")
-	r := newWorld(t)
-	r.env.Git = testtool.Require(t, "git")
-	r.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
-	return r
-}
-
-// isolateGit gives git a global configuration holding config only, no
-// system one, and no terminal to prompt on.
-func isolateGit(t *testing.T, config string) {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "gitconfig")
-	if err := os.WriteFile(p, []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("GIT_CONFIG_GLOBAL", p)
-	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
-	t.Setenv("GIT_TERMINAL_PROMPT", "0")
-	t.Setenv("SSH_AUTH_SOCK", "")
-	// Settings of the machine's own that would override the test's.
-	for _, k := range []string{"GIT_SSL_CAINFO", "GIT_SSL_CAPATH", "GIT_SSL_NO_VERIFY", "GIT_SSH", "GIT_SSH_COMMAND", "GIT_ASKPASS", "SSH_ASKPASS"} {
-		t.Setenv(k, "")
-		os.Unsetenv(k)
-	}
-}
-
-func runGit(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(testtool.Require(t, "git"), append([]string{"-C", dir}, args...)...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
 
 // netKind returns the kind of the NetError inside err, failing t if there
 // is none.
@@ -125,86 +87,6 @@ func writeKey(t *testing.T, path string, priv any) ssh.PublicKey {
 		t.Fatal(err)
 	}
 	return s.PublicKey()
-}
-
-func startRealSSHD(t *testing.T) *sshServer {
-	t.Helper()
-	sshd := testtool.Require(t, "sshd")
-	testtool.Require(t, "ssh")
-	testtool.Require(t, "git-upload-pack")
-	u, err := user.Current()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &sshServer{dir: t.TempDir(), port: freePort(t)}
-	_, edPriv, _ := ed25519.GenerateKey(rand.Reader)
-	ecPriv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.hostEd = writeKey(t, filepath.Join(s.dir, "host_ed25519"), edPriv)
-	s.hostEcdsa = writeKey(t, filepath.Join(s.dir, "host_ecdsa"), ecPriv)
-	_, clientPriv, _ := ed25519.GenerateKey(rand.Reader)
-	s.clientKey = filepath.Join(s.dir, "id_ed25519")
-	clientPub := writeKey(t, s.clientKey, clientPriv)
-	_, otherPriv, _ := ed25519.GenerateKey(rand.Reader)
-	s.otherKey = filepath.Join(s.dir, "id_other")
-	writeKey(t, s.otherKey, otherPriv)
-	authorized := filepath.Join(s.dir, "authorized_keys")
-	if err := os.WriteFile(authorized, ssh.MarshalAuthorizedKey(clientPub), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	config := filepath.Join(s.dir, "sshd_config")
-	if err := os.WriteFile(config, []byte(strings.Join([]string{
-		"ListenAddress 127.0.0.1",
-		// The ecdsa key first: a client that does not ask for ed25519
-		// gets ecdsa.
-		"HostKey " + filepath.Join(s.dir, "host_ecdsa"),
-		"HostKey " + filepath.Join(s.dir, "host_ed25519"),
-		"AuthorizedKeysFile " + authorized,
-		"PidFile none", "StrictModes no", "UsePAM no",
-		"PasswordAuthentication no", "KbdInteractiveAuthentication no", "PubkeyAuthentication yes",
-		"PermitRootLogin prohibit-password",
-		"AllowUsers " + u.Username,
-		// git's own variables reach the server (protocol v2).
-		"AcceptEnv GIT_PROTOCOL",
-		"",
-	}, "\n")), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if os.Geteuid() == 0 {
-		if err := os.MkdirAll("/run/sshd", 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cmd := exec.Command(sshd, "-D", "-e", "-f", config, "-p", fmt.Sprint(s.port))
-	var log strings.Builder
-	cmd.Stderr = &log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting sshd: %v", err)
-	}
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("sshd log:\n%s", log.String())
-		}
-	})
-	s.knownHosts = filepath.Join(s.dir, "known_hosts")
-	s.writeKnownHosts(t, s.knownHosts, s.hostEd)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", s.port))
-		if err == nil {
-			c.Close()
-			return s
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("sshd does not listen: %v\n%s", err, log.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 func (s *sshServer) writeKnownHosts(t *testing.T, path string, keys ...ssh.PublicKey) {
@@ -600,4 +482,84 @@ func TestKilledFetchQuarantineRemoved(t *testing.T) {
 		t.Fatalf("the quarantine folder is still there: %v", err)
 	}
 	c.mustVerify()
+}
+
+func startRealSSHD(t *testing.T) *sshServer {
+	t.Helper()
+	sshd := testtool.Require(t, "sshd")
+	testtool.Require(t, "ssh")
+	testtool.Require(t, "git-upload-pack")
+	u, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &sshServer{dir: t.TempDir(), port: freePort(t)}
+	_, edPriv, _ := ed25519.GenerateKey(rand.Reader)
+	ecPriv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.hostEd = writeKey(t, filepath.Join(s.dir, "host_ed25519"), edPriv)
+	s.hostEcdsa = writeKey(t, filepath.Join(s.dir, "host_ecdsa"), ecPriv)
+	_, clientPriv, _ := ed25519.GenerateKey(rand.Reader)
+	s.clientKey = filepath.Join(s.dir, "id_ed25519")
+	clientPub := writeKey(t, s.clientKey, clientPriv)
+	_, otherPriv, _ := ed25519.GenerateKey(rand.Reader)
+	s.otherKey = filepath.Join(s.dir, "id_other")
+	writeKey(t, s.otherKey, otherPriv)
+	authorized := filepath.Join(s.dir, "authorized_keys")
+	if err := os.WriteFile(authorized, ssh.MarshalAuthorizedKey(clientPub), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	config := filepath.Join(s.dir, "sshd_config")
+	if err := os.WriteFile(config, []byte(strings.Join([]string{
+		"ListenAddress 127.0.0.1",
+		// The ecdsa key first: a client that does not ask for ed25519
+		// gets ecdsa.
+		"HostKey " + filepath.Join(s.dir, "host_ecdsa"),
+		"HostKey " + filepath.Join(s.dir, "host_ed25519"),
+		"AuthorizedKeysFile " + authorized,
+		"PidFile none", "StrictModes no", "UsePAM no",
+		"PasswordAuthentication no", "KbdInteractiveAuthentication no", "PubkeyAuthentication yes",
+		"PermitRootLogin prohibit-password",
+		"AllowUsers " + u.Username,
+		// git's own variables reach the server (protocol v2).
+		"AcceptEnv GIT_PROTOCOL",
+		"",
+	}, "\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if os.Geteuid() == 0 {
+		if err := os.MkdirAll("/run/sshd", 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(sshd, "-D", "-e", "-f", config, "-p", fmt.Sprint(s.port))
+	var log strings.Builder
+	cmd.Stderr = &log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting sshd: %v", err)
+	}
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("sshd log:\n%s", log.String())
+		}
+	})
+	s.knownHosts = filepath.Join(s.dir, "known_hosts")
+	s.writeKnownHosts(t, s.knownHosts, s.hostEd)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", s.port))
+		if err == nil {
+			c.Close()
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sshd does not listen: %v\n%s", err, log.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -468,9 +468,9 @@ func TestCrashHelper(t *testing.T) {
 			killSelf()
 		}
 	}
-	gitstore.SetWriteHook(kill)
-	syncHook = kill
-	w := &world{t: t, dir: dir, env: testEnv(), people: map[string]*person{"b": newPerson(t, "b", false)}}
+	env := testEnv()
+	env.StepHook = kill
+	w := &world{t: t, dir: dir, env: env, people: map[string]*person{"b": newPerson(t, "b", false)}}
 	switch os.Getenv("CONCORD_CRASH_OP") {
 	case "sign":
 		w.sign("pact", "b")

@@ -304,7 +304,7 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 			rep.Problems = append(rep.Problems, Problem{Entry: -1, What: fmt.Sprintf("the ledger id is %s, not the pinned %s: this is another ledger, whatever its names say", st.ID, opts.LedgerID)})
 		}
 	}
-	for _, id := range SortedKeys(st.Docs) {
+	for _, id := range sortedKeys(st.Docs) {
 		for i, vs := range st.Docs[id].Versions {
 			if vs.Ratified != nil {
 				rep.Ratified = append(rep.Ratified, fmt.Sprintf("%s v%d", id, i+1))
@@ -389,7 +389,7 @@ func commitProblems(errs []error, problem func(path, format string, args ...any)
 	}
 }
 
-func SortedKeys[V any](m map[string]V) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

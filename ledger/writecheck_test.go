@@ -27,7 +27,7 @@ func headOf(t *testing.T, dir string) string {
 func TestWriteChecksRefuseAndWriteNothing(t *testing.T) {
 	w := newWorld(t)
 	s1 := w.people["s1"]
-	before := headOf(t, w.dir)
+	// The cases run on a ledger with one document (for amend), proposed below.
 	en := []TextInput{{Lang: "en", Name: "en.txt", Data: []byte("Text.\n")}}
 	cases := []struct {
 		name string
@@ -66,7 +66,7 @@ func TestWriteChecksRefuseAndWriteNothing(t *testing.T) {
 		}, `language tag "kz": not a known language`},
 	}
 	w.propose("pact", []string{"a"}, "all", "en", "Pact.\n")
-	before = headOf(t, w.dir)
+	before := headOf(t, w.dir)
 	for _, c := range cases {
 		err := c.run()
 		if err == nil || !contains(err.Error(), c.want) {

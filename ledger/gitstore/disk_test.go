@@ -1,3 +1,5 @@
+//go:build unix
+
 // Tests of git's conventions on disk, against stock git working on the
 // same repository: object modes, the ref lock protocol, packing, and reads
 // while git repacks.
@@ -126,15 +128,14 @@ func TestRefLockWithStockGit(t *testing.T) {
 
 			var pushErr error
 			var pushOut []byte
-			gitstore.SetWriteHook(func(s string) {
+			g.SetStepHook(func(s string) {
 				if s == step {
 					pushOut, pushErr = exec.Command("git", "-C", other, "push", "-q", dir, theirs+":refs/heads/main").CombinedOutput()
 				}
 			})
-			defer gitstore.SetWriteHook(nil)
 			ours, err := g.Append(gitstore.NewCommit{Parent: base, Message: "entry\n", Name: "a", Email: "a",
 				Files: map[string][]byte{"doc/x.txt": []byte("x\n")}})
-			gitstore.SetWriteHook(nil)
+			g.SetStepHook(nil)
 			if pushOut == nil && pushErr == nil {
 				t.Fatalf("step %q never came", step)
 			}

@@ -82,6 +82,8 @@ type Repo struct {
 	perm    perms    // the modes of new files, as git would give them
 	// messages are the server's lines of the last push through git.
 	messages []string
+	// stepHook is called between the steps of a write (SetStepHook).
+	stepHook func(step string)
 }
 
 // objectCacheSize bounds go-git's cache of raw objects. Decoded trees are
@@ -1070,7 +1072,7 @@ func (g *Repo) Append(c NewCommit) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	hook("append: objects written")
+	g.step("append: objects written")
 	if err := g.setBranch(id, c.Parent); err != nil {
 		return "", err
 	}
@@ -1246,7 +1248,7 @@ func (g *Repo) setBranch(id, old string) error {
 	} else if err != nil {
 		return fmt.Errorf("updating %s: %w", Branch, err)
 	}
-	hook("set branch: locked")
+	g.step("set branch: locked")
 	cur, err := g.Head()
 	if err == nil && cur != old {
 		err = ErrHeadMoved
@@ -1255,7 +1257,7 @@ func (g *Repo) setBranch(id, old string) error {
 		os.Remove(lockPath)
 		return err
 	}
-	hook("set branch: lock file written")
+	g.step("set branch: lock file written")
 	if err := os.Rename(lockPath, refPath); err != nil {
 		os.Remove(lockPath)
 		return fmt.Errorf("updating %s: %w", Branch, err)

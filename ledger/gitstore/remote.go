@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/concord-ledger/concord/internal/filelock"
@@ -23,29 +24,35 @@ import (
 	"golang.org/x/crypto/ssh/knownhosts"
 )
 
-// Remotes are reached with go-git over file:// (and plain paths), git://,
-// http(s):// and ssh://. file:// is served in-process (go-git's server
-// transport), so no git binary is needed, with git's own rule for updating
-// a ref added: the ref is locked (<ref>.lock, created exclusively) and its
-// old value checked under the lock, so two pushes racing for one remote
-// never lose an update.
-func init() {
+// In the fallback (no git program), remotes are reached with go-git over
+// file:// (and plain paths), git://, http(s):// and ssh://. file:// is
+// served in-process (go-git's server transport), so no git binary is
+// needed, with git's own rule for updating a ref added: the ref is locked
+// (<ref>.lock, created exclusively) and its old value checked under the
+// lock, so two pushes racing for one remote never lose an update.
+//
+// go-git v5 picks a transport from a process-wide registry and takes none
+// per call, so this one is registered there: once, when the fallback is
+// first used, never at import.
+var installFileTransport = sync.OnceFunc(func() {
 	client.InstallProtocol("file", &lockingFile{server.NewClient(atomicRefLoader{})})
-}
+})
 
-// hook is called between write steps (see Append and setBranch); tests
-// replace it, through SetWriteHook, to stop a process at each step. It
-// does nothing otherwise.
-var hook = func(step string) {}
+// SetStepHook makes f be called, with the step's name, between the steps
+// of every write to this repository (objects written, branch locked, lock
+// file written), so that tests can stop a process, or race another writer,
+// at each step; nil (the default) calls nothing.
+func (g *Repo) SetStepHook(f func(step string)) { g.stepHook = f }
 
-// SetWriteHook makes f be called, with the step's name, between the steps
-// of every write (objects written, branch lock written). It exists so that
-// tests can kill a process at each step; nil restores the default.
-func SetWriteHook(f func(step string)) {
-	if f == nil {
-		f = func(string) {}
+// Step calls the step hook, if any, with name: callers that write through
+// the repository in several steps (a sync) mark theirs with it.
+func (g *Repo) Step(name string) { g.step(name) }
+
+// step calls the step hook, if any.
+func (g *Repo) step(name string) {
+	if g.stepHook != nil {
+		g.stepHook(name)
 	}
-	hook = f
 }
 
 // RefLockError is returned when the branch's lock file exists: another git
@@ -120,6 +127,7 @@ func (g *Repo) Fetch(ctx context.Context, url, ref string) (string, error) {
 	rem := git.NewRemote(g.r.Storer, &config.RemoteConfig{Name: "fetch", URLs: []string{target}})
 	tmpBefore := g.tmpPacks()
 	packsBefore := g.packFiles()
+	installFileTransport()
 	err = rem.FetchContext(ctx, &git.FetchOptions{
 		RemoteName: "fetch",
 		RefSpecs:   []config.RefSpec{config.RefSpec("+" + Branch + ":" + ref)},
@@ -268,6 +276,7 @@ func (g *Repo) Push(ctx context.Context, url, old string) error {
 	if old != "" {
 		opts.RequireRemoteRefs = []config.RefSpec{config.RefSpec(old + ":" + Branch)}
 	}
+	installFileTransport()
 	err = rem.PushContext(ctx, opts)
 	switch {
 	case err == nil, errors.Is(err, git.NoErrAlreadyUpToDate):
