@@ -8,39 +8,43 @@ import (
 	"github.com/concord-ledger/concord/ledger"
 )
 
-// auditKitReadme explains the kit.
-const auditKitReadme = `concord audit kit
+// AuditKitReadme is the kit's README.txt. It is the same in every kit
+// (verify.sh checks it is, byte for byte, so that no one can put claims in
+// a kit's README): what the kit is of, verify.sh prints.
+const AuditKitReadme = `concord audit kit
 =================
 
-This folder holds the ledger's whole history as a git bundle (ledger.bundle:
-'git clone ledger.bundle' reads it), a copy of every file of the ledger at its
-head, an allowed_signers file listing every key that was ever on its roster,
-and verify.sh, which needs nothing but a POSIX shell, git (2.34 or later),
-ssh-keygen (OpenSSH 8.1 or later) and sha256sum:
+This folder holds a concord ledger's whole history as a git bundle
+(ledger.bundle: 'git clone -b main ledger.bundle DIR' reads it), a copy of
+every file of the ledger at its head, allowed_signers, and verify.sh, which
+needs nothing but a POSIX shell, git (2.34 or later), ssh-keygen (OpenSSH
+8.1 or later) and sha256sum:
 
   sh verify.sh [LEDGER-ID]
 
-It reads the history from the bundle, never from a checkout, and checks that:
+It prints which ledger and head the kit is of. Give it the ledger id your
+forum publishes to pin the ledger. It reads the history from the bundle,
+never from a checkout, and checks that:
 
-  - every commit is signed by a key allowed_signers lists (git verify-commit),
-    and every key there is one the roster's own files enrol;
+  - every commit is signed (git verify-commit) by a key that the roster's
+    own files enrolled before it, for the member the commit names;
   - every signed statement (decisions and roster approvals) verifies with
-    ssh-keygen -Y verify, namespace "concord", for the signatory or steward it
-    names, names this ledger (the SHA-256 of the first entry's genesis.json),
-    and names the SHA-256 of each text or change it is about;
-  - every other file here is a regular file and a copy of the ledger's own.
+    ssh-keygen -Y verify, namespace "concord", for the signatory or steward
+    it names, names this ledger (the SHA-256 of the first entry's
+    genesis.json), and names the SHA-256 of each text or change it is
+    about;
+  - every file of the ledger at the head is here, a regular file, a copy
+    of the ledger's own; allowed_signers lists only keys the roster's files
+    enrol; this README is concord's own.
 
-Give it the ledger id your forum publishes to pin the ledger. Exit status 0:
-everything holds; 3: the evidence is invalid; 1: it cannot check (a tool is
-missing or too old).
+Exit status 0: everything holds; 3: the evidence is invalid; 1: it cannot
+check (a tool is missing or too old); 2: the ledger id given is not one.
 
-What it cannot check without concord: that each key was valid at the ledger
-position where it was used (enrolment, rotation and revocation are judged by
-position), the steward threshold, and ratification. Run 'concord verify' on
-the ledger (git clone ledger.bundle) for those.
-
-Ledger: %s
-Head:   %s
+What it cannot check without concord: that each key was valid at the
+ledger position where it was used (enrolment, rotation and revocation are
+judged by position), the steward threshold of roster changes, and
+ratification. Run 'concord verify' on the ledger (git clone -b main
+ledger.bundle DIR) for those. See docs/EVIDENCE.md in concord's repository.
 `
 
 // ExportAuditKit writes the audit kit for the ledger's head into out, which
@@ -72,7 +76,7 @@ func ExportAuditKit(l *ledger.Ledger, out string) error {
 		}
 	}
 	if err == nil {
-		err = write("README.txt", []byte(fmt.Sprintf(auditKitReadme, l.ID(), l.Head())), 0o644)
+		err = write("README.txt", []byte(AuditKitReadme), 0o644)
 	}
 	if err != nil {
 		return fmt.Errorf("writing the audit kit: %w", err)

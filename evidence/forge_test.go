@@ -171,8 +171,8 @@ func TestForgedDocumentDefinition(t *testing.T) {
 		}
 	}
 	refusedByVerifyPDF(t, data, evidence.VerifyPDFOptions{}, "commit is not signed")
-	refusedByScript(t, data, "sh", "is not signed by a key allowed_signers lists")
-	refusedByScript(t, data, "bash", "is not signed by a key allowed_signers lists")
+	refusedByScript(t, data, "sh", "is not signed by a key the roster had enrolled")
+	refusedByScript(t, data, "bash", "is not signed by a key the roster had enrolled")
 }
 
 // A forger drops a signed withdrawal from the history (git rebase) and
@@ -196,7 +196,7 @@ func TestForgedDroppedWithdrawal(t *testing.T) {
 	stockGit(t, work, "rebase", "-q", "--onto", withdrawal+"^", withdrawal)
 	data := spliceBundle(t, l, work, 2, nil)
 	refusedByVerifyPDF(t, data, evidence.VerifyPDFOptions{}, "commit is not signed")
-	refusedByScript(t, data, "sh", "is not signed by a key allowed_signers lists")
+	refusedByScript(t, data, "sh", "is not signed by a key the roster had enrolled")
 }
 
 // A forger changes a signatory's identity record (a genesis steward's
@@ -215,7 +215,7 @@ func TestForgedIdentityRecord(t *testing.T) {
 		}
 	})
 	refusedByVerifyPDF(t, data, evidence.VerifyPDFOptions{}, "commit is not signed")
-	refusedByScript(t, data, "sh", "is not signed by a key allowed_signers lists")
+	refusedByScript(t, data, "sh", "is not signed by a key the roster had enrolled")
 
 	// The pages alone, over the genuine history: verify-pdf still sees it.
 	data = spliceBundle(t, l, l.Dir, 2, func(in *pdf.Input) {

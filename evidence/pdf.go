@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sort"
-	"time"
 
 	"github.com/concord-ledger/concord/documents/pdf"
 	"github.com/concord-ledger/concord/ledger"
@@ -20,32 +19,19 @@ const PDFEvidenceFormat = "concord-pdf-evidence-v2"
 // rendered entry (gitstore.Bundle).
 const BundleName = "ledger.bundle"
 
-// PDFManifest is the manifest.json a PDF embeds: what the other embedded
-// files are, and the ledger facts that are not in them (the head, the
-// commits and times of the version's entries, the roster records of the
-// required signatories, the amendment that superseded the version), so
-// that the PDF can be re-rendered, and its evidence re-checked, from the
-// PDF alone (VerifyPDF).
+// PDFManifest is the manifest.json a PDF embeds, last of its files: which
+// ledger, entry, document and version the PDF is of, and every other
+// embedded file with its ledger path and SHA-256. Each of its facts can be
+// checked with stock tools against the embedded history (verify.sh does);
+// everything else the PDF shows follows from that history (VerifyPDF
+// renders it again). docs/EVIDENCE.md gives the exact form.
 type PDFManifest struct {
-	Format   string             `json:"format"`
-	Ledger   string             `json:"ledger"`
-	Head     string             `json:"head"`
-	Time     string             `json:"time"` // the head commit's time, RFC 3339 UTC
-	Document string             `json:"document"`
-	Version  int                `json:"version"`
-	Entries  []PDFManifestEntry `json:"entries"`
-	Roster   []rules.Member     `json:"roster"` // the required signatories, in the document's order, as at the head
-	// Superseded is the entry of the amendment that made the next version,
-	// 0 if the version is the latest at the head.
-	Superseded int               `json:"superseded,omitempty"`
-	Files      []PDFManifestFile `json:"files"` // every other embedded file
-}
-
-// PDFManifestEntry is a ledger entry the PDF refers to.
-type PDFManifestEntry struct {
-	Entry  int    `json:"entry"`
-	Commit string `json:"commit"`
-	Time   string `json:"time"` // the committer's claimed time, RFC 3339 UTC
+	Format   string            `json:"format"`
+	Ledger   string            `json:"ledger"`
+	Head     string            `json:"head"` // the rendered entry's commit: the bundle's head
+	Document string            `json:"document"`
+	Version  int               `json:"version"`
+	Files    []PDFManifestFile `json:"files"` // every other embedded file
 }
 
 // PDFManifestFile is one embedded file.
@@ -126,8 +112,7 @@ func assemble(src *ledger.VersionRecord, bundle []byte) (*pdf.Input, error) {
 		in.Status.SupersededBy, in.Status.SupersededAt = v.Number+1, src.Superseded
 	}
 
-	man := &PDFManifest{Format: PDFEvidenceFormat, Ledger: src.Ledger, Head: src.Head, Time: headTime.Format(time.RFC3339),
-		Document: id, Version: v.Number, Superseded: src.Superseded}
+	man := &PDFManifest{Format: PDFEvidenceFormat, Ledger: src.Ledger, Head: src.Head, Document: id, Version: v.Number}
 	addFile := func(name, ledgerPath string, data []byte) {
 		in.Evidence = append(in.Evidence, pdf.File{Name: name, Data: data})
 		sum := sha256.Sum256(data)
@@ -148,14 +133,12 @@ func assemble(src *ledger.VersionRecord, bundle []byte) (*pdf.Input, error) {
 		addFile("text-"+t.Lang+".txt", rules.TextFile(id, v.Number, t.Lang), data)
 	}
 
-	entries := map[int]bool{}
 	event := func(p int, what string) error {
 		commit, when, err := src.EntryCommit(p)
 		if err != nil {
 			return err
 		}
 		in.Timeline = append(in.Timeline, pdf.Event{Entry: p, Time: when, What: what, Commit: commit})
-		entries[p] = true
 		return nil
 	}
 	what := fmt.Sprintf("proposed by %s", v.Author)
@@ -201,7 +184,6 @@ func assemble(src *ledger.VersionRecord, bundle []byte) (*pdf.Input, error) {
 		if m.ID != who {
 			return nil, fmt.Errorf("roster record %d is of %s, not of the signatory %s", i+1, m.ID, who)
 		}
-		man.Roster = append(man.Roster, m)
 		s := pdf.Signatory{ID: who, Name: m.Name, Title: m.Title, Institution: m.Institution, Country: m.Country,
 			Decision: pdf.Pending}
 		if key, err := rules.ParseKey(m.Key); err == nil {
@@ -232,15 +214,6 @@ func assemble(src *ledger.VersionRecord, bundle []byte) (*pdf.Input, error) {
 	addFile("allowed_signers", "", src.AllowedSigners)
 	addFile("verify.sh", "", []byte(VerifyScript))
 	addFile(BundleName, "", bundle)
-	var ps []int
-	for p := range entries {
-		ps = append(ps, p)
-	}
-	sort.Ints(ps)
-	for _, p := range ps {
-		commit, when, _ := src.EntryCommit(p)
-		man.Entries = append(man.Entries, PDFManifestEntry{Entry: p, Commit: commit, Time: when.Format(time.RFC3339)})
-	}
 	// The manifest lists the files before it; it is the last file.
 	in.Evidence = append(in.Evidence, pdf.File{Name: "manifest.json", Data: rules.EncodeJSON(man)})
 	return in, nil

@@ -16,8 +16,9 @@ import (
 )
 
 // A bundle is git's own file form of a repository's history (see
-// gitformat-bundle(5)): the line "# v2 git bundle", one line
-// "<commit id> refs/heads/main", an empty line, then a pack file
+// gitformat-bundle(5)): the line "# v2 git bundle", the lines
+// "<commit id> refs/heads/main" and "<commit id> HEAD" (the same id, so
+// that 'git clone F DIR' checks out main), an empty line, then a pack file
 // (gitformat-pack(5)) holding every object reachable from that commit.
 // Stock git reads it: 'git bundle verify F' and 'git clone F DIR'.
 const bundleHeader = "# v2 git bundle\n"
@@ -105,7 +106,7 @@ func (g *Repo) Bundle(head string) ([]byte, error) {
 		}
 	}
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s%s %s\n\n", bundleHeader, head, Branch)
+	fmt.Fprintf(&b, "%s%s %s\n%s HEAD\n\n", bundleHeader, head, Branch, head)
 	if _, err := packfile.NewEncoder(&b, mem, false).Encode(order, bundleWindow); err != nil {
 		return nil, fmt.Errorf("packing the bundle: %w", err)
 	}
@@ -123,9 +124,11 @@ func (e *BundleError) Error() string { return "the git bundle: " + e.Reason }
 func (e *BundleError) InvalidEvidence() bool { return true }
 
 // ReadBundle opens a git bundle as Bundle writes it, held in memory: the
-// returned Repo's main branch is the bundle's one reference. The header must
-// be exactly a v2 header with that one reference and no prerequisite (so
-// the bundle is the whole history), and at most MaxBundleSize bytes. Every
+// returned Repo's main branch is the bundle's reference. The header must be
+// exactly a v2 header with refs/heads/main (and optionally HEAD naming the
+// same commit) and no prerequisite (so the bundle is the whole history),
+// and at most MaxBundleSize bytes; its pack at most MaxBundleInflated bytes
+// once inflated, each object at most MaxObjectSize. Every
 // object read from the Repo is checked against its id, as for a repository
 // on disk; a history that lacks an object is found when it is read.
 func ReadBundle(data []byte) (*Repo, error) {
@@ -152,11 +155,22 @@ func ReadBundle(data []byte) (*Repo, error) {
 	if !ok || herr != nil || name != Branch {
 		return nil, &BundleError{Reason: fmt.Sprintf("its one reference must be \"<commit id> %s\", not %q", Branch, strings.TrimSuffix(ref, "\n"))}
 	}
-	if end, err := line(); err != nil || end != "\n" {
-		return nil, &BundleError{Reason: "it has more than one reference, or prerequisites (it must hold the whole history of one branch)"}
+	end, err := line()
+	if err == nil && end == id+" HEAD\n" {
+		end, err = line()
+	}
+	if err != nil || end != "\n" {
+		return nil, &BundleError{Reason: "it has references besides main (and HEAD, naming the same commit), or prerequisites: it must hold the whole history of one branch"}
+	}
+	pack, err := io.ReadAll(r)
+	if err != nil {
+		return nil, &BundleError{Reason: "its pack cannot be read: " + err.Error()}
+	}
+	if err := checkPackSizes(pack); err != nil {
+		return nil, err
 	}
 	sto := memory.NewStorage()
-	if err := packfile.UpdateObjectStorage(sto, io.LimitReader(r, MaxBundleSize)); err != nil {
+	if err := packfile.UpdateObjectStorage(sto, bytes.NewReader(pack)); err != nil {
 		return nil, &BundleError{Reason: "its pack: " + err.Error()}
 	}
 	if err := sto.SetReference(plumbing.NewHashReference(plumbing.ReferenceName(Branch), h)); err != nil {
@@ -170,4 +184,95 @@ func ReadBundle(data []byte) (*Repo, error) {
 		return nil, errors.Join(&BundleError{Reason: "it cannot be opened"}, err)
 	}
 	return &Repo{r: repo}, nil
+}
+
+// MaxBundleInflated bounds the bytes of all objects a bundle's pack holds,
+// once inflated and delta-resolved: 512 MiB. With MaxObjectSize for each
+// object, it bounds the memory and time ReadBundle may spend on a bundle
+// taken from an untrusted file, whatever its compressed size.
+const MaxBundleInflated = 512 << 20
+
+// checkPackSizes reads pack's object headers, and the size each delta
+// says its object has, before any object is resolved: an object over
+// MaxObjectSize, or all of them over MaxBundleInflated, is refused as a
+// *BundleError. Each object is inflated at most once here, never past
+// MaxObjectSize.
+func checkPackSizes(pack []byte) error {
+	sc := packfile.NewScanner(bytes.NewReader(pack))
+	_, count, err := sc.Header()
+	if err != nil {
+		return &BundleError{Reason: "its pack: " + err.Error()}
+	}
+	var total int64
+	for i := uint32(0); i < count; i++ {
+		h, err := sc.NextObjectHeader()
+		if err != nil {
+			return &BundleError{Reason: "its pack: " + err.Error()}
+		}
+		size := h.Length
+		if size > MaxObjectSize {
+			return &BundleError{Reason: fmt.Sprintf("object %d of its pack is %d bytes, more than the %d concord reads", i+1, size, MaxObjectSize)}
+		}
+		w := &headWriter{max: MaxObjectSize}
+		if _, _, err := sc.NextObject(w); err != nil {
+			return &BundleError{Reason: fmt.Sprintf("object %d of its pack: %v", i+1, err)}
+		}
+		if h.Type == plumbing.OFSDeltaObject || h.Type == plumbing.REFDeltaObject {
+			target, ok := deltaTargetSize(w.head)
+			if !ok {
+				return &BundleError{Reason: fmt.Sprintf("object %d of its pack is a delta without a size", i+1)}
+			}
+			size = target
+			if size > MaxObjectSize {
+				return &BundleError{Reason: fmt.Sprintf("object %d of its pack makes an object of %d bytes, more than the %d concord reads", i+1, size, MaxObjectSize)}
+			}
+		}
+		if total += size; total > MaxBundleInflated {
+			return &BundleError{Reason: fmt.Sprintf("its objects hold more than the %d bytes concord reads from a bundle", MaxBundleInflated)}
+		}
+	}
+	return nil
+}
+
+// headWriter keeps the first bytes written to it, counts the rest, and
+// fails past max bytes.
+type headWriter struct {
+	head []byte
+	n    int64
+	max  int64
+}
+
+func (w *headWriter) Write(p []byte) (int, error) {
+	if w.n+int64(len(p)) > w.max {
+		return 0, fmt.Errorf("it inflates to more than %d bytes", w.max)
+	}
+	if len(w.head) < 32 {
+		w.head = append(w.head, p[:min(len(p), 32-len(w.head))]...)
+	}
+	w.n += int64(len(p))
+	return len(p), nil
+}
+
+// deltaTargetSize reads the size of the object a delta makes: the second
+// of the two variable-length sizes that start it (gitformat-pack(5)).
+func deltaTargetSize(d []byte) (int64, bool) {
+	var sizes [2]int64
+	for k := range sizes {
+		var v int64
+		shift := uint(0)
+		for {
+			if len(d) == 0 || shift > 56 {
+				return 0, false
+			}
+			b := d[0]
+			d = d[1:]
+			v |= int64(b&0x7f) << shift
+			shift += 7
+			if b&0x80 == 0 {
+				break
+			}
+		}
+		sizes[k] = v
+	}
+	return sizes[1], true
 }
