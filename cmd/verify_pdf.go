@@ -84,7 +84,7 @@ func runVerifyPDF(s *IO, o *verifyPDFOptions) error {
 		return err
 	}
 	if o.JSON {
-		if err := printJSON(s, rep); err != nil {
+		if err := printJSON(s, verifyPDFReportJSON(o.File, rep)); err != nil {
 			return err
 		}
 	} else {
@@ -103,7 +103,7 @@ func runVerifyPDF(s *IO, o *verifyPDFOptions) error {
 			fmt.Fprintf(s.Out, "checked against the ledger in %s\n", rep.LedgerDir)
 		}
 		for _, p := range rep.Problems {
-			fmt.Fprintf(s.Out, "PROBLEM %s\n", inert(p))
+			fmt.Fprintf(s.Out, "PROBLEM %s\n", inert(p.What))
 		}
 	}
 	if !rep.OK() {
