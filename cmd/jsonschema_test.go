@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -12,13 +13,10 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/concord-ledger/concord/evidence"
 	"github.com/concord-ledger/concord/internal/testtool"
+	"github.com/concord-ledger/concord/ledger"
 )
-
-// jsonOwnedElsewhere lists the commands whose --json output is not yet
-// under docs/schema: verify and verify-pdf, whose report is being rewritten
-// (issue "Output an auditor and a script can rely on", item 1).
-var jsonOwnedElsewhere = map[string]bool{"verify": true, "verify-pdf": true}
 
 // schemaSet is docs/schema compiled, with the commands each schema covers
 // (its "x-concord-commands").
@@ -96,13 +94,18 @@ func TestJSONSchemas(t *testing.T) {
 	as := func(id string) []string { return []string{"--ledger", led, "--as", id, "--key", key(id)} }
 
 	covered := map[string]int{}
-	check := func(schemaFor string, args ...string) map[string]any {
+	// checkExit runs a command that must exit with code and validates
+	// what it prints.
+	checkExit := func(code int, schemaFor string, args ...string) map[string]any {
 		t.Helper()
 		sch := set.byCommand[schemaFor]
 		if sch == nil {
 			t.Fatalf("no schema covers %q", schemaFor)
 		}
-		r := h.mustRun(runOpts{}, args...)
+		r := h.run(runOpts{}, args...)
+		if r.code != code {
+			t.Fatalf("concord %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), r.code, code, r.stdout, r.stderr)
+		}
 		covered[schemaFor]++
 		var last map[string]any
 		lines := []string{r.stdout}
@@ -123,6 +126,10 @@ func TestJSONSchemas(t *testing.T) {
 			last, _ = inst.(map[string]any)
 		}
 		return last
+	}
+	check := func(schemaFor string, args ...string) map[string]any {
+		t.Helper()
+		return checkExit(ExitOK, schemaFor, args...)
 	}
 	str := func(m map[string]any, k string) string {
 		s, _ := m[k].(string)
@@ -195,6 +202,58 @@ func TestJSONSchemas(t *testing.T) {
 
 	check("doctor", "doctor", "--json")
 
+	// verify and verify-pdf, holding and failing
+	v := check("verify", "verify", "--ledger", led, "--json")
+	head := str(v, "head")
+	v = check("verify", "verify", "--ledger", led, "--since", head[:9], "--checkpoint", p("cp.note"), "--ledger-id", str(v, "ledger"), "--json")
+	if cps, _ := v["checkpoints"].([]any); len(cps) != 1 {
+		t.Errorf("verify --checkpoint reports checkpoints %v", v["checkpoints"])
+	}
+	if sn, _ := v["since"].(map[string]any); sn["found"] != true || sn["entry"] == nil {
+		t.Errorf("verify --since reports %v", v["since"])
+	}
+	wantCodes := func(m map[string]any, codes ...string) {
+		t.Helper()
+		var got []string
+		for _, p := range m["problems"].([]any) {
+			got = append(got, p.(map[string]any)["code"].(string))
+		}
+		for _, c := range codes {
+			if !slices.Contains(got, c) {
+				t.Errorf("problems %v have no code %q", m["problems"], c)
+			}
+		}
+		if m["ok"] != false {
+			t.Errorf("ok is %v with problems", m["ok"])
+		}
+	}
+	wantCodes(checkExit(ExitInvalid, "verify", "verify", "--ledger", led, "--since", strings.Repeat("0", 40), "--ledger-id", strings.Repeat("1", 64), "--json"),
+		"history-rewritten", "ledger-not-pinned")
+	check("verify-pdf", "verify-pdf", p("a.pdf"), "--json")
+	check("verify-pdf", "verify-pdf", p("a.pdf"), "--ledger", led, "--json")
+	wantCodes(checkExit(ExitInvalid, "verify-pdf", "verify-pdf", p("a.pdf"), "--ledger", p("fresh"), "--json"), "ledger-mismatch")
+	wantCodes(checkExit(ExitInvalid, "verify-pdf", "verify-pdf", p("a.pdf"), "--ledger-id", strings.Repeat("1", 64), "--json"), "ledger-not-pinned")
+	t.Run("tampered", func(t *testing.T) {
+		git := testtool.Require(t, "git")
+		// An unsigned commit on the ledger's branch, made with stock git:
+		// the problem is tied to an entry and a commit.
+		run := func(args ...string) string {
+			t.Helper()
+			out, err := exec.Command(git, append([]string{"-C", led, "-c", "user.name=x", "-c", "user.email=x@example.org"}, args...)...).Output()
+			if err != nil {
+				t.Fatalf("git %v: %v", args, err)
+			}
+			return strings.TrimSpace(string(out))
+		}
+		c := run("commit-tree", "-p", "main", "-m", "unsigned", "main^{tree}")
+		run("update-ref", "refs/heads/main", c)
+		m := checkExit(ExitInvalid, "verify", "verify", "--ledger", led, "--json")
+		wantCodes(m, "commit-unsigned")
+		if p := m["problems"].([]any)[0].(map[string]any); p["entry"] == nil || p["commit"] != c {
+			t.Errorf("the unsigned commit's problem %v does not name its entry and commit %s", p, c)
+		}
+	})
+
 	// every schema's commands were run, and every --json flag has a schema
 	for cmd := range set.byCommand {
 		if covered[cmd] == 0 {
@@ -204,7 +263,7 @@ func TestJSONSchemas(t *testing.T) {
 	var missing []string
 	for _, c := range allCommands(t) {
 		path := strings.TrimPrefix(strings.TrimPrefix(c.CommandPath(), "concord"), " ")
-		if c.Flags().Lookup("json") == nil || jsonOwnedElsewhere[path] {
+		if c.Flags().Lookup("json") == nil {
 			continue
 		}
 		if set.byCommand[path] == nil {
@@ -256,5 +315,42 @@ func TestSchemasRefuseDrift(t *testing.T) {
 	v, _ := jsonschema.UnmarshalJSON(strings.NewReader(good))
 	if err := set.byCommand["diff"].Validate(v); err != nil {
 		t.Errorf("a good diff fails diff.json: %v", err)
+	}
+}
+
+// TestProblemCodesInSchema: the codes a problem of verify or verify-pdf may
+// carry are exactly those defs.json allows and docs/JSON.md documents.
+func TestProblemCodesInSchema(t *testing.T) {
+	root := testtool.RepoRoot(t)
+	data, err := os.ReadFile(filepath.Join(root, "docs", "schema", "defs.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var defs struct {
+		Defs struct {
+			Problem struct {
+				Properties struct {
+					Code struct {
+						Enum []string `json:"enum"`
+					} `json:"code"`
+				} `json:"properties"`
+			} `json:"problem"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(data, &defs); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile(filepath.Join(root, "docs", "JSON.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := append(ledger.ProblemCodes(), evidence.PDFProblemCodes()...)
+	if !slices.Equal(defs.Defs.Problem.Properties.Code.Enum, codes) {
+		t.Errorf("defs.json's problem codes %q, the code's %q", defs.Defs.Problem.Properties.Code.Enum, codes)
+	}
+	for _, c := range codes {
+		if !strings.Contains(string(doc), "| `"+c+"` |") {
+			t.Errorf("docs/JSON.md does not document the problem code %q", c)
+		}
 	}
 }

@@ -20,12 +20,13 @@ type verifyOptions struct {
 	Workers     int
 	LedgerID    string
 	JSON        bool
+	Quiet       bool
 }
 
 func newVerifyCmd(s *IO) *cobra.Command {
 	o := &verifyOptions{}
 	c := &cobra.Command{
-		Use:   "verify [--since COMMIT] [--checkpoint FILE]... [--ledger-id ID] [--json]",
+		Use:   "verify [--since COMMIT] [--checkpoint FILE]... [--ledger-id ID] [--quiet | --json]",
 		Short: "Re-check the whole ledger from the repository alone",
 		Long: `Re-check everything from the repository alone: every commit's signature and
 its signer's validity at that position; every statement against the texts it
@@ -37,11 +38,20 @@ each checkpoint is signed by a roster key and names a head in the current
 history at its position, and that all of them lie on one line of history
 (otherwise: a split view).
 
-The report names the trust anchor: the ledger id (the SHA-256 of the genesis
-entry) and the genesis stewards' key fingerprints. Anyone can make a
+The report says what the audit proved: per document and version, who
+approved or withdrew, with which key (its fingerprint) at which entry, and
+the verdict (ratified at which entry under which rule, or how many of the
+approvals needed it has; superseded); for --since and each checkpoint, where
+the head you kept is in this history. It names the trust anchor: the ledger
+id (the SHA-256 of the genesis entry) and the genesis stewards' key
+fingerprints. Anyone can make a
 look-alike ledger with the same names and other keys, so compare them with the
 ledger id the forum publishes, or pin it with --ledger-id: any other ledger is
 then invalid (exit 3).
+
+The last line is the verdict ("OK: …" or "INVALID: …"); --quiet prints only
+that line. --json prints the report as docs/schema/verify.json describes,
+every problem with a stable code (docs/JSON.md).
 
 Exit status 0 when everything holds, 3 when anything does not; every problem
 is listed with its entry, commit and file.`,
@@ -57,6 +67,9 @@ is listed with its entry, commit and file.`,
 			if o.LedgerID != "" && !isLedgerID(o.LedgerID) {
 				return usagef("--ledger-id %q is not a ledger id (64 hex digits, as 'concord verify' prints it)", o.LedgerID)
 			}
+			if o.Quiet && o.JSON {
+				return usagef("--quiet and --json cannot be used together: --json prints the whole report")
+			}
 			var cps []ledger.CheckpointFile
 			for _, f := range o.Checkpoints {
 				data, err := os.ReadFile(f)
@@ -71,31 +84,20 @@ is listed with its entry, commit and file.`,
 			if err != nil {
 				return err
 			}
-			if o.JSON {
-				if err := printJSON(s, rep); err != nil {
+			switch {
+			case o.JSON:
+				if err := printJSON(s, verifyReportJSON(rep)); err != nil {
 					return err
 				}
-			} else {
-				printDemo(s, rep.Demo)
-				fmt.Fprintf(s.Out, "ledger %s: %s\n", rep.Ledger, rep.Title)
-				fmt.Fprintf(s.Out, "head %s, %s, %s checked\n", rep.Head, plural(rep.Entries, "entry"), plural(rep.Signatures, "signature"))
-				printAnchor(s, rep.Ledger, rep.Pinned, rep.Stewards, "the ledger's own genesis entry")
-				for _, r := range rep.Ratified {
-					fmt.Fprintf(s.Out, "ratified: %s\n", r)
-				}
-				for _, p := range rep.Problems {
-					fmt.Fprintf(s.Out, "PROBLEM %s\n", p)
-				}
-				for _, n := range rep.Notes {
-					fmt.Fprintf(s.Out, "note: %s\n", n)
-				}
+			case !o.Quiet:
+				printVerifyReport(s, rep)
+			}
+			if !o.JSON {
+				fmt.Fprintln(s.Out, verifyVerdict(rep))
 			}
 			if !rep.OK() {
 				fmt.Fprintf(s.Err, "concord: verification failed: %s\n", plural(len(rep.Problems), "problem"))
 				return &silentError{code: ExitInvalid}
-			}
-			if !o.JSON {
-				fmt.Fprintln(s.Out, "OK: everything checked holds")
 			}
 			return nil
 		},
@@ -105,7 +107,95 @@ is listed with its entry, commit and file.`,
 	c.Flags().StringVar(&o.LedgerID, "ledger-id", "", "pin the ledger: refuse (exit 3) any ledger with another id")
 	c.Flags().IntVar(&o.Workers, "workers", 0, "signature-checking goroutines (default: one per CPU)")
 	c.Flags().BoolVar(&o.JSON, "json", false, "print the report as JSON")
+	c.Flags().BoolVarP(&o.Quiet, "quiet", "q", false, "print only the verdict line")
 	return c
+}
+
+// printVerifyReport prints what the audit proved, for people: the ledger,
+// the trust anchor, per document and version the decisions and the
+// verdict, what was found of --since and each checkpoint, the problems
+// and notes.
+func printVerifyReport(s *IO, rep *ledger.Report) {
+	printDemo(s, rep.Demo)
+	fmt.Fprintf(s.Out, "ledger %s: %s\n", rep.Ledger, inert(rep.Title))
+	fmt.Fprintf(s.Out, "head %s, %s, %s checked\n", rep.Head, plural(rep.Entries, "entry"), plural(rep.Signatures, "signature"))
+	printAnchor(s, rep.Ledger, rep.Pinned, rep.Stewards, "the ledger's own genesis entry")
+	for _, d := range rep.Documents {
+		fmt.Fprintf(s.Out, "document %s, proposed at entry %d by %s: %s\n", d.Document, d.Entry, d.Proposer, inert(d.Title))
+		fmt.Fprintf(s.Out, "  rule: %s\n", d.RuleText)
+		for _, v := range d.Versions {
+			fmt.Fprintf(s.Out, "  version %d (entry %d): %s\n", v.Version, v.Entry, versionVerdict(d, v))
+			for _, dec := range v.Decisions {
+				fmt.Fprintf(s.Out, "    entry %d: %s\n", dec.Entry, decisionLine(dec))
+			}
+		}
+	}
+	for _, r := range rep.Ratified {
+		fmt.Fprintf(s.Out, "ratified: %s\n", r)
+	}
+	if sn := rep.Since; sn != nil {
+		if sn.Found && sn.Entry >= 0 {
+			fmt.Fprintf(s.Out, "since: the head you kept (%s) is in this history at entry %d\n", sn.Head, sn.Entry)
+		} else if sn.Found {
+			fmt.Fprintf(s.Out, "since: the head you kept (%s) is in this history\n", sn.Head)
+		} else {
+			fmt.Fprintf(s.Out, "since: the head you kept (%s) is NOT in this history\n", sn.Head)
+		}
+	}
+	for _, c := range rep.Checkpoints {
+		var by []string
+		for _, sg := range c.Signers {
+			by = append(by, fmt.Sprintf("%s (%s)", sg.ID, inert(sg.Name)))
+		}
+		held := "is in this history"
+		if !c.Held {
+			held = "is NOT in this history"
+		}
+		fmt.Fprintf(s.Out, "checkpoint %s, signed by %s: its head %s at entry %d %s\n", inert(c.File), strings.Join(by, ", "), c.Head, c.Entry, held)
+	}
+	for _, p := range rep.Problems {
+		fmt.Fprintf(s.Out, "PROBLEM %s\n", inert(p.String()))
+	}
+	for _, n := range rep.Notes {
+		fmt.Fprintf(s.Out, "note: %s\n", inert(n))
+	}
+}
+
+// versionVerdict says in words what the audit decided of version v of d.
+func versionVerdict(d ledger.DocumentReport, v ledger.VersionReport) string {
+	approvals := count(v.Approvals, "approval", "approvals")
+	var out string
+	if v.Ratified != 0 {
+		out = fmt.Sprintf("RATIFIED at entry %d under the rule (%s), with %s", v.Ratified, d.RuleText, approvals)
+	} else {
+		out = fmt.Sprintf("not ratified: %d of the %s needed", v.Approvals, count(v.Required, "approval", "approvals"))
+	}
+	if v.Superseded != 0 {
+		out += fmt.Sprintf("; superseded by version %d at entry %d", v.Version+1, v.Superseded)
+	}
+	return out
+}
+
+// decisionLine says who decided what with which key.
+func decisionLine(d ledger.DecisionReport) string {
+	verb := "approved"
+	if d.Decision != "approve" {
+		verb = "withdrew"
+	}
+	line := fmt.Sprintf("%s (%s) %s, key %s", d.Signatory, inert(d.Name), verb, d.Key)
+	if d.Late {
+		line += " (after the ratification: it counts for nothing)"
+	}
+	return line
+}
+
+// verifyVerdict is the last line verify prints: OK, or INVALID with the
+// number of problems and the first.
+func verifyVerdict(rep *ledger.Report) string {
+	if rep.OK() {
+		return "OK: everything checked holds"
+	}
+	return fmt.Sprintf("INVALID: %s, the first: %s", plural(len(rep.Problems), "problem"), inert(rep.Problems[0].String()))
 }
 
 // isLedgerID reports whether s is a ledger id: 64 lowercase hex digits.

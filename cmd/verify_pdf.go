@@ -19,12 +19,13 @@ type verifyPDFOptions struct {
 	Ledger   string // checked against this ledger too, if set
 	LedgerID string // the pinned ledger id, if set
 	JSON     bool
+	Quiet    bool
 }
 
 func newVerifyPDFCmd(s *IO) *cobra.Command {
 	o := &verifyPDFOptions{}
 	c := &cobra.Command{
-		Use:   "verify-pdf FILE [--ledger-id ID] [--ledger DIR] [--json]",
+		Use:   "verify-pdf FILE [--ledger-id ID] [--ledger DIR] [--quiet | --json]",
 		Short: "Check a PDF concord exported, from the PDF alone",
 		Long: `Check a PDF that 'concord export pdf' wrote, with nothing else in hand. The
 PDF embeds the ledger's history up to the entry it shows, as a git bundle;
@@ -48,6 +49,10 @@ history.
 A PDF renders identically only with the concord release that exported it;
 check a PDF with that release (see the README).
 
+The last line is the verdict ("OK: …" or "INVALID: …"); --quiet prints only
+that line. --json prints the report as docs/schema/verify-pdf.json
+describes, every problem with a stable code (docs/JSON.md).
+
 Exit status 0 when everything holds; 3 when anything does not, or the file is
 not a concord PDF at all (each problem is listed); 1 when the file or the
 ledger cannot be read.`,
@@ -57,6 +62,9 @@ ledger cannot be read.`,
 			if o.LedgerID != "" && !isLedgerID(o.LedgerID) {
 				return usagef("--ledger-id %q is not a ledger id (64 hex digits, as 'concord verify' prints it)", o.LedgerID)
 			}
+			if o.Quiet && o.JSON {
+				return usagef("--quiet and --json cannot be used together: --json prints the whole report")
+			}
 			if c.Flags().Changed("ledger") {
 				o.Ledger, _ = c.Flags().GetString("ledger")
 			}
@@ -65,6 +73,7 @@ ledger cannot be read.`,
 	}
 	c.Flags().StringVar(&o.LedgerID, "ledger-id", "", "pin the ledger: refuse (exit 3) a PDF of any ledger with another id")
 	c.Flags().BoolVar(&o.JSON, "json", false, "print the report as JSON")
+	c.Flags().BoolVarP(&o.Quiet, "quiet", "q", false, "print only the verdict line")
 	return c
 }
 
@@ -84,10 +93,10 @@ func runVerifyPDF(s *IO, o *verifyPDFOptions) error {
 		return err
 	}
 	if o.JSON {
-		if err := printJSON(s, rep); err != nil {
+		if err := printJSON(s, verifyPDFReportJSON(o.File, rep)); err != nil {
 			return err
 		}
-	} else {
+	} else if !o.Quiet {
 		printDemo(s, rep.Demo)
 		fmt.Fprintf(s.Out, "%s: %s version %d of ledger %s (%s)\n", o.File, inert(rep.Document), rep.Version, rep.Ledger, inert(rep.Title))
 		if rep.Head != "" {
@@ -103,15 +112,19 @@ func runVerifyPDF(s *IO, o *verifyPDFOptions) error {
 			fmt.Fprintf(s.Out, "checked against the ledger in %s\n", rep.LedgerDir)
 		}
 		for _, p := range rep.Problems {
-			fmt.Fprintf(s.Out, "PROBLEM %s\n", inert(p))
+			fmt.Fprintf(s.Out, "PROBLEM %s\n", inert(p.What))
+		}
+	}
+	if !o.JSON {
+		if rep.OK() {
+			fmt.Fprintln(s.Out, "OK: the history the PDF carries holds, and the file is exactly what concord renders from it")
+		} else {
+			fmt.Fprintf(s.Out, "INVALID: %s, the first: %s\n", plural(len(rep.Problems), "problem"), inert(rep.Problems[0].What))
 		}
 	}
 	if !rep.OK() {
 		fmt.Fprintf(s.Err, "concord: %s is not valid: %s\n", o.File, plural(len(rep.Problems), "problem"))
 		return &silentError{code: ExitInvalid}
-	}
-	if !o.JSON {
-		fmt.Fprintln(s.Out, "OK: the history the PDF carries holds, and the file is exactly what concord renders from it")
 	}
 	return nil
 }

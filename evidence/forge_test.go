@@ -131,7 +131,7 @@ func refusedByVerifyPDF(t *testing.T, data []byte, opts evidence.VerifyPDFOption
 	if err != nil {
 		t.Fatalf("VerifyPDF: %v", err)
 	}
-	if rep.OK() || !strings.Contains(strings.Join(rep.Problems, "\n"), want) {
+	if rep.OK() || !strings.Contains(problemText(rep), want) {
 		t.Errorf("VerifyPDF: problems %q, want one saying %q", rep.Problems, want)
 	}
 }
@@ -170,7 +170,7 @@ func TestForgedDocumentDefinition(t *testing.T) {
 			t.Fatal("the forged export is the genuine one")
 		}
 	}
-	refusedByVerifyPDF(t, data, evidence.VerifyPDFOptions{}, "commit is not signed")
+	refusedByVerifyPDF(t, data, evidence.VerifyPDFOptions{}, "commit-unsigned: the ledger history the PDF carries: entry ")
 	refusedByScript(t, data, "sh", "is not signed by a key the roster had enrolled")
 	refusedByScript(t, data, "bash", "is not signed by a key the roster had enrolled")
 }
@@ -195,7 +195,7 @@ func TestForgedDroppedWithdrawal(t *testing.T) {
 	}
 	stockGit(t, work, "rebase", "-q", "--onto", withdrawal+"^", withdrawal)
 	data := spliceBundle(t, l, work, 2, nil)
-	refusedByVerifyPDF(t, data, evidence.VerifyPDFOptions{}, "commit is not signed")
+	refusedByVerifyPDF(t, data, evidence.VerifyPDFOptions{}, "commit-unsigned: the ledger history the PDF carries: entry ")
 	refusedByScript(t, data, "sh", "is not signed by a key the roster had enrolled")
 }
 
@@ -214,7 +214,7 @@ func TestForgedIdentityRecord(t *testing.T) {
 			}
 		}
 	})
-	refusedByVerifyPDF(t, data, evidence.VerifyPDFOptions{}, "commit is not signed")
+	refusedByVerifyPDF(t, data, evidence.VerifyPDFOptions{}, "commit-unsigned: the ledger history the PDF carries: entry ")
 	refusedByScript(t, data, "sh", "is not signed by a key the roster had enrolled")
 
 	// The pages alone, over the genuine history: verify-pdf still sees it.
@@ -249,7 +249,7 @@ func TestLookAlikeLedgerPinned(t *testing.T) {
 	if err != nil || !rep.OK() {
 		t.Fatalf("the look-alike's own PDF does not hold by itself: %v %+v", err, rep)
 	}
-	refusedByVerifyPDF(t, data, evidence.VerifyPDFOptions{LedgerID: l.ID()}, "not the pinned "+l.ID())
+	refusedByVerifyPDF(t, data, evidence.VerifyPDFOptions{LedgerID: l.ID()}, "ledger-not-pinned: the ledger history the PDF carries: the ledger id is ")
 	refusedByScript(t, data, "sh", "not the "+l.ID()+" you pinned", l.ID())
 	if out, code := runEmbeddedScript(t, data, "dash", nil, other.ID()); code != 0 || !strings.Contains(out, "trust anchor: the ledger id you pinned") {
 		t.Errorf("verify.sh pinned to its own ledger: exit %d\n%s", code, out)

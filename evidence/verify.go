@@ -36,8 +36,47 @@ type PDFReport struct {
 	Decisions int  `json:"decisions"`
 	Rendered  bool `json:"rendered"` // the file is byte for byte what concord renders from its evidence
 	// LedgerDir is the ledger the PDF was also checked against, if any.
-	LedgerDir string   `json:"ledger_dir,omitempty"`
-	Problems  []string `json:"problems"`
+	LedgerDir string       `json:"ledger_dir"`
+	Problems  []PDFProblem `json:"problems"`
+}
+
+// PDFProblem is one thing VerifyPDF found wrong.
+type PDFProblem struct {
+	// Code is the kind of problem: one of ledger.ProblemCodes for a
+	// problem of the history the PDF carries, else one of the Code…
+	// constants here (docs/JSON.md lists them all).
+	Code string `json:"code"`
+	What string `json:"what"` // for people; says where it is
+	// Entry, Commit and Path locate a problem of the history the PDF
+	// carries: Entry is -1, Commit and Path "" when not known.
+	Entry  int    `json:"entry"`
+	Commit string `json:"commit,omitempty"`
+	Path   string `json:"path,omitempty"`
+}
+
+// String returns the message.
+func (p PDFProblem) String() string { return p.What }
+
+// Codes of the problems of a PDF file (docs/JSON.md).
+const (
+	CodeBundleInvalid     = "bundle-invalid"     // the embedded git bundle cannot be read
+	CodeManifestMismatch  = "manifest-mismatch"  // manifest.json names another head than the history ends at
+	CodeNotRendered       = "pdf-not-rendered"   // the PDF cannot be rendered from the history it carries
+	CodeIncrementalUpdate = "incremental-update" // bytes appended after the rendered PDF
+	CodeEvidenceMismatch  = "evidence-mismatch"  // the embedded files are not those the history gives
+	CodeResaved           = "pdf-resaved"        // re-saved by another program; evidence intact
+	CodePagesDiffer       = "pages-differ"       // pages not the ones rendered from the intact evidence
+	CodeLedgerMismatch    = "ledger-mismatch"    // --ledger holds another ledger
+	CodeNotInLedger       = "not-in-ledger"      // the PDF's entry is not in --ledger's history
+	CodeEntryMismatch     = "entry-mismatch"     // the PDF's entry is at another position in --ledger
+)
+
+// PDFProblemCodes returns the codes of problems of a PDF file itself, in
+// the order docs/JSON.md lists them; a problem of the history it carries
+// has one of ledger.ProblemCodes.
+func PDFProblemCodes() []string {
+	return []string{CodeBundleInvalid, CodeManifestMismatch, CodeNotRendered, CodeIncrementalUpdate, CodeEvidenceMismatch,
+		CodeResaved, CodePagesDiffer, CodeLedgerMismatch, CodeNotInLedger, CodeEntryMismatch}
 }
 
 // OK reports whether every check held.
@@ -95,8 +134,10 @@ func VerifyPDF(data []byte, opts VerifyPDFOptions) (*PDFReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := &PDFReport{Files: len(files), Problems: []string{}, Stewards: []ledger.Anchor{}, Pinned: opts.LedgerID}
-	problem := func(format string, a ...any) { rep.Problems = append(rep.Problems, fmt.Sprintf(format, a...)) }
+	rep := &PDFReport{Files: len(files), Problems: []PDFProblem{}, Stewards: []ledger.Anchor{}, Pinned: opts.LedgerID}
+	problem := func(code, format string, a ...any) {
+		rep.Problems = append(rep.Problems, PDFProblem{Code: code, Entry: -1, What: fmt.Sprintf(format, a...)})
+	}
 	if len(files) == 0 || files[len(files)-1].Name != "manifest.json" {
 		return nil, &PDFEvidenceError{Problem: "manifest.json is not the last embedded file"}
 	}
@@ -120,33 +161,35 @@ func VerifyPDF(data []byte, opts VerifyPDFOptions) (*PDFReport, error) {
 	audit, l, err := ledger.VerifyBundle(bundle, ledger.VerifyOptions{LedgerID: opts.LedgerID})
 	var be *gitstore.BundleError
 	if errors.As(err, &be) {
-		problem("%v", err)
+		problem(CodeBundleInvalid, "%v", err)
 		return rep, nil
 	}
 	if err != nil {
 		return nil, err
 	}
 	rep.Ledger, rep.Title, rep.Demo, rep.Stewards = audit.Ledger, audit.Title, audit.Demo, audit.Stewards
-	rep.Head, rep.Entries, rep.Entry, rep.Signatures = audit.Head, audit.Entries, audit.Entries-1, audit.Signatures
+	rep.Head, rep.Entries, rep.Entry, rep.Signatures = audit.Head, audit.Entries, max(audit.Entries-1, 0), audit.Signatures
 	for _, p := range audit.Problems {
-		problem("the ledger history the PDF carries: %s", p)
+		rep.Problems = append(rep.Problems, PDFProblem{Code: p.Code, What: "the ledger history the PDF carries: " + p.String(),
+			Entry: p.Entry, Commit: p.Commit, Path: p.Path})
 	}
 	if l == nil {
 		return rep, nil
 	}
 	if man.Head != l.Head() {
-		problem("manifest.json names the head %s, the history the PDF carries ends at %s", man.Head, l.Head())
+		problem(CodeManifestMismatch, "manifest.json names the head %s, the history the PDF carries ends at %s", man.Head, l.Head())
 	}
 	if rec, err := l.VersionRecord(man.Document, man.Version); err == nil {
 		rep.Ratified, rep.Decisions = rec.Ratified != nil, len(rec.Decisions)
 	}
 	in, err := Input(l, man.Document, man.Version)
 	if err != nil {
-		problem("the PDF cannot be rendered from the history it carries: %v", err)
+		problem(CodeNotRendered, "the PDF cannot be rendered from the history it carries: %v", err)
 	} else if want, err := pdf.Render(in); err != nil {
-		problem("the PDF cannot be rendered from the history it carries: %v", err)
+		problem(CodeNotRendered, "the PDF cannot be rendered from the history it carries: %v", err)
 	} else if !bytes.Equal(want, data) {
-		problem("%s", diagnose(want, data, in.Evidence, files))
+		code, what := diagnose(want, data, in.Evidence, files)
+		problem(code, "%s", what)
 	} else {
 		rep.Rendered = true
 	}
@@ -160,11 +203,11 @@ func VerifyPDF(data []byte, opts VerifyPDFOptions) (*PDFReport, error) {
 }
 
 // diagnose says how file (the PDF checked) differs from want, the PDF
-// concord renders from file's own evidence; files is what file embeds and
-// evidence what want does.
-func diagnose(want, file []byte, evidence []pdf.File, files []pdf.File) string {
+// concord renders from file's own evidence, with the problem's code; files
+// is what file embeds and evidence what want does.
+func diagnose(want, file []byte, evidence []pdf.File, files []pdf.File) (code, what string) {
 	if len(file) > len(want) && bytes.HasPrefix(file, want) {
-		return fmt.Sprintf("an incremental update of %d bytes was appended after the end of the PDF concord rendered: what it changes is not covered by the evidence", len(file)-len(want))
+		return CodeIncrementalUpdate, fmt.Sprintf("an incremental update of %d bytes was appended after the end of the PDF concord rendered: what it changes is not covered by the evidence", len(file)-len(want))
 	}
 	same := len(evidence) == len(files)
 	for i := 0; same && i < len(files); i++ {
@@ -174,41 +217,41 @@ func diagnose(want, file []byte, evidence []pdf.File, files []pdf.File) string {
 		for i, f := range files {
 			switch {
 			case i >= len(evidence):
-				return fmt.Sprintf("the PDF embeds %s, which concord does not embed for this version", f.Name)
+				return CodeEvidenceMismatch, fmt.Sprintf("the PDF embeds %s, which concord does not embed for this version", f.Name)
 			case f.Name != evidence[i].Name:
-				return fmt.Sprintf("embedded file %d is %s, where concord embeds %s", i+1, f.Name, evidence[i].Name)
+				return CodeEvidenceMismatch, fmt.Sprintf("embedded file %d is %s, where concord embeds %s", i+1, f.Name, evidence[i].Name)
 			case !bytes.Equal(f.Data, evidence[i].Data):
-				return fmt.Sprintf("the embedded %s is not the one the ledger history the PDF carries gives", f.Name)
+				return CodeEvidenceMismatch, fmt.Sprintf("the embedded %s is not the one the ledger history the PDF carries gives", f.Name)
 			}
 		}
-		return fmt.Sprintf("the PDF lacks %s, which concord embeds for this version", evidence[len(files)].Name)
+		return CodeEvidenceMismatch, fmt.Sprintf("the PDF lacks %s, which concord embeds for this version", evidence[len(files)].Name)
 	}
 	// The evidence is intact and valid; the file around it is not the one
 	// concord rendered.
 	if i := bytes.Index(want, []byte(" 0 obj")); i > 0 && !bytes.HasPrefix(file, want[:i]) {
-		return "the file was re-saved by another program (its header is not the one concord writes): its embedded evidence is intact and valid, but the file is not the one concord rendered from it, so what its pages show is not covered"
+		return CodeResaved, "the file was re-saved by another program (its header is not the one concord writes): its embedded evidence is intact and valid, but the file is not the one concord rendered from it, so what its pages show is not covered"
 	}
 	switch {
 	case bytes.Contains(file[:min(len(file), 4096)], []byte("/Linearized")):
-		return "the file was rewritten by another program (it is linearized): its embedded evidence is intact and valid, but the file is not the one concord rendered from it, so what its pages show is not covered"
+		return CodeResaved, "the file was rewritten by another program (it is linearized): its embedded evidence is intact and valid, but the file is not the one concord rendered from it, so what its pages show is not covered"
 	case bytes.Contains(file, []byte("/ObjStm")) || bytes.Contains(file, []byte("/Type /XRef")) || bytes.Contains(file, []byte("/Type/XRef")):
-		return "the file was re-saved by another program (it holds object or cross-reference streams, which concord never writes): its embedded evidence is intact and valid, but the file is not the one concord rendered from it, so what its pages show is not covered"
+		return CodeResaved, "the file was re-saved by another program (it holds object or cross-reference streams, which concord never writes): its embedded evidence is intact and valid, but the file is not the one concord rendered from it, so what its pages show is not covered"
 	}
-	return "its pages are not the ones concord renders from its embedded evidence, which is intact and valid: " + firstDifference(want, file)
+	return CodePagesDiffer, "its pages are not the ones concord renders from its embedded evidence, which is intact and valid: " + firstDifference(want, file)
 }
 
 // checkAgainstLedger checks that the ledger in dir is the one the PDF's
 // history is of, and that the PDF's rendered entry is in its history: the
 // commits are content-addressed, so the whole history up to it is then the
 // ledger's own.
-func checkAgainstLedger(dir string, rep *PDFReport, problem func(string, ...any)) error {
+func checkAgainstLedger(dir string, rep *PDFReport, problem func(string, string, ...any)) error {
 	l, err := ledger.Open(dir)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
 	if l.ID() != rep.Ledger {
-		problem("the PDF is of ledger %s, %s holds ledger %s", rep.Ledger, dir, l.ID())
+		problem(CodeLedgerMismatch, "the PDF is of ledger %s, %s holds ledger %s", rep.Ledger, dir, l.ID())
 		return nil
 	}
 	p, err := l.EntryOf(rep.Head)
@@ -216,9 +259,9 @@ func checkAgainstLedger(dir string, rep *PDFReport, problem func(string, ...any)
 		return err
 	}
 	if p < 0 {
-		problem("the PDF's entry %s is not in the history of the ledger in %s: it was made from another copy, or the ledger was rewritten", rep.Head, dir)
+		problem(CodeNotInLedger, "the PDF's entry %s is not in the history of the ledger in %s: it was made from another copy, or the ledger was rewritten", rep.Head, dir)
 	} else if p != rep.Entry {
-		problem("the PDF's entry %s is entry %d of the ledger in %s, not %d", rep.Head, p, dir, rep.Entry)
+		problem(CodeEntryMismatch, "the PDF's entry %s is entry %d of the ledger in %s, not %d", rep.Head, p, dir, rep.Entry)
 	}
 	return nil
 }

@@ -98,7 +98,7 @@ func TestVerifyPDFFindsTampering(t *testing.T) {
 			en.Data = bytes.Replace(bytes.Clone(en.Data), []byte("Forum"), []byte("Forun"), 1)
 			en.SHA256 = sha(en.Data)
 			return render(t, in)
-		}, "pages are not the ones concord renders"},
+		}, "pages-differ: its pages are not the ones concord renders"},
 		{"bytes appended after %%EOF", func() []byte { return append(bytes.Clone(good), "\n% x\n"...) }, "follow the %%EOF"},
 		{"incremental update appended", func() []byte { return incrementalUpdate(good) }, "incremental update"},
 		{"signature replaced by another signatory's", func() []byte {
@@ -112,29 +112,29 @@ func TestVerifyPDFFindsTampering(t *testing.T) {
 			f := file(in, "decision-00000021-demo-tm.statement")
 			f.Data = bytes.Replace(bytes.Clone(f.Data), []byte("decision approve"), []byte("decision withdraw"), 1)
 			return render(t, in)
-		}, "the embedded decision-00000021-demo-tm.statement is not the one the ledger history the PDF carries gives"},
+		}, "evidence-mismatch: the embedded decision-00000021-demo-tm.statement is not the one the ledger history the PDF carries gives"},
 		{"text replaced", func() []byte {
 			in := input(2)
 			f := file(in, "text-kk.txt")
 			f.Data = bytes.Clone(f.Data)
 			f.Data[len(f.Data)-2] ^= 1
 			return render(t, in)
-		}, "the embedded text-kk.txt is not the one"},
+		}, "evidence-mismatch: the embedded text-kk.txt is not the one"},
 		{"v1 pages with v2 evidence", func() []byte {
 			in := input(1)
 			in.Evidence = input(2).Evidence
 			return render(t, in)
-		}, "pages are not the ones concord renders"},
+		}, "pages-differ: its pages are not the ones concord renders"},
 		{"v2 pages with v1 appendix", func() []byte {
 			in, v1 := input(2), input(1)
 			in.Signatories, in.Timeline, in.Status = v1.Signatories, v1.Timeline, v1.Status
 			return render(t, in)
-		}, "pages are not the ones concord renders"},
+		}, "pages-differ: its pages are not the ones concord renders"},
 		{"ratification claimed for v1", func() []byte {
 			in := input(1)
 			in.Status.Ratified, in.Status.RatifiedEntry, in.Status.RatifiedTime = true, 21, in.Date
 			return render(t, in)
-		}, "pages are not the ones concord renders"},
+		}, "pages-differ: its pages are not the ones concord renders"},
 		{"garbage", func() []byte { return []byte("not a PDF\n") }, "PDF header"},
 		{"truncated", func() []byte { return good[:len(good)/3] }, "no startxref"},
 	}
@@ -143,6 +143,15 @@ func TestVerifyPDFFindsTampering(t *testing.T) {
 			expectInvalid(t, tt.make(), "", tt.want)
 		})
 	}
+}
+
+// problemText returns rep's problems, one a line, each as "code: what".
+func problemText(rep *evidence.PDFReport) string {
+	var lines []string
+	for _, p := range rep.Problems {
+		lines = append(lines, p.Code+": "+p.What)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // expectInvalid runs VerifyPDF and requires invalid evidence mentioning
@@ -161,7 +170,7 @@ func expectInvalid(t *testing.T, data []byte, dir, want string) {
 	case rep.OK():
 		t.Fatalf("VerifyPDF accepted it: %+v", rep)
 	default:
-		msg = strings.Join(rep.Problems, "\n")
+		msg = problemText(rep)
 	}
 	if !strings.Contains(msg, want) {
 		t.Errorf("VerifyPDF says\n%s\nwhich does not mention %q", msg, want)
@@ -263,7 +272,7 @@ func TestVerifyPDFAgainstAnotherLedger(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	expectInvalid(t, data, res.Ledger, "holds ledger")
+	expectInvalid(t, data, res.Ledger, "ledger-mismatch: the PDF is of ledger")
 	if _, err := evidence.VerifyPDF(data, evidence.VerifyPDFOptions{LedgerDir: filepath.Join(t.TempDir(), "none")}); err == nil {
 		t.Error("a missing ledger folder gave no error")
 	}

@@ -84,7 +84,9 @@ func TestTamperUnenrolledKey(t *testing.T) {
 	files := w.decisionFiles("pact", 1, p, "a", signing.Approve, mallory.signer, nil)
 	f := w.forger()
 	f.commit(f.head(), files, "a", mallory.signer, p, rules.KindDecision)
-	wantProblem(t, w.verify(VerifyOptions{}), "commit signed by SHA256:", "a key that is not on the roster", "signature does not verify")
+	rep := w.verify(VerifyOptions{})
+	wantProblem(t, rep, "commit signed by SHA256:", "a key that is not on the roster", "signature does not verify")
+	wantCode(t, rep, rules.CodeCommitKeyUnknown)
 }
 
 func TestTamperUnsignedCommit(t *testing.T) {
@@ -120,6 +122,7 @@ func TestTamperRevokedKey(t *testing.T) {
 	f.commit(f.head(), files, "c", w.people["c"].signer, p, rules.KindDecision)
 	rep := w.verify(VerifyOptions{})
 	wantProblem(t, rep, "c was revoked at entry")
+	wantCode(t, rep, rules.CodeCommitKeyInvalid)
 	for _, pr := range rep.Problems {
 		if pr.Entry < p {
 			t.Errorf("the approval made before the revocation was flagged: %s", pr)
@@ -180,7 +183,9 @@ func TestTamperRatificationTooEarly(t *testing.T) {
 	files[rules.RatifiedFile("pact", 1)] = rules.EncodeJSON(rat)
 	f := w.forger()
 	f.commit(f.head(), files, "a", w.people["a"].signer, p, rules.KindDecision)
-	wantProblem(t, w.verify(VerifyOptions{}), "ratification recorded at entry", "rule all is not met")
+	rep := w.verify(VerifyOptions{})
+	wantProblem(t, rep, "ratification recorded at entry", "rule all is not met")
+	wantCode(t, rep, rules.CodeRatificationWrong)
 }
 
 func TestTamperRatificationMissing(t *testing.T) {
@@ -190,7 +195,9 @@ func TestTamperRatificationMissing(t *testing.T) {
 	files := w.decisionFiles("pact", 1, p, "a", signing.Approve, w.people["a"].signer, nil)
 	f := w.forger()
 	f.commit(f.head(), files, "a", w.people["a"].signer, p, rules.KindDecision)
-	wantProblem(t, w.verify(VerifyOptions{}), "met its rule", "no ratification was recorded")
+	rep := w.verify(VerifyOptions{})
+	wantProblem(t, rep, "met its rule", "no ratification was recorded")
+	wantCode(t, rep, rules.CodeRatificationWrong)
 }
 
 func TestTamperHistoryRewritten(t *testing.T) {

@@ -88,11 +88,14 @@ type CheckpointFile struct {
 // checkCheckpoints checks each checkpoint against the history chain (root
 // first) that was audited with state st: its signature, its ledger, and
 // that its head is in the history at its position; then that every two
-// checkpoints lie on one line of history.
-func checkCheckpoints(repo *gitstore.Repo, st *rules.State, chain []*gitstore.Commit, files []CheckpointFile) []Problem {
+// checkpoints lie on one line of history. It returns a report of each
+// checkpoint that opened (signatures held, this ledger's) and the
+// problems.
+func checkCheckpoints(repo *gitstore.Repo, st *rules.State, chain []*gitstore.Commit, files []CheckpointFile) ([]CheckpointReport, []Problem) {
 	var problems []Problem
-	problem := func(format string, args ...any) {
-		problems = append(problems, Problem{Entry: -1, What: fmt.Sprintf(format, args...)})
+	reports := []CheckpointReport{}
+	problem := func(code, format string, args ...any) {
+		problems = append(problems, Problem{Code: code, Entry: -1, What: fmt.Sprintf(format, args...)})
 	}
 	type named struct {
 		name string
@@ -102,16 +105,26 @@ func checkCheckpoints(repo *gitstore.Repo, st *rules.State, chain []*gitstore.Co
 	for _, f := range files {
 		c, err := rules.OpenCheckpoint(st, f.Data)
 		if err != nil {
-			problem("checkpoint %s: %v", f.Name, err)
+			problem(CodeCheckpointInvalid, "checkpoint %s: %v", f.Name, err)
 			continue
 		}
 		if c.Ledger != st.ID {
-			problem("checkpoint %s is of ledger %s, not this ledger %s", f.Name, c.Ledger, st.ID)
+			problem(CodeCheckpointOther, "checkpoint %s is of ledger %s, not this ledger %s", f.Name, c.Ledger, st.ID)
 			continue
 		}
 		cps = append(cps, named{f.Name, c})
-		if c.Entries > len(chain) || chain[c.Entries-1].ID != c.Head {
-			problem("history rewritten or rolled back: checkpoint %s (signed by %s) names head %s at entry %d, not in this history",
+		held := c.Entries <= len(chain) && chain[c.Entries-1].ID == c.Head
+		r := CheckpointReport{File: f.Name, Head: c.Head, Entry: c.Entries - 1, Signers: []CheckpointSigner{}, Held: held}
+		for _, id := range c.Signers {
+			s := CheckpointSigner{ID: id}
+			if m := st.Members[id]; m != nil {
+				s.Name = m.Name
+			}
+			r.Signers = append(r.Signers, s)
+		}
+		reports = append(reports, r)
+		if !held {
+			problem(CodeHistoryRewritten, "history rewritten or rolled back: checkpoint %s (signed by %s) names head %s at entry %d, not in this history",
 				f.Name, joinNames(c.Signers), c.Head, c.Entries-1)
 		}
 	}
@@ -122,12 +135,12 @@ func checkCheckpoints(repo *gitstore.Repo, st *rules.State, chain []*gitstore.Co
 				a, b = b, a
 			}
 			if split, known := splitView(repo, a.Checkpoint, b.Checkpoint); known && split {
-				problem("split view: checkpoints %s (head %s, %d entries, signed by %s) and %s (head %s, %d entries, signed by %s) are not on one line of history",
+				problem(CodeSplitView, "split view: checkpoints %s (head %s, %d entries, signed by %s) and %s (head %s, %d entries, signed by %s) are not on one line of history",
 					a.name, a.Head, a.Entries, joinNames(a.Signers), b.name, b.Head, b.Entries, joinNames(b.Signers))
 			}
 		}
 	}
-	return problems
+	return reports, problems
 }
 
 // splitView reports whether checkpoints a and b (a with no more entries

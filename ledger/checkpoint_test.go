@@ -146,6 +146,8 @@ func TestCheckpointRewriteAndSplitView(t *testing.T) {
 	cpB := w.checkpoint("s2")
 	rep = w.verify(VerifyOptions{Checkpoints: cpFiles(cpA, cpB)})
 	wantProblem(t, rep, "history rewritten or rolled back: checkpoint cp1", "split view: checkpoints cp1 (head "+headA)
+	wantCode(t, rep, CodeSplitView)
+	wantCode(t, rep, CodeHistoryRewritten)
 	// An older checkpoint on the same line is no split view.
 	rep = w.verify(VerifyOptions{Checkpoints: cpFiles(cpB, w.checkpoint("a"))})
 	if !rep.OK() {

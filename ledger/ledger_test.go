@@ -26,7 +26,7 @@ func TestLifecycle(t *testing.T) {
 		t.Fatalf("after all three approve: ratified=%v approvals=%d", r.Ratified, r.Approvals)
 	}
 	rep := w.mustVerify()
-	if len(rep.Ratified) != 1 || rep.Ratified[0] != "pact v1" {
+	if len(rep.Ratified) != 1 || rep.Ratified[0].String() != "pact v1" {
 		t.Errorf("ratified = %v, want [pact v1]", rep.Ratified)
 	}
 	st, err := w.open().Status("pact")

@@ -19,7 +19,7 @@ func withOverlays(repo *gitstore.Repo, head string, rep *Report, err error) (*Re
 	var notes []string
 	for _, o := range repo.Overlays() {
 		if o.ChangesGit {
-			problems = append(problems, Problem{Entry: -1, What: "git overlay: " + o.What})
+			problems = append(problems, Problem{Code: CodeOverlay, Entry: -1, What: "git overlay: " + o.What})
 		} else {
 			notes = append(notes, o.What)
 		}
@@ -28,9 +28,9 @@ func withOverlays(repo *gitstore.Repo, head string, rep *Report, err error) (*Re
 		if _, rerr := repo.ReadCommit(head); !errors.Is(rerr, gitstore.ErrNotFound) && len(problems) == 0 {
 			return nil, err
 		} else if rerr != nil {
-			problems = append(problems, Problem{Entry: -1, Commit: head, What: fmt.Sprintf("the head commit cannot be read: %v", rerr)})
+			problems = append(problems, Problem{Code: CodeHeadUnreadable, Entry: -1, Commit: head, What: fmt.Sprintf("the head commit cannot be read: %v", rerr)})
 		}
-		rep = &Report{Head: head, Problems: []Problem{}, Ratified: []string{}, Stewards: []Anchor{}}
+		rep = newReport(head)
 	}
 	rep.Problems = append(append([]Problem{}, problems...), rep.Problems...)
 	rep.Notes = append(rep.Notes, notes...)

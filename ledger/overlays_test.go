@@ -80,6 +80,11 @@ func TestVerifyReportsOverlays(t *testing.T) {
 			} else if len(problemsWith(rep, tc.want)) == 0 {
 				t.Fatalf("problems %v, none says %q", rep.Problems, tc.want)
 			}
+			for _, p := range problemsWith(rep, tc.want) {
+				if p.Code != CodeOverlay && p.Code != CodeHeadUnreadable {
+					t.Errorf("problem %q has the code %q", p, p.Code)
+				}
+			}
 			if tc.note != "" && !strings.Contains(strings.Join(rep.Notes, "\n")+fmtProblems(rep), tc.note) {
 				t.Errorf("notes %v and problems %v do not name %q", rep.Notes, rep.Problems, tc.note)
 			}

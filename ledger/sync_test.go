@@ -85,7 +85,7 @@ func TestSyncTwoSignersFromOneHead(t *testing.T) {
 			}
 			for name, w := range map[string]*world{"remote": r, "c1": c1, "c2": c2} {
 				rep := w.mustVerify()
-				if len(rep.Ratified) != 1 || rep.Ratified[0] != "pact v1" {
+				if len(rep.Ratified) != 1 || rep.Ratified[0].String() != "pact v1" {
 					t.Errorf("%s: ratified %v", name, rep.Ratified)
 				}
 				if w.head() != r.head() {
@@ -320,7 +320,7 @@ func TestSyncConflictResolvedByRules(t *testing.T) {
 	}
 	cb.mustSync("c")
 	rep := r.mustVerify()
-	if len(rep.Ratified) != 1 || rep.Ratified[0] != "pact v1" {
+	if len(rep.Ratified) != 1 || rep.Ratified[0].String() != "pact v1" {
 		t.Fatalf("ratified %v", rep.Ratified)
 	}
 	l := r.open()
@@ -411,7 +411,7 @@ func runTwoSigners(t *testing.T, r *world, url string) {
 	c1.mustSync("")
 	for name, w := range map[string]*world{"remote": r, "c1": c1, "c2": c2} {
 		rep := w.mustVerify()
-		if len(rep.Ratified) != 1 || rep.Ratified[0] != "pact v1" {
+		if len(rep.Ratified) != 1 || rep.Ratified[0].String() != "pact v1" {
 			t.Errorf("%s: ratified %v", name, rep.Ratified)
 		}
 		if w.head() != r.head() {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -18,6 +19,9 @@ import (
 
 // Problem is one thing the audit found wrong, with where it is.
 type Problem struct {
+	// Code is the kind of problem, stable and machine-readable (the Code
+	// constants here and in package rules; docs/JSON.md lists them).
+	Code   string `json:"code"`
 	Entry  int    `json:"entry"`            // ledger position, -1 if not tied to one
 	Commit string `json:"commit,omitempty"` // commit id
 	Path   string `json:"path,omitempty"`   // file in the ledger
@@ -48,11 +52,23 @@ type Report struct {
 	Entries    int       `json:"entries"`
 	Signatures int       `json:"signatures"` // signatures checked: commits and statements
 	Problems   []Problem `json:"problems"`
-	// Ratified lists "DOC vN" for every ratified version.
-	Ratified []string `json:"ratified"`
+	// Ratified lists every ratified version, in document id and version
+	// order.
+	Ratified []RatifiedVersion `json:"ratified"`
+	// Documents is what the audit proved of each document, in id order:
+	// per version, every decision with its signer's key and position, and
+	// the verdict. It is read from the state the audit's own replay built.
+	Documents []DocumentReport `json:"documents"`
+	// Since says whether VerifyOptions.Since is in the history, nil when
+	// none was given.
+	Since *SinceReport `json:"since,omitempty"`
+	// Checkpoints are the VerifyOptions.Checkpoints whose signatures held,
+	// in the order given, each with whether its head is in the history;
+	// one that does not open is a problem only.
+	Checkpoints []CheckpointReport `json:"checkpoints"`
 	// Notes are what the repository holds besides the ledger that does not
 	// change what stock git shows (other refs, objects read from elsewhere).
-	Notes []string `json:"notes,omitempty"`
+	Notes []string `json:"notes"`
 	// Stewards are the genesis stewards and their keys' fingerprints: with
 	// the ledger id, the trust anchor every other fact of the audit rests
 	// on. They come from the ledger's own genesis entry, so an auditor
@@ -143,7 +159,7 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 }
 
 func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, error) {
-	rep := &Report{Head: head, Problems: []Problem{}, Ratified: []string{}, Stewards: []Anchor{}}
+	rep := newReport(head)
 	var mu sync.Mutex
 	add := func(p Problem) {
 		mu.Lock()
@@ -163,7 +179,7 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 			defer wg.Done()
 			for j := range jobs {
 				if err := signing.Verify(j.sig, j.key, j.ns, j.msg); err != nil {
-					add(Problem{Entry: j.entry, Commit: j.commit, Path: j.path, What: fmt.Sprintf("signature does not verify: %v", err)})
+					add(Problem{Code: CodeSignatureInvalid, Entry: j.entry, Commit: j.commit, Path: j.path, What: fmt.Sprintf("signature does not verify: %v", err)})
 				}
 			}
 		}()
@@ -179,8 +195,9 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 		if err != nil {
 			ok = false
 		}
+		rep.Since = &SinceReport{Head: opts.Since, Found: ok, Entry: -1}
 		if !ok {
-			add(Problem{Entry: -1, What: fmt.Sprintf("history rewritten or rolled back: the earlier head %s is not in the history of the current head %s", opts.Since, head)})
+			add(Problem{Code: CodeHistoryRewritten, Entry: -1, What: fmt.Sprintf("history rewritten or rolled back: the earlier head %s is not in the history of the current head %s", opts.Since, head)})
 		}
 	}
 
@@ -192,7 +209,7 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 			finish()
 			return nil, err
 		}
-		add(Problem{Entry: p, Commit: commit, What: ce.Error()})
+		add(Problem{Code: CodeObjectCorrupt, Entry: p, Commit: commit, What: ce.Error()})
 		finish()
 		rep.Entries = max(p, 0)
 		return rep, nil
@@ -200,6 +217,9 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 	ids, err := repo.FirstParentIDs(head)
 	if err != nil {
 		return corrupt(fmt.Errorf("reading history: %w", err), -1, "")
+	}
+	if rep.Since != nil && rep.Since.Found {
+		rep.Since.Entry = slices.Index(ids, opts.Since)
 	}
 	// With more than one worker, a goroutine reads the entries ahead while
 	// this one replays them.
@@ -222,17 +242,17 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 		}
 		c := r.c
 		cur.entry, cur.commit = p, c.ID
-		problem := func(path, format string, args ...any) {
-			add(Problem{Entry: p, Commit: c.ID, Path: path, What: fmt.Sprintf(format, args...)})
+		problem := func(code, path, format string, args ...any) {
+			add(Problem{Code: code, Entry: p, Commit: c.ID, Path: path, What: fmt.Sprintf(format, args...)})
 		}
 		if len(c.Parents) > 1 {
-			problem("", "merge commit: a ledger's history is one line")
+			problem(CodeMergeCommit, "", "merge commit: a ledger's history is one line")
 		}
 		if !c.Canonical {
-			problem("", "commit is not in the form concord writes (extra headers or encoding)")
+			problem(CodeCommitNotCanonical, "", "commit is not in the form concord writes (extra headers or encoding)")
 		}
 		if m := entryTrailer.FindStringSubmatch(c.Message); m == nil || m[1] != strconv.Itoa(p) {
-			problem("", "commit message does not end with the trailer \"Concord-Entry: %d\"", p)
+			problem(CodeTrailerWrong, "", "commit message does not end with the trailer \"Concord-Entry: %d\"", p)
 		}
 		st.Parent = prev
 		prev = c.ID
@@ -240,34 +260,30 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 		for _, ch := range r.changes {
 			switch {
 			case ch.Malformed != "":
-				problem(ch.Path, "%s", ch.Malformed)
+				problem(CodeTreeMalformed, ch.Path, "%s", ch.Malformed)
 			case ch.Kind != gitstore.Added:
-				problem(ch.Path, "file %s in a later entry: the ledger is append-only", ch.Kind)
+				problem(CodeNotAppendOnly, ch.Path, "file %s in a later entry: the ledger is append-only", ch.Kind)
 			case ch.Irregular:
-				problem(ch.Path, "not a regular file")
+				problem(CodeFileIrregular, ch.Path, "not a regular file")
 			default:
 				files[ch.Path] = ch.Data
 			}
 		}
 		e, err := rules.Classify(p, files)
 		if err != nil {
-			problem("", "%v", err)
+			problem(CodeEntryMalformed, "", "%v", err)
 			commitProblems(st.CheckCommit(commitOf(c), "", p), problem)
 			continue
 		}
 		if m := entryTrailer.FindStringSubmatch(c.Message); m != nil && m[2] != e.Kind {
-			problem("", "commit message says %s, but the entry is a %s", m[2], e.Kind)
+			problem(CodeTrailerWrong, "", "commit message says %s, but the entry is a %s", m[2], e.Kind)
 		}
 		if e.Kind != rules.KindGenesis {
 			commitProblems(st.CheckCommit(commitOf(c), e.Actor, p), problem)
 		}
 		for _, err := range e.Apply(st) {
-			var re *rules.RuleError
-			if errors.As(err, &re) {
-				problem(re.Path, "%s", re.Msg)
-			} else {
-				problem("", "%v", err)
-			}
+			code, path, msg := ruleProblem(err)
+			problem(code, path, "%s", msg)
 		}
 		if e.Kind == rules.KindGenesis {
 			if st.Genesis == nil {
@@ -287,7 +303,9 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 			commits[i].ID = id
 			chain[i] = &commits[i]
 		}
-		for _, p := range checkCheckpoints(repo, st, chain, opts.Checkpoints) {
+		cps, problems := checkCheckpoints(repo, st, chain, opts.Checkpoints)
+		rep.Checkpoints = cps
+		for _, p := range problems {
 			add(p)
 		}
 	}
@@ -301,16 +319,10 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 	if opts.LedgerID != "" {
 		rep.Pinned = opts.LedgerID
 		if opts.LedgerID != st.ID {
-			rep.Problems = append(rep.Problems, Problem{Entry: -1, What: fmt.Sprintf("the ledger id is %s, not the pinned %s: this is another ledger, whatever its names say", st.ID, opts.LedgerID)})
+			rep.Problems = append(rep.Problems, Problem{Code: CodeLedgerNotPinned, Entry: -1, What: fmt.Sprintf("the ledger id is %s, not the pinned %s: this is another ledger, whatever its names say", st.ID, opts.LedgerID)})
 		}
 	}
-	for _, id := range sortedKeys(st.Docs) {
-		for i, vs := range st.Docs[id].Versions {
-			if vs.Ratified != nil {
-				rep.Ratified = append(rep.Ratified, fmt.Sprintf("%s v%d", id, i+1))
-			}
-		}
-	}
+	rep.Documents, rep.Ratified = documentsOf(st)
 	return rep, nil
 }
 
@@ -383,10 +395,30 @@ func commitOf(c *gitstore.Commit) *rules.Commit {
 }
 
 // commitProblems reports the rules a commit breaks.
-func commitProblems(errs []error, problem func(path, format string, args ...any)) {
+func commitProblems(errs []error, problem func(code, path, format string, args ...any)) {
 	for _, err := range errs {
-		problem("", "%v", err)
+		code, path, msg := ruleProblem(err)
+		problem(code, path, "%s", msg)
 	}
+}
+
+// ruleProblem returns the code, file and message of a rule err breaks: a
+// *rules.RuleError's own, CodeRuleBroken when it names none.
+func ruleProblem(err error) (code, path, msg string) {
+	var re *rules.RuleError
+	if !errors.As(err, &re) {
+		return CodeRuleBroken, "", err.Error()
+	}
+	if re.Code == "" {
+		return CodeRuleBroken, re.Path, re.Msg
+	}
+	return re.Code, re.Path, re.Msg
+}
+
+// newReport returns an empty report of head: every list empty, not nil.
+func newReport(head string) *Report {
+	return &Report{Head: head, Problems: []Problem{}, Ratified: []RatifiedVersion{}, Stewards: []Anchor{},
+		Documents: []DocumentReport{}, Checkpoints: []CheckpointReport{}, Notes: []string{}}
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -19,29 +19,31 @@ type Commit struct {
 // CheckCommit checks that c, the commit of the entry at position p, is
 // signed by actor's key valid there (actor "" means whoever's key signed
 // it, which must be on the roster), and hands the signature to SigCheck.
-// The errors are the rules c breaks.
+// The errors are the rules c breaks, each a *RuleError with its Code.
 func (st *State) CheckCommit(c *Commit, actor string, p int) []error {
 	var errs []error
-	problem := func(_, format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	problem := func(code, format string, args ...any) {
+		errs = append(errs, &RuleError{Code: code, Msg: fmt.Sprintf(format, args...)})
+	}
 	if len(c.Signature) == 0 {
-		problem("", "commit is not signed")
+		problem(CodeCommitUnsigned, "commit is not signed")
 		return errs
 	}
 	signer, err := signing.SignatureKey(c.Signature)
 	if err != nil {
-		problem("", "commit signature: %v", err)
+		problem(CodeCommitSignature, "commit signature: %v", err)
 		return errs
 	}
 	if actor == "" {
 		if owner := st.KeyOwner(signer); owner != "" {
 			actor = owner
 		} else {
-			problem("", "commit signed by %s, a key that is not on the roster", signing.Fingerprint(signer))
+			problem(CodeCommitKeyUnknown, "commit signed by %s, a key that is not on the roster", signing.Fingerprint(signer))
 			return errs
 		}
 	}
 	if c.Author != actor || c.Committer != actor {
-		problem("", "commit names %q as its author and %q as its committer, but the entry is %s's", c.Author, c.Committer, actor)
+		problem(CodeCommitAuthor, "commit names %q as its author and %q as its committer, but the entry is %s's", c.Author, c.Committer, actor)
 	}
 	var key ssh.PublicKey
 	if p == 0 {
@@ -53,17 +55,17 @@ func (st *State) CheckCommit(c *Commit, actor string, p int) []error {
 	}
 	if key == nil {
 		if owner := st.KeyOwner(signer); owner == "" {
-			problem("", "commit signed by %s, a key that is not on the roster", signing.Fingerprint(signer))
+			problem(CodeCommitKeyUnknown, "commit signed by %s, a key that is not on the roster", signing.Fingerprint(signer))
 		} else {
-			problem("", "commit signed by %s's key %s, which was not valid at entry %d: %v", owner, signing.Fingerprint(signer), p, err)
+			problem(CodeCommitKeyInvalid, "commit signed by %s's key %s, which was not valid at entry %d: %v", owner, signing.Fingerprint(signer), p, err)
 		}
 		return errs
 	}
 	if !signing.SameKey(key, signer) {
 		if owner := st.KeyOwner(signer); owner == "" {
-			problem("", "commit signed by %s, a key that is not on the roster", signing.Fingerprint(signer))
+			problem(CodeCommitKeyUnknown, "commit signed by %s, a key that is not on the roster", signing.Fingerprint(signer))
 		} else {
-			problem("", "commit signed by %s (%s's), not by %s's key valid at entry %d", signing.Fingerprint(signer), owner, actor, p)
+			problem(CodeCommitKeyInvalid, "commit signed by %s (%s's), not by %s's key valid at entry %d", signing.Fingerprint(signer), owner, actor, p)
 		}
 		return errs
 	}

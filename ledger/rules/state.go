@@ -151,8 +151,20 @@ type State struct {
 	Parent string
 }
 
-// RuleError is a broken ledger rule found while applying an entry.
-type RuleError struct{ Path, Msg string }
+// RuleError is a broken ledger rule found while applying an entry or
+// checking its commit. Code is a stable machine-readable name of the rule
+// (one of the Code constants, see docs/JSON.md), "" for any other rule.
+type RuleError struct{ Path, Msg, Code string }
+
+// Codes of the rules a RuleError names; "" is any other rule.
+const (
+	CodeCommitUnsigned    = "commit-unsigned"            // the commit carries no signature
+	CodeCommitSignature   = "commit-signature-malformed" // its signature cannot be read
+	CodeCommitKeyUnknown  = "commit-key-unknown"         // signed by a key the roster never held
+	CodeCommitKeyInvalid  = "commit-key-invalid"         // signed by a roster key not valid for this entry at its position
+	CodeCommitAuthor      = "commit-author-wrong"        // author or committer is not the entry's actor
+	CodeRatificationWrong = "ratification-wrong"         // ratification recorded where the rule is not met, missing where it is, or not the one implied
+)
 
 func (e *RuleError) Error() string {
 	if e.Path == "" {
@@ -163,6 +175,11 @@ func (e *RuleError) Error() string {
 
 func ruleErr(path, format string, args ...any) *RuleError {
 	return &RuleError{Path: path, Msg: fmt.Sprintf(format, args...)}
+}
+
+// ratErr is a RuleError about a version's ratification.
+func ratErr(path, format string, args ...any) *RuleError {
+	return &RuleError{Path: path, Msg: fmt.Sprintf(format, args...), Code: CodeRatificationWrong}
 }
 
 func NewState() *State {
@@ -615,7 +632,7 @@ func (st *State) ApplyDecision(p int, doc string, n int, who string, stmt, sig [
 	st.checkSig(key, signing.Namespace, stmt, sig, base+SigSuffix)
 	late := vs.Ratified != nil
 	if late && ratified != nil {
-		errs = append(errs, ruleErr(RatifiedFile(doc, n), "%s v%d was ratified at entry %d already; a later decision records no ratification", doc, n, vs.Ratified.Entry))
+		errs = append(errs, ratErr(RatifiedFile(doc, n), "%s v%d was ratified at entry %d already; a later decision records no ratification", doc, n, vs.Ratified.Entry))
 	}
 	var last *Decision
 	for i := range vs.Decisions {
@@ -648,14 +665,14 @@ func (st *State) ApplyDecision(p int, doc string, n int, who string, stmt, sig [
 	rpath := RatifiedFile(doc, n)
 	switch {
 	case met && ratified == nil:
-		return []error{ruleErr(rpath, "%s v%d met its rule (%s) at entry %d, but no ratification was recorded", doc, n, ds.Doc.Rule, p)}
+		return []error{ratErr(rpath, "%s v%d met its rule (%s) at entry %d, but no ratification was recorded", doc, n, ds.Doc.Rule, p)}
 	case !met && ratified != nil:
-		return []error{ruleErr(rpath, "ratification recorded at entry %d, but the rule %s is not met there (%d of %s approve)", p, ds.Doc.Rule, len(count.approving), CountNoun(len(ds.Doc.Signers), "signatory", "signatories"))}
+		return []error{ratErr(rpath, "ratification recorded at entry %d, but the rule %s is not met there (%d of %s approve)", p, ds.Doc.Rule, len(count.approving), CountNoun(len(ds.Doc.Signers), "signatory", "signatories"))}
 	case met:
 		approvals, _ := ApprovalsOf(ds.Doc, vs)
 		want := &Ratified{Ledger: st.ID, Document: doc, Version: n, Rule: ds.Doc.Rule, Entry: p, Approvals: approvals}
 		if string(EncodeJSON(want)) != string(EncodeJSON(ratified)) {
-			return []error{ruleErr(rpath, "recorded ratification differs from the one the ledger implies")}
+			return []error{ratErr(rpath, "recorded ratification differs from the one the ledger implies")}
 		}
 		vs.Ratified = ratified
 	}
