@@ -221,7 +221,7 @@ func Clone(ctx context.Context, url, dir string, env Env) (res *SyncResult, err 
 		return nil, err
 	}
 	repo.KeepFetched()
-	if err := errors.Join(repo.SetRef(syncedRef, head), repo.SetRemoteURL(url)); err != nil {
+	if err := errors.Join(repo.SetRef(syncedRef, head), repo.SetRef(verifiedRef, head), repo.SetRemoteURL(url)); err != nil {
 		return nil, err
 	}
 	return &SyncResult{Remote: shown, Ledger: rep.Ledger, Head: head, Entries: rep.Entries, Fetched: rep.Entries, Attempts: 1, Transport: repo.Transport()}, nil
@@ -316,7 +316,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		case err != nil:
 			return nil, remoteError(ctx, url, "fetching", err, unsent)
 		default:
-			if incomingChain, err = l.checkIncoming(shown, incoming, synced); err != nil {
+			if incomingChain, err = l.checkIncoming(shown, incoming, synced, acceptedHead(repo, localChain)); err != nil {
 				return nil, discard(repo, err)
 			}
 			if k := commonPrefix(localChain, incomingChain); k == 0 && len(incomingChain) > 0 {
@@ -379,6 +379,11 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		if err := repo.SetRef(syncedRef, head); err != nil {
 			return nil, err
 		}
+		if incoming != "" {
+			if err := repo.SetRef(verifiedRef, incoming); err != nil {
+				return nil, err
+			}
+		}
 		if recorded == "" {
 			if err := repo.SetRemoteURL(url); err != nil {
 				return nil, err
@@ -401,8 +406,11 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 
 // checkIncoming audits what was fetched and checks it may be accepted: the
 // same ledger, verifying, and extending the remote head of the last sync.
-func (l *Ledger) checkIncoming(url, incoming, synced string) ([]*gitstore.Commit, error) {
-	rep, err := verifyRepo(l.repo, incoming, VerifyOptions{})
+// The signatures of the entries up to accepted (a head an earlier audit
+// accepted, see acceptedHead; "" for none) are not checked again; every
+// entry is replayed through the rules.
+func (l *Ledger) checkIncoming(url, incoming, synced, accepted string) ([]*gitstore.Commit, error) {
+	rep, err := verifyRepo(l.repo, incoming, VerifyOptions{accepted: accepted})
 	if err != nil {
 		return nil, &RemoteError{URL: url, Op: "reading what was fetched", Err: err}
 	}
