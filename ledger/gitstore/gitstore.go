@@ -281,10 +281,13 @@ type Commit struct {
 	// Payload is the commit without its signature: the bytes the signature
 	// signs (what git verify-commit checks).
 	Payload []byte
-	// Canonical is false when the stored object is not what go-git encodes
-	// again from its parsed form (unknown headers, odd spacing): such a
-	// commit was not written by concord.
+	// Canonical is false when the stored object is not in the exact form
+	// concord writes (see CommitFormProblem), or not what go-git encodes
+	// again from its parsed form: such a commit was not written by
+	// concord, and may read otherwise in stock git.
 	Canonical bool
+	// FormProblem says why Canonical is false, "" when it is true.
+	FormProblem string
 }
 
 // commitObject reads commit id, checked against its id, and decodes it.
@@ -359,7 +362,14 @@ func (g *Repo) ReadCommit(id string) (*Commit, error) {
 		Message:        c.Message,
 		Signature:      []byte(c.PGPSignature),
 		Payload:        payloadRaw,
-		Canonical:      bytes.Equal(raw, againRaw) && len(c.ExtraHeaders) == 0,
+	}
+	switch p := CommitFormProblem(raw); {
+	case p != "":
+		out.FormProblem = p
+	case !bytes.Equal(raw, againRaw) || len(c.ExtraHeaders) > 0:
+		out.FormProblem = "go-git does not write it back as stored"
+	default:
+		out.Canonical = true
 	}
 	for _, p := range c.ParentHashes {
 		out.Parents = append(out.Parents, p.String())
@@ -1101,7 +1111,7 @@ func (g *Repo) WriteCommit(c NewCommit) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	sig := object.Signature{Name: c.Name, Email: c.Email, When: c.When}
+	sig := object.Signature{Name: IdentName(c.Name, c.Email), Email: c.Email, When: c.When}
 	commit := &object.Commit{
 		Author:       sig,
 		Committer:    sig,
