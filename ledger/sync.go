@@ -391,8 +391,10 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		}
 		res.Head = head
 		repo.MaybePack(ctx) // maintenance: the sync is done whatever it says
-		if c, err := repo.FirstParentChain(head); err == nil {
-			res.Entries = len(c)
+		if head == incoming {
+			res.Entries = len(incomingChain)
+		} else if ids, err := repo.FirstParentIDs(head); err == nil {
+			res.Entries = len(ids)
 		}
 		return res, nil
 	}
