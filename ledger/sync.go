@@ -410,7 +410,8 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 // same ledger, verifying, and extending the remote head of the last sync.
 // The signatures of the entries up to accepted (a head an earlier audit
 // accepted, see acceptedHead; "" for none) are not checked again; every
-// entry is replayed through the rules.
+// entry is replayed through the rules. It returns the fetched history, root
+// first, as commits that hold only their ids.
 func (l *Ledger) checkIncoming(url, incoming, synced, accepted string) ([]*gitstore.Commit, error) {
 	rep, err := verifyRepo(l.repo, incoming, VerifyOptions{accepted: accepted})
 	if err != nil {
@@ -428,7 +429,19 @@ func (l *Ledger) checkIncoming(url, incoming, synced, accepted string) ([]*gitst
 			return nil, &RemoteRejectedError{URL: url, Reason: fmt.Sprintf("history rewritten or rolled back: the remote's head at the last sync, %s, is not in its history now (head %s)", synced, incoming)}
 		}
 	}
-	return l.repo.FirstParentChain(incoming)
+	// The history, root first; only the ids are needed (it was read whole
+	// by the audit).
+	ids, err := l.repo.FirstParentIDs(incoming)
+	if err != nil {
+		return nil, err
+	}
+	commits := make([]gitstore.Commit, len(ids))
+	chain := make([]*gitstore.Commit, len(ids))
+	for i, id := range ids {
+		commits[i].ID = id
+		chain[i] = &commits[i]
+	}
+	return chain, nil
 }
 
 // discard removes what a fetch refused because of why brought: the
