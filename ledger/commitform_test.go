@@ -58,7 +58,7 @@ func TestTamperCommitEncodingHeader(t *testing.T) {
 	}
 	f.setHead(h)
 	rep := w.verify(VerifyOptions{})
-	wantProblem(t, rep, "commit is not in the form concord writes")
+	wantProblem(t, rep, `commit is not in the form concord writes: an extra header "encoding"`)
 	if len(rep.Problems) != 1 {
 		t.Fatalf("problems %v: the signature and the rules hold, only the form is wrong", rep.Problems)
 	}

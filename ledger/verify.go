@@ -238,7 +238,7 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 			problem("", "merge commit: a ledger's history is one line")
 		}
 		if !c.Canonical {
-			problem("", "commit is not in the form concord writes (extra headers or encoding)")
+			problem("", "commit is not in the form concord writes: %s", c.FormProblem)
 		}
 		if m := entryTrailer.FindStringSubmatch(c.Message); m == nil || m[1] != strconv.Itoa(p) {
 			problem("", "commit message does not end with the trailer \"Concord-Entry: %d\"", p)
