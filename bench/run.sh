@@ -46,6 +46,8 @@ echo "== one append (sign) by ledger size"
 bench '^BenchmarkAppend$' 60x
 echo "== status DOC against git log -1, as processes"
 bench '^(BenchmarkStatusProcess|BenchmarkGitLogProcess)$' 20x
+echo "== clone and a 500-entry sync against git clone and git fetch, as processes"
+bench '^(BenchmarkClone|BenchmarkSync)$' 5x
 
 echo
 awk '
@@ -86,6 +88,9 @@ END {
 	row("  (diagnostic) 599 entries, 200 members / 101", "BenchmarkAppend/entries=600", "BenchmarkAppend/entries=100", 1.2, 0, "<=1.2x")
 	row("status doc-050 (process) / git log -1", "BenchmarkStatusProcess/cache=warm", "BenchmarkGitLogProcess", 10, 0, "<=10x")
 	row("  (diagnostic) the same, state cache off", "BenchmarkStatusProcess/cache=off", "BenchmarkGitLogProcess", 10, 0, "-")
+	row("clone, 599 entries / git clone", "BenchmarkClone/concord", "BenchmarkClone/git", 2, 0, "<=2x")
+	row("sync of 500 new entries / git fetch", "BenchmarkSync/concord", "BenchmarkSync/git", 2, 0, "<=2x")
+	row("  (diagnostic) the same, every signature", "BenchmarkSync/concord-full", "BenchmarkSync/git", 2, 0, "-")
 	for (w = 1; w <= 2; w++) {
 		n = "BenchmarkVerifyLedger/workers=" w
 		if (n in best) printf "peak heap of verify, Workers %d: %.0f MB (live after a GC: %.0f MB)\n", w, peak[n], peaklive[n]

@@ -162,13 +162,14 @@ type logJSON struct {
 	Actor    string  `json:"actor"`
 	Time     string  `json:"time"`
 	Summary  string  `json:"summary"`
+	Message  string  `json:"message"`  // the commit message's first line, as its signer wrote it
 	Document *string `json:"document"` // null when the entry is about no document
 	Version  *int    `json:"version"`  // null when it is about no one version
 	Change   *string `json:"change"`   // roster change id, null when none
 }
 
 func logOut(e ledger.LogEntry, sub ledger.EntrySubject) logJSON {
-	out := logJSON{Entry: e.Entry, Commit: e.Commit, Kind: e.Kind, Actor: e.Actor, Time: e.Time, Summary: e.Summary}
+	out := logJSON{Entry: e.Entry, Commit: e.Commit, Kind: e.Kind, Actor: e.Actor, Time: e.Time, Summary: e.Summary, Message: e.Message}
 	if sub.Document != "" {
 		out.Document = &sub.Document
 	}

@@ -3,6 +3,8 @@ package ledger
 import (
 	"regexp"
 	"strconv"
+
+	"github.com/concord-ledger/concord/ledger/gitstore"
 )
 
 // EntrySubject is what one entry is about, read from the paths it adds:
@@ -26,21 +28,32 @@ func (l *Ledger) LogSubjects(entries []LogEntry) ([]EntrySubject, error) {
 	out := make([]EntrySubject, len(entries))
 	parent := ""
 	for i, e := range entries {
+		if e.subject != nil { // read by Log already
+			out[i], parent = *e.subject, e.Commit
+			continue
+		}
 		changes, err := l.repo.Changes(parent, e.Commit)
 		if err != nil {
 			return nil, err
 		}
 		parent = e.Commit
-		for _, c := range changes {
-			if m := subjectDocRe.FindStringSubmatch(c.Path); m != nil {
-				out[i].Document = m[1]
-				if n, err := strconv.Atoi(m[2]); err == nil && n > out[i].Version {
-					out[i].Version = n
-				}
-			} else if m := subjectChangeRe.FindStringSubmatch(c.Path); m != nil {
-				out[i].Change = m[1]
-			}
-		}
+		out[i] = subjectOf(changes)
 	}
 	return out, nil
+}
+
+// subjectOf returns what an entry changing changes is about.
+func subjectOf(changes []gitstore.Change) EntrySubject {
+	var out EntrySubject
+	for _, c := range changes {
+		if m := subjectDocRe.FindStringSubmatch(c.Path); m != nil {
+			out.Document = m[1]
+			if n, err := strconv.Atoi(m[2]); err == nil && n > out.Version {
+				out.Version = n
+			}
+		} else if m := subjectChangeRe.FindStringSubmatch(c.Path); m != nil {
+			out.Change = m[1]
+		}
+	}
+	return out
 }

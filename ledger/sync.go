@@ -221,7 +221,7 @@ func Clone(ctx context.Context, url, dir string, env Env) (res *SyncResult, err 
 		return nil, err
 	}
 	repo.KeepFetched()
-	if err := errors.Join(repo.SetRef(syncedRef, head), repo.SetRemoteURL(url)); err != nil {
+	if err := errors.Join(repo.SetRef(syncedRef, head), repo.SetRef(verifiedRef, head), repo.SetRemoteURL(url)); err != nil {
 		return nil, err
 	}
 	return &SyncResult{Remote: shown, Ledger: rep.Ledger, Head: head, Entries: rep.Entries, Fetched: rep.Entries, Attempts: 1, Transport: repo.Transport()}, nil
@@ -316,7 +316,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		case err != nil:
 			return nil, remoteError(ctx, url, "fetching", err, unsent)
 		default:
-			if incomingChain, err = l.checkIncoming(shown, incoming, synced); err != nil {
+			if incomingChain, err = l.checkIncoming(shown, incoming, synced, acceptedHead(repo, localChain)); err != nil {
 				return nil, discard(repo, err)
 			}
 			if k := commonPrefix(localChain, incomingChain); k == 0 && len(incomingChain) > 0 {
@@ -379,6 +379,11 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		if err := repo.SetRef(syncedRef, head); err != nil {
 			return nil, err
 		}
+		if incoming != "" {
+			if err := repo.SetRef(verifiedRef, incoming); err != nil {
+				return nil, err
+			}
+		}
 		if recorded == "" {
 			if err := repo.SetRemoteURL(url); err != nil {
 				return nil, err
@@ -386,8 +391,10 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		}
 		res.Head = head
 		repo.MaybePack(ctx) // maintenance: the sync is done whatever it says
-		if c, err := repo.FirstParentChain(head); err == nil {
-			res.Entries = len(c)
+		if head == incoming {
+			res.Entries = len(incomingChain)
+		} else if ids, err := repo.FirstParentIDs(head); err == nil {
+			res.Entries = len(ids)
 		}
 		return res, nil
 	}
@@ -401,8 +408,12 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 
 // checkIncoming audits what was fetched and checks it may be accepted: the
 // same ledger, verifying, and extending the remote head of the last sync.
-func (l *Ledger) checkIncoming(url, incoming, synced string) ([]*gitstore.Commit, error) {
-	rep, err := verifyRepo(l.repo, incoming, VerifyOptions{})
+// The signatures of the entries up to accepted (a head an earlier audit
+// accepted, see acceptedHead; "" for none) are not checked again; every
+// entry is replayed through the rules. It returns the fetched history, root
+// first, as commits that hold only their ids.
+func (l *Ledger) checkIncoming(url, incoming, synced, accepted string) ([]*gitstore.Commit, error) {
+	rep, err := verifyRepo(l.repo, incoming, VerifyOptions{accepted: accepted})
 	if err != nil {
 		return nil, &RemoteError{URL: url, Op: "reading what was fetched", Err: err}
 	}
@@ -418,7 +429,19 @@ func (l *Ledger) checkIncoming(url, incoming, synced string) ([]*gitstore.Commit
 			return nil, &RemoteRejectedError{URL: url, Reason: fmt.Sprintf("history rewritten or rolled back: the remote's head at the last sync, %s, is not in its history now (head %s)", synced, incoming)}
 		}
 	}
-	return l.repo.FirstParentChain(incoming)
+	// The history, root first; only the ids are needed (it was read whole
+	// by the audit).
+	ids, err := l.repo.FirstParentIDs(incoming)
+	if err != nil {
+		return nil, err
+	}
+	commits := make([]gitstore.Commit, len(ids))
+	chain := make([]*gitstore.Commit, len(ids))
+	for i, id := range ids {
+		commits[i].ID = id
+		chain[i] = &commits[i]
+	}
+	return chain, nil
 }
 
 // discard removes what a fetch refused because of why brought: the

@@ -120,6 +120,11 @@ type VerifyOptions struct {
 	// signed by a roster key and name a head in the current history at its
 	// position, and all must lie on one line of history.
 	Checkpoints []CheckpointFile
+
+	// accepted is a head an earlier full audit accepted (see
+	// acceptedPrefix): the signatures of the entries up to it are not
+	// checked again; their files are still replayed through the rules.
+	accepted string
 }
 
 var entryTrailer = regexp.MustCompile(`(?m)^Concord-Entry: ([0-9]+)\nConcord-Kind: ([a-z-]+)\n\z`)
@@ -225,12 +230,16 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 	// this one replays them.
 	next, stopReading := readEntries(repo, ids, workers > 1)
 	defer stopReading()
+	trusted := acceptedPrefix(ids, opts.accepted)
 	st := rules.NewState()
 	var cur struct {
 		entry  int
 		commit string
 	}
 	st.SigCheck = func(key ssh.PublicKey, ns string, msg, sig []byte, what string) {
+		if cur.entry < trusted {
+			return // checked when this head was accepted
+		}
 		rep.Signatures++
 		jobs <- sigJob{key: key, ns: ns, msg: msg, sig: sig, entry: cur.entry, commit: cur.commit, path: what}
 	}
@@ -249,7 +258,7 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 			problem(CodeMergeCommit, "", "merge commit: a ledger's history is one line")
 		}
 		if !c.Canonical {
-			problem(CodeCommitNotCanonical, "", "commit is not in the form concord writes (extra headers or encoding)")
+			problem(CodeCommitNotCanonical, "", "commit is not in the form concord writes: %s", c.FormProblem)
 		}
 		if m := entryTrailer.FindStringSubmatch(c.Message); m == nil || m[1] != strconv.Itoa(p) {
 			problem(CodeTrailerWrong, "", "commit message does not end with the trailer \"Concord-Entry: %d\"", p)

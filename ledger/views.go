@@ -202,32 +202,52 @@ func (l *Ledger) Diff(id string, a, b int) ([]LangDiff, error) {
 	return out, nil
 }
 
-// LogEntry is one entry of the ledger's history.
+// LogEntry is one entry of the ledger's history, described from the files
+// it adds (as the rules classify them), not from its commit message.
 type LogEntry struct {
-	Entry   int    `json:"entry"`
-	Commit  string `json:"commit"`
-	Kind    string `json:"kind"`
-	Actor   string `json:"actor"`
-	Time    string `json:"time"` // the committer's claimed time
+	Entry  int    `json:"entry"`
+	Commit string `json:"commit"`
+	// Kind is the entry's kind as its files make it (rules.Classify), ""
+	// when they fit no entry.
+	Kind string `json:"kind"`
+	// Actor is the roster id whose entry it is, from its files; for an
+	// entry whose files fit no entry, the committer's e-mail.
+	Actor string `json:"actor"`
+	Time  string `json:"time"` // the committer's claimed time
+	// Summary says what the entry adds, from its files.
 	Summary string `json:"summary"`
+	// Message is the first line of the commit message, as its signer
+	// wrote it: nothing checks that it says what the entry does.
+	Message string `json:"message"`
+
+	subject *EntrySubject // what LogSubjects returns, read by Log
 }
 
-// Log returns the ledger's history, oldest first, as the commits describe
-// it. It checks nothing: 'concord verify' does.
+// Log returns the ledger's history, oldest first, each entry described
+// from the files it adds (see LogEntry). It reads every entry's files but
+// checks no signature: 'concord verify' does.
 func (l *Ledger) Log() ([]LogEntry, error) {
 	chain, err := l.repo.FirstParentChain(l.head)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]LogEntry, 0, len(chain))
+	parent := ""
+	var dr describer
 	for i, c := range chain {
-		summary, _, _ := strings.Cut(c.Message, "\n")
-		kind := ""
-		if m := entryTrailer.FindStringSubmatch(c.Message); m != nil {
-			kind = m[2]
+		changes, err := l.repo.Changes(parent, c.ID)
+		if err != nil {
+			return nil, err
 		}
-		out = append(out, LogEntry{Entry: i, Commit: c.ID, Kind: kind, Actor: c.Email,
-			Time: c.When.UTC().Format(time.RFC3339), Summary: summary})
+		message, _, _ := strings.Cut(c.Message, "\n")
+		d := dr.describe(i, parent, changes)
+		parent = c.ID
+		if d.actor == "" {
+			d.actor = c.Email
+		}
+		sub := subjectOf(changes)
+		out = append(out, LogEntry{Entry: i, Commit: c.ID, Kind: d.kind, Actor: d.actor,
+			Time: c.When.UTC().Format(time.RFC3339), Summary: d.summary, Message: message, subject: &sub})
 	}
 	return out, nil
 }

@@ -281,10 +281,13 @@ type Commit struct {
 	// Payload is the commit without its signature: the bytes the signature
 	// signs (what git verify-commit checks).
 	Payload []byte
-	// Canonical is false when the stored object is not what go-git encodes
-	// again from its parsed form (unknown headers, odd spacing): such a
-	// commit was not written by concord.
+	// Canonical is false when the stored object is not in the exact form
+	// concord writes (see CommitFormProblem), or not what go-git encodes
+	// again from its parsed form: such a commit was not written by
+	// concord, and may read otherwise in stock git.
 	Canonical bool
+	// FormProblem says why Canonical is false, "" when it is true.
+	FormProblem string
 }
 
 // commitObject reads commit id, checked against its id, and decodes it.
@@ -359,7 +362,14 @@ func (g *Repo) ReadCommit(id string) (*Commit, error) {
 		Message:        c.Message,
 		Signature:      []byte(c.PGPSignature),
 		Payload:        payloadRaw,
-		Canonical:      bytes.Equal(raw, againRaw) && len(c.ExtraHeaders) == 0,
+	}
+	switch p := CommitFormProblem(raw); {
+	case p != "":
+		out.FormProblem = p
+	case !bytes.Equal(raw, againRaw) || len(c.ExtraHeaders) > 0:
+		out.FormProblem = "go-git does not write it back as stored"
+	default:
+		out.Canonical = true
 	}
 	for _, p := range c.ParentHashes {
 		out.Parents = append(out.Parents, p.String())
@@ -971,36 +981,25 @@ func missing(h plumbing.Hash, err error) error {
 // object reads object h of type t and checks that its content hashes to
 // h, so that nothing read from a repository is trusted for an id it does
 // not have (go-git does not check). It returns the object, to decode, and
-// its content. A loose object comes from go-git as a MemoryObject whose
-// Hash is computed from the content it holds; any other is hashed here
-// and returned as a MemoryObject of the content checked.
+// its content. The content is hashed as it is inflated (see lookup), and
+// the object returned holds the content read, not a second copy.
 func (g *Repo) object(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, []byte, error) {
 	// Any type is asked for, so that an object of another type stored
 	// under the id is found, and refused as tampering below, where go-git
 	// would say it is not there.
-	obj, raw, err := g.lookup(h)
+	obj, raw, got, err := g.lookup(h)
 	if errors.Is(err, plumbing.ErrObjectNotFound) || errors.Is(err, os.ErrNotExist) {
 		// git's maintenance may have moved it to a new pack (and removed
 		// the old one, or the loose file) since the packs were listed:
 		// list them again and look once more before calling it missing.
 		g.refresh()
-		obj, raw, err = g.lookup(h)
+		obj, raw, got, err = g.lookup(h)
 	}
 	if err != nil {
 		return nil, nil, err
 	}
 	if obj.Type() != t {
 		return nil, nil, &CorruptError{ID: h.String(), Reason: fmt.Sprintf("it is a %s, not a %s", obj.Type(), t)}
-	}
-	var got plumbing.Hash
-	if mo, ok := obj.(*plumbing.MemoryObject); ok && mo.Size() == int64(len(raw)) {
-		got = mo.Hash()
-	} else {
-		got = plumbing.ComputeHash(t, raw)
-		mo := &plumbing.MemoryObject{}
-		mo.SetType(t)
-		mo.Write(raw)
-		obj = mo
 	}
 	if got != h {
 		return nil, nil, &CorruptError{ID: h.String(), Reason: "its content hashes to " + got.String()}
@@ -1015,21 +1014,55 @@ func (g *Repo) object(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedO
 // a statement is a few KB, a text is capped by the rules.
 const MaxObjectSize = 32 << 20
 
-// lookup reads object h, of any type, and its content, refusing one
-// larger than MaxObjectSize before reading it.
-func (g *Repo) lookup(h plumbing.Hash) (plumbing.EncodedObject, []byte, error) {
+// lookup reads object h, of any type, its content and the hash of its
+// content, refusing one larger than MaxObjectSize before reading it. The
+// content is hashed as it is inflated, in one pass, and never read past
+// the size its header gives (nor past MaxObjectSize): a stream that says
+// it is small and inflates to more is refused once it has given one byte
+// too many, so memory stays bounded by the size checked.
+func (g *Repo) lookup(h plumbing.Hash) (plumbing.EncodedObject, []byte, plumbing.Hash, error) {
 	obj, err := g.r.Storer.EncodedObject(plumbing.AnyObject, h)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, plumbing.ZeroHash, err
 	}
-	if obj.Size() > MaxObjectSize {
-		return nil, nil, &CorruptError{ID: h.String(), Reason: fmt.Sprintf("it is %d bytes, more than the %d concord reads", obj.Size(), MaxObjectSize)}
+	size := obj.Size()
+	if size > MaxObjectSize || size < 0 {
+		return nil, nil, plumbing.ZeroHash, &CorruptError{ID: h.String(), Reason: fmt.Sprintf("it is %d bytes, more than the %d concord reads", size, MaxObjectSize)}
 	}
-	raw, err := readAll(obj)
+	r, err := obj.Reader()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, plumbing.ZeroHash, err
 	}
-	return obj, raw, nil
+	defer r.Close()
+	hasher := plumbing.NewHasher(obj.Type(), size)
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	n, err := io.Copy(io.MultiWriter(buf, hasher), io.LimitReader(r, size+1))
+	if err != nil {
+		return nil, nil, plumbing.ZeroHash, err
+	}
+	if n != size {
+		return nil, nil, plumbing.ZeroHash, &CorruptError{ID: h.String(), Reason: fmt.Sprintf("its content is not the %d bytes its header says", size)}
+	}
+	raw := buf.Bytes()
+	return &rawObject{t: obj.Type(), h: h, raw: raw}, raw, hasher.Sum(), nil
+}
+
+// rawObject is an object's content read and checked, as go-git's decoders
+// take it, without a copy. It is read-only.
+type rawObject struct {
+	t   plumbing.ObjectType
+	h   plumbing.Hash
+	raw []byte
+}
+
+func (o *rawObject) Hash() plumbing.Hash            { return o.h }
+func (o *rawObject) Type() plumbing.ObjectType      { return o.t }
+func (o *rawObject) SetType(plumbing.ObjectType)    {}
+func (o *rawObject) Size() int64                    { return int64(len(o.raw)) }
+func (o *rawObject) SetSize(int64)                  {}
+func (o *rawObject) Reader() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(o.raw)), nil }
+func (o *rawObject) Writer() (io.WriteCloser, error) {
+	return nil, errors.New("a checked object is read-only")
 }
 
 // store writes obj as a loose object. go-git writes it to a temporary file
@@ -1101,7 +1134,7 @@ func (g *Repo) WriteCommit(c NewCommit) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	sig := object.Signature{Name: c.Name, Email: c.Email, When: c.When}
+	sig := object.Signature{Name: IdentName(c.Name, c.Email), Email: c.Email, When: c.When}
 	commit := &object.Commit{
 		Author:       sig,
 		Committer:    sig,
