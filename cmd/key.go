@@ -210,7 +210,7 @@ func newKeyJSON(pub ssh.PublicKey, comment string) keyJSON {
 
 // printKeyJSON prints pub and comment as one keyJSON object.
 func printKeyJSON(w io.Writer, pub ssh.PublicKey, comment string) error {
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(inertJSON{w})
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(newKeyJSON(pub, comment))
