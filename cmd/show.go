@@ -68,8 +68,8 @@ func newShowCmd(s *IO) *cobra.Command {
 			for _, t := range v.Texts {
 				if lang == "" || t.Lang == lang {
 					text, n := documents.InertText(string(v.Content[t.Lang]))
-					fmt.Fprintf(s.Out, "\n== %s  sha256:%s\n%s", t.Lang, t.SHA256, text)
-					warnHidden(s, "the text in "+t.Lang, n)
+					fmt.Fprintf(s.Out, "\n== %s  sha256:%s\n%s", documents.DisplayLang(t.Lang), t.SHA256, text)
+					warnHidden(s, "the text in "+documents.DisplayLang(t.Lang), n)
 				}
 			}
 			return nil
@@ -113,8 +113,8 @@ func newDiffCmd(s *IO) *cobra.Command {
 			printDemo(s, l.Genesis().Demo)
 			for _, d := range diffs {
 				diff, n := documents.InertText(d.Diff)
-				warnHidden(s, "the diff of "+d.Lang, n)
-				head := fmt.Sprintf("== %s", d.Lang)
+				warnHidden(s, "the diff of "+documents.DisplayLang(d.Lang), n)
+				head := fmt.Sprintf("== %s", documents.DisplayLang(d.Lang))
 				if d.Note != "" {
 					head += " (" + d.Note + ")"
 				}
