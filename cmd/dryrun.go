@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/concord-ledger/concord/documents"
 	"github.com/concord-ledger/concord/ledger"
 )
 
@@ -38,7 +39,7 @@ func (d *dryRun) env(s *IO) ledger.Env {
 func (d *dryRun) report(s *IO) error {
 	fmt.Fprintln(s.Err, "dry run: every check passed; nothing was written")
 	for _, e := range d.entries {
-		fmt.Fprintf(s.Out, "entry %d (%s) by %s: %s\n", e.Entry, e.Kind, e.Actor, vis(e.Summary))
+		fmt.Fprintf(s.Out, "entry %d (%s) by %s: %s\n", e.Entry, e.Kind, documents.Inert(e.Actor), documents.Inert(e.Summary))
 		paths := make([]string, 0, len(e.Files))
 		for p := range e.Files {
 			paths = append(paths, p)
@@ -51,7 +52,7 @@ func (d *dryRun) report(s *IO) error {
 				fmt.Fprintf(s.Out, "  %s (signed, %d bytes; a dry run never shows a signature)\n", p, len(data))
 			case strings.HasSuffix(p, ".json") || strings.HasSuffix(p, ".statement"):
 				fmt.Fprintf(s.Out, "  %s (%d bytes):\n", p, len(data))
-				v, _ := visible(strings.TrimSuffix(string(data), "\n"))
+				v, _ := documents.InertText(strings.TrimSuffix(string(data), "\n"))
 				for _, line := range strings.Split(v, "\n") {
 					fmt.Fprintf(s.Out, "    %s\n", line)
 				}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/concord-ledger/concord/documents"
 	"github.com/concord-ledger/concord/evidence"
 	"github.com/spf13/cobra"
 
@@ -81,7 +82,7 @@ head, and each file's document, version, size and SHA-256) and SHA256SUMS
 						plural(len(arch.Files), "ratified version"), arch.Ledger, arch.Head, outputDir)
 				}
 				for _, f := range arch.Failed {
-					fmt.Fprintf(s.Err, "not exported: %s v%d: %s\n", f.Document, f.Version, f.Error)
+					fmt.Fprintf(s.Err, "not exported: %s v%d: %s\n", f.Document, f.Version, documents.Inert(f.Error))
 				}
 				return err
 			}

@@ -375,7 +375,7 @@ type witnessCheckpointJ struct {
 // writeJSONLines writes each value as one compact JSON object per line.
 func writeJSONLines[T any](w io.Writer, vs []T) error {
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	enc := json.NewEncoder(inertJSON{&buf})
 	enc.SetEscapeHTML(false)
 	for _, v := range vs {
 		if err := enc.Encode(v); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/crypto/ssh"
 
+	"github.com/concord-ledger/concord/documents"
 	"github.com/concord-ledger/concord/signing"
 )
 
@@ -148,7 +149,8 @@ is stored unencrypted in it) or a public key file.`,
 			if o.json {
 				return printKeyJSON(s.Out, info.PublicKey, info.Comment)
 			}
-			_, err = s.Out.Write(signing.MarshalPublicKey(info.PublicKey, info.Comment))
+			// The comment is whatever the file's author wrote: shown inert.
+			_, err = s.Out.Write(signing.MarshalPublicKey(info.PublicKey, documents.Inert(info.Comment)))
 			return err
 		},
 	}
@@ -174,7 +176,7 @@ of a private key comes from FILE.pub when that exists.`,
 			if o.json {
 				return printKeyJSON(s.Out, info.PublicKey, info.Comment)
 			}
-			_, err = fmt.Fprintln(s.Out, signing.FingerprintLine(info.PublicKey, info.Comment))
+			_, err = fmt.Fprintln(s.Out, signing.FingerprintLine(info.PublicKey, documents.Inert(info.Comment)))
 			return err
 		},
 	}
@@ -210,7 +212,7 @@ func newKeyJSON(pub ssh.PublicKey, comment string) keyJSON {
 
 // printKeyJSON prints pub and comment as one keyJSON object.
 func printKeyJSON(w io.Writer, pub ssh.PublicKey, comment string) error {
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(inertJSON{w})
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(newKeyJSON(pub, comment))

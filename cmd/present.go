@@ -7,45 +7,20 @@ import (
 	"os/exec"
 	"runtime"
 	"strings"
-	"unicode"
 )
 
-// visible returns s with every character a terminal would not show, or
-// would use to reorder what it shows, written as <U+XXXX>: control
-// characters other than tab and LF, bidirectional controls and other
-// format characters (but ZWNJ and ZWJ, which spell words), U+2028, U+2029
-// and unassigned code points; and how many it replaced. What a signer
-// reads is then the text's byte order, whatever their terminal does.
-func visible(s string) (string, int) {
-	n := 0
-	var b strings.Builder
-	for _, r := range s {
-		if hidden(r) {
-			fmt.Fprintf(&b, "<U+%04X>", r)
-			n++
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String(), n
+// hiddenWarning is the warning printed below a view that wrote n
+// characters of what as <U+XXXX> (documents.InertText).
+func hiddenWarning(what string, n int) string {
+	return fmt.Sprintf("warning: %s holds %s shown as <U+XXXX>: a program that shows them raw may show it other than as signed", what, plural(n, "invisible or bidirectional character"))
 }
 
-func hidden(r rune) bool {
-	switch {
-	case r == '\n' || r == '\t' || r == 0x200C || r == 0x200D:
-		return false
-	case r == 0xFFFD:
-		return false
-	case unicode.Is(unicode.Cc, r), unicode.Is(unicode.Cf, r), r == 0x2028, r == 0x2029:
-		return true
-	case !unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Z, unicode.Co):
-		return true
+// warnHidden prints hiddenWarning to the message stream when n > 0.
+func warnHidden(s *IO, what string, n int) {
+	if n > 0 {
+		fmt.Fprintln(s.Err, hiddenWarning(what, n))
 	}
-	return false
 }
-
-// vis is visible without the count, for one-line fields.
-func vis(s string) string { v, _ := visible(s); return v }
 
 // useColour says whether output to the message stream may be coloured: on
 // a terminal, unless $NO_COLOR is set (https://no-color.org) or $TERM is

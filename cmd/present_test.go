@@ -20,22 +20,6 @@ func testIO(terminal bool, env map[string]string) (*IO, *bytes.Buffer, *[]string
 	return s, &errBuf, &paged
 }
 
-func TestVisible(t *testing.T) {
-	for in, want := range map[string]string{
-		"plain\ttext\n":           "plain\ttext\n",
-		"pay 0001\u202e\n":        "pay 0001<U+202E>\n",
-		"a\u200bb\u2066c\u2069":   "a<U+200B>b<U+2066>c<U+2069>",
-		"esc\x1b[2J":              "esc<U+001B>[2J",
-		"line\u2028sep":           "line<U+2028>sep",
-		"می\u200cخواهم":           "می\u200cخواهم", // ZWNJ spells the word
-		"unassigned \U000E0080 x": "unassigned <U+E0080> x",
-	} {
-		if got, _ := visible(in); got != want {
-			t.Errorf("visible(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // A co-signer sees a right-to-left override as <U+202E>, with a warning,
 // and never the raw character.
 func TestShowPlanMakesBidiVisible(t *testing.T) {

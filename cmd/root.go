@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/concord-ledger/concord/documents"
 	"github.com/concord-ledger/concord/ledger"
 	"github.com/concord-ledger/concord/ledger/statecache"
 	"github.com/concord-ledger/concord/signing"
@@ -152,18 +153,20 @@ func exitCode(err error) int {
 }
 
 // reportError prints err as one line "concord: …", plus a hint line where
-// one exists, and returns the exit status.
+// one exists, and returns the exit status. An error may quote what a
+// ledger, a remote or a file holds: what a terminal would act on is
+// written out as <U+XXXX> (documents.Inert).
 func reportError(w io.Writer, err error) int {
 	code := exitCode(err)
 	var se *silentError
 	if errors.As(err, &se) {
 		return code
 	}
-	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	msg := documents.Inert(strings.ReplaceAll(err.Error(), "\n", " "))
 	fmt.Fprintf(w, "concord: %s\n", msg)
 	var h hinter
 	if errors.As(err, &h) && h.Hint() != "" {
-		fmt.Fprintf(w, "hint: %s\n", h.Hint())
+		fmt.Fprintf(w, "hint: %s\n", documents.Inert(strings.ReplaceAll(h.Hint(), "\n", " ")))
 	} else if code == ExitUsage {
 		var ue *usageError
 		if errors.As(err, &ue) && ue.cmd != "" && ue.cmd != "concord" {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/concord-ledger/concord/documents"
 	"github.com/concord-ledger/concord/ledger"
 	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/signing"
@@ -247,10 +248,10 @@ func showRosterApproval(s *IO, p *ledger.RosterApprovalPlan) {
 		if m.Steward {
 			role = "steward"
 		}
-		fmt.Fprintf(w, "  name:        %s\n", vis(m.Name))
-		fmt.Fprintf(w, "  title:       %s\n", vis(m.Title))
-		fmt.Fprintf(w, "  institution: %s\n", vis(m.Institution))
-		fmt.Fprintf(w, "  country:     %s\n", vis(m.Country))
+		fmt.Fprintf(w, "  name:        %s\n", documents.Inert(m.Name))
+		fmt.Fprintf(w, "  title:       %s\n", documents.Inert(m.Title))
+		fmt.Fprintf(w, "  institution: %s\n", documents.Inert(m.Institution))
+		fmt.Fprintf(w, "  country:     %s\n", documents.Inert(m.Country))
 		fmt.Fprintf(w, "  role:        %s\n", role)
 	}
 	switch p.Action {
@@ -264,12 +265,12 @@ func showRosterApproval(s *IO, p *ledger.RosterApprovalPlan) {
 	}
 	proposer := p.Proposer
 	if p.ProposerName != "" {
-		proposer += " (" + vis(p.ProposerName) + ")"
+		proposer += " (" + documents.Inert(p.ProposerName) + ")"
 	}
 	fmt.Fprintf(w, "  proposed by: %s at entry %d, %s\n", proposer, p.ProposedEntry, p.Proposed)
 	reason := "(none given)"
 	if p.Reason != "" {
-		reason = vis(p.Reason)
+		reason = documents.Inert(p.Reason)
 	}
 	fmt.Fprintf(w, "  reason:      %s\n", reason)
 	approvals := "none"
@@ -314,7 +315,7 @@ func newRosterListCmd(s *IO) *cobra.Command {
 				if m.Revoked != 0 {
 					state += fmt.Sprintf(", REVOKED at entry %d", m.Revoked)
 				}
-				fmt.Fprintf(s.Out, "  %-16s %s, %s, %s (%s) [%s] %s; %s\n", m.ID, vis(m.Name), vis(m.Title), vis(m.Institution), vis(m.Country), role, m.Fingerprint, state)
+				fmt.Fprintf(s.Out, "  %-16s %s, %s, %s (%s) [%s] %s; %s\n", m.ID, documents.Inert(m.Name), documents.Inert(m.Title), documents.Inert(m.Institution), documents.Inert(m.Country), role, m.Fingerprint, state)
 			}
 			for _, p := range r.Pending {
 				fmt.Fprintf(s.Out, "pending change %s: %s %s, key %s, proposed by %s, approved by %s (%d of %d)\n", p.Change, p.Proposal.Action,

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/concord-ledger/concord/documents"
 )
 
 func init() {
@@ -62,10 +64,12 @@ func newShowCmd(s *IO) *cobra.Command {
 				return printJSON(s, out)
 			}
 			printDemo(s, v.Demo)
-			fmt.Fprintf(s.Out, "%s: %s\nversion %d of %d, ledger %s\n", v.Document, v.Title, v.Version, v.Latest, v.Ledger)
+			fmt.Fprintf(s.Out, "%s: %s\nversion %d of %d, ledger %s\n", v.Document, documents.Inert(v.Title), v.Version, v.Latest, v.Ledger)
 			for _, t := range v.Texts {
 				if lang == "" || t.Lang == lang {
-					fmt.Fprintf(s.Out, "\n== %s  sha256:%s\n%s", t.Lang, t.SHA256, v.Content[t.Lang])
+					text, n := documents.InertText(string(v.Content[t.Lang]))
+					fmt.Fprintf(s.Out, "\n== %s  sha256:%s\n%s", documents.DisplayLang(t.Lang), t.SHA256, text)
+					warnHidden(s, "the text in "+documents.DisplayLang(t.Lang), n)
 				}
 			}
 			return nil
@@ -108,7 +112,9 @@ func newDiffCmd(s *IO) *cobra.Command {
 			}
 			printDemo(s, l.Genesis().Demo)
 			for _, d := range diffs {
-				head := fmt.Sprintf("== %s", d.Lang)
+				diff, n := documents.InertText(d.Diff)
+				warnHidden(s, "the diff of "+documents.DisplayLang(d.Lang), n)
+				head := fmt.Sprintf("== %s", documents.DisplayLang(d.Lang))
 				if d.Note != "" {
 					head += " (" + d.Note + ")"
 				}
@@ -116,8 +122,8 @@ func newDiffCmd(s *IO) *cobra.Command {
 					head += ": no change"
 				}
 				fmt.Fprintln(s.Out, head)
-				fmt.Fprint(s.Out, d.Diff)
-				if d.Diff != "" && !strings.HasSuffix(d.Diff, "\n") {
+				fmt.Fprint(s.Out, diff)
+				if diff != "" && !strings.HasSuffix(diff, "\n") {
 					fmt.Fprintln(s.Out)
 				}
 			}

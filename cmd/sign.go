@@ -81,7 +81,8 @@ statement of its own; your approval stays recorded before it.`
 				return err
 			}
 			fmt.Fprintln(s.Err, "dry run: every check passed; nothing was signed or written")
-			fmt.Fprintf(s.Out, "the statement you would sign now:\n%s", vis(string(stmt)))
+			shown, _ := documents.InertText(string(stmt))
+			fmt.Fprintf(s.Out, "the statement you would sign now:\n%s", shown)
 			return nil
 		}
 		if !o.Yes {
@@ -138,17 +139,19 @@ func showPlan(s *IO, plan *ledger.DecisionPlan, d signing.Decision, full bool) e
 	if plan.Demo {
 		fmt.Fprintln(w, demoBanner)
 	}
-	fmt.Fprintf(w, "%s: %s, version %d\n", plan.Document, vis(plan.Title), plan.Version)
+	fmt.Fprintf(w, "%s: %s, version %d\n", plan.Document, documents.Inert(plan.Title), plan.Version)
 	var warnings []string
 	hiddenIn := func(what string, n int) {
 		if n > 0 {
-			warnings = append(warnings, fmt.Sprintf("warning: %s holds %s shown as <U+XXXX>: a program that shows them raw may show it other than as signed", what, plural(n, "invisible or bidirectional character")))
+			warnings = append(warnings, hiddenWarning(what, n))
 		}
 	}
 	if full {
 		var body bytes.Buffer
 		if plan.Note != "" {
-			note, n := visible(plan.Note)
+			// One line: a note written by an older release may hold line breaks.
+			note, n := documents.InertText(plan.Note)
+			note = documents.Inert(note)
 			hiddenIn("the note", n)
 			fmt.Fprintf(&body, "Note of version %d: %s\n", plan.Version, note)
 		}
@@ -166,7 +169,7 @@ func showPlan(s *IO, plan *ledger.DecisionPlan, d signing.Decision, full bool) e
 			case d == signing.Approve && plan.Diffs != nil && isDiff && diff == "":
 				fmt.Fprintf(&body, "\n== %s (unchanged since version %d)\n", lang, plan.DiffFrom)
 			case d == signing.Approve && plan.Diffs != nil && isDiff:
-				v, n := visible(diff)
+				v, n := documents.InertText(diff)
 				hiddenIn("the diff of "+lang, n)
 				if colour {
 					v = colourDiff(v)
@@ -177,7 +180,7 @@ func showPlan(s *IO, plan *ledger.DecisionPlan, d signing.Decision, full bool) e
 				if slices.Contains(plan.Added, t.Lang) {
 					label += fmt.Sprintf(" (ADDED: new in version %d, in full)", plan.Version)
 				}
-				v, n := visible(string(plan.Show[t.Lang]))
+				v, n := documents.InertText(string(plan.Show[t.Lang]))
 				hiddenIn("the text in "+lang, n)
 				fmt.Fprintf(&body, "\n== %s\n%s", label, v)
 			}

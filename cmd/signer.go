@@ -70,7 +70,7 @@ func env(s *IO) ledger.Env {
 
 // printJSON writes v as indented JSON to the data stream.
 func printJSON(s *IO, v any) error {
-	enc := json.NewEncoder(s.Out)
+	enc := json.NewEncoder(inertJSON{s.Out})
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)

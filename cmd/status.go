@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/concord-ledger/concord/documents"
 	"github.com/concord-ledger/concord/ledger"
 )
 
@@ -51,7 +52,7 @@ func newStatusCmd(s *IO) *cobra.Command {
 				return printJSON(s, out)
 			}
 			printDemo(s, l.Genesis().Demo)
-			fmt.Fprintf(s.Out, "ledger %s: %s (%s)\n", l.ID(), l.Genesis().Title, plural(l.Entries(), "entry"))
+			fmt.Fprintf(s.Out, "ledger %s: %s (%s)\n", l.ID(), documents.Inert(l.Genesis().Title), plural(l.Entries(), "entry"))
 			if len(all) == 0 {
 				fmt.Fprintln(s.Out, "no agreements yet")
 			}
@@ -66,13 +67,13 @@ func newStatusCmd(s *IO) *cobra.Command {
 }
 
 func printStatus(s *IO, st *ledger.DocumentStatus) {
-	fmt.Fprintf(s.Out, "\n%s: %s\n  rule: %s\n", st.Document, st.Title, st.RuleText)
+	fmt.Fprintf(s.Out, "\n%s: %s\n  rule: %s\n", st.Document, documents.Inert(st.Title), st.RuleText)
 	for _, v := range st.Versions {
 		fmt.Fprintf(s.Out, "  version %d (entry %d): %s\n", v.Version, v.Entry, versionLine(st, v))
 		for _, sg := range v.Signers {
 			when := ""
 			if sg.Entry != 0 {
-				when = fmt.Sprintf(" at entry %d (signer's time %s)", sg.Entry, sg.Time)
+				when = fmt.Sprintf(" at entry %d (signer's time %s)", sg.Entry, documents.Inert(sg.Time))
 			}
 			for i, h := range sg.History {
 				if i == 0 {
@@ -80,7 +81,7 @@ func printStatus(s *IO, st *ledger.DocumentStatus) {
 				}
 				when += fmt.Sprintf(" %s at %d", h.Decision, h.Entry)
 			}
-			fmt.Fprintf(s.Out, "    %-10s %-16s %s%s\n", stateLabel(signerState(v, sg)), sg.Signatory, sg.Name, when)
+			fmt.Fprintf(s.Out, "    %-10s %-16s %s%s\n", stateLabel(signerState(v, sg)), sg.Signatory, documents.Inert(sg.Name), when)
 		}
 	}
 }
@@ -113,7 +114,7 @@ func newLogCmd(s *IO) *cobra.Command {
 			}
 			printDemo(s, l.Genesis().Demo)
 			for _, e := range entries {
-				fmt.Fprintf(s.Out, "%4d %.12s %s %-14s %s\n", e.Entry, e.Commit, e.Time, e.Actor, e.Summary)
+				fmt.Fprintf(s.Out, "%4d %.12s %s %-14s %s\n", e.Entry, e.Commit, e.Time, documents.Inert(e.Actor), documents.Inert(e.Summary))
 			}
 			return nil
 		},

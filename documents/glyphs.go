@@ -18,6 +18,13 @@ type Shaper interface {
 	Unshaped(r rune) string
 }
 
+// Encoder is implemented by a Glyphs that cannot encode some characters
+// at all, whatever glyphs its fonts hold: Unencodable returns why for such
+// a character (e.g. "beyond U+FFFF, …"), else "".
+type Encoder interface {
+	Unencodable(r rune) string
+}
+
 // GlyphError is a character the renderer cannot draw: written to the
 // ledger, it would make every later export of the entry fail.
 type GlyphError struct {
@@ -27,6 +34,7 @@ type GlyphError struct {
 	Rune   rune
 	Name   string // its Unicode name, or ""
 	Script string // set when the renderer cannot lay out the character's script at all
+	Limit  string // set when the renderer cannot encode the character at all (Encoder): why
 }
 
 // Error names the character, its code point and where it is.
@@ -44,9 +52,12 @@ func (e *GlyphError) Error() string {
 	if e.Name != "" {
 		fmt.Fprintf(&b, " (%s)", e.Name)
 	}
-	if e.Script != "" {
+	switch {
+	case e.Script != "":
 		fmt.Fprintf(&b, ": %s script cannot be typeset by concord's PDF renderer (no joining of letters, no right-to-left layout)", e.Script)
-	} else {
+	case e.Limit != "":
+		fmt.Fprintf(&b, ": %s, so no PDF concord writes can show it", e.Limit)
+	default:
 		b.WriteString(": no font embedded in concord's PDFs can draw it")
 	}
 	return b.String()
@@ -54,6 +65,9 @@ func (e *GlyphError) Error() string {
 
 // Hint says what the renderer covers.
 func (e *GlyphError) Hint() string {
+	if e.Limit != "" {
+		return "rare CJK ideographs (Extension B and later), emoji and every other character beyond U+FFFF are refused; write the text without the character, e.g. with a common variant or a description (nothing was written; docs/TEXT.md, \"Characters the PDF can draw\")"
+	}
 	return "the PDF fonts cover Latin, Cyrillic (including Kazakh) and Chinese up to U+FFFF; write the text without the character (nothing was written)"
 }
 
@@ -78,6 +92,9 @@ func CheckGlyphs(where, s string, g Glyphs, multiline bool) error {
 		}
 		if sh, ok := g.(Shaper); ok {
 			e.Script = sh.Unshaped(r)
+		}
+		if en, ok := g.(Encoder); ok && e.Script == "" {
+			e.Limit = en.Unencodable(r)
 		}
 		return e
 	}

@@ -9,9 +9,9 @@ import (
 // embedded face has a glyph for it in both the regular and the bold style
 // (a text's headings are bold), it is within U+FFFF (the PDF writer maps
 // 16-bit character codes only), and its script needs no shaping the
-// renderer lacks. It implements documents.Glyphs and documents.Shaper, and
-// is what the ledger's write path checks every field and text against, so
-// that no entry can make a later export fail.
+// renderer lacks. It implements documents.Glyphs, documents.Shaper and
+// documents.Encoder, and is what the ledger's write path checks every field
+// and text against, so that no entry can make a later export fail.
 type Coverage struct{ c chooser }
 
 // NewCoverage parses the embedded fonts (once per process) and returns
@@ -53,6 +53,17 @@ var unshapedScripts = []struct {
 	{"Telugu", unicode.Telugu}, {"Kannada", unicode.Kannada}, {"Malayalam", unicode.Malayalam},
 	{"Sinhala", unicode.Sinhala}, {"Tibetan", unicode.Tibetan}, {"Myanmar", unicode.Myanmar},
 	{"Khmer", unicode.Khmer}, {"Thai", unicode.Thai}, {"Lao", unicode.Lao},
+}
+
+// Unencodable says why r cannot be drawn whatever the fonts hold: for a
+// character beyond U+FFFF (CJK Extension B and later, emoji), which the
+// PDF writer (codeberg.org/go-pdf/fpdf) encodes as no 16-bit code
+// (docs/TEXT.md); else "". It implements documents.Encoder.
+func (cv *Coverage) Unencodable(r rune) string {
+	if r > 0xFFFF {
+		return "beyond U+FFFF, and concord's PDF writer encodes characters up to U+FFFF only"
+	}
+	return ""
 }
 
 // Unshaped returns the name of r's script if the renderer cannot lay that

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/concord-ledger/concord/documents"
 )
 
 // Typographic sizes, in points.
@@ -15,7 +17,8 @@ const (
 )
 
 // langNames gives the native and English names of the languages concord's
-// agreements are usually written in; other tags are printed as they are.
+// agreements are usually written in, by primary language subtag; other
+// languages are named in English (documents.LangName).
 var langNames = map[string][2]string{
 	"zh": {"中文", "Chinese"},
 	"kk": {"Қазақ тілі", "Kazakh"},
@@ -27,16 +30,38 @@ var langNames = map[string][2]string{
 	"tk": {"Türkmençe", "Turkmen"},
 }
 
-// langLabel is e.g. "中文 · Chinese (zh)".
+// langLabel names the language of a stored tag with its tag in the case
+// BCP 47 recommends (documents.DisplayLang): "中文 · Chinese (zh-Hans)",
+// "English (en)", "Cantonese (yue)"; the tag alone when no name is known.
 func langLabel(lang string) string {
-	n, ok := langNames[lang]
+	tag := documents.DisplayLang(lang)
+	base, _, _ := strings.Cut(strings.ToLower(lang), "-")
+	n, ok := langNames[base]
 	switch {
-	case !ok:
-		return lang
-	case n[0] == n[1]:
-		return fmt.Sprintf("%s (%s)", n[1], lang)
+	case ok && n[0] != n[1]:
+		return fmt.Sprintf("%s · %s (%s)", n[0], n[1], tag)
+	case ok:
+		return fmt.Sprintf("%s (%s)", n[1], tag)
+	case documents.LangName(lang) != "":
+		return fmt.Sprintf("%s (%s)", documents.LangName(lang), tag)
 	}
-	return fmt.Sprintf("%s · %s (%s)", n[0], n[1], lang)
+	return tag
+}
+
+// langShort is the title page's shorter label: the native name where
+// langNames has one, else the English name, and the tag, e.g.
+// "中文 (zh-Hans)", "Cantonese (yue)"; the tag alone when no name is known.
+func langShort(lang string) string {
+	tag := documents.DisplayLang(lang)
+	base, _, _ := strings.Cut(strings.ToLower(lang), "-")
+	name := documents.LangName(lang)
+	if n, ok := langNames[base]; ok {
+		name = n[0]
+	}
+	if name == "" {
+		return tag
+	}
+	return fmt.Sprintf("%s (%s)", name, tag)
 }
 
 // Render lays out in and returns the PDF's bytes. The same Input always
@@ -112,7 +137,7 @@ func checkInputGlyphs(fs *faceSet, in *Input) error {
 		if err := check(c, string(t.Data), "text "+t.Lang, regular, bold); err != nil {
 			return err
 		}
-		if err := check(plain, langLabel(t.Lang), "language "+t.Lang, regular, bold); err != nil {
+		if err := check(plain, langLabel(t.Lang)+langShort(t.Lang), "language "+t.Lang, regular, bold); err != nil {
 			return err
 		}
 	}
@@ -176,11 +201,7 @@ func (l *layout) titlePage(in *Input, toc []tocEntry, offset int) {
 		span{fmt.Sprintf("Version %d", in.Version), regular, 13})
 	var langs []string
 	for _, t := range in.Texts {
-		name := t.Lang
-		if n, ok := langNames[t.Lang]; ok {
-			name = n[0]
-		}
-		langs = append(langs, fmt.Sprintf("%s (%s)", name, t.Lang))
+		langs = append(langs, langShort(t.Lang))
 	}
 	l.space(4)
 	l.paragraph(para{x: marginX, w: contentW, leading: 14, align: 1, color: grey}, "",
@@ -208,7 +229,7 @@ func (l *layout) titlePage(in *Input, toc []tocEntry, offset int) {
 		l.field(r[0], 92, span{r[1], st, valueSize(st)})
 	}
 	for _, t := range in.Texts {
-		l.field("SHA-256 "+t.Lang, 92, span{t.SHA256, mono, monoSize})
+		l.field("SHA-256 "+documents.DisplayLang(t.Lang), 92, span{t.SHA256, mono, monoSize})
 	}
 	l.space(16)
 
@@ -375,7 +396,7 @@ func (l *layout) decorate(in *Input, pages []*page) {
 	// number (all of them, for up to about eight languages).
 	hashes := []span{{fmt.Sprintf("%s · version %d · SHA-256", in.Document, in.Version), regular, 7}}
 	for i, t := range in.Texts {
-		more := []span{{" " + t.Lang + " ", regular, 7}, {t.SHA256[:min(8, len(t.SHA256))], mono, 6.5}}
+		more := []span{{" " + documents.DisplayLang(t.Lang) + " ", regular, 7}, {t.SHA256[:min(8, len(t.SHA256))], mono, 6.5}}
 		if l.measure(append(slices.Clone(hashes), more...)...) > contentW-80 {
 			hashes = append(hashes, span{fmt.Sprintf(" and %d more in the appendix", len(in.Texts)-i), regular, 7})
 			break
