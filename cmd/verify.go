@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"unicode"
 
 	"github.com/spf13/cobra"
 
+	"github.com/concord-ledger/concord/documents"
 	"github.com/concord-ledger/concord/ledger"
 )
 
@@ -117,11 +117,11 @@ is listed with its entry, commit and file.`,
 // and notes.
 func printVerifyReport(s *IO, rep *ledger.Report) {
 	printDemo(s, rep.Demo)
-	fmt.Fprintf(s.Out, "ledger %s: %s\n", rep.Ledger, inert(rep.Title))
+	fmt.Fprintf(s.Out, "ledger %s: %s\n", rep.Ledger, documents.Inert(rep.Title))
 	fmt.Fprintf(s.Out, "head %s, %s, %s checked\n", rep.Head, plural(rep.Entries, "entry"), plural(rep.Signatures, "signature"))
 	printAnchor(s, rep.Ledger, rep.Pinned, rep.Stewards, "the ledger's own genesis entry")
 	for _, d := range rep.Documents {
-		fmt.Fprintf(s.Out, "document %s, proposed at entry %d by %s: %s\n", d.Document, d.Entry, d.Proposer, inert(d.Title))
+		fmt.Fprintf(s.Out, "document %s, proposed at entry %d by %s: %s\n", d.Document, d.Entry, d.Proposer, documents.Inert(d.Title))
 		fmt.Fprintf(s.Out, "  rule: %s\n", d.RuleText)
 		for _, v := range d.Versions {
 			fmt.Fprintf(s.Out, "  version %d (entry %d): %s\n", v.Version, v.Entry, versionVerdict(d, v))
@@ -145,19 +145,19 @@ func printVerifyReport(s *IO, rep *ledger.Report) {
 	for _, c := range rep.Checkpoints {
 		var by []string
 		for _, sg := range c.Signers {
-			by = append(by, fmt.Sprintf("%s (%s)", sg.ID, inert(sg.Name)))
+			by = append(by, fmt.Sprintf("%s (%s)", sg.ID, documents.Inert(sg.Name)))
 		}
 		held := "is in this history"
 		if !c.Held {
 			held = "is NOT in this history"
 		}
-		fmt.Fprintf(s.Out, "checkpoint %s, signed by %s: its head %s at entry %d %s\n", inert(c.File), strings.Join(by, ", "), c.Head, c.Entry, held)
+		fmt.Fprintf(s.Out, "checkpoint %s, signed by %s: its head %s at entry %d %s\n", documents.Inert(c.File), strings.Join(by, ", "), c.Head, c.Entry, held)
 	}
 	for _, p := range rep.Problems {
-		fmt.Fprintf(s.Out, "PROBLEM %s\n", inert(p.String()))
+		fmt.Fprintf(s.Out, "PROBLEM %s\n", documents.Inert(p.String()))
 	}
 	for _, n := range rep.Notes {
-		fmt.Fprintf(s.Out, "note: %s\n", inert(n))
+		fmt.Fprintf(s.Out, "note: %s\n", documents.Inert(n))
 	}
 }
 
@@ -182,7 +182,7 @@ func decisionLine(d ledger.DecisionReport) string {
 	if d.Decision != "approve" {
 		verb = "withdrew"
 	}
-	line := fmt.Sprintf("%s (%s) %s, key %s", d.Signatory, inert(d.Name), verb, d.Key)
+	line := fmt.Sprintf("%s (%s) %s, key %s", d.Signatory, documents.Inert(d.Name), verb, d.Key)
 	if d.Late {
 		line += " (after the ratification: it counts for nothing)"
 	}
@@ -195,7 +195,7 @@ func verifyVerdict(rep *ledger.Report) string {
 	if rep.OK() {
 		return "OK: everything checked holds"
 	}
-	return fmt.Sprintf("INVALID: %s, the first: %s", plural(len(rep.Problems), "problem"), inert(rep.Problems[0].String()))
+	return fmt.Sprintf("INVALID: %s, the first: %s", plural(len(rep.Problems), "problem"), documents.Inert(rep.Problems[0].String()))
 }
 
 // isLedgerID reports whether s is a ledger id: 64 lowercase hex digits.
@@ -215,23 +215,8 @@ func printAnchor(s *IO, id, pinned string, stewards []ledger.Anchor, source stri
 		fmt.Fprintf(s.Out, "trust anchor: the ledger id is %s, NOT the %s you pinned (--ledger-id)\n", id, pinned)
 	}
 	for _, a := range stewards {
-		fmt.Fprintf(s.Out, "  genesis steward %s (%s): %s\n", a.ID, inert(a.Name), a.Fingerprint)
+		fmt.Fprintf(s.Out, "  genesis steward %s (%s): %s\n", a.ID, documents.Inert(a.Name), a.Fingerprint)
 	}
-}
-
-// inert returns s with every control, format or other invisible character
-// shown as <U+XXXX>, so that text taken from evidence cannot drive the
-// terminal.
-func inert(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) || !unicode.IsPrint(r) && r != ' ' {
-			fmt.Fprintf(&b, "<U+%04X>", r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // plural returns "1 entry", "2 entries", "0 problems".

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/concord-ledger/concord/documents"
 	"github.com/concord-ledger/concord/documents/pdf"
 	"github.com/concord-ledger/concord/evidence"
 )
@@ -98,7 +99,7 @@ func runVerifyPDF(s *IO, o *verifyPDFOptions) error {
 		}
 	} else if !o.Quiet {
 		printDemo(s, rep.Demo)
-		fmt.Fprintf(s.Out, "%s: %s version %d of ledger %s (%s)\n", o.File, inert(rep.Document), rep.Version, rep.Ledger, inert(rep.Title))
+		fmt.Fprintf(s.Out, "%s: %s version %d of ledger %s (%s)\n", o.File, documents.Inert(rep.Document), rep.Version, rep.Ledger, documents.Inert(rep.Title))
 		if rep.Head != "" {
 			status := "not ratified"
 			if rep.Ratified {
@@ -112,14 +113,14 @@ func runVerifyPDF(s *IO, o *verifyPDFOptions) error {
 			fmt.Fprintf(s.Out, "checked against the ledger in %s\n", rep.LedgerDir)
 		}
 		for _, p := range rep.Problems {
-			fmt.Fprintf(s.Out, "PROBLEM %s\n", inert(p.What))
+			fmt.Fprintf(s.Out, "PROBLEM %s\n", documents.Inert(p.What))
 		}
 	}
 	if !o.JSON {
 		if rep.OK() {
 			fmt.Fprintln(s.Out, "OK: the history the PDF carries holds, and the file is exactly what concord renders from it")
 		} else {
-			fmt.Fprintf(s.Out, "INVALID: %s, the first: %s\n", plural(len(rep.Problems), "problem"), inert(rep.Problems[0].What))
+			fmt.Fprintf(s.Out, "INVALID: %s, the first: %s\n", plural(len(rep.Problems), "problem"), documents.Inert(rep.Problems[0].What))
 		}
 	}
 	if !rep.OK() {
