@@ -152,18 +152,18 @@ func exitCode(err error) int {
 }
 
 // reportError prints err as one line "concord: …", plus a hint line where
-// one exists, and returns the exit status.
+// one exists (errorMessage and errorHint, in hints.go, put the libraries'
+// facts in the command line's words), and returns the exit status.
 func reportError(w io.Writer, err error) int {
 	code := exitCode(err)
 	var se *silentError
 	if errors.As(err, &se) {
 		return code
 	}
-	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	msg := strings.ReplaceAll(errorMessage(err), "\n", " ")
 	fmt.Fprintf(w, "concord: %s\n", msg)
-	var h hinter
-	if errors.As(err, &h) && h.Hint() != "" {
-		fmt.Fprintf(w, "hint: %s\n", h.Hint())
+	if hint := errorHint(err); hint != "" {
+		fmt.Fprintf(w, "hint: %s\n", hint)
 	} else if code == ExitUsage {
 		var ue *usageError
 		if errors.As(err, &ue) && ue.cmd != "" && ue.cmd != "concord" {
