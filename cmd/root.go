@@ -1,6 +1,8 @@
-// Package cmd holds concord's cobra commands. Each command parses its flags
-// into an options struct, calls one library function and prints the result;
-// domain logic lives in signing, ledger and documents.
+// Package cmd holds concord's cobra commands. Each command's RunE parses its
+// flags and arguments into an options struct and calls runX(s, o), which
+// calls one library function and prints the result; domain logic lives in
+// signing, ledger and documents. The libraries' errors carry facts; the
+// hints that name a concord command or flag are cmd's, in hints.go.
 package cmd
 
 import (
