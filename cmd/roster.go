@@ -356,14 +356,9 @@ func runRosterApprove(s *IO, o *rosterApproveOptions) error {
 		return nil
 	}
 	if !o.Yes {
-		ok, err := confirm(s, fmt.Sprintf("Approve change %s (%s %s) as %s with key %s? [y/N] ",
-			plan.Change, plan.Action, plan.Member.ID, o.As, plan.SignerFingerprint))
-		if err != nil {
+		if err := confirmSigning(s, fmt.Sprintf("Approve change %s (%s %s) as %s with key %s? [y/N] ",
+			plan.Change, plan.Action, plan.Member.ID, o.As, plan.SignerFingerprint)); err != nil {
 			return err
-		}
-		if !ok {
-			fmt.Fprintln(s.Err, "nothing signed")
-			return &silentError{code: ExitError}
 		}
 	}
 	signer, err := o.loadSigner(s, agent)

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -85,5 +86,28 @@ func TestCommandsAreThin(t *testing.T) {
 	}
 	if seen < 25 {
 		t.Fatalf("only %d RunE functions found", seen)
+	}
+}
+
+// TestRosterApproveDeclined checks the steward's "no" at the question of
+// roster approve: nothing signed, exit status 1, the ledger as it was.
+func TestRosterApproveDeclined(t *testing.T) {
+	h := newHarness(t)
+	f := newFixture(t, h)
+	h.mustRun(runOpts{}, "key", "new", "--no-passphrase", "--output", f.key("dave"), "--comment", "dave")
+	r := h.mustRun(runOpts{}, "roster", "add", "dave", "--ledger", f.ledger, "--name", "Signatory dave", "--title", "Rector",
+		"--institution", "University of dave", "--country", "Kyrgyzstan", "--pubkey", f.key("dave")+".pub",
+		"--as", "alice", "--key", f.key("alice"), "--json")
+	var res struct{ Change string }
+	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || res.Change == "" {
+		t.Fatalf("roster add: %v from %q", err, r.stdout)
+	}
+	before := f.head()
+	r = h.run(runOpts{terminal: true, stdin: "n\n"}, "roster", "approve", res.Change, "--ledger", f.ledger, "--as", "carol", "--key", f.key("carol"))
+	if r.code != ExitError || !strings.HasSuffix(r.stderr, "? [y/N] nothing signed\n") || r.stdout != "" {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s\nwant exit 1 and the question answered with \"nothing signed\"", r.code, r.stdout, r.stderr)
+	}
+	if after := f.head(); after != before {
+		t.Errorf("ledger head moved from %s to %s: something was signed", before, after)
 	}
 }

@@ -105,13 +105,8 @@ func runDecision(s *IO, o *decisionOptions, d signing.Decision) error {
 		return nil
 	}
 	if !o.Yes {
-		ok, err := confirm(s, fmt.Sprintf("%s %s version %d as %s with key %s? [y/N] ", verbOf(d), plan.Document, plan.Version, o.As, plan.SignerFingerprint))
-		if err != nil {
+		if err := confirmSigning(s, fmt.Sprintf("%s %s version %d as %s with key %s? [y/N] ", verbOf(d), plan.Document, plan.Version, o.As, plan.SignerFingerprint)); err != nil {
 			return err
-		}
-		if !ok {
-			fmt.Fprintln(s.Err, "nothing signed")
-			return &silentError{code: ExitError}
 		}
 	}
 	signer, err := o.loadSigner(s, agent)
@@ -219,6 +214,20 @@ func showPlan(s *IO, plan *ledger.DecisionPlan, d signing.Decision, full bool) e
 	}
 	if plan.Ratifies {
 		fmt.Fprintf(w, "This approval ratifies %s v%d (rule: %s).\n", plan.Document, plan.Version, plan.Required)
+	}
+	return nil
+}
+
+// confirmSigning asks question before signing; a "no" is reported as
+// "nothing signed" and exit status 1.
+func confirmSigning(s *IO, question string) error {
+	ok, err := confirm(s, question)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		fmt.Fprintln(s.Err, "nothing signed")
+		return &silentError{code: ExitError}
 	}
 	return nil
 }
