@@ -97,10 +97,10 @@ func TestLibraryErrorsInCLIWords(t *testing.T) {
 	}
 }
 
-// TestLibraryRefusalsKeepFacts checks, through the ledger, that refusals
-// whose next step is cmd's to word carry their reason and facts, so
-// hints.go can word them.
-func TestLibraryRefusalsKeepFacts(t *testing.T) {
+// TestNotLedgerHint checks, through the ledger, that opening a folder
+// with no ledger gives the error hints.go words (ledger's own
+// TestRefusalsCarryFacts does the same for the refusals).
+func TestNotLedgerHint(t *testing.T) {
 	_, err := ledger.Open(t.TempDir())
 	var nl *ledger.NotLedgerError
 	if !errors.As(err, &nl) {
