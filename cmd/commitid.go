@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/spf13/cobra"
-
 	"github.com/concord-ledger/concord/ledger"
 )
 
@@ -47,11 +45,11 @@ func resolveSince(dir, id string) (string, error) {
 // one pending change starts with (as git takes abbreviated ids). A prefix
 // that no pending change starts with is passed on as given, for the
 // ledger to say what it is; one that several start with is a usage error.
-func resolveChange(c *cobra.Command, s *IO, id string) (string, error) {
+func resolveChange(s *IO, dir, id string) (string, error) {
 	if len(id) >= 16 || len(id) < 7 || strings.Trim(id, "0123456789abcdef") != "" {
 		return id, nil
 	}
-	l, err := openLedger(c, s)
+	l, err := ledger.OpenWith(dir, s.cache)
 	if err != nil {
 		return "", err
 	}

@@ -79,8 +79,13 @@ func systemDoctorEnv(s *IO) *doctorEnv {
 	}
 }
 
+// doctorOptions are the flags of `concord doctor`.
+type doctorOptions struct {
+	JSON bool
+}
+
 func newDoctorCmd(s *IO) *cobra.Command {
-	var asJSON bool
+	o := &doctorOptions{}
 	c := &cobra.Command{
 		Use:   "doctor [--json]",
 		Short: "Check what concord needs on this machine, and say what to fix",
@@ -94,33 +99,10 @@ Each check is ok, info (not needed for most work), warn (some work is not
 possible) or fail, with what to do. Exit status 1 if any check fails.`,
 		Args: argsNamed(),
 		RunE: func(c *cobra.Command, args []string) error {
-			rep := runDoctor(c.Context(), systemDoctorEnv(s))
-			if asJSON {
-				if err := printJSON(s, rep); err != nil {
-					return err
-				}
-			} else {
-				for _, ch := range rep.Checks {
-					fmt.Fprintf(s.Out, "%-4s  %-10s  %s\n", strings.ToUpper(ch.Status), ch.Name, ch.Detail)
-					if ch.Fix != "" {
-						fmt.Fprintf(s.Out, "      %-10s  fix: %s\n", "", ch.Fix)
-					}
-				}
-			}
-			if !rep.OK {
-				failed := 0
-				for _, ch := range rep.Checks {
-					if ch.Status == checkFail {
-						failed++
-					}
-				}
-				fmt.Fprintf(s.Err, "concord: doctor: %s failed\n", count(failed, "check", "checks"))
-				return &silentError{code: ExitError}
-			}
-			return nil
+			return printDoctor(s, o, runDoctor(c.Context(), systemDoctorEnv(s)))
 		},
 	}
-	c.Flags().BoolVar(&asJSON, "json", false, "print the checks as JSON")
+	c.Flags().BoolVar(&o.JSON, "json", false, "print the checks as JSON")
 	return c
 }
 
@@ -313,4 +295,31 @@ func checkFonts(_ context.Context, _ *doctorEnv) doctorCheck {
 	ch.Status, ch.Code = checkOK, "ok"
 	ch.Detail = "the PDF fonts built into concord cover " + strings.Join(names, ", ")
 	return ch
+}
+
+// printDoctor prints the checks' report; a failed check is exit status 1.
+func printDoctor(s *IO, o *doctorOptions, rep *doctorReport) error {
+	if o.JSON {
+		if err := printJSON(s, rep); err != nil {
+			return err
+		}
+	} else {
+		for _, ch := range rep.Checks {
+			fmt.Fprintf(s.Out, "%-4s  %-10s  %s\n", strings.ToUpper(ch.Status), ch.Name, ch.Detail)
+			if ch.Fix != "" {
+				fmt.Fprintf(s.Out, "      %-10s  fix: %s\n", "", ch.Fix)
+			}
+		}
+	}
+	if !rep.OK {
+		failed := 0
+		for _, ch := range rep.Checks {
+			if ch.Status == checkFail {
+				failed++
+			}
+		}
+		fmt.Fprintf(s.Err, "concord: doctor: %s failed\n", count(failed, "check", "checks"))
+		return &silentError{code: ExitError}
+	}
+	return nil
 }

@@ -9,11 +9,12 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/concord-ledger/concord/documents"
-	"github.com/concord-ledger/concord/evidence"
 	"github.com/spf13/cobra"
 
+	"github.com/concord-ledger/concord/documents"
+	"github.com/concord-ledger/concord/evidence"
 	"github.com/concord-ledger/concord/internal/atomicfile"
+	"github.com/concord-ledger/concord/ledger"
 )
 
 // exportPDFResult is what 'export pdf --json' prints.
@@ -25,10 +26,21 @@ type exportPDFResult struct {
 	SHA256   string `json:"sha256"`
 }
 
+// exportPDFOptions are the flags and argument of `concord export pdf`.
+type exportPDFOptions struct {
+	Ledger     string   // the ledger folder
+	Args       []string // DOC-ID, or none
+	Version    int
+	VersionSet bool // --version was given
+	Output     string
+	OutputDir  string
+	All        bool
+	JSON       bool
+	Force      bool
+}
+
 func newExportPDFCmd(s *IO) *cobra.Command {
-	var version int
-	var output, outputDir string
-	var all, asJSON, force bool
+	o := &exportPDFOptions{}
 	c := &cobra.Command{
 		Use:   "pdf (DOC-ID [--version N] --output FILE | --all --output-dir DIR)",
 		Short: "Render one version, or every ratified version, as a PDF with its signature appendix and embedded evidence",
@@ -48,95 +60,102 @@ head, and each file's document, version, size and SHA-256) and SHA256SUMS
 (check it with 'sha256sum -c SHA256SUMS').`,
 		Args: argsUpTo("DOC-ID"),
 		RunE: func(c *cobra.Command, args []string) error {
-			if all {
-				switch {
-				case len(args) > 0:
-					return usagef("--all exports every document: give no DOC-ID")
-				case outputDir == "":
-					return usagef("give the folder to write with --output-dir DIR")
-				case output != "" || c.Flags().Changed("version"):
-					return usagef("--all takes --output-dir, not --output or --version")
-				}
-				l, err := openLedger(c, s)
-				if err != nil {
-					return err
-				}
-				stop := startProgress(s, asJSON, "rendering every ratified version")
-				arch, err := evidence.ExportPDFArchive(l, outputDir)
-				stop()
-				if arch == nil {
-					return err
-				}
-				// What could be rendered was written; what could not is
-				// listed, and the command fails (exit 1).
-				if asJSON {
-					if jerr := printJSON(s, pdfArchiveJSON{Format: arch.Format, Ledger: arch.Ledger, Head: arch.Head, Dir: outputDir,
-						Files: nonNil(arch.Files), Failed: nonNil(arch.Failed)}); jerr != nil {
-						return jerr
-					}
-				} else {
-					for _, f := range arch.Files {
-						fmt.Fprintf(s.Out, "%s  %s (%s version %d, %d bytes)\n", f.SHA256, filepath.Join(outputDir, f.File), f.Document, f.Version, f.Bytes)
-					}
-					fmt.Fprintf(s.Err, "wrote %s of ledger %s (head %.12s), MANIFEST.json and SHA256SUMS to %s\n",
-						plural(len(arch.Files), "ratified version"), arch.Ledger, arch.Head, outputDir)
-				}
-				for _, f := range arch.Failed {
-					fmt.Fprintf(s.Err, "not exported: %s v%d: %s\n", f.Document, f.Version, documents.Inert(f.Error))
-				}
-				return err
-			}
-			switch {
-			case len(args) == 0:
-				return usagef("give the document to export (DOC-ID), or --all")
-			case outputDir != "":
-				return usagef("--output-dir goes with --all; for one document give --output FILE")
-			case output == "":
-				return usagef("give the file to write with --output FILE")
-			case version < 0:
-				return usagef("--version must be 1 or more (or left out for the latest)")
-			case !validDocID(args[0]):
-				return checkDocID(args[0])
-			}
-			l, err := openLedger(c, s)
-			if err != nil {
-				return err
-			}
-			if !force {
-				if _, err := os.Lstat(output); err == nil {
-					return &existsError{path: output}
-				}
-			}
-			stop := startProgress(s, asJSON, "rendering "+args[0])
-			data, err := evidence.ExportPDF(l, args[0], version)
-			stop()
-			if err != nil {
-				return err
-			}
-			if err := writePDFFile(output, data, force); err != nil {
-				return err
-			}
-			sum := sha256.Sum256(data)
-			res := exportPDFResult{File: output, Document: args[0], Version: version, Bytes: len(data), SHA256: hex.EncodeToString(sum[:])}
-			if res.Version == 0 {
-				if st, err := l.Status(args[0]); err == nil {
-					res.Version = len(st.Versions)
-				}
-			}
-			if asJSON {
-				return printJSON(s, res)
-			}
-			fmt.Fprintf(s.Out, "wrote %s: %s version %d, %d bytes, sha256 %s\n", res.File, res.Document, res.Version, res.Bytes, res.SHA256)
-			return nil
+			o.Ledger, o.Args, o.VersionSet = ledgerDir(c, s), args, c.Flags().Changed("version")
+			return runExportPDF(s, o)
 		},
 	}
-	c.Flags().IntVar(&version, "version", 0, "version number (default: the latest)")
-	c.Flags().StringVarP(&output, "output", "o", "", "the PDF file to write")
-	c.Flags().BoolVar(&all, "all", false, "export every ratified version of every document (with --output-dir)")
-	c.Flags().StringVar(&outputDir, "output-dir", "", "with --all: the folder (absent or empty) to write the PDFs and their manifest to")
-	c.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
-	c.Flags().BoolVar(&force, "force", false, "replace --output FILE if it exists")
+	c.Flags().IntVar(&o.Version, "version", 0, "version number (default: the latest)")
+	c.Flags().StringVarP(&o.Output, "output", "o", "", "the PDF file to write")
+	c.Flags().BoolVar(&o.All, "all", false, "export every ratified version of every document (with --output-dir)")
+	c.Flags().StringVar(&o.OutputDir, "output-dir", "", "with --all: the folder (absent or empty) to write the PDFs and their manifest to")
+	c.Flags().BoolVar(&o.JSON, "json", false, "print the result as JSON")
+	c.Flags().BoolVar(&o.Force, "force", false, "replace --output FILE if it exists")
 	return c
+}
+
+// runExportPDF renders one version, or with o.All every ratified version,
+// as PDF files.
+func runExportPDF(s *IO, o *exportPDFOptions) error {
+	if o.All {
+		switch {
+		case len(o.Args) > 0:
+			return usagef("--all exports every document: give no DOC-ID")
+		case o.OutputDir == "":
+			return usagef("give the folder to write with --output-dir DIR")
+		case o.Output != "" || o.VersionSet:
+			return usagef("--all takes --output-dir, not --output or --version")
+		}
+		l, err := ledger.OpenWith(o.Ledger, s.cache)
+		if err != nil {
+			return err
+		}
+		stop := startProgress(s, o.JSON, "rendering every ratified version")
+		arch, err := evidence.ExportPDFArchive(l, o.OutputDir)
+		stop()
+		if arch == nil {
+			return err
+		}
+		// What could be rendered was written; what could not is
+		// listed, and the command fails (exit 1).
+		if o.JSON {
+			if jerr := printJSON(s, pdfArchiveJSON{Format: arch.Format, Ledger: arch.Ledger, Head: arch.Head, Dir: o.OutputDir,
+				Files: nonNil(arch.Files), Failed: nonNil(arch.Failed)}); jerr != nil {
+				return jerr
+			}
+		} else {
+			for _, f := range arch.Files {
+				fmt.Fprintf(s.Out, "%s  %s (%s version %d, %d bytes)\n", f.SHA256, filepath.Join(o.OutputDir, f.File), f.Document, f.Version, f.Bytes)
+			}
+			fmt.Fprintf(s.Err, "wrote %s of ledger %s (head %.12s), MANIFEST.json and SHA256SUMS to %s\n",
+				plural(len(arch.Files), "ratified version"), arch.Ledger, arch.Head, o.OutputDir)
+		}
+		for _, f := range arch.Failed {
+			fmt.Fprintf(s.Err, "not exported: %s v%d: %s\n", f.Document, f.Version, documents.Inert(f.Error))
+		}
+		return err
+	}
+	switch {
+	case len(o.Args) == 0:
+		return usagef("give the document to export (DOC-ID), or --all")
+	case o.OutputDir != "":
+		return usagef("--output-dir goes with --all; for one document give --output FILE")
+	case o.Output == "":
+		return usagef("give the file to write with --output FILE")
+	case o.Version < 0:
+		return usagef("--version must be 1 or more (or left out for the latest)")
+	case !validDocID(o.Args[0]):
+		return checkDocID(o.Args[0])
+	}
+	l, err := ledger.OpenWith(o.Ledger, s.cache)
+	if err != nil {
+		return err
+	}
+	if !o.Force {
+		if _, err := os.Lstat(o.Output); err == nil {
+			return &existsError{path: o.Output}
+		}
+	}
+	stop := startProgress(s, o.JSON, "rendering "+o.Args[0])
+	data, err := evidence.ExportPDF(l, o.Args[0], o.Version)
+	stop()
+	if err != nil {
+		return err
+	}
+	if err := writePDFFile(o.Output, data, o.Force); err != nil {
+		return err
+	}
+	sum := sha256.Sum256(data)
+	res := exportPDFResult{File: o.Output, Document: o.Args[0], Version: o.Version, Bytes: len(data), SHA256: hex.EncodeToString(sum[:])}
+	if res.Version == 0 {
+		if st, err := l.Status(o.Args[0]); err == nil {
+			res.Version = len(st.Versions)
+		}
+	}
+	if o.JSON {
+		return printJSON(s, res)
+	}
+	fmt.Fprintf(s.Out, "wrote %s: %s version %d, %d bytes, sha256 %s\n", res.File, res.Document, res.Version, res.Bytes, res.SHA256)
+	return nil
 }
 
 // existsError is an output file that exists and was not to be replaced.

@@ -20,6 +20,9 @@ func init() { register(newInitCmd) }
 // initOptions are the flags of `concord init`.
 type initOptions struct {
 	signerOptions
+	Ledger    string   // the ledger folder
+	Command   string   // the command path, for messages
+	Missing   []string // the required flags not given, as "--title"
 	dry       dryRun
 	Title     string
 	Stewards  string
@@ -46,52 +49,13 @@ relative to the stewards file. The founder (--as) must be one of them and signs
 the genesis entry; the ledger id is the SHA-256 of that entry.`,
 		Args: argsNamed(),
 		RunE: func(c *cobra.Command, args []string) error {
-			if err := o.check(); err != nil {
-				return err
-			}
-			var missing []string
+			o.Ledger, o.Command = ledgerDir(c, s), c.CommandPath()
 			for _, f := range []string{"title", "stewards", "threshold"} {
 				if !c.Flags().Changed(f) {
-					missing = append(missing, "--"+f)
+					o.Missing = append(o.Missing, "--"+f)
 				}
 			}
-			if len(missing) > 0 {
-				return usagef("%s needs %s", c.CommandPath(), strings.Join(missing, ", "))
-			}
-			if o.Title == "" {
-				return usagef("--title is empty: give the ledger a title")
-			}
-			if o.Threshold < 1 {
-				return usagef("--threshold %d: a roster change needs at least 1 steward approval; give a number from 1 to the number of stewards", o.Threshold)
-			}
-			stewards, err := readStewards(o.Stewards)
-			if err != nil {
-				return err
-			}
-			if len(stewards) == 0 {
-				return usagef("stewards file %s lists no stewards: a ledger needs at least one", o.Stewards)
-			}
-			if o.Threshold > len(stewards) {
-				return usagef("--threshold %d is more than the %s in %s: no roster change could ever take effect", o.Threshold, plural(len(stewards), "steward"), o.Stewards)
-			}
-			signer, err := o.signer(s)
-			if err != nil {
-				return err
-			}
-			dir := ledgerDir(c, s)
-			l, err := ledger.Init(dir, o.dry.env(s), ledger.InitOptions{Title: o.Title, Threshold: o.Threshold,
-				Stewards: stewards, Founder: o.As, Signer: signer})
-			if err != nil {
-				return err
-			}
-			if o.dry.on {
-				return o.dry.report(s)
-			}
-			if o.JSON {
-				return printJSON(s, initJSON{Ledger: l.ID(), Head: l.Head(), Dir: dir})
-			}
-			fmt.Fprintf(s.Out, "founded ledger %s in %s\n", l.ID(), dir)
-			return nil
+			return runInit(s, o)
 		},
 	}
 	addSignerFlags(c, &o.signerOptions)
@@ -142,4 +106,48 @@ func readStewards(path string) ([]rules.Member, error) {
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// runInit founds a new ledger.
+func runInit(s *IO, o *initOptions) error {
+	if err := o.check(); err != nil {
+		return err
+	}
+	if len(o.Missing) > 0 {
+		return usagef("%s needs %s", o.Command, strings.Join(o.Missing, ", "))
+	}
+	if o.Title == "" {
+		return usagef("--title is empty: give the ledger a title")
+	}
+	if o.Threshold < 1 {
+		return usagef("--threshold %d: a roster change needs at least 1 steward approval; give a number from 1 to the number of stewards", o.Threshold)
+	}
+	stewards, err := readStewards(o.Stewards)
+	if err != nil {
+		return err
+	}
+	if len(stewards) == 0 {
+		return usagef("stewards file %s lists no stewards: a ledger needs at least one", o.Stewards)
+	}
+	if o.Threshold > len(stewards) {
+		return usagef("--threshold %d is more than the %s in %s: no roster change could ever take effect", o.Threshold, plural(len(stewards), "steward"), o.Stewards)
+	}
+	signer, err := o.signer(s)
+	if err != nil {
+		return err
+	}
+	dir := o.Ledger
+	l, err := ledger.Init(dir, o.dry.env(s), ledger.InitOptions{Title: o.Title, Threshold: o.Threshold,
+		Stewards: stewards, Founder: o.As, Signer: signer})
+	if err != nil {
+		return err
+	}
+	if o.dry.on {
+		return o.dry.report(s)
+	}
+	if o.JSON {
+		return printJSON(s, initJSON{Ledger: l.ID(), Head: l.Head(), Dir: dir})
+	}
+	fmt.Fprintf(s.Out, "founded ledger %s in %s\n", l.ID(), dir)
+	return nil
 }

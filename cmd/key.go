@@ -127,8 +127,10 @@ func runKeyNew(s *IO, o *keyNewOptions) (err error) {
 	return err
 }
 
-// keyShowOptions are the flags of `concord key show` and `key fingerprint`.
+// keyShowOptions are the flags and argument of `concord key show` and
+// `key fingerprint`.
 type keyShowOptions struct {
+	file string
 	json bool
 }
 
@@ -142,16 +144,8 @@ comment"). FILE may be a private key (no passphrase is needed: the public key
 is stored unencrypted in it) or a public key file.`,
 		Args: argsNamed("FILE"),
 		RunE: func(c *cobra.Command, args []string) error {
-			info, err := signing.ReadKeyInfo(args[0])
-			if err != nil {
-				return err
-			}
-			if o.json {
-				return printKeyJSON(s.Out, info.PublicKey, info.Comment)
-			}
-			// The comment is whatever the file's author wrote: shown inert.
-			_, err = s.Out.Write(signing.MarshalPublicKey(info.PublicKey, documents.Inert(info.Comment)))
-			return err
+			o.file = args[0]
+			return runKeyShow(s, &o)
 		},
 	}
 	c.Flags().BoolVar(&o.json, "json", false, "print type, public key, fingerprint and comment as JSON")
@@ -169,15 +163,8 @@ passphrase is needed) or a public key file. As with ssh-keygen, the comment
 of a private key comes from FILE.pub when that exists.`,
 		Args: argsNamed("FILE"),
 		RunE: func(c *cobra.Command, args []string) error {
-			info, err := signing.ReadKeyInfo(args[0])
-			if err != nil {
-				return err
-			}
-			if o.json {
-				return printKeyJSON(s.Out, info.PublicKey, info.Comment)
-			}
-			_, err = fmt.Fprintln(s.Out, signing.FingerprintLine(info.PublicKey, documents.Inert(info.Comment)))
-			return err
+			o.file = args[0]
+			return runKeyFingerprint(s, &o)
 		},
 	}
 	c.Flags().BoolVar(&o.json, "json", false, "print type, public key, fingerprint and comment as JSON")
@@ -250,4 +237,31 @@ func removeFolders(made []string) {
 	for i := len(made) - 1; i >= 0; i-- {
 		os.Remove(made[i])
 	}
+}
+
+// runKeyShow prints the public key of a key file.
+func runKeyShow(s *IO, o *keyShowOptions) error {
+	info, err := signing.ReadKeyInfo(o.file)
+	if err != nil {
+		return err
+	}
+	if o.json {
+		return printKeyJSON(s.Out, info.PublicKey, info.Comment)
+	}
+	_, err = s.Out.Write(signing.MarshalPublicKey(info.PublicKey, documents.Inert(info.Comment))) // the comment is the file author's: shown inert
+	return err
+}
+
+// runKeyFingerprint prints the fingerprint of a key file as ssh-keygen -l
+// does.
+func runKeyFingerprint(s *IO, o *keyShowOptions) error {
+	info, err := signing.ReadKeyInfo(o.file)
+	if err != nil {
+		return err
+	}
+	if o.json {
+		return printKeyJSON(s.Out, info.PublicKey, info.Comment)
+	}
+	_, err = fmt.Fprintln(s.Out, signing.FingerprintLine(info.PublicKey, documents.Inert(info.Comment)))
+	return err
 }

@@ -101,14 +101,16 @@ func printAgreementResult(s *IO, res *ledger.AgreementResult, asJSON bool, verb 
 	return nil
 }
 
-// proposeOptions are the flags of `concord propose`.
+// proposeOptions are the flags and argument of `concord propose`.
 type proposeOptions struct {
 	signerOptions
 	textOptions
-	Title   string
-	Signers string
-	Rule    string
-	JSON    bool
+	Ledger   string // the ledger folder
+	Document string
+	Title    string
+	Signers  string
+	Rule     string
+	JSON     bool
 }
 
 func newProposeCmd(s *IO) *cobra.Command {
@@ -123,44 +125,8 @@ bidirectional controls or invisible characters is refused unless
 --allow-invisible.`,
 		Args: argsNamed("DOC-ID"),
 		RunE: func(c *cobra.Command, args []string) error {
-			if err := o.check(); err != nil {
-				return err
-			}
-			if err := checkDocID(args[0]); err != nil {
-				return err
-			}
-			if o.Title == "" || o.Signers == "" {
-				return usagef("--title and --signers are required")
-			}
-			signers, err := checkSigners(o.Signers)
-			if err != nil {
-				return err
-			}
-			rule, err := rules.ParseRule(o.Rule)
-			if err != nil {
-				return usagef("--rule: %v", err)
-			}
-			if rule.Kind == "quorum" && rule.Quorum > len(signers) {
-				return usagef("--rule %s: a quorum of %d is more than the %s in --signers", o.Rule, rule.Quorum, plural(len(signers), "signatory"))
-			}
-			texts, err := o.read()
-			if err != nil {
-				return err
-			}
-			signer, err := o.signer(s)
-			if err != nil {
-				return err
-			}
-			res, err := ledger.Propose(ledgerDir(c, s), o.dry.env(s), ledger.ProposeOptions{Document: args[0], Title: o.Title,
-				Texts: texts, Signers: signers, Rule: rule, Note: o.Note,
-				AllowInvisible: o.AllowInvisible, As: o.As, Signer: signer})
-			if err != nil {
-				return err
-			}
-			if o.dry.on {
-				return o.dry.report(s)
-			}
-			return printAgreementResult(s, res, o.JSON, "proposed")
+			o.Ledger, o.Document = ledgerDir(c, s), args[0]
+			return runPropose(s, o)
 		},
 	}
 	addSignerFlags(c, &o.signerOptions)
@@ -172,12 +138,14 @@ bidirectional controls or invisible characters is refused unless
 	return c
 }
 
-// amendOptions are the flags of `concord amend`.
+// amendOptions are the flags and argument of `concord amend`.
 type amendOptions struct {
 	signerOptions
 	textOptions
-	Drop []string
-	JSON bool
+	Ledger   string // the ledger folder
+	Document string
+	Drop     []string
+	JSON     bool
 }
 
 func newAmendCmd(s *IO) *cobra.Command {
@@ -191,36 +159,8 @@ language of the current version may be left out only with --drop LANG. A
 signatory of the document or a steward may amend it.`,
 		Args: argsNamed("DOC-ID"),
 		RunE: func(c *cobra.Command, args []string) error {
-			if err := o.check(); err != nil {
-				return err
-			}
-			if err := checkDocID(args[0]); err != nil {
-				return err
-			}
-			for i, d := range o.Drop {
-				canon, err := checkLang("--drop", d)
-				if err != nil {
-					return err
-				}
-				o.Drop[i] = canon // as the ledger stores tags
-			}
-			texts, err := o.read()
-			if err != nil {
-				return err
-			}
-			signer, err := o.signer(s)
-			if err != nil {
-				return err
-			}
-			res, err := ledger.Amend(ledgerDir(c, s), o.dry.env(s), ledger.AmendOptions{Document: args[0], Texts: texts,
-				Drop: o.Drop, Note: o.Note, AllowInvisible: o.AllowInvisible, As: o.As, Signer: signer})
-			if err != nil {
-				return err
-			}
-			if o.dry.on {
-				return o.dry.report(s)
-			}
-			return printAgreementResult(s, res, o.JSON, "amended")
+			o.Ledger, o.Document = ledgerDir(c, s), args[0]
+			return runAmend(s, o)
 		},
 	}
 	addSignerFlags(c, &o.signerOptions)
@@ -228,4 +168,80 @@ signatory of the document or a steward may amend it.`,
 	c.Flags().StringArrayVar(&o.Drop, "drop", nil, "leave out the current version's text in LANG (repeatable)")
 	c.Flags().BoolVar(&o.JSON, "json", false, "print the result as JSON")
 	return c
+}
+
+// runPropose writes a new document with its version 1.
+func runPropose(s *IO, o *proposeOptions) error {
+	if err := o.check(); err != nil {
+		return err
+	}
+	if err := checkDocID(o.Document); err != nil {
+		return err
+	}
+	if o.Title == "" || o.Signers == "" {
+		return usagef("--title and --signers are required")
+	}
+	signers, err := checkSigners(o.Signers)
+	if err != nil {
+		return err
+	}
+	rule, err := rules.ParseRule(o.Rule)
+	if err != nil {
+		return usagef("--rule: %v", err)
+	}
+	if rule.Kind == "quorum" && rule.Quorum > len(signers) {
+		return usagef("--rule %s: a quorum of %d is more than the %s in --signers", o.Rule, rule.Quorum, plural(len(signers), "signatory"))
+	}
+	texts, err := o.read()
+	if err != nil {
+		return err
+	}
+	signer, err := o.signer(s)
+	if err != nil {
+		return err
+	}
+	res, err := ledger.Propose(o.Ledger, o.dry.env(s), ledger.ProposeOptions{Document: o.Document, Title: o.Title,
+		Texts: texts, Signers: signers, Rule: rule, Note: o.Note,
+		AllowInvisible: o.AllowInvisible, As: o.As, Signer: signer})
+	if err != nil {
+		return err
+	}
+	if o.dry.on {
+		return o.dry.report(s)
+	}
+	return printAgreementResult(s, res, o.JSON, "proposed")
+}
+
+// runAmend writes a new version of a document.
+func runAmend(s *IO, o *amendOptions) error {
+	if err := o.check(); err != nil {
+		return err
+	}
+	if err := checkDocID(o.Document); err != nil {
+		return err
+	}
+	for i, d := range o.Drop {
+		canon, err := checkLang("--drop", d)
+		if err != nil {
+			return err
+		}
+		o.Drop[i] = canon // as the ledger stores tags
+	}
+	texts, err := o.read()
+	if err != nil {
+		return err
+	}
+	signer, err := o.signer(s)
+	if err != nil {
+		return err
+	}
+	res, err := ledger.Amend(o.Ledger, o.dry.env(s), ledger.AmendOptions{Document: o.Document, Texts: texts,
+		Drop: o.Drop, Note: o.Note, AllowInvisible: o.AllowInvisible, As: o.As, Signer: signer})
+	if err != nil {
+		return err
+	}
+	if o.dry.on {
+		return o.dry.report(s)
+	}
+	return printAgreementResult(s, res, o.JSON, "amended")
 }

@@ -1,6 +1,8 @@
-// Package cmd holds concord's cobra commands. Each command parses its flags
-// into an options struct, calls one library function and prints the result;
-// domain logic lives in signing, ledger and documents.
+// Package cmd holds concord's cobra commands. Each command's RunE parses its
+// flags and arguments into an options struct and calls runX(s, o), which
+// calls one library function and prints the result; domain logic lives in
+// signing, ledger and documents. The libraries' errors carry facts; the
+// hints that name a concord command or flag are cmd's, in hints.go.
 package cmd
 
 import (
@@ -153,20 +155,20 @@ func exitCode(err error) int {
 }
 
 // reportError prints err as one line "concord: …", plus a hint line where
-// one exists, and returns the exit status. An error may quote what a
-// ledger, a remote or a file holds: what a terminal would act on is
-// written out as <U+XXXX> (documents.Inert).
+// one exists (errorMessage and errorHint, in hints.go, put the libraries'
+// facts in the command line's words), and returns the exit status. An
+// error may quote what a ledger, a remote or a file holds: what a terminal
+// would act on is written out as <U+XXXX> (documents.Inert).
 func reportError(w io.Writer, err error) int {
 	code := exitCode(err)
 	var se *silentError
 	if errors.As(err, &se) {
 		return code
 	}
-	msg := documents.Inert(strings.ReplaceAll(err.Error(), "\n", " "))
+	msg := documents.Inert(strings.ReplaceAll(errorMessage(err), "\n", " "))
 	fmt.Fprintf(w, "concord: %s\n", msg)
-	var h hinter
-	if errors.As(err, &h) && h.Hint() != "" {
-		fmt.Fprintf(w, "hint: %s\n", documents.Inert(strings.ReplaceAll(h.Hint(), "\n", " ")))
+	if hint := errorHint(err); hint != "" {
+		fmt.Fprintf(w, "hint: %s\n", documents.Inert(strings.ReplaceAll(hint, "\n", " ")))
 	} else if code == ExitUsage {
 		var ue *usageError
 		if errors.As(err, &ue) && ue.cmd != "" && ue.cmd != "concord" {

@@ -32,6 +32,8 @@ the entry that enrols it to the entry that rotates or revokes it.`,
 // rosterChangeOptions are the flags shared by add, rotate and revoke.
 type rosterChangeOptions struct {
 	signerOptions
+	Ledger string // the ledger folder
+	ID     string // the member the change is about
 	dry    dryRun
 	Reason string
 	JSON   bool
@@ -44,7 +46,9 @@ func addRosterChangeFlags(c *cobra.Command, o *rosterChangeOptions) {
 	c.Flags().BoolVar(&o.JSON, "json", false, "print the result as JSON")
 }
 
-func runRosterChange(c *cobra.Command, s *IO, o *rosterChangeOptions, ch ledger.RosterChangeOptions) error {
+// runRosterChange proposes the roster change ch, with o's signer and
+// reason.
+func runRosterChange(s *IO, o *rosterChangeOptions, ch ledger.RosterChangeOptions) error {
 	if err := o.check(); err != nil {
 		return err
 	}
@@ -53,7 +57,7 @@ func runRosterChange(c *cobra.Command, s *IO, o *rosterChangeOptions, ch ledger.
 		return err
 	}
 	ch.As, ch.Signer, ch.Reason = o.As, signer, o.Reason
-	res, err := ledger.ProposeRosterChange(ledgerDir(c, s), o.dry.env(s), ch)
+	res, err := ledger.ProposeRosterChange(o.Ledger, o.dry.env(s), ch)
 	if err != nil {
 		return err
 	}
@@ -77,63 +81,87 @@ func printRosterResult(s *IO, res *ledger.RosterResult, asJSON bool) error {
 	return nil
 }
 
+// rosterAddOptions are the flags and argument of `concord roster add`.
+type rosterAddOptions struct {
+	rosterChangeOptions
+	Member  rules.Member
+	KeyFile string // --pubkey
+}
+
 func newRosterAddCmd(s *IO) *cobra.Command {
-	o := &rosterChangeOptions{}
-	var m rules.Member
-	var keyFile string
+	o := &rosterAddOptions{}
+	m := &o.Member
 	c := &cobra.Command{
 		Use:   "add ID --name NAME --title TITLE --institution INST --country COUNTRY --pubkey FILE.pub --as STEWARD --key FILE",
 		Short: "Propose to enrol a signatory",
 		Args:  argsNamed("ID"),
 		RunE: func(c *cobra.Command, args []string) error {
-			if err := checkRosterID("ID", args[0]); err != nil {
-				return err
-			}
-			m.ID = args[0]
-			if keyFile == "" || m.Name == "" || m.Title == "" || m.Institution == "" || m.Country == "" {
-				return usagef("--name, --title, --institution, --country and --pubkey are required")
-			}
-			info, err := signing.ReadKeyInfo(keyFile)
-			if err != nil {
-				return err
-			}
-			return runRosterChange(c, s, o, ledger.RosterChangeOptions{Action: rules.ActionAdd, Member: &m, Key: info.PublicKey})
+			o.Ledger, o.ID = ledgerDir(c, s), args[0]
+			return runRosterAdd(s, o)
 		},
 	}
-	addRosterChangeFlags(c, o)
+	addRosterChangeFlags(c, &o.rosterChangeOptions)
 	c.Flags().StringVar(&m.Name, "name", "", "full name")
 	c.Flags().StringVar(&m.Title, "title", "", "title, e.g. President")
 	c.Flags().StringVar(&m.Institution, "institution", "", "institution")
 	c.Flags().StringVar(&m.Country, "country", "", "country")
-	c.Flags().StringVar(&keyFile, "pubkey", "", "the new signatory's public key file (.pub)")
+	c.Flags().StringVar(&o.KeyFile, "pubkey", "", "the new signatory's public key file (.pub)")
 	c.Flags().BoolVar(&m.Steward, "steward", false, "make the new member a steward too")
 	return c
 }
 
+// runRosterAdd proposes to enrol o.Member.
+func runRosterAdd(s *IO, o *rosterAddOptions) error {
+	if err := checkRosterID("ID", o.ID); err != nil {
+		return err
+	}
+	m := o.Member
+	m.ID = o.ID
+	if o.KeyFile == "" || m.Name == "" || m.Title == "" || m.Institution == "" || m.Country == "" {
+		return usagef("--name, --title, --institution, --country and --pubkey are required")
+	}
+	info, err := signing.ReadKeyInfo(o.KeyFile)
+	if err != nil {
+		return err
+	}
+	return runRosterChange(s, &o.rosterChangeOptions, ledger.RosterChangeOptions{Action: rules.ActionAdd, Member: &m, Key: info.PublicKey})
+}
+
+// rosterRotateOptions are the flags and argument of `concord roster rotate`.
+type rosterRotateOptions struct {
+	rosterChangeOptions
+	KeyFile string // --pubkey
+}
+
 func newRosterRotateCmd(s *IO) *cobra.Command {
-	o := &rosterChangeOptions{}
-	var keyFile string
+	o := &rosterRotateOptions{}
 	c := &cobra.Command{
 		Use:   "rotate ID --pubkey NEW.pub --as STEWARD --key FILE",
 		Short: "Propose a new key for a signatory (e.g. a lost key)",
 		Args:  argsNamed("ID"),
 		RunE: func(c *cobra.Command, args []string) error {
-			if err := checkRosterID("ID", args[0]); err != nil {
-				return err
-			}
-			if keyFile == "" {
-				return usagef("--pubkey NEW.pub is required")
-			}
-			info, err := signing.ReadKeyInfo(keyFile)
-			if err != nil {
-				return err
-			}
-			return runRosterChange(c, s, o, ledger.RosterChangeOptions{Action: rules.ActionRotate, ID: args[0], Key: info.PublicKey})
+			o.Ledger, o.ID = ledgerDir(c, s), args[0]
+			return runRosterRotate(s, o)
 		},
 	}
-	addRosterChangeFlags(c, o)
-	c.Flags().StringVar(&keyFile, "pubkey", "", "the new public key file (.pub)")
+	addRosterChangeFlags(c, &o.rosterChangeOptions)
+	c.Flags().StringVar(&o.KeyFile, "pubkey", "", "the new public key file (.pub)")
 	return c
+}
+
+// runRosterRotate proposes a new key for member o.ID.
+func runRosterRotate(s *IO, o *rosterRotateOptions) error {
+	if err := checkRosterID("ID", o.ID); err != nil {
+		return err
+	}
+	if o.KeyFile == "" {
+		return usagef("--pubkey NEW.pub is required")
+	}
+	info, err := signing.ReadKeyInfo(o.KeyFile)
+	if err != nil {
+		return err
+	}
+	return runRosterChange(s, &o.rosterChangeOptions, ledger.RosterChangeOptions{Action: rules.ActionRotate, ID: o.ID, Key: info.PublicKey})
 }
 
 func newRosterRevokeCmd(s *IO) *cobra.Command {
@@ -143,22 +171,30 @@ func newRosterRevokeCmd(s *IO) *cobra.Command {
 		Short: "Propose to revoke a signatory",
 		Args:  argsNamed("ID"),
 		RunE: func(c *cobra.Command, args []string) error {
-			if err := checkRosterID("ID", args[0]); err != nil {
-				return err
-			}
-			return runRosterChange(c, s, o, ledger.RosterChangeOptions{Action: rules.ActionRevoke, ID: args[0]})
+			o.Ledger, o.ID = ledgerDir(c, s), args[0]
+			return runRosterRevoke(s, o)
 		},
 	}
 	addRosterChangeFlags(c, o)
 	return c
 }
 
+// runRosterRevoke proposes to revoke member o.ID.
+func runRosterRevoke(s *IO, o *rosterChangeOptions) error {
+	if err := checkRosterID("ID", o.ID); err != nil {
+		return err
+	}
+	return runRosterChange(s, o, ledger.RosterChangeOptions{Action: rules.ActionRevoke, ID: o.ID})
+}
+
 // rosterApproveOptions are the flags of `concord roster approve`.
 type rosterApproveOptions struct {
 	signerOptions
-	dry  dryRun
-	Yes  bool
-	JSON bool
+	Ledger string // the ledger folder
+	Change string // the change's id, or a prefix of it
+	dry    dryRun
+	Yes    bool
+	JSON   bool
 }
 
 func newRosterApproveCmd(s *IO) *cobra.Command {
@@ -174,51 +210,8 @@ Without a terminal, --yes is required. Your key is checked before anything is
 shown or a passphrase asked.`,
 		Args: argsNamed("CHANGE"),
 		RunE: func(c *cobra.Command, args []string) error {
-			if err := o.check(); err != nil {
-				return err
-			}
-			if !o.Yes && !o.dry.on && !(s.InTerminal && s.ErrTerminal) {
-				return usagef("no terminal to confirm on: pass --yes to approve without being asked")
-			}
-			pub, agent, err := o.keyFirst(s)
-			if err != nil {
-				return err
-			}
-			change, err := resolveChange(c, s, args[0])
-			if err != nil {
-				return err
-			}
-			plan, err := ledger.PrepareRosterApproval(ledgerDir(c, s), ledger.RosterApprovalOptions{Change: change, As: o.As, Key: pub})
-			if err != nil {
-				return err
-			}
-			showRosterApproval(s, plan)
-			if o.dry.on {
-				// Nothing is signed: a signed approval printed by a dry
-				// run could be written to the ledger by someone else.
-				fmt.Fprintln(s.Err, "dry run: every check passed; nothing was signed or written")
-				return nil
-			}
-			if !o.Yes {
-				ok, err := confirm(s, fmt.Sprintf("Approve change %s (%s %s) as %s with key %s? [y/N] ",
-					plan.Change, plan.Action, plan.Member.ID, o.As, plan.SignerFingerprint))
-				if err != nil {
-					return err
-				}
-				if !ok {
-					fmt.Fprintln(s.Err, "nothing signed")
-					return &silentError{code: ExitError}
-				}
-			}
-			signer, err := o.loadSigner(s, agent)
-			if err != nil {
-				return err
-			}
-			res, err := plan.Commit(env(s), signer)
-			if err != nil {
-				return err
-			}
-			return printRosterResult(s, res, o.JSON)
+			o.Ledger, o.Change = ledgerDir(c, s), args[0]
+			return runRosterApprove(s, o)
 		},
 	}
 	addSignerFlags(c, &o.signerOptions)
@@ -286,45 +279,25 @@ func showRosterApproval(s *IO, p *ledger.RosterApprovalPlan) {
 	fmt.Fprintf(w, "Signing key: %s\n", p.SignerFingerprint)
 }
 
+// rosterViewOptions are the flags of `concord roster list` and `roster
+// allowed-signers`.
+type rosterViewOptions struct {
+	Ledger string // the ledger folder
+	JSON   bool
+}
+
 func newRosterListCmd(s *IO) *cobra.Command {
-	var asJSON bool
+	o := &rosterViewOptions{}
 	c := &cobra.Command{
 		Use:   "list",
 		Short: "List the roster and pending changes",
 		Args:  argsNamed(),
 		RunE: func(c *cobra.Command, args []string) error {
-			l, err := openLedger(c, s)
-			if err != nil {
-				return err
-			}
-			r := l.Roster()
-			if asJSON {
-				return printJSON(s, rosterOut(r))
-			}
-			printDemo(s, r.Demo)
-			fmt.Fprintf(s.Out, "roster of ledger %s (steward threshold %d)\n", r.Ledger, r.Threshold)
-			for _, m := range r.Members {
-				role := "signatory"
-				if m.Steward {
-					role = "steward"
-				}
-				state := fmt.Sprintf("enrolled at entry %d", m.Enrolled)
-				if len(m.Rotated) > 0 {
-					state += fmt.Sprintf(", key rotated at entry %s", joinInts(m.Rotated))
-				}
-				if m.Revoked != 0 {
-					state += fmt.Sprintf(", REVOKED at entry %d", m.Revoked)
-				}
-				fmt.Fprintf(s.Out, "  %-16s %s, %s, %s (%s) [%s] %s; %s\n", m.ID, documents.Inert(m.Name), documents.Inert(m.Title), documents.Inert(m.Institution), documents.Inert(m.Country), role, m.Fingerprint, state)
-			}
-			for _, p := range r.Pending {
-				fmt.Fprintf(s.Out, "pending change %s: %s %s, key %s, proposed by %s, approved by %s (%d of %d)\n", p.Change, p.Proposal.Action,
-					p.Proposal.Subject(), p.Fingerprint, p.Proposal.Proposer, strings.Join(p.Approvals, ", "), len(p.Approvals), p.Threshold)
-			}
-			return nil
+			o.Ledger = ledgerDir(c, s)
+			return runRosterList(s, o)
 		},
 	}
-	c.Flags().BoolVar(&asJSON, "json", false, "print the roster as JSON")
+	c.Flags().BoolVar(&o.JSON, "json", false, "print the roster as JSON")
 	return c
 }
 
@@ -337,7 +310,7 @@ func joinInts(ns []int) string {
 }
 
 func newRosterAllowedSignersCmd(s *IO) *cobra.Command {
-	var asJSON bool
+	o := &rosterViewOptions{}
 	c := &cobra.Command{
 		Use:   "allowed-signers",
 		Short: "Print an allowed_signers file for ssh-keygen -Y verify and git verify-commit",
@@ -347,22 +320,106 @@ for namespaces "concord" and "git". Use it with
   ssh-keygen -Y verify -f FILE -I ID -n concord -s SIG < STATEMENT`,
 		Args: argsNamed(),
 		RunE: func(c *cobra.Command, args []string) error {
-			l, err := openLedger(c, s)
-			if err != nil {
-				return err
-			}
-			file := l.AllowedSigners()
-			if asJSON {
-				out, err := allowedSignersOut(l.ID(), file)
-				if err != nil {
-					return err
-				}
-				return printJSON(s, out)
-			}
-			_, err = s.Out.Write(file)
-			return err
+			o.Ledger = ledgerDir(c, s)
+			return runRosterAllowedSigners(s, o)
 		},
 	}
-	c.Flags().BoolVar(&asJSON, "json", false, "print each principal, its namespaces, key and fingerprint, and the file, as JSON")
+	c.Flags().BoolVar(&o.JSON, "json", false, "print each principal, its namespaces, key and fingerprint, and the file, as JSON")
 	return c
+}
+
+// runRosterApprove shows a pending roster change, asks, and writes the
+// steward's approval.
+func runRosterApprove(s *IO, o *rosterApproveOptions) error {
+	if err := o.check(); err != nil {
+		return err
+	}
+	if !o.Yes && !o.dry.on && !(s.InTerminal && s.ErrTerminal) {
+		return usagef("no terminal to confirm on: pass --yes to approve without being asked")
+	}
+	pub, agent, err := o.keyFirst(s)
+	if err != nil {
+		return err
+	}
+	change, err := resolveChange(s, o.Ledger, o.Change)
+	if err != nil {
+		return err
+	}
+	plan, err := ledger.PrepareRosterApproval(o.Ledger, ledger.RosterApprovalOptions{Change: change, As: o.As, Key: pub})
+	if err != nil {
+		return err
+	}
+	showRosterApproval(s, plan)
+	if o.dry.on {
+		// Nothing is signed: a signed approval printed by a dry
+		// run could be written to the ledger by someone else.
+		fmt.Fprintln(s.Err, "dry run: every check passed; nothing was signed or written")
+		return nil
+	}
+	if !o.Yes {
+		if err := confirmSigning(s, fmt.Sprintf("Approve change %s (%s %s) as %s with key %s? [y/N] ",
+			plan.Change, plan.Action, plan.Member.ID, o.As, plan.SignerFingerprint)); err != nil {
+			return err
+		}
+	}
+	signer, err := o.loadSigner(s, agent)
+	if err != nil {
+		return err
+	}
+	res, err := plan.Commit(env(s), signer)
+	if err != nil {
+		return err
+	}
+	return printRosterResult(s, res, o.JSON)
+}
+
+// runRosterList prints the roster and its pending changes.
+func runRosterList(s *IO, o *rosterViewOptions) error {
+	l, err := ledger.OpenWith(o.Ledger, s.cache)
+	if err != nil {
+		return err
+	}
+	r := l.Roster()
+	if o.JSON {
+		return printJSON(s, rosterOut(r))
+	}
+	printDemo(s, r.Demo)
+	fmt.Fprintf(s.Out, "roster of ledger %s (steward threshold %d)\n", r.Ledger, r.Threshold)
+	for _, m := range r.Members {
+		role := "signatory"
+		if m.Steward {
+			role = "steward"
+		}
+		state := fmt.Sprintf("enrolled at entry %d", m.Enrolled)
+		if len(m.Rotated) > 0 {
+			state += fmt.Sprintf(", key rotated at entry %s", joinInts(m.Rotated))
+		}
+		if m.Revoked != 0 {
+			state += fmt.Sprintf(", REVOKED at entry %d", m.Revoked)
+		}
+		fmt.Fprintf(s.Out, "  %-16s %s, %s, %s (%s) [%s] %s; %s\n", m.ID, documents.Inert(m.Name), documents.Inert(m.Title), documents.Inert(m.Institution), documents.Inert(m.Country), role, m.Fingerprint, state)
+	}
+	for _, p := range r.Pending {
+		fmt.Fprintf(s.Out, "pending change %s: %s %s, key %s, proposed by %s, approved by %s (%d of %d)\n", p.Change, p.Proposal.Action,
+			p.Proposal.Subject(), p.Fingerprint, p.Proposal.Proposer, strings.Join(p.Approvals, ", "), len(p.Approvals), p.Threshold)
+	}
+	return nil
+}
+
+// runRosterAllowedSigners prints the ledger's allowed_signers file.
+func runRosterAllowedSigners(s *IO, o *rosterViewOptions) error {
+	l, err := ledger.OpenWith(o.Ledger, s.cache)
+	if err != nil {
+		return err
+	}
+	file := l.AllowedSigners()
+	if o.JSON {
+		out, err := allowedSignersOut(l.ID(), file)
+		if err != nil {
+			return err
+		}
+		return printJSON(s, out)
+	}
+	_, err = s.Out.Write(file)
+	return err
 }

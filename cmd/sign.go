@@ -19,13 +19,18 @@ func init() {
 	register(func(s *IO) *cobra.Command { return newDecisionCmd(s, signing.Withdraw) })
 }
 
-// decisionOptions are the flags of `concord sign` and `concord withdraw`.
+// decisionOptions are the flags and arguments of `concord sign` and
+// `concord withdraw`.
 type decisionOptions struct {
 	signerOptions
-	DryRun  bool
-	Version int
-	Yes     bool
-	JSON    bool
+	Ledger     string // the ledger folder
+	Document   string
+	Command    string // "sign" or "withdraw", for messages
+	DryRun     bool
+	Version    int
+	VersionSet bool // --version was given
+	Yes        bool
+	JSON       bool
 }
 
 func newDecisionCmd(s *IO, d signing.Decision) *cobra.Command {
@@ -48,70 +53,9 @@ possible only until the version is ratified. The withdrawal is a signed
 statement of its own; your approval stays recorded before it.`
 	}
 	c.RunE = func(c *cobra.Command, args []string) error {
-		if err := o.check(); err != nil {
-			return err
-		}
-		if err := checkDocID(args[0]); err != nil {
-			return err
-		}
-		if err := checkVersionFlag(c, o.Version); err != nil {
-			return err
-		}
-		if !o.Yes && !o.DryRun && !(s.InTerminal && s.ErrTerminal) {
-			return usagef("no terminal to confirm on: pass --yes to %s without being asked", c.Name())
-		}
-		// The key first: a wrong, missing or public key file is reported
-		// before any text is shown or a passphrase asked.
-		pub, agent, err := o.keyFirst(s)
-		if err != nil {
-			return err
-		}
-		plan, err := ledger.PrepareDecision(ledgerDir(c, s), ledger.DecisionOptions{Document: args[0], Version: o.Version, As: o.As, Decision: d, Key: pub, Cache: s.cache})
-		if err != nil {
-			return err
-		}
-		if err := showPlan(s, plan, d, !o.Yes && !o.DryRun); err != nil {
-			return err
-		}
-		if o.DryRun {
-			// Nothing is signed: a signed statement printed by a dry run
-			// could be written to the ledger by someone else.
-			stmt, err := plan.StatementAt(s.Now())
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(s.Err, "dry run: every check passed; nothing was signed or written")
-			shown, _ := documents.InertText(string(stmt))
-			fmt.Fprintf(s.Out, "the statement you would sign now:\n%s", shown)
-			return nil
-		}
-		if !o.Yes {
-			ok, err := confirm(s, fmt.Sprintf("%s %s version %d as %s with key %s? [y/N] ", verbOf(d), plan.Document, plan.Version, o.As, plan.SignerFingerprint))
-			if err != nil {
-				return err
-			}
-			if !ok {
-				fmt.Fprintln(s.Err, "nothing signed")
-				return &silentError{code: ExitError}
-			}
-		}
-		signer, err := o.loadSigner(s, agent)
-		if err != nil {
-			return err
-		}
-		res, err := plan.Commit(env(s), signer)
-		if err != nil {
-			return err
-		}
-		if o.JSON {
-			return printJSON(s, decisionOut(res))
-		}
-		fmt.Fprintf(s.Out, "%s: %s v%d by %s at entry %d (commit %.12s); %s, rule: %s\n",
-			res.Decision, res.Document, res.Version, res.Signatory, res.Entry, res.Commit, count(res.Approvals, "approval", "approvals"), res.Required)
-		if res.Ratified {
-			fmt.Fprintf(s.Out, "%s v%d is RATIFIED\n", res.Document, res.Version)
-		}
-		return nil
+		o.Ledger, o.Document, o.Command = ledgerDir(c, s), args[0], c.Name()
+		o.VersionSet = c.Flags().Changed("version")
+		return runDecision(s, o, d)
 	}
 	addSignerFlags(c, &o.signerOptions)
 	c.Flags().IntVar(&o.Version, "version", 0, "version number (default: the latest)")
@@ -119,6 +63,70 @@ statement of its own; your approval stays recorded before it.`
 	c.Flags().BoolVar(&o.DryRun, "dry-run", false, "run every check and print the statement you would sign; sign and write nothing")
 	c.Flags().BoolVar(&o.JSON, "json", false, "print the result as JSON")
 	return c
+}
+
+// runDecision signs or withdraws (d) a decision on a version: it shows
+// what is signed, asks, and writes the entry.
+func runDecision(s *IO, o *decisionOptions, d signing.Decision) error {
+	if err := o.check(); err != nil {
+		return err
+	}
+	if err := checkDocID(o.Document); err != nil {
+		return err
+	}
+	if err := checkVersion(o.VersionSet, o.Version); err != nil {
+		return err
+	}
+	if !o.Yes && !o.DryRun && !(s.InTerminal && s.ErrTerminal) {
+		return usagef("no terminal to confirm on: pass --yes to %s without being asked", o.Command)
+	}
+	// The key first: a wrong, missing or public key file is reported
+	// before any text is shown or a passphrase asked.
+	pub, agent, err := o.keyFirst(s)
+	if err != nil {
+		return err
+	}
+	plan, err := ledger.PrepareDecision(o.Ledger, ledger.DecisionOptions{Document: o.Document, Version: o.Version, As: o.As, Decision: d, Key: pub, Cache: s.cache})
+	if err != nil {
+		return err
+	}
+	if err := showPlan(s, plan, d, !o.Yes && !o.DryRun); err != nil {
+		return err
+	}
+	if o.DryRun {
+		// Nothing is signed: a signed statement printed by a dry run
+		// could be written to the ledger by someone else.
+		stmt, err := plan.StatementAt(s.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(s.Err, "dry run: every check passed; nothing was signed or written")
+		shown, _ := documents.InertText(string(stmt))
+		fmt.Fprintf(s.Out, "the statement you would sign now:\n%s", shown)
+		return nil
+	}
+	if !o.Yes {
+		if err := confirmSigning(s, fmt.Sprintf("%s %s version %d as %s with key %s? [y/N] ", verbOf(d), plan.Document, plan.Version, o.As, plan.SignerFingerprint)); err != nil {
+			return err
+		}
+	}
+	signer, err := o.loadSigner(s, agent)
+	if err != nil {
+		return err
+	}
+	res, err := plan.Commit(env(s), signer)
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		return printJSON(s, decisionOut(res))
+	}
+	fmt.Fprintf(s.Out, "%s: %s v%d by %s at entry %d (commit %.12s); %s, rule: %s\n",
+		res.Decision, res.Document, res.Version, res.Signatory, res.Entry, res.Commit, count(res.Approvals, "approval", "approvals"), res.Required)
+	if res.Ratified {
+		fmt.Fprintf(s.Out, "%s v%d is RATIFIED\n", res.Document, res.Version)
+	}
+	return nil
 }
 
 func verbOf(d signing.Decision) string {
@@ -209,6 +217,20 @@ func showPlan(s *IO, plan *ledger.DecisionPlan, d signing.Decision, full bool) e
 	}
 	if plan.Ratifies {
 		fmt.Fprintf(w, "This approval ratifies %s v%d (rule: %s).\n", plan.Document, plan.Version, plan.Required)
+	}
+	return nil
+}
+
+// confirmSigning asks question before signing; a "no" is reported as
+// "nothing signed" and exit status 1.
+func confirmSigning(s *IO, question string) error {
+	ok, err := confirm(s, question)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		fmt.Fprintln(s.Err, "nothing signed")
+		return &silentError{code: ExitError}
 	}
 	return nil
 }

@@ -14,55 +14,25 @@ func init() {
 	register(newLogCmd)
 }
 
+// statusOptions are the flags and arguments of `concord status`.
+type statusOptions struct {
+	Ledger    string   // the ledger folder
+	Documents []string // the documents to show; none: all
+	JSON      bool
+}
+
 func newStatusCmd(s *IO) *cobra.Command {
-	var asJSON bool
+	o := &statusOptions{}
 	c := &cobra.Command{
 		Use:   "status [DOC-ID]",
 		Short: "Show who approved, withdrew or is pending, and what is ratified",
 		Args:  argsUpTo("DOC-ID"),
 		RunE: func(c *cobra.Command, args []string) error {
-			for _, id := range args {
-				if err := checkDocID(id); err != nil {
-					return err
-				}
-			}
-			l, err := openLedger(c, s)
-			if err != nil {
-				return err
-			}
-			ids := args
-			if len(ids) == 0 {
-				if ids, err = l.Documents(); err != nil {
-					return err
-				}
-			}
-			var all []*ledger.DocumentStatus
-			for _, id := range ids {
-				st, err := l.Status(id)
-				if err != nil {
-					return err
-				}
-				all = append(all, st)
-			}
-			if asJSON {
-				out := statusJSON{Ledger: l.ID(), Demo: l.Genesis().Demo, Head: l.Head(), Entries: l.Entries(), Documents: []statusDocument{}}
-				for _, st := range all {
-					out.Documents = append(out.Documents, statusDocOut(st))
-				}
-				return printJSON(s, out)
-			}
-			printDemo(s, l.Genesis().Demo)
-			fmt.Fprintf(s.Out, "ledger %s: %s (%s)\n", l.ID(), documents.Inert(l.Genesis().Title), plural(l.Entries(), "entry"))
-			if len(all) == 0 {
-				fmt.Fprintln(s.Out, "no agreements yet")
-			}
-			for _, st := range all {
-				printStatus(s, st)
-			}
-			return nil
+			o.Ledger, o.Documents = ledgerDir(c, s), args
+			return runStatus(s, o)
 		},
 	}
-	c.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	c.Flags().BoolVar(&o.JSON, "json", false, "print as JSON")
 	return c
 }
 
@@ -86,39 +56,95 @@ func printStatus(s *IO, st *ledger.DocumentStatus) {
 	}
 }
 
+// logOptions are the flags of `concord log`.
+type logOptions struct {
+	Ledger string // the ledger folder
+	JSON   bool
+}
+
 func newLogCmd(s *IO) *cobra.Command {
-	var asJSON bool
+	o := &logOptions{}
 	c := &cobra.Command{
 		Use:   "log",
 		Short: "Print the ledger's history, one line per entry",
 		Args:  argsNamed(),
 		RunE: func(c *cobra.Command, args []string) error {
-			l, err := openLedger(c, s)
-			if err != nil {
-				return err
-			}
-			entries, err := l.Log()
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				subjects, err := l.LogSubjects(entries)
-				if err != nil {
-					return err
-				}
-				out := make([]logJSON, len(entries))
-				for i, e := range entries {
-					out[i] = logOut(e, subjects[i])
-				}
-				return writeJSONLines(s.Out, out)
-			}
-			printDemo(s, l.Genesis().Demo)
-			for _, e := range entries {
-				fmt.Fprintf(s.Out, "%4d %.12s %s %-14s %s\n", e.Entry, e.Commit, e.Time, documents.Inert(e.Actor), documents.Inert(e.Summary))
-			}
-			return nil
+			o.Ledger = ledgerDir(c, s)
+			return runLog(s, o)
 		},
 	}
-	c.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per entry, one per line")
+	c.Flags().BoolVar(&o.JSON, "json", false, "print one JSON object per entry, one per line")
 	return c
+}
+
+// runStatus prints the state of each document, or of those named.
+func runStatus(s *IO, o *statusOptions) error {
+	for _, id := range o.Documents {
+		if err := checkDocID(id); err != nil {
+			return err
+		}
+	}
+	l, err := ledger.OpenWith(o.Ledger, s.cache)
+	if err != nil {
+		return err
+	}
+	ids := o.Documents
+	if len(ids) == 0 {
+		if ids, err = l.Documents(); err != nil {
+			return err
+		}
+	}
+	var all []*ledger.DocumentStatus
+	for _, id := range ids {
+		st, err := l.Status(id)
+		if err != nil {
+			return err
+		}
+		all = append(all, st)
+	}
+	if o.JSON {
+		out := statusJSON{Ledger: l.ID(), Demo: l.Genesis().Demo, Head: l.Head(), Entries: l.Entries(), Documents: []statusDocument{}}
+		for _, st := range all {
+			out.Documents = append(out.Documents, statusDocOut(st))
+		}
+		return printJSON(s, out)
+	}
+	printDemo(s, l.Genesis().Demo)
+	fmt.Fprintf(s.Out, "ledger %s: %s (%s)\n", l.ID(), documents.Inert(l.Genesis().Title), plural(l.Entries(), "entry"))
+	if len(all) == 0 {
+		fmt.Fprintln(s.Out, "no agreements yet")
+	}
+	for _, st := range all {
+		printStatus(s, st)
+	}
+	return nil
+}
+
+// runLog prints the ledger's history, one line (or JSON object) per
+// entry.
+func runLog(s *IO, o *logOptions) error {
+	l, err := ledger.OpenWith(o.Ledger, s.cache)
+	if err != nil {
+		return err
+	}
+	entries, err := l.Log()
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		subjects, err := l.LogSubjects(entries)
+		if err != nil {
+			return err
+		}
+		out := make([]logJSON, len(entries))
+		for i, e := range entries {
+			out[i] = logOut(e, subjects[i])
+		}
+		return writeJSONLines(s.Out, out)
+	}
+	printDemo(s, l.Genesis().Demo)
+	for _, e := range entries {
+		fmt.Fprintf(s.Out, "%4d %.12s %s %-14s %s\n", e.Entry, e.Commit, e.Time, e.Actor, e.Summary)
+	}
+	return nil
 }

@@ -84,9 +84,10 @@ func checkLang(flag, tag string) (string, error) {
 	return canon, nil
 }
 
-// checkVersionFlag refuses a negative --version (0 means the latest).
-func checkVersionFlag(c *cobra.Command, v int) error {
-	if c.Flags().Changed("version") && v < 1 {
+// checkVersion refuses a --version, given (set) as v, below 1 (0, when not
+// given, means the latest).
+func checkVersion(set bool, v int) error {
+	if set && v < 1 {
 		return usagef("--version %d: versions are numbered from 1 (leave --version out for the latest)", v)
 	}
 	return nil

@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -50,7 +49,7 @@ type AgreementResult struct {
 // list, the files' contents and what was changed.
 func canonicalTexts(in []TextInput, allowInvisible bool, g Glyphs) ([]rules.Text, map[string][]byte, map[string][]string, error) {
 	if len(in) == 0 {
-		return nil, nil, nil, refused("give each language as --text LANG=FILE", "no text given")
+		return nil, nil, nil, refusedFor(RefusedNoText, RefusedError{}, "no text given")
 	}
 	texts := map[string][]byte{}
 	changes := map[string][]string{}
@@ -93,19 +92,6 @@ type TextError struct {
 func (e *TextError) Error() string { return fmt.Sprintf("text %s (%s): %v", e.Name, e.Lang, e.Err) }
 func (e *TextError) Unwrap() error { return e.Err }
 
-// Hint is the text check's own hint, naming the flag where one helps.
-func (e *TextError) Hint() string {
-	var sc *documents.SuspiciousCharError
-	if errors.As(e.Err, &sc) && sc.Kind.Overridable() {
-		return "remove the character (your editor may not show it), or pass --allow-invisible if the text needs it"
-	}
-	var h interface{ Hint() string }
-	if errors.As(e.Err, &h) {
-		return h.Hint()
-	}
-	return ""
-}
-
 // Propose adds a new document with its first version.
 func Propose(dir string, env Env, opts ProposeOptions) (*AgreementResult, error) {
 	if !signing.ValidID(opts.Document) {
@@ -125,7 +111,7 @@ func Propose(dir string, env Env, opts ProposeOptions) (*AgreementResult, error)
 			return err
 		}
 		if _, err := l.loadDoc(opts.Document); err == nil {
-			return refused("use 'concord amend' for a new version", "document %s exists already", opts.Document)
+			return refusedFor(RefusedDocumentExists, RefusedError{Document: opts.Document}, "document %s exists already", opts.Document)
 		} else if _, ok := err.(*RefusedError); !ok {
 			return err
 		}
@@ -138,7 +124,7 @@ func Propose(dir string, env Env, opts ProposeOptions) (*AgreementResult, error)
 			return refused(fmt.Sprintf("a quorum is between 1 and the %s", rules.CountNoun(len(d.Signers), "signatory", "signatories")), "quorum %d does not fit %s", r.Quorum, rules.CountNoun(len(d.Signers), "signatory", "signatories"))
 		}
 		if err := l.st.CheckSigners(d, p); err != nil {
-			return refused("'concord roster list' shows who is enrolled", "%v", err)
+			return refusedFor(RefusedNotEnrolled, RefusedError{Actor: opts.As}, "%v", err)
 		}
 		v := &rules.Version{Ledger: l.ID(), Document: opts.Document, Number: 1, Texts: list, Author: opts.As, Note: opts.Note, Entry: p}
 		files := versionFiles(v, texts)
@@ -208,14 +194,17 @@ func Amend(dir string, env Env, opts AmendOptions) (*AgreementResult, error) {
 			dropped := slices.Contains(opts.Drop, t.Lang)
 			switch {
 			case !given && !dropped:
-				return refused(fmt.Sprintf("give --text %s=FILE, or --drop %s to leave it out on purpose", t.Lang, t.Lang), "%s v%d has a text in %s, which this amendment leaves out", opts.Document, last.V.Number, t.Lang)
+				return refusedFor(RefusedTextLeftOut, RefusedError{Document: opts.Document, Version: last.V.Number, Lang: t.Lang},
+					"%s v%d has a text in %s, which this amendment leaves out", opts.Document, last.V.Number, t.Lang)
 			case given && dropped:
-				return refused("", "--drop %s, but a text in %s is given", t.Lang, t.Lang)
+				return refusedFor(RefusedDropGiven, RefusedError{Document: opts.Document, Version: last.V.Number, Lang: t.Lang},
+					"%s is dropped, but a text in %s is given", t.Lang, t.Lang)
 			}
 		}
 		for _, d := range opts.Drop {
 			if !slices.ContainsFunc(last.V.Texts, func(t rules.Text) bool { return t.Lang == d }) {
-				return refused("", "--drop %s: %s v%d has no text in %s", d, opts.Document, last.V.Number, d)
+				return refusedFor(RefusedDropAbsent, RefusedError{Document: opts.Document, Version: last.V.Number, Lang: d},
+					"cannot drop %s: %s v%d has no text in %s", d, opts.Document, last.V.Number, d)
 			}
 		}
 		p := l.entry + 1

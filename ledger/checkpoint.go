@@ -72,9 +72,6 @@ func (e *UnverifiedError) Error() string {
 	return fmt.Sprintf("%s does not verify: %s, the first: %s", e.What, rules.CountNoun(len(e.Report.Problems), "problem", "problems"), e.Report.Problems[0])
 }
 
-// Hint points at the audit.
-func (e *UnverifiedError) Hint() string { return "run 'concord verify' for the full report" }
-
 // InvalidEvidence marks this as tampered evidence (exit status 3).
 func (e *UnverifiedError) InvalidEvidence() bool { return true }
 

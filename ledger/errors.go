@@ -14,11 +14,6 @@ func (e *NotLedgerError) Error() string {
 
 func (e *NotLedgerError) Unwrap() error { return e.Err }
 
-// Hint tells the user how to point concord at a ledger.
-func (e *NotLedgerError) Hint() string {
-	return "pass --ledger DIR or set CONCORD_LEDGER; 'concord init' founds a new ledger"
-}
-
 // LockError is returned when another concord process holds the ledger's
 // lock (the OS file lock on Path). The operating system releases the lock
 // when that process ends, so a lock is never stale and never removed by
@@ -40,17 +35,65 @@ func (e *LockError) Hint() string {
 // ratified version, approving twice, an unknown signatory…). Nothing was
 // written.
 type RefusedError struct {
-	Msg  string
-	hint string
+	Msg string
+	// Reason says which refusal this is, for the ones a caller answers with
+	// its own next step (a command line, a flag); "" for the others.
+	Reason Refusal
+	// The facts of the refusal, where Reason has them (see each Refusal).
+	Actor    string // the roster id acting
+	Document string // the document id
+	Version  int    // the document's current version number
+	Lang     string // a text's language tag
+	hint     string
 }
 
 func (e *RefusedError) Error() string { return e.Msg }
 
-// Hint is the next step, if any.
+// Hint is the next step, if any, in words that name no command or flag;
+// callers give their own for the refusals with a Reason.
 func (e *RefusedError) Hint() string { return e.hint }
+
+// Refusal names a refusal a caller may branch on.
+type Refusal string
+
+// The refusals with a Reason; the fields of the RefusedError each one sets
+// are in brackets.
+const (
+	// RefusedNotEnrolled: the acting id, or a document's signatory, holds no
+	// key valid for the next entry.
+	RefusedNotEnrolled Refusal = "not-enrolled"
+	// RefusedWrongKey: the key signing is not the one enrolled for the
+	// acting id [Actor].
+	RefusedWrongKey Refusal = "wrong-key"
+	// RefusedPendingConflict: a roster change conflicts with one pending.
+	RefusedPendingConflict Refusal = "pending-conflict"
+	// RefusedNoSuchChange: no roster change has the id given.
+	RefusedNoSuchChange Refusal = "no-such-change"
+	// RefusedNoSuchDocument: no document has the id given [Document].
+	RefusedNoSuchDocument Refusal = "no-such-document"
+	// RefusedDocumentExists: a new document's id is taken [Document].
+	RefusedDocumentExists Refusal = "document-exists"
+	// RefusedNoText: a version was given no text.
+	RefusedNoText Refusal = "no-text"
+	// RefusedTextLeftOut: an amendment neither gives nor drops a language of
+	// the current version [Document, Version, Lang].
+	RefusedTextLeftOut Refusal = "text-left-out"
+	// RefusedDropGiven: an amendment drops a language it gives a text in
+	// [Document, Version, Lang].
+	RefusedDropGiven Refusal = "drop-given"
+	// RefusedDropAbsent: an amendment drops a language the current version
+	// has no text in [Document, Version, Lang].
+	RefusedDropAbsent Refusal = "drop-absent"
+)
 
 func refused(hint, format string, args ...any) error {
 	return &RefusedError{Msg: fmt.Sprintf(format, args...), hint: hint}
+}
+
+// refusedFor returns a *RefusedError of reason r; e holds its facts.
+func refusedFor(r Refusal, e RefusedError, format string, args ...any) error {
+	e.Reason, e.Msg = r, fmt.Sprintf(format, args...)
+	return &e
 }
 
 // InconsistentError is returned when the ledger's head contradicts its own
@@ -60,9 +103,6 @@ type InconsistentError struct{ Errs []error }
 func (e *InconsistentError) Error() string {
 	return fmt.Sprintf("the ledger is inconsistent: %v", e.Errs[0])
 }
-
-// Hint points at the audit.
-func (e *InconsistentError) Hint() string { return "run 'concord verify' for a full report" }
 
 // InvalidEvidence marks this as tampered evidence (exit status 3).
 func (e *InconsistentError) InvalidEvidence() bool { return true }

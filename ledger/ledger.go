@@ -170,10 +170,10 @@ func (l *Ledger) checkSigner(actor string, signer ssh.Signer) error {
 func (l *Ledger) checkKey(actor string, pub ssh.PublicKey) error {
 	key, err := l.st.ActiveKey(actor, l.entry+1)
 	if err != nil {
-		return refused("'concord roster list' shows who is enrolled", "%v", err)
+		return refusedFor(RefusedNotEnrolled, RefusedError{Actor: actor}, "%v", err)
 	}
 	if !signing.SameKey(key, pub) {
-		return refused("sign with the key enrolled for "+actor+" (see 'concord roster list')",
+		return refusedFor(RefusedWrongKey, RefusedError{Actor: actor},
 			"the key you sign with (%s) is not %s's enrolled key (%s)",
 			signing.Fingerprint(pub), actor, signing.Fingerprint(key))
 	}

@@ -175,7 +175,7 @@ func (l *Ledger) loadDoc(id string) (*rules.DocState, error) {
 func replayDoc(st *rules.State, repo *gitstore.Repo, head, id string) (*rules.DocState, error) {
 	raw, err := repo.ReadFile(head, rules.DocFile(id))
 	if errors.Is(err, gitstore.ErrNotFound) {
-		return nil, refused("'concord status' lists the ledger's documents", "no document %q in this ledger", id)
+		return nil, refusedFor(RefusedNoSuchDocument, RefusedError{Document: id}, "no document %q in this ledger", id)
 	}
 	if err != nil {
 		return nil, err

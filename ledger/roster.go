@@ -69,7 +69,7 @@ func ProposeRosterChange(dir string, env Env, opts RosterChangeOptions) (*Roster
 			return refused("", "%s", err.(*rules.RuleError).Msg)
 		}
 		if cid, what := pendingConflict(l.st, ch); cid != "" {
-			return refused("approve or wait for the pending change ('concord roster list' shows it)", "change %s, pending, %s already", cid, what)
+			return refusedFor(RefusedPendingConflict, RefusedError{}, "change %s, pending, %s already", cid, what)
 		}
 		raw := rules.EncodeJSON(ch)
 		sum := sha256Sum(raw)
@@ -139,7 +139,7 @@ func approveRosterChange(dir string, env Env, change, as string, signer ssh.Sign
 func (l *Ledger) pendingChange(change, as string) (*rules.ChangeState, error) {
 	cs, ok := l.st.Changes[change]
 	if !ok {
-		return nil, refused("'concord roster list' shows pending changes", "no roster change %q", change)
+		return nil, refusedFor(RefusedNoSuchChange, RefusedError{}, "no roster change %q", change)
 	}
 	if cs.Effective != 0 {
 		return nil, refused("", "change %s took effect at entry %d already", change, cs.Effective)

@@ -86,11 +86,6 @@ func (e *KeyTypeError) Error() string {
 	return fmt.Sprintf("key %q is of type %s: concord needs an ed25519 key", e.Path, e.Type)
 }
 
-// Hint returns the user's next step.
-func (e *KeyTypeError) Hint() string {
-	return "make an ed25519 key with 'concord key new' or 'ssh-keygen -t ed25519'"
-}
-
 // KeyFormatError reports a key file or key line that is not a well-formed
 // OpenSSH key: truncated, garbage, inconsistent or in another format.
 type KeyFormatError struct {

@@ -128,11 +128,10 @@ func (e *SignError) Unwrap() []error {
 // *VerifyError, would otherwise report as invalid evidence).
 func (e *SignError) InvalidEvidence() bool { return false }
 
-// Hint suggests a next step where one exists.
+// Hint suggests a next step where one exists; for ErrUnsupported, making an
+// ed25519 key is the caller's to say.
 func (e *SignError) Hint() string {
 	switch e.Kind {
-	case ErrUnsupported:
-		return "concord signs with ed25519 keys only; create one with `concord key new`"
 	case ErrSignerMisbehaved:
 		return "the ssh-agent or security key returned a signature that does not verify; restart the agent or sign with the key file"
 	}

@@ -1,0 +1,139 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/concord-ledger/concord/documents"
+	"github.com/concord-ledger/concord/ledger"
+	"github.com/concord-ledger/concord/signing"
+)
+
+// This file is the one place where library errors meet the command line:
+// the libraries' errors carry facts (typed, with fields), and the next steps
+// that name a concord command or flag are written here.
+
+// hintFor returns the next step for err itself (not what it wraps) in the
+// command line's words, and whether cmd has one for it.
+func hintFor(err error) (string, bool) {
+	switch e := err.(type) {
+	case *ledger.NotLedgerError:
+		return "pass --ledger DIR or set CONCORD_LEDGER; 'concord init' founds a new ledger", true
+	case *ledger.InconsistentError:
+		return "run 'concord verify' for a full report", true
+	case *ledger.UnverifiedError:
+		return "run 'concord verify' for the full report", true
+	case *ledger.TextError:
+		var sc *documents.SuspiciousCharError
+		if errors.As(e.Err, &sc) && sc.Kind.Overridable() {
+			return "remove the character (your editor may not show it), or pass --allow-invisible if the text needs it", true
+		}
+	case *ledger.RefusedError:
+		return refusalHint(e)
+	case *signing.KeyTypeError:
+		return "make an ed25519 key with 'concord key new' or 'ssh-keygen -t ed25519'", true
+	case *signing.SignError:
+		if e.Kind == signing.ErrUnsupported {
+			return "concord signs with ed25519 keys only; create one with `concord key new`", true
+		}
+	}
+	return "", false
+}
+
+// refusalHint is hintFor of a ledger refusal.
+func refusalHint(e *ledger.RefusedError) (string, bool) {
+	switch e.Reason {
+	case ledger.RefusedNotEnrolled:
+		return "'concord roster list' shows who is enrolled", true
+	case ledger.RefusedWrongKey:
+		return "sign with the key enrolled for " + e.Actor + " (see 'concord roster list')", true
+	case ledger.RefusedPendingConflict:
+		return "approve or wait for the pending change ('concord roster list' shows it)", true
+	case ledger.RefusedNoSuchChange:
+		return "'concord roster list' shows pending changes", true
+	case ledger.RefusedNoSuchDocument:
+		return "'concord status' lists the ledger's documents", true
+	case ledger.RefusedDocumentExists:
+		return "use 'concord amend' for a new version", true
+	case ledger.RefusedNoText:
+		return "give each language as --text LANG=FILE", true
+	case ledger.RefusedTextLeftOut:
+		return fmt.Sprintf("give --text %s=FILE, or --drop %s to leave it out on purpose", e.Lang, e.Lang), true
+	case ledger.RefusedDropGiven, ledger.RefusedDropAbsent:
+		return "", true
+	}
+	return "", false
+}
+
+// messageFor returns the message of err itself in the command line's words
+// where they differ from the library's, and whether they do.
+func messageFor(err error) (string, bool) {
+	e, ok := err.(*ledger.RefusedError)
+	if !ok {
+		return "", false
+	}
+	switch e.Reason {
+	case ledger.RefusedDropGiven:
+		return fmt.Sprintf("--drop %s, but a text in %s is given", e.Lang, e.Lang), true
+	case ledger.RefusedDropAbsent:
+		return fmt.Sprintf("--drop %s: %s v%d has no text in %s", e.Lang, e.Document, e.Version, e.Lang), true
+	}
+	return "", false
+}
+
+// errorMessage is err's message as the user sees it: the library's, with
+// the parts cmd words itself (messageFor) replaced.
+func errorMessage(err error) string {
+	msg := err.Error()
+	walkErrors(err, func(e error) bool {
+		if m, ok := messageFor(e); ok {
+			msg = strings.Replace(msg, e.Error(), m, 1)
+		}
+		return false
+	})
+	return msg
+}
+
+// errorHint returns the hint for err: that of the first error in its chain
+// (in the order errors.As looks) that either cmd has a hint for (hintFor) or
+// that has a Hint method; "" if none has one.
+func errorHint(err error) string {
+	var hint string
+	walkErrors(err, func(e error) bool {
+		if h, ok := hintFor(e); ok {
+			hint = h
+			return true
+		}
+		if h, ok := e.(hinter); ok {
+			hint = h.Hint()
+			return true
+		}
+		return false
+	})
+	return hint
+}
+
+// walkErrors calls f on err and the errors it wraps, depth first, in the
+// order errors.As looks, until f returns true; it reports whether f did.
+func walkErrors(err error, f func(error) bool) bool {
+	for err != nil {
+		if f(err) {
+			return true
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				if walkErrors(e, f) {
+					return true
+				}
+			}
+			return false
+		default:
+			return false
+		}
+	}
+	return false
+}
