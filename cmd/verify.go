@@ -64,7 +64,7 @@ is listed with its entry, commit and file.`,
 				}
 				o.Since = full
 			}
-			if o.LedgerID != "" && !isLedgerID(o.LedgerID) {
+			if o.LedgerID = strings.ToLower(strings.TrimSpace(o.LedgerID)); o.LedgerID != "" && !isLedgerID(o.LedgerID) {
 				return usagef("--ledger-id %q is not a ledger id (64 hex digits, as 'concord verify' prints it)", o.LedgerID)
 			}
 			if o.Quiet && o.JSON {

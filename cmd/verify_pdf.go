@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -60,7 +61,7 @@ ledger cannot be read.`,
 		Args: argsNamed("FILE"),
 		RunE: func(c *cobra.Command, args []string) error {
 			o.File = args[0]
-			if o.LedgerID != "" && !isLedgerID(o.LedgerID) {
+			if o.LedgerID = strings.ToLower(strings.TrimSpace(o.LedgerID)); o.LedgerID != "" && !isLedgerID(o.LedgerID) {
 				return usagef("--ledger-id %q is not a ledger id (64 hex digits, as 'concord verify' prints it)", o.LedgerID)
 			}
 			if o.Quiet && o.JSON {

@@ -103,6 +103,9 @@ func openRepo(dir string, repo *gitstore.Repo, cache Cache) (*Ledger, error) {
 	}
 	m := entryTrailer.FindStringSubmatch(c.Message)
 	if m == nil {
+		if notALedger(repo, head) {
+			return nil, &NotLedgerError{Dir: dir, Err: errors.New("its history has no genesis entry and its head no Concord-Entry trailer: it is a git repository, not a ledger")}
+		}
 		return nil, &InconsistentError{Errs: []error{fmt.Errorf("head commit %.12s has no Concord-Entry trailer", head)}}
 	}
 	entry, _ := strconv.Atoi(m[1])

@@ -209,3 +209,21 @@ func (l *Ledger) at(head string, entry int) (*Ledger, error) {
 	}
 	return &Ledger{Dir: l.Dir, repo: l.repo, head: head, entry: entry, st: st, cache: l.cache, rosterKey: key}, nil
 }
+
+// notALedger reports whether the repository's history at head is plainly
+// not a concord ledger's: its head commit carries no Concord-Entry trailer
+// and its first commit adds no genesis.json (a source repository, say). Such
+// a repository is *NotLedgerError, "cannot check", never tampered evidence.
+// Reading the history is only done when the head has no trailer.
+func notALedger(repo *gitstore.Repo, head string) bool {
+	c, err := repo.ReadCommit(head)
+	if err != nil || entryTrailer.MatchString(c.Message) {
+		return false
+	}
+	ids, err := repo.FirstParentIDs(head)
+	if err != nil || len(ids) == 0 {
+		return false
+	}
+	_, err = repo.ReadFile(ids[0], rules.GenesisPath)
+	return errors.Is(err, gitstore.ErrNotFound)
+}

@@ -159,6 +159,9 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 	if head == "" {
 		return nil, &NotLedgerError{Dir: dir, Err: errors.New("the repository has no entries")}
 	}
+	if notALedger(repo, head) {
+		return nil, &NotLedgerError{Dir: dir, Err: errors.New("its history has no genesis entry and its head no Concord-Entry trailer: it is a git repository, not a ledger")}
+	}
 	rep, err := verifyRepo(repo, head, opts)
 	return withOverlays(repo, head, rep, err)
 }
