@@ -352,13 +352,8 @@ func PrepareDecision(dir string, opts DecisionOptions) (plan *DecisionPlan, err 
 
 // hasApproved reports whether who's latest decision on vs is an approval.
 func hasApproved(vs *rules.VersionState, who string) bool {
-	approved := false
-	for _, d := range vs.Decisions {
-		if d.Signatory == who {
-			approved = d.Decision == signing.Approve
-		}
-	}
-	return approved
+	last := vs.LastDecision(who)
+	return last != nil && last.Decision == signing.Approve
 }
 
 // checkDecision applies the rules for who may sign or withdraw what.
@@ -376,21 +371,11 @@ func checkDecision(l *Ledger, ds *rules.DocState, vs *rules.VersionState, who st
 	if vs.Superseded != 0 {
 		return refused(fmt.Sprintf("sign the current version, %d", len(ds.Versions)), "%s v%d was superseded by an amendment at entry %d", ds.Doc.ID, n, vs.Superseded)
 	}
-	var last *rules.Decision
-	for i := range vs.Decisions {
-		if vs.Decisions[i].Signatory == who {
-			last = &vs.Decisions[i]
-		}
-	}
-	switch dec {
-	case signing.Approve:
-		if last != nil && last.Decision == signing.Approve {
-			return refused("", "%s approved %s v%d already at entry %d", who, ds.Doc.ID, n, last.Pos)
-		}
-	case signing.Withdraw:
-		if last == nil || last.Decision != signing.Approve {
-			return refused("", "%s has no approval of %s v%d to withdraw", who, ds.Doc.ID, n)
-		}
+	switch conflict, last := vs.DecisionConflict(who, dec); conflict {
+	case rules.ConflictApprovedAlready:
+		return refused("", "%s approved %s v%d already at entry %d", who, ds.Doc.ID, n, last.Pos)
+	case rules.ConflictNoApproval:
+		return refused("", "%s has no approval of %s v%d to withdraw", who, ds.Doc.ID, n)
 	}
 	return nil
 }

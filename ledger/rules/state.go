@@ -634,21 +634,11 @@ func (st *State) ApplyDecision(p int, doc string, n int, who string, stmt, sig [
 	if late && ratified != nil {
 		errs = append(errs, ratErr(RatifiedFile(doc, n), "%s v%d was ratified at entry %d already; a later decision records no ratification", doc, n, vs.Ratified.Entry))
 	}
-	var last *Decision
-	for i := range vs.Decisions {
-		if vs.Decisions[i].Signatory == who {
-			last = &vs.Decisions[i]
-		}
-	}
-	switch s.Decision {
-	case signing.Approve:
-		if last != nil && last.Decision == signing.Approve {
-			errs = append(errs, ruleErr(base+StatementSuffix, "%s approved %s v%d already at entry %d", who, doc, n, last.Pos))
-		}
-	case signing.Withdraw:
-		if last == nil || last.Decision != signing.Approve {
-			errs = append(errs, ruleErr(base+StatementSuffix, "%s withdraws an approval of %s v%d they have not given", who, doc, n))
-		}
+	switch conflict, last := vs.DecisionConflict(who, s.Decision); conflict {
+	case ConflictApprovedAlready:
+		errs = append(errs, ruleErr(base+StatementSuffix, "%s approved %s v%d already at entry %d", who, doc, n, last.Pos))
+	case ConflictNoApproval:
+		errs = append(errs, ruleErr(base+StatementSuffix, "%s withdraws an approval of %s v%d they have not given", who, doc, n))
 	}
 	if len(errs) > 0 {
 		return errs
@@ -700,4 +690,41 @@ func TextHashes(v *Version) []signing.TextHash {
 		copy(out[i].SHA256[:], b)
 	}
 	return out
+}
+
+// Decision conflicts: why a signatory may not make a decision on a version
+// now (VersionState.DecisionConflict).
+const (
+	ConflictApprovedAlready = "approved-already" // an approval while their latest decision approves
+	ConflictNoApproval      = "no-approval"      // a withdrawal of an approval they have not given
+)
+
+// LastDecision returns who's latest decision on vs, or nil.
+func (vs *VersionState) LastDecision(who string) *Decision {
+	var last *Decision
+	for i := range vs.Decisions {
+		if vs.Decisions[i].Signatory == who {
+			last = &vs.Decisions[i]
+		}
+	}
+	return last
+}
+
+// DecisionConflict says whether who may make decision d on vs after the
+// decisions it holds: "" if they may, else ConflictApprovedAlready (last is
+// the approval that stands) or ConflictNoApproval. Every decision applied
+// is held to it, and concord asks it before it signs one.
+func (vs *VersionState) DecisionConflict(who string, d signing.Decision) (conflict string, last *Decision) {
+	last = vs.LastDecision(who)
+	switch d {
+	case signing.Approve:
+		if last != nil && last.Decision == signing.Approve {
+			return ConflictApprovedAlready, last
+		}
+	case signing.Withdraw:
+		if last == nil || last.Decision != signing.Approve {
+			return ConflictNoApproval, last
+		}
+	}
+	return "", last
 }
