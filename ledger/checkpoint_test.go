@@ -96,15 +96,20 @@ func TestCheckpointRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	foreignByMallory, err := signCheckpoint(&rules.Checkpoint{Ledger: strings.Repeat("e", 64), Entries: l.Entries(), Head: l.Head()}, "s1", mallory.signer)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name string
 		cp   []byte
 		want string
 	}{
-		{"tampered text", []byte(strings.Replace(string(good), "entries ", "entries 1", 1)), "checkpoint cp1: signed note: invalid signature for key s1+"},
+		{"tampered text", []byte(strings.Replace(string(good), "entries ", "entries 1", 1)), "checkpoint cp1: a signature on it does not verify: it was changed after it was signed (invalid signature for key s1+"},
 		{"other ledger", foreign, "checkpoint cp1 is of ledger eeeeeeee"},
 		{"unknown key", byMallory, "signed by no key on this ledger's roster (s1 "},
-		{"not a note", []byte("hello\n"), "checkpoint cp1: signed note: malformed note"},
+		{"not a note", []byte("hello\n"), "checkpoint cp1: not a signed note as concord writes checkpoints: malformed note"},
+		{"another ledger's, by its own key", foreignByMallory, "checkpoint cp1: it is a checkpoint of ledger eeeeeeee"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			wantProblem(t, w.verify(VerifyOptions{Checkpoints: cpFiles(tc.cp)}), tc.want)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"golang.org/x/mod/sumdb/note"
 
@@ -82,9 +83,15 @@ func OpenCheckpoint(st *State, msg []byte) (*Checkpoint, error) {
 	if err != nil {
 		var unverified *note.UnverifiedNoteError
 		if errors.As(err, &unverified) {
+			if c, perr := ParseCheckpointText(unverified.Note.Text); perr == nil && c.Ledger != st.ID {
+				return nil, fmt.Errorf("it is a checkpoint of ledger %s, not of this ledger %s (signed by %s)", c.Ledger, st.ID, sigNames(unverified.Note.UnverifiedSigs))
+			}
 			return nil, fmt.Errorf("signed by no key on this ledger's roster (%s)", sigNames(unverified.Note.UnverifiedSigs))
 		}
-		return nil, fmt.Errorf("signed note: %v", err)
+		if strings.Contains(err.Error(), "invalid signature") {
+			return nil, fmt.Errorf("a signature on it does not verify: it was changed after it was signed (%v)", err)
+		}
+		return nil, fmt.Errorf("not a signed note as concord writes checkpoints: %v", err)
 	}
 	if len(n.UnverifiedSigs) > 0 {
 		return nil, fmt.Errorf("also carries signatures by keys not on this ledger's roster (%s)", sigNames(n.UnverifiedSigs))
