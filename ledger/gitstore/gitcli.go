@@ -124,14 +124,7 @@ func (g *Repo) fetchGit(ctx context.Context, url, ref string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("moving the fetched objects into place: %w", err)
 	}
-	id, err := g.Ref(ref)
-	if err != nil {
-		return "", err
-	}
-	if id == "" {
-		return "", ErrNoRemoteBranch
-	}
-	return id, nil
+	return g.fetchedRef(ref)
 }
 
 // localLock returns the lock file in gitDir that git could not create

@@ -147,14 +147,7 @@ func (g *Repo) Fetch(ctx context.Context, url, ref string) (string, error) {
 	default:
 		return "", classifyGoGit(err, url)
 	}
-	id, err := g.Ref(ref)
-	if err != nil {
-		return "", err
-	}
-	if id == "" {
-		return "", ErrNoRemoteBranch
-	}
-	return id, nil
+	return g.fetchedRef(ref)
 }
 
 // DiscardFetched deletes ref and removes the objects the fetches since the
@@ -575,4 +568,17 @@ func (s *lockedReceive) ReceivePack(ctx context.Context, req *packp.ReferenceUpd
 		}
 	}
 	return s.ReceivePackSession.ReceivePack(ctx, req)
+}
+
+// fetchedRef returns the commit a fetch left in ref, or ErrNoRemoteBranch
+// if it left none.
+func (g *Repo) fetchedRef(ref string) (string, error) {
+	id, err := g.Ref(ref)
+	if err != nil {
+		return "", err
+	}
+	if id == "" {
+		return "", ErrNoRemoteBranch
+	}
+	return id, nil
 }
