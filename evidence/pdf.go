@@ -61,23 +61,31 @@ func ExportPDF(l *ledger.Ledger, id string, n int) ([]byte, error) {
 // Input gathers what the PDF of version n (0: the latest) of document id
 // shows and embeds (see ExportPDF).
 func Input(l *ledger.Ledger, id string, n int) (*pdf.Input, error) {
+	in, _, err := input(l, id, n)
+	return in, err
+}
+
+// input is Input, also returning the record of the version at the rendered
+// entry that the Input was made from.
+func input(l *ledger.Ledger, id string, n int) (*pdf.Input, *ledger.VersionRecord, error) {
 	rec, err := l.VersionRecord(id, n)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if rec.Ratified != nil && rec.Ratified.Entry != rec.HeadEntry {
 		if l, err = l.At(rec.Ratified.Entry); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if rec, err = l.VersionRecord(id, rec.Version.Number); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	bundle, err := l.Bundle()
 	if err != nil {
-		return nil, fmt.Errorf("writing the ledger's history into the PDF: %w", err)
+		return nil, nil, fmt.Errorf("writing the ledger's history into the PDF: %w", err)
 	}
-	return assemble(rec, bundle)
+	in, err := assemble(rec, bundle)
+	return in, rec, err
 }
 
 // assemble makes the Input, and the manifest it embeds, from the record of

@@ -179,10 +179,10 @@ func VerifyPDF(data []byte, opts VerifyPDFOptions) (*PDFReport, error) {
 	if man.Head != l.Head() {
 		problem(CodeManifestMismatch, "manifest.json names the head %s, the history the PDF carries ends at %s", man.Head, l.Head())
 	}
-	if rec, err := l.VersionRecord(man.Document, man.Version); err == nil {
+	in, rec, err := input(l, man.Document, man.Version)
+	if rec != nil {
 		rep.Ratified, rep.Decisions = rec.Ratified != nil, len(rec.Decisions)
 	}
-	in, err := Input(l, man.Document, man.Version)
 	if err != nil {
 		problem(CodeNotRendered, "the PDF cannot be rendered from the history it carries: %v", err)
 	} else if want, err := pdf.Render(in); err != nil {
