@@ -341,10 +341,8 @@ func PrepareDecision(dir string, opts DecisionOptions) (plan *DecisionPlan, err 
 	if opts.Key != nil {
 		plan.SignerFingerprint = signing.Fingerprint(opts.Key)
 		if opts.Decision == signing.Approve {
-			trial := &rules.VersionState{V: vs.V, Decisions: append(slices.Clone(vs.Decisions),
-				rules.Decision{Pos: l.entry + 1, Signatory: opts.As, Decision: opts.Decision, Key: opts.Key})}
-			approvals, distinct := rules.ApprovalsOf(ds.Doc, trial)
-			plan.Ratifies = rules.RuleMet(ds.Doc, len(approvals), distinct)
+			_, rat := rules.AfterDecision(l.ID(), ds.Doc, vs, l.entry+1, opts.As, opts.Decision, opts.Key)
+			plan.Ratifies = rat != nil
 		}
 	}
 	return plan, nil
@@ -431,12 +429,10 @@ func (plan *DecisionPlan) Commit(env Env, signer ssh.Signer) (*DecisionResult, e
 		base := rules.DecisionBase(plan.Document, plan.Version, p, who)
 		files := map[string][]byte{base + rules.StatementSuffix: stmt, base + rules.SigSuffix: sig}
 		// Would this decision meet the rule?
-		trial := &rules.VersionState{V: vs.V, Decisions: append(slices.Clone(vs.Decisions), rules.Decision{Pos: p, Signatory: who, Decision: s.Decision, Key: signer.PublicKey()})}
-		approvals, distinct := rules.ApprovalsOf(ds.Doc, trial)
-		ratified := rules.RuleMet(ds.Doc, len(approvals), distinct)
+		approvals, rat := rules.AfterDecision(l.ID(), ds.Doc, vs, p, who, s.Decision, signer.PublicKey())
+		ratified := rat != nil
 		if ratified {
-			files[rules.RatifiedFile(plan.Document, plan.Version)] = rules.EncodeJSON(&rules.Ratified{Ledger: l.ID(), Document: plan.Document,
-				Version: plan.Version, Rule: ds.Doc.Rule, Entry: p, Approvals: approvals})
+			files[rules.RatifiedFile(plan.Document, plan.Version)] = rules.EncodeJSON(rat)
 		}
 		rosterKey := l.rosterKey // verifyEntry clears it
 		if err := l.verifyEntry(files, who); err != nil {
@@ -456,7 +452,7 @@ func (plan *DecisionPlan) Commit(env Env, signer ssh.Signer) (*DecisionResult, e
 		}
 		l.fileDecided(plan.Document, rosterKey)
 		res = &DecisionResult{Document: plan.Document, Version: plan.Version, Signatory: who, Decision: string(s.Decision),
-			Entry: p, Commit: commit, Ratified: ratified, Approvals: len(approvals), Required: ds.Doc.Rule.Describe(len(ds.Doc.Signers))}
+			Entry: p, Commit: commit, Ratified: ratified, Approvals: approvals, Required: ds.Doc.Rule.Describe(len(ds.Doc.Signers))}
 		return nil
 	})
 	return res, err

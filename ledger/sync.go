@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -624,10 +623,8 @@ func (l *Ledger) moveEntry(e *rules.Entry, files map[string][]byte, old, p int, 
 		vs := ds.Versions[n-1]
 		key, err := l.st.ActiveKey(who, p)
 		if err == nil && vs.Ratified == nil {
-			trial := &rules.VersionState{V: vs.V, Decisions: append(slices.Clone(vs.Decisions), rules.Decision{Pos: p, Signatory: who, Decision: s.Decision, Key: key})}
-			approvals, distinct := rules.ApprovalsOf(ds.Doc, trial)
-			if rules.RuleMet(ds.Doc, len(approvals), distinct) {
-				out[rules.RatifiedFile(e.Doc, n)] = rules.EncodeJSON(&rules.Ratified{Ledger: l.ID(), Document: e.Doc, Version: n, Rule: ds.Doc.Rule, Entry: p, Approvals: approvals})
+			if _, rat := rules.AfterDecision(l.ID(), ds.Doc, vs, p, who, s.Decision, key); rat != nil {
+				out[rules.RatifiedFile(e.Doc, n)] = rules.EncodeJSON(rat)
 				summary += fmt.Sprintf(": ratified by %s", ds.Doc.Rule)
 			}
 		}

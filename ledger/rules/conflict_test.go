@@ -32,3 +32,22 @@ func TestDecisionConflict(t *testing.T) {
 		t.Errorf("the standing approval is %+v, want the one at 4", last)
 	}
 }
+
+// AfterDecision gives the approvals a decision would leave and, when they
+// meet the rule, the exact record the audit requires with it.
+func TestAfterDecision(t *testing.T) {
+	doc := &Document{ID: "pact", Signers: []string{"a", "b"}, Rule: Rule{Kind: "all"}}
+	vs := &VersionState{V: &Version{Number: 1}}
+	n, rat := AfterDecision("L", doc, vs, 3, "a", signing.Approve, testKey(t, "a"))
+	if n != 1 || rat != nil || len(vs.Decisions) != 0 {
+		t.Fatalf("first approval: %d approvals, %+v, vs now %d decisions", n, rat, len(vs.Decisions))
+	}
+	vs.Decisions = append(vs.Decisions, Decision{Pos: 3, Signatory: "a", Decision: signing.Approve, Key: testKey(t, "a")})
+	n, rat = AfterDecision("L", doc, vs, 4, "b", signing.Approve, testKey(t, "b"))
+	if n != 2 || rat == nil || rat.Entry != 4 || rat.Version != 1 || rat.Document != "pact" || len(rat.Approvals) != 2 || rat.Approvals[1].Entry != 4 {
+		t.Fatalf("second approval: %d approvals, %+v", n, rat)
+	}
+	if n, rat = AfterDecision("L", doc, vs, 4, "b", signing.Approve, testKey(t, "a")); n != 2 || rat != nil {
+		t.Errorf("an approval with a's key by b: %d approvals, %+v; one key counts once", n, rat)
+	}
+}

@@ -659,8 +659,7 @@ func (st *State) ApplyDecision(p int, doc string, n int, who string, stmt, sig [
 	case !met && ratified != nil:
 		return []error{ratErr(rpath, "ratification recorded at entry %d, but the rule %s is not met there (%d of %s approve)", p, ds.Doc.Rule, len(count.approving), CountNoun(len(ds.Doc.Signers), "signatory", "signatories"))}
 	case met:
-		approvals, _ := ApprovalsOf(ds.Doc, vs)
-		want := &Ratified{Ledger: st.ID, Document: doc, Version: n, Rule: ds.Doc.Rule, Entry: p, Approvals: approvals}
+		want := ratificationOf(st.ID, ds.Doc, vs, p)
 		if string(EncodeJSON(want)) != string(EncodeJSON(ratified)) {
 			return []error{ratErr(rpath, "recorded ratification differs from the one the ledger implies")}
 		}
@@ -727,4 +726,24 @@ func (vs *VersionState) DecisionConflict(who string, d signing.Decision) (confli
 		}
 	}
 	return "", last
+}
+
+// ratificationOf is the ratification record of version vs of doc in
+// ledger ledgerID, made at entry p, with the approvals that count for it.
+func ratificationOf(ledgerID string, doc *Document, vs *VersionState, p int) *Ratified {
+	approvals, _ := ApprovalsOf(doc, vs)
+	return &Ratified{Ledger: ledgerID, Document: doc.ID, Version: vs.V.Number, Rule: doc.Rule, Entry: p, Approvals: approvals}
+}
+
+// AfterDecision says what who's decision d, signed with key at entry p,
+// would make of version vs of doc in ledger ledgerID: how many approvals
+// would count, and the ratification record the entry must hold with it, or
+// nil if the decision would not meet the rule. vs is not changed.
+func AfterDecision(ledgerID string, doc *Document, vs *VersionState, p int, who string, d signing.Decision, key ssh.PublicKey) (approvals int, ratification *Ratified) {
+	trial := &VersionState{V: vs.V, Decisions: append(slices.Clone(vs.Decisions), Decision{Pos: p, Signatory: who, Decision: d, Key: key})}
+	counted, distinct := ApprovalsOf(doc, trial)
+	if !RuleMet(doc, len(counted), distinct) {
+		return len(counted), nil
+	}
+	return len(counted), ratificationOf(ledgerID, doc, trial, p)
 }
