@@ -3,6 +3,7 @@ package cmd
 import (
 	"encoding/json"
 	"fmt"
+	"sync"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/crypto/ssh"
@@ -57,15 +58,46 @@ func (o *signerOptions) signer(s *IO) (ssh.Signer, error) {
 
 // env is the environment of the ledger's writes: the clock, randomness, the
 // state cache, the git program that reaches remotes, and the PDF's glyph
-// coverage, against which every field and text written is checked (nil, and
-// so every write of text refused, only if the embedded fonts cannot be read,
-// which the build's tests rule out).
+// coverage, against which every field and text written is checked.
 func env(s *IO) ledger.Env {
-	e := ledger.Env{Now: s.Now, Rand: s.Rand, Cache: s.cache, Git: gitProgram(s)}
-	if cv, err := pdf.NewCoverage(); err == nil {
-		e.Glyphs = cv
+	return ledger.Env{Now: s.Now, Rand: s.Rand, Cache: s.cache, Git: gitProgram(s), Glyphs: &lazyCoverage{}}
+}
+
+// lazyCoverage is the PDF's glyph coverage (pdf.Coverage), its embedded
+// fonts parsed at the first character checked: most commands write no text,
+// and the parse costs tens of milliseconds, a large part of a short
+// command. Should the fonts be unusable (which the build's tests rule out,
+// and 'concord doctor' reports), every character is refused.
+type lazyCoverage struct {
+	once sync.Once
+	cv   *pdf.Coverage
+}
+
+func (l *lazyCoverage) get() *pdf.Coverage {
+	l.once.Do(func() { l.cv, _ = pdf.NewCoverage() })
+	return l.cv
+}
+
+// Covers implements documents.Glyphs.
+func (l *lazyCoverage) Covers(r rune) bool {
+	cv := l.get()
+	return cv != nil && cv.Covers(r)
+}
+
+// Unshaped implements documents.Shaper.
+func (l *lazyCoverage) Unshaped(r rune) string {
+	if cv := l.get(); cv != nil {
+		return cv.Unshaped(r)
 	}
-	return e
+	return ""
+}
+
+// Unencodable implements documents.Encoder.
+func (l *lazyCoverage) Unencodable(r rune) string {
+	if cv := l.get(); cv != nil {
+		return cv.Unencodable(r)
+	}
+	return "the embedded fonts cannot be read"
 }
 
 // printJSON writes v as indented JSON to the data stream.

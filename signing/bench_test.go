@@ -63,3 +63,18 @@ func BenchmarkRawEd25519Verify(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParsePublicKey is the cost of reading one roster key, its
+// point check included (paid once per key a replay meets).
+func BenchmarkParsePublicKey(b *testing.B) {
+	pub, _, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	line := keyLine(pub)
+	for b.Loop() {
+		if _, err := ParsePublicKey(line); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -219,17 +219,25 @@ func CheckField(name, s string, max int) error {
 
 // Validate checks m's fields and parses its key.
 func (m *Member) Validate() (ssh.PublicKey, error) {
+	if err := m.checkFields(); err != nil {
+		return nil, err
+	}
+	return ParseKey(m.Key)
+}
+
+// checkFields checks m's fields other than its key.
+func (m *Member) checkFields() error {
 	if !signing.ValidID(m.ID) {
-		return nil, fmt.Errorf("member id %q: use 1 to 64 of a-z, 0-9 and '-'", m.ID)
+		return fmt.Errorf("member id %q: use 1 to 64 of a-z, 0-9 and '-'", m.ID)
 	}
 	for _, f := range []struct{ name, v string }{
 		{"name", m.Name}, {"title", m.Title}, {"institution", m.Institution}, {"country", m.Country},
 	} {
 		if err := CheckField(f.name, f.v, 200); err != nil {
-			return nil, fmt.Errorf("member %s: %w", m.ID, err)
+			return fmt.Errorf("member %s: %w", m.ID, err)
 		}
 	}
-	return ParseKey(m.Key)
+	return nil
 }
 
 // ParseKey parses a key as stored in the ledger: authorized_keys form, no
