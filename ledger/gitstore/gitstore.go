@@ -643,15 +643,18 @@ func (g *Repo) tree(h plumbing.Hash) (*tree, error) {
 	if t != nil {
 		return t, nil
 	}
-	obj, raw, err := g.object(plumbing.TreeObject, h)
+	_, raw, err := g.object(plumbing.TreeObject, h)
 	if err != nil {
 		return nil, missing(h, err)
 	}
-	ot, err := object.DecodeTree(g.r.Storer, obj)
+	ot, err := decodeTree(h, raw)
 	if err != nil {
 		return nil, err
 	}
-	t = &tree{t: ot, problem: treeProblem(ot, raw)}
+	t = &tree{t: ot}
+	if !quickTreeOK(ot, raw) {
+		t.problem = treeProblem(ot, raw)
+	}
 	g.mu.Lock()
 	g.trees.put(h, t)
 	g.mu.Unlock()
