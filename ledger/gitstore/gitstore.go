@@ -84,6 +84,10 @@ type Repo struct {
 	messages []string
 	// stepHook is called between the steps of a write (SetStepHook).
 	stepHook func(step string)
+
+	// pre holds the objects Preload read through git until a read
+	// takes them (preload.go).
+	pre map[plumbing.Hash]preloaded
 }
 
 // objectCacheSize bounds go-git's cache of raw objects. Decoded trees are
@@ -228,6 +232,7 @@ func (f *objectFile) Unlock() error { return billy.ErrNotSupported }
 // usable: a later read opens the pack files again, and opens objects
 // through go-git's own helper.
 func (g *Repo) Close() error {
+	g.dropPreloaded()
 	var errs []error
 	if g.sto != nil {
 		errs = append(errs, g.sto.Close())
@@ -881,8 +886,12 @@ func (g *Repo) diffEntry(prefix string, o object.TreeEntry, had bool, e object.T
 // compareSortNames compares a and b as git orders tree entries: by name,
 // with a folder's name read as if it ended in '/'.
 func compareSortNames(a, b object.TreeEntry) int {
+	n := min(len(a.Name), len(b.Name))
+	if c := strings.Compare(a.Name[:n], b.Name[:n]); c != 0 {
+		return c
+	}
 	ad, bd := a.Mode == filemode.Dir, b.Mode == filemode.Dir
-	for i := 0; ; i++ {
+	for i := n; ; i++ {
 		ca, cb := sortByte(a.Name, ad, i), sortByte(b.Name, bd, i)
 		if ca != cb {
 			return cmp.Compare(ca, cb)
@@ -1024,6 +1033,11 @@ const MaxObjectSize = 32 << 20
 // it is small and inflates to more is refused once it has given one byte
 // too many, so memory stays bounded by the size checked.
 func (g *Repo) lookup(h plumbing.Hash) (plumbing.EncodedObject, []byte, plumbing.Hash, error) {
+	if o, ok := g.takePreloaded(h); ok {
+		// Read through git, within MaxObjectSize, and hashed then as
+		// any object read through go-git is here.
+		return &rawObject{t: o.t, h: h, raw: o.raw}, o.raw, o.sum, nil
+	}
 	obj, err := g.r.Storer.EncodedObject(plumbing.AnyObject, h)
 	if err != nil {
 		return nil, nil, plumbing.ZeroHash, err
