@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -412,7 +413,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 // entry is replayed through the rules. It returns the fetched history, root
 // first, as commits that hold only their ids.
 func (l *Ledger) checkIncoming(url, incoming, synced, accepted string) ([]*gitstore.Commit, error) {
-	rep, err := verifyRepo(l.repo, incoming, VerifyOptions{accepted: accepted})
+	rep, err := verifyRepo(l.repo, incoming, VerifyOptions{accepted: accepted, keysFrom: l.st})
 	if err != nil {
 		return nil, &RemoteError{URL: url, Op: "reading what was fetched", Err: err}
 	}
@@ -423,16 +424,10 @@ func (l *Ledger) checkIncoming(url, incoming, synced, accepted string) ([]*gitst
 	if rep.Ledger != l.ID() {
 		return nil, &RemoteRejectedError{URL: url, Reason: fmt.Sprintf("it holds another ledger (%s, not %s)", rep.Ledger, l.ID())}
 	}
-	if synced != "" {
-		if ok, err := l.repo.IsAncestor(synced, incoming); err != nil || !ok {
-			return nil, &RemoteRejectedError{URL: url, Reason: fmt.Sprintf("history rewritten or rolled back: the remote's head at the last sync, %s, is not in its history now (head %s)", synced, incoming)}
-		}
-	}
-	// The history, root first; only the ids are needed (it was read whole
-	// by the audit).
-	ids, err := l.repo.FirstParentIDs(incoming)
-	if err != nil {
-		return nil, err
+	// The history, root first, as the audit read it.
+	ids := rep.chain
+	if synced != "" && !slices.Contains(ids, synced) {
+		return nil, &RemoteRejectedError{URL: url, Reason: fmt.Sprintf("history rewritten or rolled back: the remote's head at the last sync, %s, is not in its history now (head %s)", synced, incoming)}
 	}
 	commits := make([]gitstore.Commit, len(ids))
 	chain := make([]*gitstore.Commit, len(ids))

@@ -78,6 +78,10 @@ type Report struct {
 	// Pinned is the ledger id the caller pinned (VerifyOptions.LedgerID),
 	// "" if none: when set and the audit holds, the ledger is that one.
 	Pinned string `json:"pinned,omitempty"`
+
+	// chain is the history the audit replayed, root first (for sync,
+	// which needs it again); nil when it could not be read.
+	chain []string
 }
 
 // Anchor is a genesis steward named in a trust anchor.
@@ -126,6 +130,9 @@ type VerifyOptions struct {
 	// acceptedPrefix): the signatures of the entries up to it are not
 	// checked again; their files are still replayed through the rules.
 	accepted string
+	// keysFrom, when set, is a state whose parsed roster keys the replay
+	// shares (rules.State.ShareParsedKeys).
+	keysFrom *rules.State
 }
 
 var entryTrailer = regexp.MustCompile(`(?m)^Concord-Entry: ([0-9]+)\nConcord-Kind: ([a-z-]+)\n\z`)
@@ -239,6 +246,9 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 	defer stopReading()
 	trusted := acceptedPrefix(ids, opts.accepted)
 	st := rules.NewState()
+	if opts.keysFrom != nil {
+		st.ShareParsedKeys(opts.keysFrom)
+	}
 	var cur struct {
 		entry  int
 		commit string
@@ -327,6 +337,7 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 	}
 	finish()
 	rep.Entries = len(ids)
+	rep.chain = ids
 	rep.Ledger = st.ID
 	rep.Stewards = anchorsOf(st.Genesis)
 	if st.Genesis != nil {
