@@ -422,7 +422,7 @@ func (g *Repo) FirstParentIDs(head string) ([]string, error) {
 	var ids []string
 	walked := map[string]plumbing.EncodedObject{}
 	for id := head; id != ""; {
-		obj, c, err := g.commitObject(id)
+		obj, tree, parent, err := g.commitLinks(id)
 		if errors.Is(err, ErrNotFound) && id != head { // a parent named by a commit
 			return nil, fmt.Errorf("reading history: %w", &CorruptError{ID: id, Reason: "it is missing"})
 		}
@@ -430,18 +430,91 @@ func (g *Repo) FirstParentIDs(head string) ([]string, error) {
 			return nil, err
 		}
 		walked[id] = obj
-		g.noteRoot(id, c.TreeHash)
+		g.noteRoot(id, tree)
 		ids = append(ids, id)
-		id = ""
-		if len(c.ParentHashes) > 0 {
-			id = c.ParentHashes[0].String()
-		}
+		id = parent
 	}
 	slices.Reverse(ids)
 	g.mu.Lock()
 	g.walked = walked
 	g.mu.Unlock()
 	return ids, nil
+}
+
+// commitLinks reads commit id and returns it with its root tree and its
+// first parent ("" for none), as go-git decodes them. The usual commit
+// ("tree ID", then "parent ID" lines or none, then "author ", and no
+// other parent line in its headers) is read without decoding it whole.
+func (g *Repo) commitLinks(id string) (obj plumbing.EncodedObject, tree plumbing.Hash, parent string, err error) {
+	h, err := parseHash(id)
+	if err != nil {
+		return nil, tree, "", err
+	}
+	obj, raw, err := g.object(plumbing.CommitObject, h)
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		return nil, tree, "", fmt.Errorf("commit %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, tree, "", fmt.Errorf("reading commit %s: %w", id, err)
+	}
+	if t, p, ok := quickLinks(raw); ok {
+		return obj, t, p, nil
+	}
+	c, err := g.decodeCommit(id, obj)
+	if err != nil {
+		return nil, tree, "", err
+	}
+	if len(c.ParentHashes) > 0 {
+		parent = c.ParentHashes[0].String()
+	}
+	return obj, c.TreeHash, parent, nil
+}
+
+// quickLinks reads the tree and first parent of the usual commit (see
+// commitLinks) from its first lines; ok is false for any other.
+// FuzzQuickLinks holds it to go-git's decoder.
+func quickLinks(raw []byte) (tree plumbing.Hash, parent string, ok bool) {
+	head, _, found := bytes.Cut(raw, []byte("\n\n"))
+	if !found {
+		return tree, "", false
+	}
+	line := func(prefix string, b []byte) (string, []byte, bool) {
+		n := len(prefix) + 40
+		if len(b) <= n || string(b[:len(prefix)]) != prefix || b[n] != '\n' || !lowerHex(b[len(prefix):n]) {
+			return "", b, false
+		}
+		return string(b[len(prefix):n]), b[n+1:], true
+	}
+	t, rest, ok := line("tree ", head)
+	if !ok {
+		return tree, "", false
+	}
+	p, after, hasParent := line("parent ", rest)
+	if hasParent {
+		rest = after
+	}
+	for {
+		if _, after, ok := line("parent ", rest); ok {
+			rest = after
+			continue
+		}
+		break
+	}
+	if !bytes.HasPrefix(rest, []byte("author ")) || bytes.Contains(rest, []byte("\nparent ")) {
+		return tree, "", false
+	}
+	return plumbing.NewHash(t), p, true
+}
+
+// lowerHex reports whether b is all lower-case hexadecimal digits, as git
+// writes ids.
+func lowerHex(b []byte) bool {
+	for _, c := range b {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // IsAncestor reports whether commit a is head or one of its first-parent

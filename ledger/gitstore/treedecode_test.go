@@ -3,6 +3,7 @@ package gitstore
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -93,6 +94,45 @@ func FuzzQuickTreeOK(f *testing.F) {
 		quick, full := quickTreeOK(tr, raw), treeProblem(tr, raw)
 		if quick != (full == "") {
 			t.Fatalf("quickTreeOK %v, treeProblem %q, for %q", quick, full, raw)
+		}
+	})
+}
+
+// FuzzQuickLinks holds quickLinks to go-git's commit decoder: where it
+// answers, the tree and first parent are go-git's.
+func FuzzQuickLinks(f *testing.F) {
+	tree := strings.Repeat("a", 40)
+	p1, p2 := strings.Repeat("b", 40), strings.Repeat("c", 40)
+	ident := " A <a@x> 1 +0000\n"
+	for _, seed := range []string{
+		"tree " + tree + "\nauthor" + ident + "committer" + ident + "\nmsg",
+		"tree " + tree + "\nparent " + p1 + "\nauthor" + ident + "committer" + ident + "\nmsg",
+		"tree " + tree + "\nparent " + p1 + "\nparent " + p2 + "\nauthor" + ident + "committer" + ident + "\nmsg",
+		"tree " + tree + "\nauthor" + ident + "parent " + p1 + "\ncommitter" + ident + "\nmsg",
+		"parent " + p1 + "\ntree " + tree + "\nauthor" + ident + "\nmsg",
+		"tree " + tree + "\nparent " + p1 + "x\nauthor" + ident + "\nmsg",
+		"tree " + tree + "\n\nparent " + p1 + "\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		tr, parent, ok := quickLinks(raw)
+		if !ok {
+			return
+		}
+		o := &plumbing.MemoryObject{}
+		o.SetType(plumbing.CommitObject)
+		o.Write(raw)
+		c, err := object.DecodeCommit(memory.NewStorage(), o)
+		if err != nil {
+			t.Fatalf("quickLinks read %q, go-git refuses it: %v", raw, err)
+		}
+		want := ""
+		if len(c.ParentHashes) > 0 {
+			want = c.ParentHashes[0].String()
+		}
+		if c.TreeHash != tr || parent != want {
+			t.Fatalf("quickLinks: tree %s parent %q; go-git: tree %s parent %q", tr, parent, c.TreeHash, want)
 		}
 	})
 }
