@@ -81,6 +81,8 @@ func (e *RemoteError) Hint() string {
 		return "the remote's own rules refused the entries (a hook, or a checked-out branch): ask whoever keeps the remote; your entries stay here"
 	case gitstore.NetNotFound:
 		return "check the remote's address: no repository is there"
+	case gitstore.NetProxyRefused:
+		return "check the proxy git is given (http.proxy, https_proxy or HTTPS_PROXY) and the credentials it wants, or ask whoever keeps it"
 	}
 	return "check the remote's address and the network, then run 'concord sync' again"
 }
