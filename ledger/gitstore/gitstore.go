@@ -1263,7 +1263,7 @@ func (g *Repo) writeBlob(data []byte) (plumbing.Hash, error) {
 func (g *Repo) setBranch(id, old string) error {
 	dir := g.GitDir()
 	refPath := filepath.Join(dir, filepath.FromSlash(Branch))
-	if err := os.MkdirAll(filepath.Dir(refPath), 0o755); err != nil {
+	if err := g.perm.mkdirAll(filepath.Dir(refPath)); err != nil {
 		return err
 	}
 	lockPath := refPath + ".lock"
@@ -1273,7 +1273,7 @@ func (g *Repo) setBranch(id, old string) error {
 	}
 	defer os.Remove(tmp.Name())
 	_, werr := tmp.WriteString(id + "\n")
-	if err := errors.Join(werr, tmp.Chmod(g.perm.file(0o644)), tmp.Sync(), tmp.Close()); err != nil {
+	if err := errors.Join(werr, tmp.Chmod(g.perm.file(0o666)), tmp.Sync(), tmp.Close()); err != nil {
 		return fmt.Errorf("updating %s: %w", Branch, err)
 	}
 	if err := os.Link(tmp.Name(), lockPath); errors.Is(err, os.ErrExist) {

@@ -14,6 +14,7 @@ import (
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
 	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
 	"github.com/go-git/go-git/v5/plumbing/storer"
@@ -360,12 +361,16 @@ func (atomicRefLoader) Load(ep *transport.Endpoint) (storer.Storer, error) {
 		return nil, err
 	}
 	defer repo.Close()
-	return &atomicRefs{Storage: fs, gitDir: repo.GitDir()}, nil
+	// What the server writes gets the modes git gives it in that
+	// repository (objectsFS).
+	fs = filesystem.NewStorage(&objectsFS{Filesystem: fs.Filesystem(), perm: repo.perm}, cache.NewObjectLRUDefault())
+	return &atomicRefs{Storage: fs, gitDir: repo.GitDir(), perm: repo.perm}, nil
 }
 
 type atomicRefs struct {
 	*filesystem.Storage
 	gitDir string
+	perm   perms // the modes git gives new files in the repository
 }
 
 // IterReferences lists the refs as go-git does (by reading the refs
@@ -401,7 +406,7 @@ func (s *atomicRefs) SetReference(ref *plumbing.Reference) error {
 		return s.Storage.SetReference(ref)
 	}
 	p := filepath.Join(s.gitDir, filepath.FromSlash(ref.Name().String()))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	if err := s.perm.mkdirAll(filepath.Dir(p)); err != nil {
 		return err
 	}
 	// The new file is made outside refs/, where go-git would read it as a
@@ -411,7 +416,7 @@ func (s *atomicRefs) SetReference(ref *plumbing.Reference) error {
 		return err
 	}
 	_, werr := f.WriteString(ref.Hash().String() + "\n")
-	if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
+	if err := errors.Join(werr, f.Chmod(s.perm.file(0o666)), f.Sync(), f.Close()); err != nil {
 		os.Remove(f.Name())
 		return err
 	}
@@ -523,7 +528,7 @@ func (s *lockedReceive) ReceivePack(ctx context.Context, req *packp.ReferenceUpd
 	defer unlock()
 	for _, cmd := range req.Commands {
 		lockPath := filepath.Join(gitDir, filepath.FromSlash(cmd.Name.String())) + ".lock"
-		if err := os.MkdirAll(filepath.Dir(lockPath), 0o755); err != nil {
+		if err := repo.perm.mkdirAll(filepath.Dir(lockPath)); err != nil {
 			return nil, err
 		}
 		// The lock is never empty (go-git reads every file under refs/ as a
