@@ -96,14 +96,17 @@ const objectCacheSize = 32 * cache.MiByte
 // Init creates a new bare repository in dir, which must not exist or be
 // empty.
 func Init(dir string) (*Repo, error) {
-	r, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{
-		Bare:        true,
-		InitOptions: git.InitOptions{DefaultBranch: plumbing.ReferenceName(Branch)},
-	})
-	if err != nil {
+	// go-git's own file system would make the folders 0755; through
+	// objectsFS they get git's modes (0777 before the umask).
+	perm := perms{umask: processUmask()}
+	if err := perm.mkdirAll(dir); err != nil {
 		return nil, err
 	}
-	return newRepo(dir, r)
+	sto := filesystem.NewStorage(&objectsFS{Filesystem: osfs.New(dir), perm: perm}, cache.NewObjectLRUDefault())
+	if _, err := git.InitWithOptions(sto, nil, git.InitOptions{DefaultBranch: plumbing.ReferenceName(Branch)}); err != nil {
+		return nil, err
+	}
+	return Open(dir)
 }
 
 // Open opens the repository in dir (bare, or with a .git folder).

@@ -159,3 +159,24 @@ func TestFallbackRefModesAsGit(t *testing.T) {
 		})
 	}
 }
+
+// TestInitModesAsGit: the folders and files of a new ledger have the
+// modes git init --bare gives its own under the same umask.
+func TestInitModesAsGit(t *testing.T) {
+	for _, umask := range []int{0o022, 0o002, 0o077} {
+		t.Run(fmt.Sprintf("umask %03o", umask), func(t *testing.T) {
+			old := syscall.Umask(umask)
+			defer syscall.Umask(old)
+			d := t.TempDir()
+			g, err := gitstore.Init(filepath.Join(d, "ours"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			g.Close()
+			gitIn(t, d, "init", "-q", "--bare", "theirs")
+			for _, p := range []string{".", "HEAD", "config", "objects", "objects/info", "objects/pack", "refs", "refs/heads", "refs/tags"} {
+				sameMode(t, p, filepath.Join(d, "ours", p), filepath.Join(d, "theirs", p))
+			}
+		})
+	}
+}
