@@ -9,14 +9,17 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cgi"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 
+	"github.com/concord-ledger/concord/internal/testtool"
 	"github.com/concord-ledger/concord/ledger/gitstore"
 )
 
@@ -305,5 +308,119 @@ func TestGitProxy(t *testing.T) {
 				t.Errorf("a failed sync changed a ledger")
 			}
 		})
+	}
+}
+
+// startHTTP serves git http-backend for the repositories in root over
+// plain HTTP, with startHTTPS's basic auth (alice, s3cret).
+func startHTTP(t *testing.T, root string) *httptest.Server {
+	t.Helper()
+	backend := &cgi.Handler{Path: testtool.Require(t, "git"), Args: []string{"http-backend"},
+		Env: []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1"}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if u, p, ok := req.BasicAuth(); !ok || u != "alice" || p != "s3cret" {
+			w.Header().Set("WWW-Authenticate", `Basic realm="ledger"`)
+			http.Error(w, "authentication required", http.StatusUnauthorized)
+			return
+		}
+		backend.ServeHTTP(w, req)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestFallbackHTTPSettings pins what README's sync section says of
+// go-git's transport (no git program): it takes credentials from the URL
+// only, trusts the system's CAs only, and uses no proxy of git's
+// configuration. GIT_SSL_CAINFO and http.sslCAInfo, ~/.netrc and
+// credential helpers, and http.proxy are all ignored; the failures are
+// typed.
+func TestFallbackHTTPSettings(t *testing.T) {
+	r, url, ca := httpsWorld(t)
+	r.env.Git = ""
+	noProxy(t)
+	plain := startHTTP(t, filepath.Dir(r.dir)).URL + "/" + filepath.Base(r.dir)
+	withCreds := strings.Replace(plain, "http://", "http://alice:s3cret@", 1)
+
+	t.Run("credentials in the URL", func(t *testing.T) {
+		isolateGit(t, "")
+		c := r.clone(t, withCreds)
+		c.propose("pact2", []string{"a"}, "all", "en", "Two.\n")
+		if res := c.mustSync(""); res.Pushed != 1 || strings.Contains(fmt.Sprint(*res), "s3cret") {
+			t.Fatalf("sync: %+v", res)
+		}
+	})
+	t.Run("GIT_SSL_CAINFO", func(t *testing.T) {
+		isolateGit(t, credentialHelper("s3cret"))
+		t.Setenv("GIT_SSL_CAINFO", ca)
+		if k := netKind(t, tryClone(t, r, url)); k != gitstore.NetCertificate {
+			t.Fatalf("kind %v", k)
+		}
+	})
+	t.Run("http.sslCAInfo", func(t *testing.T) {
+		isolateGit(t, "[http]\n\tsslCAInfo = "+ca+"\n"+credentialHelper("s3cret"))
+		if k := netKind(t, tryClone(t, r, url)); k != gitstore.NetCertificate {
+			t.Fatalf("kind %v", k)
+		}
+	})
+	t.Run("netrc", func(t *testing.T) {
+		isolateGit(t, "")
+		home := t.TempDir()
+		t.Setenv("HOME", home)
+		writeNetrc(t, home, "s3cret")
+		err := tryClone(t, r, plain)
+		if k := netKind(t, err); k != gitstore.NetAuthRefused {
+			t.Fatalf("kind %v", k)
+		}
+		if strings.Contains(err.Error(), "\n") {
+			t.Errorf("not one line: %q", err)
+		}
+	})
+	t.Run("credential helper", func(t *testing.T) {
+		isolateGit(t, credentialHelper("s3cret"))
+		if k := netKind(t, tryClone(t, r, plain)); k != gitstore.NetAuthRefused {
+			t.Fatalf("kind %v", k)
+		}
+	})
+	t.Run("http.proxy", func(t *testing.T) {
+		// A proxy that refuses everything: the clone works because it is
+		// never asked.
+		p := startConnectProxy(t, http.StatusForbidden)
+		isolateGit(t, "[http]\n\tproxy = "+p.URL+"\n")
+		r.clone(t, withCreds)
+		if n := p.connects.Load(); n != 0 {
+			t.Fatalf("the proxy was used %d times", n)
+		}
+	})
+}
+
+// TestFallbackSSLCertFile: go-git's transport trusts the CA given in
+// SSL_CERT_FILE, the variable README names for it. Go reads it once per
+// process, so the clone runs in a new process of this test binary.
+func TestFallbackSSLCertFile(t *testing.T) {
+	if url := os.Getenv("CONCORD_TEST_FALLBACK_CLONE"); url != "" {
+		env := testEnv()
+		_, err := Clone(context.Background(), url, filepath.Join(t.TempDir(), "clone"), env)
+		if err != nil {
+			t.Fatalf("clone in the child: %v", err)
+		}
+		return
+	}
+	_, url, ca := httpsWorld(t)
+	isolateGit(t, "")
+	noProxy(t)
+	withCreds := strings.Replace(url, "https://", "https://alice:s3cret@", 1)
+	child := func(certFile string) (string, error) {
+		cmd := exec.Command(os.Args[0], "-test.run", "^TestFallbackSSLCertFile$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "CONCORD_TEST_FALLBACK_CLONE="+withCreds, "SSL_CERT_FILE="+certFile, "SSL_CERT_DIR=/nonexistent")
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := child(ca); err != nil {
+		t.Fatalf("with SSL_CERT_FILE: %v\n%s", err, out)
+	}
+	out, err := child(filepath.Join(t.TempDir(), "none.pem"))
+	if err == nil || !strings.Contains(out, "has a certificate that is not trusted") {
+		t.Fatalf("without the CA: %v\n%s", err, out)
 	}
 }

@@ -286,7 +286,8 @@ func (g *Repo) Push(ctx context.Context, url, old string) error {
 
 // classifyGoGit turns an error of go-git's transport into a NetError.
 func classifyGoGit(err error, url string) *NetError {
-	ne := &NetError{Kind: NetFailed, Detail: scrub(err.Error(), url), Err: err}
+	// One line: go-git repeats an HTTP server's answer, newlines and all.
+	ne := &NetError{Kind: NetFailed, Detail: strings.Join(strings.Fields(scrub(err.Error(), url)), " "), Err: err}
 	var ke *knownhosts.KeyError
 	switch {
 	case errors.As(err, &ke) && len(ke.Want) > 0:
