@@ -117,3 +117,24 @@ func (fs *objectsFS) Rename(from, to string) error {
 	}
 	return fs.Filesystem.Rename(from, to)
 }
+
+// createFile creates the file path, empty, with the mode git gives a file
+// it creates 0666 (umask, then core.sharedRepository), unless it exists.
+func (p perms) createFile(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return errors.Join(f.Chmod(p.file(0o666)), f.Close())
+}
+
+// EnsureFile creates the file name (relative to the git folder), empty,
+// with the mode git gives the files it makes in the repository, unless it
+// exists: for a file of concord's own there, such as the ledger's lock
+// (LedgerLockName), which in a shared repository the group must open too.
+func (g *Repo) EnsureFile(name string) error {
+	return g.perm.createFile(filepath.Join(g.GitDir(), filepath.FromSlash(name)))
+}

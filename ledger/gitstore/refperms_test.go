@@ -119,8 +119,9 @@ func TestRefModesAsGit(t *testing.T) {
 
 // TestFallbackRefModesAsGit: through go-git's transport (no git program),
 // the ref a fetch writes in the local ledger, and the branch a push over
-// file:// moves in the remote (the in-process server), have the modes
-// stock git gives its refs in each repository.
+// file:// moves in the remote (the in-process server) and the ledger lock
+// it takes there, have the modes stock git gives its refs in each
+// repository.
 func TestFallbackRefModesAsGit(t *testing.T) {
 	for _, tc := range refModeCases {
 		t.Run(fmt.Sprintf("umask %03o shared %q", tc.umask, tc.shared), func(t *testing.T) {
@@ -156,6 +157,7 @@ func TestFallbackRefModesAsGit(t *testing.T) {
 				t.Fatalf("the remote's branch is at %s, want %s", id, ours)
 			}
 			sameMode(t, "the remote's branch", filepath.Join(remote, "refs", "heads", "main"), filepath.Join(remote, "refs", "stock", "x"))
+			sameMode(t, "the remote's ledger lock", filepath.Join(remote, gitstore.LedgerLockName), filepath.Join(remote, "refs", "stock", "x"))
 		})
 	}
 }

@@ -488,8 +488,11 @@ const LedgerLockName = "concord.lock"
 // takeLedgerLock takes the ledger lock of the repository in gitDir for a
 // push received in-process, waiting up to refLockWait for the writer that
 // holds it.
-func takeLedgerLock(ctx context.Context, gitDir string) (func(), error) {
+func takeLedgerLock(ctx context.Context, gitDir string, perm perms) (func(), error) {
 	p := filepath.Join(gitDir, LedgerLockName)
+	if err := perm.createFile(p); err != nil {
+		return nil, fmt.Errorf("cannot lock ref %s: %w", Branch, err)
+	}
 	deadline := time.Now().Add(refLockWait)
 	for {
 		l, err := filelock.TryLock(p)
@@ -522,7 +525,7 @@ func (s *lockedReceive) ReceivePack(ctx context.Context, req *packp.ReferenceUpd
 	gitDir := repo.GitDir()
 	// The receiving ledger's own lock first: a concord command writing
 	// there (a sign, a sync) and this push never interleave.
-	unlock, err := takeLedgerLock(ctx, gitDir)
+	unlock, err := takeLedgerLock(ctx, gitDir, repo.perm)
 	if err != nil {
 		return nil, err
 	}
