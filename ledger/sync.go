@@ -70,7 +70,7 @@ func (e *RemoteError) Hint() string {
 	k, _ := e.Kind()
 	switch k {
 	case gitstore.NetAuthRefused:
-		return fmt.Sprintf("check that your ssh key, token or credential helper gives you access: 'git ls-remote %s' shows what git is told", e.URL)
+		return fmt.Sprintf("check that your ssh key, token, credential helper or ~/.netrc gives you access: 'git ls-remote %s' shows what git is told", e.URL)
 	case gitstore.NetHostKeyUnknown:
 		return "check the server's host key fingerprint with whoever keeps it, then add it to ~/.ssh/known_hosts (connecting once with ssh asks)"
 	case gitstore.NetHostKeyChanged:

@@ -157,6 +157,9 @@ func TestGitNetrc(t *testing.T) {
 		if s := fmt.Sprintf("%v %+v %s", err, res, re.Hint()); strings.Contains(s, wrong) {
 			t.Errorf("sync's error or result shows the password: %s", s)
 		}
+		if !strings.Contains(re.Hint(), "~/.netrc") {
+			t.Errorf("hint %q", re.Hint())
+		}
 		if c.state() != local || r.head() != remote {
 			t.Errorf("a refused sync changed a ledger")
 		}
@@ -291,8 +294,9 @@ func TestGitProxy(t *testing.T) {
 			local, remote := c.state(), r.head()
 			_, err = c.sync("")
 			var rr *RemoteRejectedError
-			if errors.As(err, &rr) {
-				t.Fatalf("sync: %v: a refusing proxy called a rejected remote", err)
+			var ie interface{ InvalidEvidence() bool }
+			if errors.As(err, &rr) || errors.As(err, &ie) && ie.InvalidEvidence() {
+				t.Fatalf("sync: %v: a refusing proxy called invalid evidence (exit 3)", err)
 			}
 			var re *RemoteError
 			if !errors.As(err, &re) {
