@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -53,5 +54,89 @@ func sameFileMode(t *testing.T, ours, gits string) {
 	}
 	if o.Mode() != g.Mode() {
 		t.Errorf("%s has mode %v, stock git's %s %v", ours, o.Mode(), gits, g.Mode())
+	}
+}
+
+// modeSnapshot returns the mode of every file and folder under dir.
+func modeSnapshot(t *testing.T, dir string) map[string]os.FileMode {
+	t.Helper()
+	m := map[string]os.FileMode{}
+	err := filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		m[p] = fi.Mode()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestSyncModesAsGit: in a clone shared with its group (umask 077,
+// core.sharedRepository=group), every file and folder a sync then makes —
+// through git and through go-git's fallback, fetching the remote's new
+// entries and pushing a local one — has the mode stock git gives its own
+// of that kind in the same repository: folders, refs, objects, the lock.
+func TestSyncModesAsGit(t *testing.T) {
+	for _, transport := range []string{"git", "go-git"} {
+		t.Run(transport, func(t *testing.T) {
+			old := syscall.Umask(0o077)
+			defer syscall.Umask(old)
+			r := gitWorld(t)
+			if transport == "go-git" {
+				r.env.Git = ""
+			}
+			c := r.clone(t, r.dir)
+			runGit(t, c.dir, "config", "core.sharedRepository", "group")
+			// What the clone's fetch left, made before the ledger was
+			// shared; the next fetch makes it anew. (A ref concord
+			// rewrites keeps its mode, as an object already there does.)
+			os.Remove(filepath.Join(c.dir, filepath.FromSlash(incomingRef)))
+			before := modeSnapshot(t, c.dir)
+
+			r.sign("pact", "a")
+			if res := c.mustSync(""); res.Fetched != 1 {
+				t.Fatalf("sync: %+v", res)
+			}
+			c.propose("pact2", []string{"a"}, "all", "en", "Two.\n")
+			if res := c.mustSync(""); res.Pushed != 1 {
+				t.Fatalf("sync: %+v", res)
+			}
+
+			// Stock git's own, made now: a ref in a new folder, an object.
+			runGit(t, c.dir, "update-ref", "refs/stock/x", "refs/heads/main")
+			want := map[string]os.FileMode{}
+			for kind, p := range map[string]string{"folder": filepath.Join(c.dir, "refs", "stock"), "ref": filepath.Join(c.dir, "refs", "stock", "x")} {
+				fi, err := os.Stat(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want[kind] = fi.Mode()
+			}
+			want["object"] = os.FileMode(0o440) // git's: 0444 less the umask 077, then the group's read
+			checked := map[string]int{}
+			for p, m := range modeSnapshot(t, c.dir) {
+				if _, ok := before[p]; ok || strings.Contains(p, "refs/stock") {
+					continue
+				}
+				rel, _ := filepath.Rel(c.dir, p)
+				kind := "ref"
+				switch {
+				case m.IsDir():
+					kind = "folder"
+				case strings.HasPrefix(rel, "objects"+string(filepath.Separator)):
+					kind = "object"
+				}
+				checked[kind]++
+				if m != want[kind] {
+					t.Errorf("%s (%s) has mode %v, stock git's %v", rel, kind, m, want[kind])
+				}
+			}
+			if checked["object"] == 0 || checked["folder"] == 0 || checked["ref"] < 2 { // the lock, refs/concord/incoming
+				t.Errorf("the syncs made too few new files or folders: %v", checked)
+			}
+		})
 	}
 }
