@@ -491,7 +491,7 @@ const LedgerLockName = "concord.lock"
 func takeLedgerLock(ctx context.Context, gitDir string, perm perms) (func(), error) {
 	p := filepath.Join(gitDir, LedgerLockName)
 	if err := perm.createFile(p); err != nil {
-		return nil, fmt.Errorf("cannot lock ref %s: %w", Branch, err)
+		return nil, fmt.Errorf("making the ledger lock %s: %w", p, err)
 	}
 	deadline := time.Now().Add(refLockWait)
 	for {
