@@ -38,7 +38,10 @@ files, GIT_SSH_COMMAND, credential helpers and ~/.netrc, http.sslCAInfo and
 GIT_SSL_CAINFO, proxies, and the server's hooks and rules. ` + which + `
 Without git (or with CONCORD_GIT=off) go-git's built-in transport is used: ssh
 through ssh-agent or unencrypted key files, with known_hosts and ~/.ssh/config's
-HostName, Port, User, IdentityFile and UserKnownHostsFile only; no credential
-helpers or CA settings; local remotes served in-process without their hooks.
+HostName, Port, User, IdentityFile and UserKnownHostsFile only; over https,
+credentials in the URL only (no credential helpers or ~/.netrc), CAs from the
+system or SSL_CERT_FILE only (not http.sslCAInfo or GIT_SSL_CAINFO), a proxy
+from HTTPS_PROXY only (not http.proxy); local remotes served in-process
+without their hooks.
 Credentials in a URL are never printed.`
 }

@@ -142,6 +142,9 @@ func withLockFrom(dir string, env Env, prev *Ledger, fn func(l *Ledger) error) e
 	defer repo.Close()
 	repo.UseGit(env.Git)
 	repo.SetStepHook(env.StepHook)
+	if err := repo.EnsureFile(lockName); err != nil {
+		return fmt.Errorf("taking the ledger lock: %w", err)
+	}
 	unlock, err := lock(repo.GitDir())
 	if err != nil {
 		return err

@@ -71,7 +71,7 @@ func (e *RemoteError) Hint() string {
 	k, _ := e.Kind()
 	switch k {
 	case gitstore.NetAuthRefused:
-		return fmt.Sprintf("check that your ssh key, token or credential helper gives you access: 'git ls-remote %s' shows what git is told", e.URL)
+		return fmt.Sprintf("check that your ssh key, token, credential helper or ~/.netrc gives you access: 'git ls-remote %s' shows what git is told", e.URL)
 	case gitstore.NetHostKeyUnknown:
 		return "check the server's host key fingerprint with whoever keeps it, then add it to ~/.ssh/known_hosts (connecting once with ssh asks)"
 	case gitstore.NetHostKeyChanged:
@@ -82,6 +82,8 @@ func (e *RemoteError) Hint() string {
 		return "the remote's own rules refused the entries (a hook, or a checked-out branch): ask whoever keeps the remote; your entries stay here"
 	case gitstore.NetNotFound:
 		return "check the remote's address: no repository is there"
+	case gitstore.NetProxyRefused:
+		return "check the proxy git is given (http.proxy, https_proxy or HTTPS_PROXY) and the credentials it wants, or ask whoever keeps it"
 	}
 	return "check the remote's address and the network, then run 'concord sync' again"
 }

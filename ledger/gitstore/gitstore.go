@@ -100,14 +100,17 @@ const objectCacheSize = 32 * cache.MiByte
 // Init creates a new bare repository in dir, which must not exist or be
 // empty.
 func Init(dir string) (*Repo, error) {
-	r, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{
-		Bare:        true,
-		InitOptions: git.InitOptions{DefaultBranch: plumbing.ReferenceName(Branch)},
-	})
-	if err != nil {
+	// go-git's own file system would make the folders 0755; through
+	// objectsFS they get git's modes (0777 before the umask).
+	perm := perms{umask: processUmask()}
+	if err := perm.mkdirAll(dir); err != nil {
 		return nil, err
 	}
-	return newRepo(dir, r)
+	sto := filesystem.NewStorage(&objectsFS{Filesystem: osfs.New(dir), perm: perm}, cache.NewObjectLRUDefault())
+	if _, err := git.InitWithOptions(sto, nil, git.InitOptions{DefaultBranch: plumbing.ReferenceName(Branch)}); err != nil {
+		return nil, err
+	}
+	return Open(dir)
 }
 
 // Open opens the repository in dir (bare, or with a .git folder).
@@ -1353,7 +1356,7 @@ func (g *Repo) writeBlob(data []byte) (plumbing.Hash, error) {
 func (g *Repo) setBranch(id, old string) error {
 	dir := g.GitDir()
 	refPath := filepath.Join(dir, filepath.FromSlash(Branch))
-	if err := os.MkdirAll(filepath.Dir(refPath), 0o755); err != nil {
+	if err := g.perm.mkdirAll(filepath.Dir(refPath)); err != nil {
 		return err
 	}
 	lockPath := refPath + ".lock"
@@ -1363,7 +1366,7 @@ func (g *Repo) setBranch(id, old string) error {
 	}
 	defer os.Remove(tmp.Name())
 	_, werr := tmp.WriteString(id + "\n")
-	if err := errors.Join(werr, tmp.Chmod(g.perm.file(0o644)), tmp.Sync(), tmp.Close()); err != nil {
+	if err := errors.Join(werr, tmp.Chmod(g.perm.file(0o666)), tmp.Sync(), tmp.Close()); err != nil {
 		return fmt.Errorf("updating %s: %w", Branch, err)
 	}
 	if err := os.Link(tmp.Name(), lockPath); errors.Is(err, os.ErrExist) {

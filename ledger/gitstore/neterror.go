@@ -28,6 +28,11 @@ const (
 	NetRefused
 	// NetNotFound: there is no repository at the address.
 	NetNotFound
+	// NetProxyRefused: the HTTP proxy git was told to use (http.proxy,
+	// https_proxy, …) refused to connect to the remote (it asked for
+	// credentials of its own, or its rules forbid it); the remote was
+	// never reached.
+	NetProxyRefused
 )
 
 // NetError is a failure to fetch from or push to a remote, classified
@@ -65,6 +70,10 @@ func classifyGit(stderr, raw string, err error) *NetError {
 		return false
 	}
 	switch {
+	case has("connect tunnel failed", "from proxy after connect", "proxy connect aborted", "returned error: 407"):
+		// curl's words for a proxy that refused the tunnel (7.88 and
+		// later; before) or asked for credentials of its own.
+		kind = NetProxyRefused
 	case has("remote host identification has changed", "offending", "host key mismatch"):
 		kind = NetHostKeyChanged
 	case has("host key verification failed", "no ecdsa host key is known", "no ed25519 host key is known", "no rsa host key is known", "host key is not known"):
@@ -171,6 +180,8 @@ func (k NetKind) String() string {
 		return "refused the push"
 	case NetNotFound:
 		return "not found"
+	case NetProxyRefused:
+		return "could not be reached: the proxy refused to connect to it"
 	}
 	return "unreachable or failing"
 }

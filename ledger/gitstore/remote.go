@@ -14,6 +14,7 @@ import (
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
 	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
 	"github.com/go-git/go-git/v5/plumbing/storer"
@@ -285,7 +286,8 @@ func (g *Repo) Push(ctx context.Context, url, old string) error {
 
 // classifyGoGit turns an error of go-git's transport into a NetError.
 func classifyGoGit(err error, url string) *NetError {
-	ne := &NetError{Kind: NetFailed, Detail: scrub(err.Error(), url), Err: err}
+	// One line: go-git repeats an HTTP server's answer, newlines and all.
+	ne := &NetError{Kind: NetFailed, Detail: strings.Join(strings.Fields(scrub(err.Error(), url)), " "), Err: err}
 	var ke *knownhosts.KeyError
 	switch {
 	case errors.As(err, &ke) && len(ke.Want) > 0:
@@ -360,12 +362,16 @@ func (atomicRefLoader) Load(ep *transport.Endpoint) (storer.Storer, error) {
 		return nil, err
 	}
 	defer repo.Close()
-	return &atomicRefs{Storage: fs, gitDir: repo.GitDir()}, nil
+	// What the server writes gets the modes git gives it in that
+	// repository (objectsFS).
+	fs = filesystem.NewStorage(&objectsFS{Filesystem: fs.Filesystem(), perm: repo.perm}, cache.NewObjectLRUDefault())
+	return &atomicRefs{Storage: fs, gitDir: repo.GitDir(), perm: repo.perm}, nil
 }
 
 type atomicRefs struct {
 	*filesystem.Storage
 	gitDir string
+	perm   perms // the modes git gives new files in the repository
 }
 
 // IterReferences lists the refs as go-git does (by reading the refs
@@ -401,7 +407,7 @@ func (s *atomicRefs) SetReference(ref *plumbing.Reference) error {
 		return s.Storage.SetReference(ref)
 	}
 	p := filepath.Join(s.gitDir, filepath.FromSlash(ref.Name().String()))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	if err := s.perm.mkdirAll(filepath.Dir(p)); err != nil {
 		return err
 	}
 	// The new file is made outside refs/, where go-git would read it as a
@@ -411,7 +417,7 @@ func (s *atomicRefs) SetReference(ref *plumbing.Reference) error {
 		return err
 	}
 	_, werr := f.WriteString(ref.Hash().String() + "\n")
-	if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
+	if err := errors.Join(werr, f.Chmod(s.perm.file(0o666)), f.Sync(), f.Close()); err != nil {
 		os.Remove(f.Name())
 		return err
 	}
@@ -482,8 +488,11 @@ const LedgerLockName = "concord.lock"
 // takeLedgerLock takes the ledger lock of the repository in gitDir for a
 // push received in-process, waiting up to refLockWait for the writer that
 // holds it.
-func takeLedgerLock(ctx context.Context, gitDir string) (func(), error) {
+func takeLedgerLock(ctx context.Context, gitDir string, perm perms) (func(), error) {
 	p := filepath.Join(gitDir, LedgerLockName)
+	if err := perm.createFile(p); err != nil {
+		return nil, fmt.Errorf("making the ledger lock %s: %w", p, err)
+	}
 	deadline := time.Now().Add(refLockWait)
 	for {
 		l, err := filelock.TryLock(p)
@@ -516,14 +525,14 @@ func (s *lockedReceive) ReceivePack(ctx context.Context, req *packp.ReferenceUpd
 	gitDir := repo.GitDir()
 	// The receiving ledger's own lock first: a concord command writing
 	// there (a sign, a sync) and this push never interleave.
-	unlock, err := takeLedgerLock(ctx, gitDir)
+	unlock, err := takeLedgerLock(ctx, gitDir, repo.perm)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
 	for _, cmd := range req.Commands {
 		lockPath := filepath.Join(gitDir, filepath.FromSlash(cmd.Name.String())) + ".lock"
-		if err := os.MkdirAll(filepath.Dir(lockPath), 0o755); err != nil {
+		if err := repo.perm.mkdirAll(filepath.Dir(lockPath)); err != nil {
 			return nil, err
 		}
 		// The lock is never empty (go-git reads every file under refs/ as a
