@@ -242,6 +242,14 @@ func storeRoster(cache Cache, key string, st *rules.State) {
 	if cache == nil || key == "" {
 		return
 	}
+	s := rosterSnapOf(st)
+	if payload := gobEncode(&s); payload != nil {
+		cache.Put(key, payload)
+	}
+}
+
+// rosterSnapOf returns the encoding of st's roster.
+func rosterSnapOf(st *rules.State) rosterSnap {
 	s := rosterSnap{ID: st.ID, Genesis: st.Genesis}
 	for _, id := range st.Order {
 		m := st.Members[id]
@@ -266,9 +274,7 @@ func storeRoster(cache Cache, key string, st *rules.State) {
 		}
 		s.Changes = append(s.Changes, c)
 	}
-	if payload := gobEncode(&s); payload != nil {
-		cache.Put(key, payload)
-	}
+	return s
 }
 
 // loadRoster returns the roster filed in cache under key, or nil.
@@ -281,12 +287,21 @@ func loadRoster(cache Cache, key string) *rules.State {
 		return nil
 	}
 	var s rosterSnap
-	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&s); err != nil || s.Genesis == nil {
+	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&s); err != nil {
+		return nil
+	}
+	return stateOfRosterSnap(&s, keyParser{})
+}
+
+// stateOfRosterSnap returns the state whose roster s encodes, or nil if s
+// is not one rosterSnapOf writes.
+func stateOfRosterSnap(s *rosterSnap, keys keyParser) *rules.State {
+	if s.Genesis == nil {
 		return nil
 	}
 	st := rules.NewState()
 	st.ID, st.Genesis = s.ID, s.Genesis
-	parse := keyParser{}.parse
+	parse := keys.parse
 	for _, ms := range s.Members {
 		m := &rules.MemberState{Member: ms.Member, Enrolled: ms.Enrolled, Revoked: ms.Revoked}
 		for _, k := range ms.Keys {
@@ -326,6 +341,14 @@ func storeDoc(cache Cache, key string, ds *rules.DocState) {
 	if cache == nil || key == "" {
 		return
 	}
+	s := docSnapOf(ds)
+	if payload := gobEncode(&s); payload != nil {
+		cache.Put(key, payload)
+	}
+}
+
+// docSnapOf returns the encoding of ds.
+func docSnapOf(ds *rules.DocState) docSnap {
 	s := docSnap{Doc: ds.Doc}
 	for _, vs := range ds.Versions {
 		v := versionSnap{V: vs.V, Texts: vs.Texts, Ratified: vs.Ratified, Superseded: vs.Superseded}
@@ -337,9 +360,7 @@ func storeDoc(cache Cache, key string, ds *rules.DocState) {
 		}
 		s.Versions = append(s.Versions, v)
 	}
-	if payload := gobEncode(&s); payload != nil {
-		cache.Put(key, payload)
-	}
+	return s
 }
 
 // loadDocCache returns the document filed in cache under key, or nil.
@@ -352,11 +373,20 @@ func loadDocCache(cache Cache, key string) *rules.DocState {
 		return nil
 	}
 	var s docSnap
-	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&s); err != nil || s.Doc == nil || len(s.Versions) == 0 {
+	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&s); err != nil {
+		return nil
+	}
+	return docStateOf(&s, keyParser{})
+}
+
+// docStateOf returns the document s encodes, or nil if s is not one
+// docSnapOf writes.
+func docStateOf(s *docSnap, keys keyParser) *rules.DocState {
+	if s.Doc == nil || len(s.Versions) == 0 {
 		return nil
 	}
 	ds := &rules.DocState{Doc: s.Doc}
-	parse := keyParser{}.parse
+	parse := keys.parse
 	for _, v := range s.Versions {
 		if v.V == nil {
 			return nil

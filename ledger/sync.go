@@ -161,6 +161,11 @@ type SyncResult struct {
 	// ServerMessages are what the remote's hooks said when it took the
 	// push ("remote: …" lines, through git only).
 	ServerMessages []string `json:"server_messages,omitempty"`
+
+	// resumed is how many entries the audit of what was fetched took from
+	// the state kept for the head accepted last, instead of replaying
+	// them (see loadAccepted).
+	resumed int
 }
 
 // absURL turns a local path into an absolute one; URLs are kept. As git
@@ -223,6 +228,7 @@ func Clone(ctx context.Context, url, dir string, env Env) (res *SyncResult, err 
 		return nil, err
 	}
 	repo.KeepFetched()
+	saveAccepted(repo, head, rep.state)
 	if err := errors.Join(repo.SetRef(syncedRef, head), repo.SetRef(verifiedRef, head), repo.SetRemoteURL(url)); err != nil {
 		return nil, err
 	}
@@ -305,6 +311,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		unsent := len(localChain) - positionAfter(localChain, synced)
 		incoming, err := repo.Fetch(ctx, url, incomingRef)
 		var incomingChain []*gitstore.Commit
+		var incomingRep *Report
 		var nb *gitstore.NoBranchError
 		switch {
 		case errors.As(err, &nb):
@@ -318,7 +325,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		case err != nil:
 			return nil, remoteError(ctx, url, "fetching", err, unsent)
 		default:
-			if incomingChain, err = l.checkIncoming(shown, incoming, synced, acceptedHead(repo, localChain)); err != nil {
+			if incomingChain, incomingRep, err = l.checkIncoming(shown, incoming, synced, acceptedHead(repo, localChain)); err != nil {
 				return nil, discard(repo, err)
 			}
 			if k := commonPrefix(localChain, incomingChain); k == 0 && len(incomingChain) > 0 {
@@ -382,6 +389,8 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			return nil, err
 		}
 		if incoming != "" {
+			saveAccepted(repo, incoming, incomingRep.state)
+			res.resumed = incomingRep.resumed
 			if err := repo.SetRef(verifiedRef, incoming); err != nil {
 				return nil, err
 			}
@@ -410,26 +419,32 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 
 // checkIncoming audits what was fetched and checks it may be accepted: the
 // same ledger, verifying, and extending the remote head of the last sync.
-// The signatures of the entries up to accepted (a head an earlier audit
-// accepted, see acceptedHead; "" for none) are not checked again; every
-// entry is replayed through the rules. It returns the fetched history, root
-// first, as commits that hold only their ids.
-func (l *Ledger) checkIncoming(url, incoming, synced, accepted string) ([]*gitstore.Commit, error) {
-	rep, err := verifyRepo(l.repo, incoming, VerifyOptions{accepted: accepted, keysFrom: l.st})
+// The entries up to accepted (a head an earlier audit accepted, see
+// acceptedHead; "" for none) are not checked again: when the state kept
+// for it is at hand (loadAccepted) the replay starts after it, otherwise
+// every entry is replayed but their signatures are not checked. It
+// returns the fetched history, root first, as commits that hold only
+// their ids, and the audit's report.
+func (l *Ledger) checkIncoming(url, incoming, synced, accepted string) ([]*gitstore.Commit, *Report, error) {
+	opts := VerifyOptions{accepted: accepted, keysFrom: l.st}
+	if accepted != "" {
+		opts.resume, opts.resumeHead = loadAccepted(l.repo, accepted), accepted
+	}
+	rep, err := verifyRepo(l.repo, incoming, opts)
 	if err != nil {
-		return nil, &RemoteError{URL: url, Op: "reading what was fetched", Err: err}
+		return nil, nil, &RemoteError{URL: url, Op: "reading what was fetched", Err: err}
 	}
 	if !rep.OK() {
-		return nil, &RemoteRejectedError{URL: url, Report: rep,
+		return nil, nil, &RemoteRejectedError{URL: url, Report: rep,
 			Reason: fmt.Sprintf("it does not verify: %s, the first: %s", rules.CountNoun(len(rep.Problems), "problem", "problems"), rep.Problems[0])}
 	}
 	if rep.Ledger != l.ID() {
-		return nil, &RemoteRejectedError{URL: url, Reason: fmt.Sprintf("it holds another ledger (%s, not %s)", rep.Ledger, l.ID())}
+		return nil, nil, &RemoteRejectedError{URL: url, Reason: fmt.Sprintf("it holds another ledger (%s, not %s)", rep.Ledger, l.ID())}
 	}
 	// The history, root first, as the audit read it.
 	ids := rep.chain
 	if synced != "" && !slices.Contains(ids, synced) {
-		return nil, &RemoteRejectedError{URL: url, Reason: fmt.Sprintf("history rewritten or rolled back: the remote's head at the last sync, %s, is not in its history now (head %s)", synced, incoming)}
+		return nil, nil, &RemoteRejectedError{URL: url, Reason: fmt.Sprintf("history rewritten or rolled back: the remote's head at the last sync, %s, is not in its history now (head %s)", synced, incoming)}
 	}
 	commits := make([]gitstore.Commit, len(ids))
 	chain := make([]*gitstore.Commit, len(ids))
@@ -437,7 +452,7 @@ func (l *Ledger) checkIncoming(url, incoming, synced, accepted string) ([]*gitst
 		commits[i].ID = id
 		chain[i] = &commits[i]
 	}
-	return chain, nil
+	return chain, rep, nil
 }
 
 // discard removes what a fetch refused because of why brought: the

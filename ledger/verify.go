@@ -82,6 +82,12 @@ type Report struct {
 	// chain is the history the audit replayed, root first (for sync,
 	// which needs it again); nil when it could not be read.
 	chain []string
+	// state is the rules' state at the head, when the audit read the
+	// whole history (for saveAccepted).
+	state *rules.State
+	// resumed is how many entries the audit took from an accepted state
+	// instead of replaying them (VerifyOptions.resume).
+	resumed int
 }
 
 // Anchor is a genesis steward named in a trust anchor.
@@ -133,6 +139,11 @@ type VerifyOptions struct {
 	// keysFrom, when set, is a state whose parsed roster keys the replay
 	// shares (rules.State.ShareParsedKeys).
 	keysFrom *rules.State
+	// resume, when set, is the rules' state at resumeHead, which an
+	// earlier audit accepted (loadAccepted): if resumeHead is in the
+	// history, the replay starts after it, from that state.
+	resume     *rules.State
+	resumeHead string
 }
 
 var entryTrailer = regexp.MustCompile(`(?m)^Concord-Entry: ([0-9]+)\nConcord-Kind: ([a-z-]+)\n\z`)
@@ -240,15 +251,19 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 	if rep.Since != nil && rep.Since.Found {
 		rep.Since.Entry = slices.Index(ids, opts.Since)
 	}
-	// With more than one worker, a goroutine reads the entries ahead while
-	// this one replays them.
-	next, stopReading := readEntries(repo, ids, workers > 1)
-	defer stopReading()
-	trusted := acceptedPrefix(ids, opts.accepted)
-	st := rules.NewState()
+	st, start, prev := rules.NewState(), 0, ""
+	if k := slices.Index(ids, opts.resumeHead); opts.resume != nil && k >= 0 {
+		st, start, prev = opts.resume, k+1, ids[k]
+		rep.resumed = start
+	}
 	if opts.keysFrom != nil {
 		st.ShareParsedKeys(opts.keysFrom)
 	}
+	// With more than one worker, a goroutine reads the entries ahead while
+	// this one replays them.
+	next, stopReading := readEntries(repo, ids, start, workers > 1)
+	defer stopReading()
+	trusted := acceptedPrefix(ids, opts.accepted)
 	var cur struct {
 		entry  int
 		commit string
@@ -260,8 +275,7 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 		rep.Signatures++
 		jobs <- sigJob{key: key, ns: ns, msg: msg, sig: sig, entry: cur.entry, commit: cur.commit, path: what}
 	}
-	prev := ""
-	for p := range ids {
+	for p := start; p < len(ids); p++ {
 		r := next()
 		if r.err != nil {
 			return corrupt(r.err, p, ids[p])
@@ -337,7 +351,7 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 	}
 	finish()
 	rep.Entries = len(ids)
-	rep.chain = ids
+	rep.chain, rep.state = ids, st
 	rep.Ledger = st.ID
 	rep.Stewards = anchorsOf(st.Genesis)
 	if st.Genesis != nil {
@@ -364,12 +378,13 @@ type entryRead struct {
 // readAhead is how many entries the reading goroutine may be ahead.
 const readAhead = 64
 
-// readEntries returns next, which gives the commits ids (root first) in
-// order with their changes, and stop, after which repo is no longer read.
+// readEntries returns next, which gives the commits ids[from:] (ids is a
+// history, root first) in order with their changes, and stop, after which
+// repo is no longer read.
 // With ahead, a goroutine reads up to readAhead entries ahead of next;
 // otherwise next reads each entry when called. Nothing is read after an
 // error.
-func readEntries(repo *gitstore.Repo, ids []string, ahead bool) (next func() entryRead, stop func()) {
+func readEntries(repo *gitstore.Repo, ids []string, from int, ahead bool) (next func() entryRead, stop func()) {
 	read := func(p int) entryRead {
 		c, err := repo.ReadCommit(ids[p])
 		if err != nil {
@@ -386,14 +401,14 @@ func readEntries(repo *gitstore.Repo, ids []string, ahead bool) (next func() ent
 		return entryRead{c: c, changes: changes}
 	}
 	if !ahead {
-		p := 0
+		p := from
 		return func() entryRead { p++; return read(p - 1) }, func() {}
 	}
 	out := make(chan entryRead, readAhead)
 	done := make(chan struct{})
 	go func() {
 		defer close(out)
-		for p := range ids {
+		for p := from; p < len(ids); p++ {
 			r := read(p)
 			select {
 			case out <- r:

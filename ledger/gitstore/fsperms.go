@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/concord-ledger/concord/internal/atomicfile"
 	"github.com/go-git/go-billy/v5"
 )
 
@@ -137,4 +138,17 @@ func (p perms) createFile(path string) error {
 // (LedgerLockName), which in a shared repository the group must open too.
 func (g *Repo) EnsureFile(name string) error {
 	return g.perm.createFile(filepath.Join(g.GitDir(), filepath.FromSlash(name)))
+}
+
+// WriteGitFile writes data to the file name (relative to the git folder),
+// replacing it in one step, with the mode git gives the files it makes in
+// the repository.
+func (g *Repo) WriteGitFile(name string, data []byte) error {
+	return atomicfile.Write(filepath.Join(g.GitDir(), filepath.FromSlash(name)), data, g.perm.file(0o666))
+}
+
+// ReadGitFile returns the content of the file name (relative to the git
+// folder).
+func (g *Repo) ReadGitFile(name string) ([]byte, error) {
+	return os.ReadFile(filepath.Join(g.GitDir(), filepath.FromSlash(name)))
 }
