@@ -200,13 +200,19 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 	}
 	jobs := make(chan sigJob, 256)
 	var wg sync.WaitGroup
+	// The workers find bad signatures in no set order: they are kept apart
+	// and placed, in order of path, after the replay's own problems of
+	// the same entry, so that a report is the same from run to run.
+	var sigProblems []Problem
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
 				if err := signing.Verify(j.sig, j.key, j.ns, j.msg); err != nil {
-					add(Problem{Code: CodeSignatureInvalid, Entry: j.entry, Commit: j.commit, Path: j.path, What: fmt.Sprintf("signature does not verify: %v", err)})
+					mu.Lock()
+					sigProblems = append(sigProblems, Problem{Code: CodeSignatureInvalid, Entry: j.entry, Commit: j.commit, Path: j.path, What: fmt.Sprintf("signature does not verify: %v", err)})
+					mu.Unlock()
 				}
 			}
 		}()
@@ -214,6 +220,12 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 	finish := func() {
 		close(jobs)
 		wg.Wait()
+		sort.Slice(sigProblems, func(i, j int) bool {
+			a, b := sigProblems[i], sigProblems[j]
+			return a.Entry < b.Entry || a.Entry == b.Entry && (a.Path < b.Path || a.Path == b.Path && a.What < b.What)
+		})
+		rep.Problems = append(rep.Problems, sigProblems...)
+		sigProblems = nil
 		sort.SliceStable(rep.Problems, func(i, j int) bool { return rep.Problems[i].Entry < rep.Problems[j].Entry })
 	}
 
