@@ -79,7 +79,7 @@ is listed with its entry, commit and file.`,
 				cps = append(cps, ledger.CheckpointFile{Name: f, Data: data})
 			}
 			stop := startProgress(s, o.JSON, "verifying the ledger")
-			rep, err := ledger.Verify(ledgerDir(c, s), ledger.VerifyOptions{Since: o.Since, Workers: o.Workers, Checkpoints: cps, LedgerID: o.LedgerID})
+			rep, err := ledger.Verify(ledgerDir(c, s), ledger.VerifyOptions{Since: o.Since, Workers: o.Workers, Checkpoints: cps, LedgerID: o.LedgerID, Git: gitProgram(s)})
 			stop()
 			if err != nil {
 				return err

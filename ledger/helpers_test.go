@@ -3,7 +3,9 @@ package ledger
 import (
 	"crypto/ed25519"
 	"crypto/sha256"
+	"os/exec"
 	"path/filepath"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -131,13 +133,34 @@ func (w *world) sign(doc string, who string) *DecisionResult {
 	return res
 }
 
+// verify audits w's ledger with opts, reading each object through go-git,
+// and again reading them all at once through git (VerifyOptions.Git),
+// when git is installed: the two must give the same report.
 func (w *world) verify(opts VerifyOptions) *Report {
 	w.t.Helper()
+	opts.Git = ""
 	rep, err := Verify(w.dir, opts)
 	if err != nil {
 		w.t.Fatalf("verify: %v", err)
 	}
+	if git, lookErr := exec.LookPath("git"); lookErr == nil {
+		opts.Git = git
+		through, err := Verify(w.dir, opts)
+		if err != nil {
+			w.t.Fatalf("verify reading through git: %v", err)
+		}
+		if !reflect.DeepEqual(reportView(rep), reportView(through)) {
+			w.t.Fatalf("verify reading through git gives another report:\n%+v\nthrough go-git:\n%+v", through, rep)
+		}
+	}
 	return rep
+}
+
+// reportView is what a report says, without the audit's working state.
+func reportView(r *Report) Report {
+	v := *r
+	v.chain, v.state = nil, nil
+	return v
 }
 
 func (w *world) mustVerify() *Report {

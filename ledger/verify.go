@@ -131,6 +131,10 @@ type VerifyOptions struct {
 	// signed by a roster key and name a head in the current history at its
 	// position, and all must lie on one line of history.
 	Checkpoints []CheckpointFile
+	// Git is the git program through which the audit reads the
+	// repository's objects all at once (gitstore.Preload), checking each as
+	// it checks what it reads itself; "" reads each object through go-git.
+	Git string
 
 	// accepted is a head an earlier full audit accepted (see
 	// acceptedPrefix): the signatures of the entries up to it are not
@@ -168,6 +172,7 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 		return nil, &NotLedgerError{Dir: dir, Err: err}
 	}
 	defer repo.Close()
+	repo.UseGit(opts.Git)
 	if err := repo.Complete(); err != nil {
 		return nil, err
 	}

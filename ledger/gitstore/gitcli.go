@@ -21,8 +21,9 @@ import (
 // messages) all work as they do for git. Without it, go-git's built-in
 // transport is used (see remote.go), with its limits.
 
-// UseGit makes Fetch and Push run the git program at path; "" makes them
-// use go-git's built-in transport.
+// UseGit makes Fetch and Push run the git program at path, Preload read
+// through it and MaybePack pack with it; "" makes them use go-git's
+// built-in transport and reads (and not pack).
 func (g *Repo) UseGit(path string) { g.git = path }
 
 // Transport names what Fetch and Push use: "git" or "go-git".
