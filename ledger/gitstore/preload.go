@@ -32,14 +32,19 @@ type preloaded struct {
 	sum plumbing.Hash
 }
 
-// PreloadBudget is the default bound, in bytes of content, of what
-// Preload keeps: about the objects of a 2,000-entry ledger. Past it the
-// rest is read through go-git.
+// PreloadBudget is the default bound, in bytes, of what Preload keeps:
+// about the objects of a 2,000-entry ledger. Each object counts its
+// content and preloadOverhead. Past it the rest is read through go-git.
 const PreloadBudget = 64 << 20
+
+// preloadOverhead is what Preload counts for each object besides its
+// content (its entry in the map, its header), so that a repository of
+// many tiny objects is bounded too.
+const preloadOverhead = 128
 
 // Preload reads, through the git program (UseGit), the objects of the
 // repository and of its alternates, in the order git stores them, up to
-// budget bytes of content, hashing each, and keeps them for the reads that
+// budget bytes (see PreloadBudget), hashing each, and keeps them for the reads that
 // follow: each read takes its object (and so frees it). It stops at the
 // first object larger than MaxObjectSize, which it never reads. It does
 // nothing without git, and its failures are silent: what it did not read
@@ -101,7 +106,7 @@ func (g *Repo) Preload(ctx context.Context, budget int64) {
 	var total int64
 	for {
 		h, t, size, ok := preloadHeader(r)
-		if !ok || size > MaxObjectSize || total+size > budget {
+		if !ok || size > MaxObjectSize || total+size+preloadOverhead > budget {
 			return // cancel kills git; what was read is kept
 		}
 		raw := make([]byte, size+1)
@@ -109,7 +114,7 @@ func (g *Repo) Preload(ctx context.Context, budget int64) {
 			return
 		}
 		items <- item{h, preloaded{t: t, raw: raw[:size:size]}}
-		total += size
+		total += size + preloadOverhead
 	}
 }
 

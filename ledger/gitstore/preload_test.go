@@ -85,9 +85,9 @@ func TestPreloadBounds(t *testing.T) {
 		plantLoose(t, dir, h, "blob 100", c)
 		ids = append(ids, h)
 	}
-	g.Preload(context.Background(), 350)
+	g.Preload(context.Background(), 3*(100+preloadOverhead)+50)
 	if n := len(preloadedIDs(g)); n != 3 {
-		t.Fatalf("a budget of 350 bytes preloaded %d objects of 100, want 3", n)
+		t.Fatalf("a budget of three objects of 100 bytes and a half preloaded %d", n)
 	}
 	g.dropPreloaded()
 
