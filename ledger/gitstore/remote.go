@@ -41,8 +41,10 @@ var installFileTransport = sync.OnceFunc(func() {
 
 // SetStepHook makes f be called, with the step's name, between the steps
 // of every write to this repository (objects written, branch locked, lock
-// file written), so that tests can stop a process, or race another writer,
-// at each step; nil (the default) calls nothing.
+// file written), of a fetch ("fetch: objects fetched", "fetch: objects
+// kept") and after Preload ("read: objects preloaded", as an audit
+// starts), so that tests can stop a process, look into the repository, or
+// race another writer, at each step; nil (the default) calls nothing.
 func (g *Repo) SetStepHook(f func(step string)) { g.stepHook = f }
 
 // Step calls the step hook, if any, with name: callers that write through
@@ -111,9 +113,11 @@ func (g *Repo) SetRemoteURL(url string) error {
 
 // Fetch fetches the remote's main branch from url into ref (a ref of
 // concord's own, overwritten) and returns the commit it points at. Nothing
-// else changes: the ledger's branch stays where it is. The objects fetched
-// are remembered until DiscardFetched removes them (with ref), for a fetch
-// whose result is refused. A remote without main is ErrNoRemoteBranch (a
+// else changes: the ledger's branch stays where it is. The fetch is
+// pending until KeepFetched accepts it or DiscardFetched refuses it
+// (removing its objects and ref); through git, its objects and ref are
+// held in a quarantine until then (see quarantine.go), and the Repo's
+// reads see them there. A remote without main is ErrNoRemoteBranch (a
 // *NoBranchError when it has other branches); a failure to reach or talk
 // to it is a *NetError.
 func (g *Repo) Fetch(ctx context.Context, url, ref string) (string, error) {
@@ -148,32 +152,12 @@ func (g *Repo) Fetch(ctx context.Context, url, ref string) (string, error) {
 	default:
 		return "", classifyGoGit(err, url)
 	}
-	return g.fetchedRef(ref)
+	id, err := g.fetchedRef(ref)
+	if err == nil {
+		g.step("fetch: objects fetched")
+	}
+	return id, err
 }
-
-// DiscardFetched deletes ref and removes the objects the fetches since the
-// last call brought (a refused fetch leaves nothing behind). Objects an
-// earlier fetch or a write of this Repo's own placed are kept.
-func (g *Repo) DiscardFetched(ref string) error {
-	if ref == Branch {
-		return fmt.Errorf("DiscardFetched cannot delete %s", Branch)
-	}
-	var errs []error
-	if err := g.r.Storer.RemoveReference(plumbing.ReferenceName(ref)); err != nil {
-		errs = append(errs, fmt.Errorf("deleting %s: %w", ref, err))
-	}
-	for _, f := range g.fetched {
-		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, err)
-		}
-	}
-	g.fetched = nil
-	g.refresh()
-	return errors.Join(errs...)
-}
-
-// KeepFetched forgets the objects fetched so far: they were accepted.
-func (g *Repo) KeepFetched() { g.fetched = nil }
 
 // noteFetchedPack records, for DiscardFetched, the pack go-git's fetch
 // wrote: the one new pack (with its index) since before, and only if it
