@@ -202,3 +202,54 @@ func TestAcceptedFetchKept(t *testing.T) {
 		t.Errorf("left behind: %v", stray)
 	}
 }
+
+// TestQuarantineCrashHelper is run by TestQuarantineCrash in a subprocess:
+// a sync through git that kills itself with SIGKILL at the named step.
+func TestQuarantineCrashHelper(t *testing.T) {
+	dir := os.Getenv("CONCORD_QCRASH_DIR")
+	if dir == "" {
+		t.Skip("run by TestQuarantineCrash in a subprocess")
+	}
+	step := os.Getenv("CONCORD_QCRASH_STEP")
+	env := testEnv()
+	env.Git = os.Getenv("CONCORD_QCRASH_GIT")
+	env.StepHook = func(s string) {
+		if s == step {
+			killSelf()
+		}
+	}
+	w := &world{t: t, dir: dir, env: env}
+	w.mustSync("")
+}
+
+// TestQuarantineCrash kills a sync through git as its fetch is held in
+// the quarantine, as the audit reads it, and once its objects were kept
+// (before the branch moved): each time the ledger still verifies at its
+// old head, and the next sync completes and leaves no quarantine behind.
+func TestQuarantineCrash(t *testing.T) {
+	for _, step := range []string{"fetch: objects fetched", "read: objects preloaded", "fetch: objects kept"} {
+		t.Run(step, func(t *testing.T) {
+			r := gitWorld(t)
+			c := r.clone(t, r.dir)
+			r.sign("pact", "a")
+			before := c.head()
+			cmd := exec.Command(os.Args[0], "-test.run=^TestQuarantineCrashHelper$")
+			cmd.Env = append(os.Environ(), "CONCORD_QCRASH_DIR="+c.dir, "CONCORD_QCRASH_STEP="+step, "CONCORD_QCRASH_GIT="+r.env.Git)
+			out, err := cmd.CombinedOutput()
+			if !killedBySelf(err) {
+				t.Fatalf("the process was not killed at %q: %v\n%s", step, err, out)
+			}
+			if c.head() != before {
+				t.Fatalf("the head moved")
+			}
+			c.mustVerify()
+			if res := c.mustSync(""); res.Fetched != 1 || res.Head != r.head() {
+				t.Fatalf("sync after the crash: %+v", res)
+			}
+			if q, _ := filepath.Glob(filepath.Join(c.dir, ".concord-incoming-*")); len(q) > 0 {
+				t.Errorf("quarantines left: %v", q)
+			}
+			runGit(t, c.dir, "fsck", "--no-progress", "--no-dangling")
+		})
+	}
+}
