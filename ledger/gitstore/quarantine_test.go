@@ -197,3 +197,67 @@ func TestFetchQuarantineStaleRefLock(t *testing.T) {
 		t.Errorf("the ref moved under a lock")
 	}
 }
+
+// TestFetchQuarantineOddPathAndConfig: the quarantine works in a
+// repository whose path holds a space, quotes, a colon (git's list
+// separator) and a backslash, and git applies the repository's own
+// config there: with core.sharedRepository 0660, the objects a fetch
+// brought get the mode git gives its own in the repository (0440).
+func TestFetchQuarantineOddPathAndConfig(t *testing.T) {
+	git := testtool.Require(t, "git")
+	t.Setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	remote, err := Init(filepath.Join(t.TempDir(), "remote.git"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer remote.Close()
+	head := appendFiles(t, remote, "", 3, "text")
+	dir := filepath.Join(t.TempDir(), `odd "dir":x\y`)
+	local, err := Init(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer local.Close()
+	if out, err := exec.Command(git, "--git-dir="+dir, "config", "core.sharedRepository", "0660").CombinedOutput(); err != nil {
+		t.Fatalf("git config: %v\n%s", err, out)
+	}
+	local.UseGit(git)
+	got, err := local.Fetch(context.Background(), remote.GitDir(), "refs/concord/incoming")
+	if err != nil || got != head {
+		t.Fatalf("fetch: %s, %v; want %s", got, err, head)
+	}
+	local.Preload(context.Background(), PreloadBudget)
+	if pre := preloadedIDs(local); !pre[plumbing.NewHash(head)] {
+		t.Fatalf("Preload did not read the quarantine")
+	}
+	if err := local.KeepFetched(); err != nil {
+		t.Fatal(err)
+	}
+	if !stockHas(t, dir, head) {
+		t.Fatalf("%s not kept", head)
+	}
+	fi, err := os.Stat(filepath.Join(dir, "objects", head[:2], head[2:]))
+	if err != nil {
+		t.Fatalf("the fetch's objects are not loose: %v", err)
+	}
+	if fi.Mode().Perm() != 0o440 {
+		t.Errorf("a fetched object has mode %v, git's in this repository 0440", fi.Mode().Perm())
+	}
+	if err := local.SetHead(head, ""); err != nil {
+		t.Fatal(err)
+	}
+	// The repository's objects, named by GIT_ALTERNATE_OBJECT_DIRECTORIES
+	// in quotes, are seen: git negotiates with its refs, Preload reads them.
+	next := appendFiles(t, remote, head, 1, "more")
+	if got, err := local.Fetch(context.Background(), remote.GitDir(), "refs/concord/incoming"); err != nil || got != next {
+		t.Fatalf("fetch: %s, %v; want %s", got, err, next)
+	}
+	if q := quarantinedObjects(t, local); len(q) != 4 {
+		t.Errorf("the quarantine holds %d objects, want the 4 new ones", len(q))
+	}
+	local.Preload(context.Background(), PreloadBudget)
+	if pre := preloadedIDs(local); !pre[plumbing.NewHash(head)] || !pre[plumbing.NewHash(next)] {
+		t.Errorf("Preload did not read both the quarantine and the repository")
+	}
+}
