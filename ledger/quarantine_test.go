@@ -70,13 +70,30 @@ func notInRepository(t *testing.T, dir, step string, ids []string) {
 // fetch is done, the audit reads the objects.
 var auditSteps = []string{"fetch: objects fetched", "read: objects preloaded"}
 
-// TestRefusedFetchNeverInObjects: through git, what a refused sync or
-// clone fetched is never among the repository's objects, nor named by any
+// TestRefusedFetchNeverInObjects: through git and through go-git, what a
+// refused sync or clone fetched is never among the repository's objects, nor named by any
 // of its refs — not after the refusal only, but at every step between: a
 // stock git looking at the repository during the audit does not find it.
 func TestRefusedFetchNeverInObjects(t *testing.T) {
+	for _, transport := range []string{"git", "go-git"} {
+		t.Run(transport, func(t *testing.T) { testRefusedFetchNeverInObjects(t, transport) })
+	}
+}
+
+// transportWorld is gitWorld, with its syncs and clones through go-git
+// for transport "go-git".
+func transportWorld(t *testing.T, transport string) *world {
+	t.Helper()
+	r := gitWorld(t)
+	if transport == "go-git" {
+		r.env.Git = ""
+	}
+	return r
+}
+
+func testRefusedFetchNeverInObjects(t *testing.T, transport string) {
 	t.Run("sync", func(t *testing.T) {
-		r := gitWorld(t)
+		r := transportWorld(t, transport)
 		c := r.clone(t, r.dir)
 		ids := remoteOnly(t, r)
 		seen := map[string]bool{}
@@ -102,7 +119,7 @@ func TestRefusedFetchNeverInObjects(t *testing.T) {
 		c.mustVerify()
 	})
 	t.Run("clone", func(t *testing.T) {
-		r := gitWorld(t)
+		r := transportWorld(t, transport)
 		ids := remoteOnly(t, r)
 		dir := filepath.Join(t.TempDir(), "clone")
 		env := r.env
@@ -132,9 +149,10 @@ func TestRefusedFetchNeverInObjects(t *testing.T) {
 // the sync audits them, keeps them: git's ref then names complete objects
 // (git fsck is clean), and the ledger still verifies.
 func TestRefusedSyncConcurrentGit(t *testing.T) {
-	for _, how := range []string{"push", "fetch"} {
-		t.Run(how, func(t *testing.T) {
-			r := gitWorld(t)
+	for _, tc := range []struct{ transport, how string }{{"git", "push"}, {"git", "fetch"}, {"go-git", "push"}} {
+		how := tc.how
+		t.Run(tc.transport+"/"+how, func(t *testing.T) {
+			r := transportWorld(t, tc.transport)
 			c := r.clone(t, r.dir)
 			ids := remoteOnly(t, r)
 			done := false
@@ -171,11 +189,18 @@ func TestRefusedSyncConcurrentGit(t *testing.T) {
 	}
 }
 
-// TestAcceptedFetchKept: an accepted sync through git leaves the fetched
+// TestAcceptedFetchKept: an accepted sync (through git, through go-git)
+// leaves the fetched
 // objects among the repository's, no quarantine behind, and a repository
 // stock git finds whole.
 func TestAcceptedFetchKept(t *testing.T) {
-	r := gitWorld(t)
+	for _, transport := range []string{"git", "go-git"} {
+		t.Run(transport, func(t *testing.T) { testAcceptedFetchKept(t, transport) })
+	}
+}
+
+func testAcceptedFetchKept(t *testing.T, transport string) {
+	r := transportWorld(t, transport)
 	c := r.clone(t, r.dir)
 	r.sign("pact", "a")
 	head := r.head()

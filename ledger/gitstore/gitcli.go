@@ -124,7 +124,8 @@ func (g *Repo) fetchGit(ctx context.Context, url, ref string) (string, error) {
 		}
 		return "", classifyGit(stderr, url, err)
 	}
-	if err := q.open(ref); err != nil {
+	q.openStorage(g.perm)
+	if err := q.readRef(ref); err != nil {
 		q.remove()
 		return "", err
 	}

@@ -77,9 +77,8 @@ type Repo struct {
 	// object once (about 600 bytes a commit).
 	walked map[string]plumbing.EncodedObject
 
-	git     string   // the git program for Fetch, Push and packing; "" for go-git alone
-	fetched []string // files go-git's fetches since the last DiscardFetched or KeepFetched placed
-	perm    perms    // the modes of new files, as git would give them
+	git  string // the git program for Fetch, Push and packing; "" for go-git alone
+	perm perms  // the modes of new files, as git would give them
 	// quar is the quarantine holding a fetch through git until it is
 	// kept or discarded; nil when none is pending (quarantine.go).
 	quar *quarantine

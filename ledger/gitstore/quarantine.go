@@ -10,10 +10,12 @@ import (
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+	"github.com/go-git/go-git/v5/storage"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
-// A fetch through git (fetchGit) is held in a quarantine until its
+// A fetch (fetchGit, and Fetch through go-git) is held in a quarantine until its
 // caller accepts it (KeepFetched) or refuses it (DiscardFetched), as git's
 // receive-pack holds a push until its hooks accept it (git-receive-pack(1),
 // QUARANTINE ENVIRONMENT):
@@ -39,8 +41,10 @@ import (
 //     folder. A fetch killed on the way leaves a folder that the next
 //     fetch removes (removeQuarantines).
 //
-// go-git's fallback transport (no git program) writes into the repository
-// directly, and DiscardFetched removes what it placed (see Fetch).
+// go-git's fallback transport (no git program) fetches into the same
+// quarantine: go-git works on a storer (fetchStorer) that writes the pack
+// and the ref there and reads the repository's refs and objects through
+// it.
 
 // quarantine is a fetch held apart until it is accepted or refused.
 type quarantine struct {
@@ -78,14 +82,19 @@ func newQuarantine(gitDir string) (*quarantine, error) {
 	return &quarantine{dir: dir}, nil
 }
 
-// open opens the quarantine's objects for reading and reads ref, which
-// the fetch wrote there: ErrNoRemoteBranch if it did not.
-func (q *quarantine) open(ref string) error {
-	q.sto = filesystem.NewStorageWithOptions(osfs.New(q.dir), cache.NewObjectLRU(objectCacheSize),
+// openStorage opens the quarantine's objects and refs through go-git:
+// what its files are created with get the modes perm gives (objectsFS).
+func (q *quarantine) openStorage(perm perms) {
+	q.sto = filesystem.NewStorageWithOptions(&objectsFS{Filesystem: osfs.New(q.dir), perm: perm}, cache.NewObjectLRU(objectCacheSize),
 		// No alternates: a read not found here goes to the repository's
 		// own storage (Repo.encoded). Objects larger than MaxObjectSize
 		// are opened lazily, as in the repository's storage.
 		filesystem.Options{KeepDescriptors: true, LargeObjectThreshold: MaxObjectSize})
+}
+
+// readRef reads ref, which the fetch wrote in the quarantine:
+// ErrNoRemoteBranch if it did not.
+func (q *quarantine) readRef(ref string) error {
 	r, err := q.sto.Reference(plumbing.ReferenceName(ref))
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
 		return ErrNoRemoteBranch
@@ -98,6 +107,57 @@ func (q *quarantine) open(ref string) error {
 	}
 	q.ref, q.head = ref, r.Hash().String()
 	return nil
+}
+
+// fetchStorer is what go-git's fetch (the fallback transport) works on:
+// the quarantine's storage, which receives the pack and the ref, with the
+// repository's objects and refs seen through it, so that go-git
+// negotiates with them and fetches only what is new.
+type fetchStorer struct {
+	*filesystem.Storage                // the quarantine's
+	main                storage.Storer // the repository's
+}
+
+// EncodedObject returns object h from the quarantine, else from the
+// repository.
+func (s *fetchStorer) EncodedObject(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
+	obj, err := s.Storage.EncodedObject(t, h)
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		return s.main.EncodedObject(t, h)
+	}
+	return obj, err
+}
+
+// HasEncodedObject looks in the quarantine, then in the repository.
+func (s *fetchStorer) HasEncodedObject(h plumbing.Hash) error {
+	if err := s.Storage.HasEncodedObject(h); !errors.Is(err, plumbing.ErrObjectNotFound) {
+		return err
+	}
+	return s.main.HasEncodedObject(h)
+}
+
+// EncodedObjectSize looks in the quarantine, then in the repository.
+func (s *fetchStorer) EncodedObjectSize(h plumbing.Hash) (int64, error) {
+	n, err := s.Storage.EncodedObjectSize(h)
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		return s.main.EncodedObjectSize(h)
+	}
+	return n, err
+}
+
+// Reference reads the repository's refs: the fetch's "haves" and the
+// ref's old value.
+func (s *fetchStorer) Reference(n plumbing.ReferenceName) (*plumbing.Reference, error) {
+	return s.main.Reference(n)
+}
+
+// IterReferences lists the repository's refs.
+func (s *fetchStorer) IterReferences() (storer.ReferenceIter, error) { return s.main.IterReferences() }
+
+// CheckAndSetReference writes the fetched ref into the quarantine, which
+// holds no old value to compare.
+func (s *fetchStorer) CheckAndSetReference(r, _ *plumbing.Reference) error {
+	return s.Storage.SetReference(r)
 }
 
 // objects returns the quarantine's objects folder.
@@ -155,15 +215,13 @@ func (g *Repo) dropQuarantine() error {
 	return q.remove()
 }
 
-// KeepFetched accepts what the fetches since the last DiscardFetched
-// brought. Through git: the objects held in the quarantine are moved
-// among the repository's, then the fetch's ref is written there (under
-// git's lock protocol: a *RefLockError if its lock exists) and the
-// quarantine removed. An error leaves the branch as it was; objects
-// already moved stay (they were accepted). Through go-git the objects are
-// in place already: they are only forgotten.
+// KeepFetched accepts what the pending fetch brought: the objects held in
+// its quarantine are moved among the repository's, then the fetch's ref
+// is written there (under git's lock protocol: a *RefLockError if its
+// lock exists) and the quarantine removed. An error leaves the branch as
+// it was; objects already moved stay (they were accepted). Without a
+// pending fetch it does nothing.
 func (g *Repo) KeepFetched() error {
-	g.fetched = nil
 	q := g.quar
 	if q == nil {
 		return nil
@@ -186,11 +244,9 @@ func (g *Repo) KeepFetched() error {
 	return g.setRefLocked(q.ref, q.head)
 }
 
-// DiscardFetched refuses what the fetches since the last call brought:
-// through git, the quarantine is removed (nothing of it ever entered the
-// repository); through go-git, the objects it placed are removed (objects
-// an earlier fetch or a write of this Repo's own placed are kept). ref is
-// deleted from the repository in both cases.
+// DiscardFetched refuses what the pending fetch brought: its quarantine
+// is removed (nothing of it ever entered the repository), and ref is
+// deleted from the repository.
 func (g *Repo) DiscardFetched(ref string) error {
 	if ref == Branch {
 		return fmt.Errorf("DiscardFetched cannot delete %s", Branch)
@@ -202,12 +258,6 @@ func (g *Repo) DiscardFetched(ref string) error {
 	if err := g.r.Storer.RemoveReference(plumbing.ReferenceName(ref)); err != nil {
 		errs = append(errs, fmt.Errorf("deleting %s: %w", ref, err))
 	}
-	for _, f := range g.fetched {
-		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, err)
-		}
-	}
-	g.fetched = nil
 	g.dropPreloaded()
 	g.refresh()
 	return errors.Join(errs...)

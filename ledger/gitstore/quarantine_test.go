@@ -15,10 +15,11 @@ import (
 )
 
 // quarantineWorld is a remote with n commits written by concord, and a
-// local repository that fetched and kept them, both through git.
-func quarantineWorld(t *testing.T, n int) (remote *Repo, local *Repo, localDir string, head string) {
+// local repository that fetched and kept them, through git (gitPath) or
+// through go-git ("").
+func quarantineWorld(t *testing.T, n int, gitPath string) (remote *Repo, local *Repo, localDir string, head string) {
 	t.Helper()
-	git := testtool.Require(t, "git")
+	testtool.Require(t, "git") // for the checks
 	t.Setenv("GIT_CONFIG_GLOBAL", "/dev/null")
 	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
 	remote, err := Init(filepath.Join(t.TempDir(), "remote.git"))
@@ -33,7 +34,7 @@ func quarantineWorld(t *testing.T, n int) (remote *Repo, local *Repo, localDir s
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { local.Close() })
-	local.UseGit(git)
+	local.UseGit(gitPath)
 	got, err := local.Fetch(context.Background(), remote.GitDir(), "refs/concord/incoming")
 	if err != nil || got != head {
 		t.Fatalf("fetch: %s, %v; want %s", got, err, head)
@@ -92,7 +93,17 @@ func quarantinedObjects(t *testing.T, g *Repo) []string {
 // repository and writes the ref, DiscardFetched removes the quarantine
 // and nothing else.
 func TestFetchQuarantine(t *testing.T) {
-	remote, local, dir, old := quarantineWorld(t, 30)
+	for _, transport := range []string{"git", "go-git"} {
+		t.Run(transport, func(t *testing.T) { testFetchQuarantine(t, transport) })
+	}
+}
+
+func testFetchQuarantine(t *testing.T, transport string) {
+	gitPath := ""
+	if transport == "git" {
+		gitPath = testtool.Require(t, "git")
+	}
+	remote, local, dir, old := quarantineWorld(t, 30, gitPath)
 
 	for _, keep := range []bool{false, true} {
 		if cur, _ := remote.Head(); cur != old {
@@ -123,7 +134,7 @@ func TestFetchQuarantine(t *testing.T) {
 			t.Fatalf("the quarantine holds %d objects, want the 4 new ones: %v", len(q), q)
 		}
 		local.Preload(context.Background(), PreloadBudget)
-		if pre := preloadedIDs(local); !pre[plumbing.NewHash(head)] || !pre[plumbing.NewHash(old)] {
+		if pre := preloadedIDs(local); gitPath != "" && (!pre[plumbing.NewHash(head)] || !pre[plumbing.NewHash(old)]) {
 			t.Fatalf("Preload did not read both the quarantine and the repository")
 		}
 		local.dropPreloaded()
@@ -180,7 +191,7 @@ func TestFetchQuarantine(t *testing.T) {
 // KeepFetched fail with a RefLockError naming it, after the objects were
 // moved: the caller has not moved the branch.
 func TestFetchQuarantineStaleRefLock(t *testing.T) {
-	remote, local, dir, old := quarantineWorld(t, 2)
+	remote, local, dir, old := quarantineWorld(t, 2, testtool.Require(t, "git"))
 	head := appendFiles(t, remote, old, 1, "new")
 	lock := filepath.Join(dir, "refs", "concord", "incoming.lock")
 	if err := os.WriteFile(lock, nil, 0o644); err != nil {
