@@ -15,10 +15,10 @@ import (
 	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
-// A fetch (fetchGit, and Fetch through go-git) is held in a quarantine until its
-// caller accepts it (KeepFetched) or refuses it (DiscardFetched), as git's
-// receive-pack holds a push until its hooks accept it (git-receive-pack(1),
-// QUARANTINE ENVIRONMENT):
+// A fetch (through git or go-git) is held in a quarantine until its
+// caller accepts it (KeepFetched) or refuses it (DiscardFetched), as
+// git's receive-pack holds a push until its hooks accept it
+// (git-receive-pack(1), QUARANTINE ENVIRONMENT):
 //
 //   - The quarantine is a bare repository of its own in the git folder,
 //     .concord-incoming-XXXX/, whose objects/ receive the fetch's objects
