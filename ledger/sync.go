@@ -21,7 +21,8 @@ const (
 	// syncedRef is the remote's head as of the last successful clone or
 	// sync: the remote's history must always extend it.
 	syncedRef = "refs/concord/synced"
-	// incomingRef holds what the last fetch brought, not yet accepted.
+	// incomingRef names what a fetch brought: in the fetch's quarantine
+	// until the audit accepts it, then in the ledger (gitstore.KeepFetched).
 	incomingRef = "refs/concord/incoming"
 )
 
