@@ -463,7 +463,7 @@ func (l *Ledger) checkIncoming(url, incoming, synced, accepted string) ([]*gitst
 }
 
 // discard removes what a fetch refused because of why brought: the
-// incoming ref and the objects (through git, the quarantine that held
+// incoming ref and the objects (the quarantine that held
 // them; see gitstore.DiscardFetched). It returns why, joined with any
 // failure to remove.
 func discard(repo *gitstore.Repo, why error) error {
