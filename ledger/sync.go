@@ -463,9 +463,9 @@ func (l *Ledger) checkIncoming(url, incoming, synced, accepted string) ([]*gitst
 }
 
 // discard removes what a fetch refused because of why brought: the
-// incoming ref and the objects (the quarantine that held
-// them; see gitstore.DiscardFetched). It returns why, joined with any
-// failure to remove.
+// incoming ref and the quarantine holding its objects (see
+// gitstore.DiscardFetched). It returns why, joined with any failure to
+// remove.
 func discard(repo *gitstore.Repo, why error) error {
 	if err := repo.DiscardFetched(incomingRef); err != nil {
 		return errors.Join(why, fmt.Errorf("removing what the refused fetch brought: %w", err))
