@@ -133,6 +133,9 @@ func testRefusedFetchNeverInObjects(t *testing.T, transport string) {
 		if !errors.As(err, &rr) {
 			t.Fatalf("clone: %v, want a RemoteRejectedError", err)
 		}
+		if strings.Contains(err.Error(), "removing what the refused fetch brought") {
+			t.Errorf("the refusal failed to clean up: %v", err)
+		}
 		for _, s := range auditSteps {
 			if !seen[s] {
 				t.Errorf("step %q never came: seen %v", s, seen)
