@@ -21,7 +21,8 @@ const (
 	// syncedRef is the remote's head as of the last successful clone or
 	// sync: the remote's history must always extend it.
 	syncedRef = "refs/concord/synced"
-	// incomingRef holds what the last fetch brought, not yet accepted.
+	// incomingRef names what a fetch brought: in the fetch's quarantine
+	// until the audit accepts it, then in the ledger (gitstore.KeepFetched).
 	incomingRef = "refs/concord/incoming"
 )
 
@@ -205,6 +206,7 @@ func Clone(ctx context.Context, url, dir string, env Env) (res *SyncResult, err 
 	}
 	defer repo.Close()
 	repo.UseGit(env.Git)
+	repo.SetStepHook(env.StepHook)
 	shown := gitstore.RedactURL(url)
 	head, err := repo.Fetch(ctx, url, incomingRef)
 	var nb *gitstore.NoBranchError
@@ -219,15 +221,18 @@ func Clone(ctx context.Context, url, dir string, env Env) (res *SyncResult, err 
 	}
 	rep, err := verifyRepo(repo, head, VerifyOptions{})
 	if err != nil {
-		return nil, &RemoteError{URL: shown, Op: "reading what was fetched", Err: err}
+		return nil, discard(repo, &RemoteError{URL: shown, Op: "reading what was fetched", Err: err})
 	}
 	if !rep.OK() {
-		return nil, &RemoteRejectedError{URL: shown, Reason: fmt.Sprintf("it does not verify: %s, the first: %s", rules.CountNoun(len(rep.Problems), "problem", "problems"), rep.Problems[0]), Report: rep}
+		return nil, discard(repo, &RemoteRejectedError{URL: shown, Reason: fmt.Sprintf("it does not verify: %s, the first: %s", rules.CountNoun(len(rep.Problems), "problem", "problems"), rep.Problems[0]), Report: rep})
+	}
+	// The objects among the repository's before the branch names them.
+	if err := repo.KeepFetched(); err != nil {
+		return nil, err
 	}
 	if err := repo.SetHead(head, ""); err != nil {
 		return nil, err
 	}
-	repo.KeepFetched()
 	saveAccepted(repo, head, rep.state)
 	if err := errors.Join(repo.SetRef(syncedRef, head), repo.SetRef(verifiedRef, head), repo.SetRemoteURL(url)); err != nil {
 		return nil, err
@@ -331,7 +336,9 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			if k := commonPrefix(localChain, incomingChain); k == 0 && len(incomingChain) > 0 {
 				return nil, discard(repo, &RemoteRejectedError{URL: shown, Reason: "its history shares no entry with this ledger's"})
 			}
-			repo.KeepFetched()
+			if err := repo.KeepFetched(); err != nil {
+				return nil, err
+			}
 		}
 		if pushErr != nil && incoming == lastIncoming {
 			// The push failed, and not because the remote moved.
@@ -456,8 +463,9 @@ func (l *Ledger) checkIncoming(url, incoming, synced, accepted string) ([]*gitst
 }
 
 // discard removes what a fetch refused because of why brought: the
-// incoming ref and the objects (see gitstore.DiscardFetched). It returns
-// why, joined with any failure to remove.
+// incoming ref and the quarantine holding its objects (see
+// gitstore.DiscardFetched). It returns why, joined with any failure to
+// remove.
 func discard(repo *gitstore.Repo, why error) error {
 	if err := repo.DiscardFetched(incomingRef); err != nil {
 		return errors.Join(why, fmt.Errorf("removing what the refused fetch brought: %w", err))

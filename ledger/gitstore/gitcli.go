@@ -34,8 +34,8 @@ func (g *Repo) Transport() string {
 	return "go-git"
 }
 
-// quarantinePrefix names the folders, in the git folder, that receive the
-// objects of a fetch until they are moved among the repository's objects.
+// quarantinePrefix names the folders, in the git folder, that hold a
+// fetch until it is accepted or refused (quarantine.go).
 const quarantinePrefix = ".concord-incoming-"
 
 // gitEnv returns the environment for a git command on this repository:
@@ -63,6 +63,12 @@ func (g *Repo) runGit(ctx context.Context, env []string, args ...string) (stdout
 	if err != nil {
 		return "", "", err
 	}
+	return g.runGitIn(ctx, dir, env, args...)
+}
+
+// runGitIn runs git on the repository in git folder dir (an absolute
+// path), as runGit.
+func (g *Repo) runGitIn(ctx context.Context, dir string, env []string, args ...string) (stdout, stderr string, err error) {
 	cmd := exec.CommandContext(ctx, g.git, append([]string{"--git-dir=" + dir,
 		"-c", "gc.auto=0", "-c", "maintenance.auto=false", "-c", "fetch.writeCommitGraph=false"}, args...)...)
 	cmd.Env = env
@@ -86,27 +92,27 @@ func (g *Repo) removeQuarantines() {
 	}
 }
 
-// fetchGit is Fetch through git: the objects go to a quarantine folder
-// (GIT_OBJECT_DIRECTORY, the repository's own objects as an alternate),
-// git moves ref, and the new objects are then moved among the
-// repository's, each file remembered so that DiscardFetched can remove
-// them again.
+// fetchGit is Fetch through git into a quarantine (quarantine.go): a
+// bare repository of its own in the git folder, with the repository's
+// objects as its alternate, receives the objects and ref. It stays
+// pending, its objects read before the repository's, until KeepFetched
+// moves them into place or DiscardFetched removes it.
 func (g *Repo) fetchGit(ctx context.Context, url, ref string) (string, error) {
+	g.dropQuarantine()
 	g.removeQuarantines()
 	gitDir, err := filepath.Abs(g.GitDir())
 	if err != nil {
 		return "", err
 	}
-	q, err := os.MkdirTemp(gitDir, quarantinePrefix)
+	q, err := newQuarantine(gitDir)
 	if err != nil {
 		return "", err
 	}
-	defer os.RemoveAll(q)
-	objects := filepath.Join(gitDir, "objects")
-	env := gitEnv("GIT_OBJECT_DIRECTORY="+q, "GIT_ALTERNATE_OBJECT_DIRECTORIES="+objects)
-	_, stderr, err := g.runGit(ctx, env, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
+	env := gitEnv(alternatesEnv(filepath.Join(gitDir, "objects")))
+	_, stderr, err := g.runGitIn(ctx, q.dir, env, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
 		"--no-recurse-submodules", "--", url, "+"+Branch+":"+ref)
 	if err != nil {
+		q.remove()
 		if ctx.Err() != nil {
 			return "", err
 		}
@@ -119,13 +125,14 @@ func (g *Repo) fetchGit(ctx context.Context, url, ref string) (string, error) {
 		}
 		return "", classifyGit(stderr, url, err)
 	}
-	moved, err := migrateObjects(q, objects, g.perm)
-	g.fetched = append(g.fetched, moved...)
-	g.refresh()
-	if err != nil {
-		return "", fmt.Errorf("moving the fetched objects into place: %w", err)
+	q.openStorage(g.perm)
+	if err := q.readRef(ref); err != nil {
+		q.remove()
+		return "", err
 	}
-	return g.fetchedRef(ref)
+	g.quar = q
+	g.step("fetch: objects fetched")
+	return q.head, nil
 }
 
 // localLock returns the lock file in gitDir that git could not create

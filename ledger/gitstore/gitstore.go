@@ -77,9 +77,11 @@ type Repo struct {
 	// object once (about 600 bytes a commit).
 	walked map[string]plumbing.EncodedObject
 
-	git     string   // the git program for Fetch, Push and packing; "" for go-git alone
-	fetched []string // files the fetches since the last DiscardFetched or KeepFetched placed
-	perm    perms    // the modes of new files, as git would give them
+	git  string // the git program for Fetch, Push and packing; "" for go-git alone
+	perm perms  // the modes of new files, as git would give them
+	// quar is the quarantine holding a fetch through git until it is
+	// kept or discarded; nil when none is pending (quarantine.go).
+	quar *quarantine
 	// messages are the server's lines of the last push through git.
 	messages []string
 	// stepHook is called between the steps of a write (SetStepHook).
@@ -233,10 +235,12 @@ func (f *objectFile) Unlock() error { return billy.ErrNotSupported }
 
 // Close releases the files the repository keeps open. The Repo stays
 // usable: a later read opens the pack files again, and opens objects
-// through go-git's own helper.
+// through go-git's own helper. A fetch neither kept nor discarded is
+// discarded: its quarantine is removed.
 func (g *Repo) Close() error {
 	g.dropPreloaded()
 	var errs []error
+	errs = append(errs, g.dropQuarantine())
 	if g.sto != nil {
 		errs = append(errs, g.sto.Close())
 	}
@@ -528,7 +532,7 @@ func (g *Repo) IsAncestor(a, head string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if _, err := g.r.Storer.EncodedObject(plumbing.CommitObject, ah); err != nil {
+	if obj, err := g.encoded(ah); err != nil || obj.Type() != plumbing.CommitObject {
 		return false, nil
 	}
 	id := head
@@ -1114,7 +1118,7 @@ func (g *Repo) lookup(h plumbing.Hash) (plumbing.EncodedObject, []byte, plumbing
 		// any object read through go-git is here.
 		return &rawObject{t: o.t, h: h, raw: o.raw}, o.raw, o.sum, nil
 	}
-	obj, err := g.r.Storer.EncodedObject(plumbing.AnyObject, h)
+	obj, err := g.encoded(h)
 	if err != nil {
 		return nil, nil, plumbing.ZeroHash, err
 	}

@@ -43,13 +43,19 @@ const PreloadBudget = 64 << 20
 const preloadOverhead = 128
 
 // Preload reads, through the git program (UseGit), the objects of the
-// repository and of its alternates, in the order git stores them, up to
-// budget bytes (see PreloadBudget), hashing each, and keeps them for the reads that
+// repository, of its alternates and of a pending fetch's quarantine, in
+// the order git stores them, up to budget bytes (see PreloadBudget),
+// hashing each, and keeps them for the reads that
 // follow: each read takes its object (and so frees it). It stops at the
 // first object larger than MaxObjectSize, which it never reads. It does
 // nothing without git, and its failures are silent: what it did not read
 // is read through go-git. Objects no read takes are freed by Close.
 func (g *Repo) Preload(ctx context.Context, budget int64) {
+	g.preload(ctx, budget)
+	g.step("read: objects preloaded")
+}
+
+func (g *Repo) preload(ctx context.Context, budget int64) {
 	if g.git == "" || budget <= 0 {
 		return
 	}
@@ -65,7 +71,9 @@ func (g *Repo) Preload(ctx context.Context, budget int64) {
 		"-c", "core.bigFileThreshold="+strconv.Itoa(MaxObjectSize),
 		"cat-file", "--batch-all-objects", "--batch", "--unordered")
 	cmd.Dir = dir
-	cmd.Env = gitEnv("GIT_GRAFT_FILE=" + filepath.Join(dir, "concord-no-grafts"))
+	// A pending fetch's objects are read from its quarantine, the
+	// repository's as its alternate (quarantine.go).
+	cmd.Env = gitEnv(append(g.quarantineEnv(filepath.Join(dir, "objects")), "GIT_GRAFT_FILE="+filepath.Join(dir, "concord-no-grafts"))...)
 	cmd.WaitDelay = time.Second
 	out, err := cmd.StdoutPipe()
 	if err != nil {

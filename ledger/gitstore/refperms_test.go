@@ -118,7 +118,7 @@ func TestRefModesAsGit(t *testing.T) {
 }
 
 // TestFallbackRefModesAsGit: through go-git's transport (no git program),
-// the ref a fetch writes in the local ledger, and the branch a push over
+// the ref an accepted fetch writes in the local ledger, and the branch a push over
 // file:// moves in the remote (the in-process server) and the ledger lock
 // it takes there, have the modes stock git gives its refs in each
 // repository.
@@ -145,6 +145,9 @@ func TestFallbackRefModesAsGit(t *testing.T) {
 			got, err := lg.Fetch(context.Background(), "file://"+remote, "refs/concord/incoming")
 			if err != nil || got != head {
 				t.Fatalf("fetch: %s, %v", got, err)
+			}
+			if err := lg.KeepFetched(); err != nil { // the ref is written once accepted
+				t.Fatal(err)
 			}
 			p := filepath.Join(local, "refs", "concord", "incoming")
 			sameMode(t, "the fetched ref", p, filepath.Join(local, "refs", "stock", "x"))

@@ -15,7 +15,6 @@ import (
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
-	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
 	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/plumbing/transport"
@@ -41,8 +40,10 @@ var installFileTransport = sync.OnceFunc(func() {
 
 // SetStepHook makes f be called, with the step's name, between the steps
 // of every write to this repository (objects written, branch locked, lock
-// file written), so that tests can stop a process, or race another writer,
-// at each step; nil (the default) calls nothing.
+// file written), of a fetch ("fetch: objects fetched", "fetch: objects
+// kept") and after Preload ("read: objects preloaded", as an audit
+// starts), so that tests can stop a process, look into the repository, or
+// race another writer, at each step; nil (the default) calls nothing.
 func (g *Repo) SetStepHook(f func(step string)) { g.stepHook = f }
 
 // Step calls the step hook, if any, with name: callers that write through
@@ -111,9 +112,10 @@ func (g *Repo) SetRemoteURL(url string) error {
 
 // Fetch fetches the remote's main branch from url into ref (a ref of
 // concord's own, overwritten) and returns the commit it points at. Nothing
-// else changes: the ledger's branch stays where it is. The objects fetched
-// are remembered until DiscardFetched removes them (with ref), for a fetch
-// whose result is refused. A remote without main is ErrNoRemoteBranch (a
+// else changes: the ledger's branch stays where it is. The fetch is
+// pending until KeepFetched accepts it or DiscardFetched refuses it: its
+// objects and ref are held in a quarantine until then (see
+// quarantine.go), and the Repo's reads see them there. A remote without main is ErrNoRemoteBranch (a
 // *NoBranchError when it has other branches); a failure to reach or talk
 // to it is a *NetError.
 func (g *Repo) Fetch(ctx context.Context, url, ref string) (string, error) {
@@ -125,9 +127,20 @@ func (g *Repo) Fetch(ctx context.Context, url, ref string) (string, error) {
 		return "", err
 	}
 	defer done()
-	rem := git.NewRemote(g.r.Storer, &config.RemoteConfig{Name: "fetch", URLs: []string{target}})
-	tmpBefore := g.tmpPacks()
-	packsBefore := g.packFiles()
+	g.dropQuarantine()
+	g.removeQuarantines()
+	gitDir, err := filepath.Abs(g.GitDir())
+	if err != nil {
+		return "", err
+	}
+	q, err := newQuarantine(gitDir)
+	if err != nil {
+		return "", err
+	}
+	q.openStorage(g.perm)
+	// go-git negotiates with the repository's refs and objects, and
+	// writes the pack and the ref into the quarantine.
+	rem := git.NewRemote(&fetchStorer{Storage: q.sto, main: g.r.Storer}, &config.RemoteConfig{Name: "fetch", URLs: []string{target}})
 	installFileTransport()
 	err = rem.FetchContext(ctx, &git.FetchOptions{
 		RemoteName: "fetch",
@@ -135,115 +148,29 @@ func (g *Repo) Fetch(ctx context.Context, url, ref string) (string, error) {
 		Tags:       git.NoTags,
 		Auth:       auth,
 	})
-	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
-		g.removeTmpPacks(tmpBefore)
-	}
-	g.noteFetchedPack(packsBefore)
 	switch {
-	case err == nil, errors.Is(err, git.NoErrAlreadyUpToDate):
+	case err == nil:
+		err = q.readRef(ref)
+	case errors.Is(err, git.NoErrAlreadyUpToDate):
+		// The repository's ref names the remote's head already, and
+		// holds every object: nothing was written to the quarantine.
+		var id string
+		if id, err = g.fetchedRef(ref); err == nil {
+			q.ref, q.head = ref, id
+		}
 	case errors.Is(err, transport.ErrEmptyRemoteRepository), isNoMatchingRef(err):
-		return "", ErrNoRemoteBranch
+		err = ErrNoRemoteBranch
 	case ctx.Err() != nil:
-		return "", err
 	default:
-		return "", classifyGoGit(err, url)
+		err = classifyGoGit(err, url)
 	}
-	return g.fetchedRef(ref)
-}
-
-// DiscardFetched deletes ref and removes the objects the fetches since the
-// last call brought (a refused fetch leaves nothing behind). Objects an
-// earlier fetch or a write of this Repo's own placed are kept.
-func (g *Repo) DiscardFetched(ref string) error {
-	if ref == Branch {
-		return fmt.Errorf("DiscardFetched cannot delete %s", Branch)
-	}
-	var errs []error
-	if err := g.r.Storer.RemoveReference(plumbing.ReferenceName(ref)); err != nil {
-		errs = append(errs, fmt.Errorf("deleting %s: %w", ref, err))
-	}
-	for _, f := range g.fetched {
-		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, err)
-		}
-	}
-	g.fetched = nil
-	g.refresh()
-	return errors.Join(errs...)
-}
-
-// KeepFetched forgets the objects fetched so far: they were accepted.
-func (g *Repo) KeepFetched() { g.fetched = nil }
-
-// noteFetchedPack records, for DiscardFetched, the pack go-git's fetch
-// wrote: the one new pack (with its index) since before, and only if it
-// lacks the local head. A pack made meanwhile by a git gc or repack
-// running on the repository holds the head (it packs what is reachable),
-// and when two packs are new it is not known which is the fetch's: then
-// nothing is recorded, and a refused fetch leaves its objects unreachable
-// for git gc to prune, rather than risk removing a pack git made.
-func (g *Repo) noteFetchedPack(before map[string]bool) {
-	var packs []string
-	for p := range g.packFiles() {
-		if !before[p] && strings.HasSuffix(p, ".pack") {
-			packs = append(packs, p)
-		}
-	}
-	if len(packs) != 1 {
-		return
-	}
-	base := strings.TrimSuffix(packs[0], ".pack")
-	f, err := os.Open(base + ".idx")
 	if err != nil {
-		return
+		q.remove()
+		return "", err
 	}
-	defer f.Close()
-	idx := idxfile.NewMemoryIndex()
-	if err := idxfile.NewDecoder(f).Decode(idx); err != nil {
-		return
-	}
-	if head, err := g.Head(); err == nil && head != "" {
-		if ok, err := idx.Contains(plumbing.NewHash(head)); err != nil || ok {
-			return
-		}
-	}
-	for p := range g.packFiles() {
-		if !before[p] && strings.HasPrefix(p, base+".") {
-			g.fetched = append(g.fetched, p)
-		}
-	}
-}
-
-// packFiles returns the files in objects/pack.
-func (g *Repo) packFiles() map[string]bool {
-	names, _ := filepath.Glob(filepath.Join(g.GitDir(), "objects", "pack", "pack-*"))
-	m := make(map[string]bool, len(names))
-	for _, n := range names {
-		m[n] = true
-	}
-	return m
-}
-
-// tmpPacks returns the names of the temporary pack files in the
-// repository: go-git leaves the one it was writing when a fetched pack
-// fails to parse (corrupt or cut short).
-func (g *Repo) tmpPacks() map[string]bool {
-	names, _ := filepath.Glob(filepath.Join(g.GitDir(), "objects", "pack", "tmp_pack_*"))
-	m := make(map[string]bool, len(names))
-	for _, n := range names {
-		m[n] = true
-	}
-	return m
-}
-
-// removeTmpPacks removes the temporary pack files that were not there
-// before (those a failed fetch left), so failures do not pile them up.
-func (g *Repo) removeTmpPacks(before map[string]bool) {
-	for n := range g.tmpPacks() {
-		if !before[n] {
-			os.Remove(n)
-		}
-	}
+	g.quar = q
+	g.step("fetch: objects fetched")
+	return q.head, nil
 }
 
 func isNoMatchingRef(err error) bool {
