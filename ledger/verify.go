@@ -260,7 +260,12 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 	}
 	// Through git, when there is one, every object is read at once, in
 	// the order the packs hold them: far cheaper than one by one.
-	repo.Preload(context.Background(), gitstore.PreloadBudget)
+	if opts.resume != nil {
+		// Only what the fetch brought is replayed.
+		repo.PreloadFetched(context.Background(), gitstore.PreloadBudget)
+	} else {
+		repo.Preload(context.Background(), gitstore.PreloadBudget)
+	}
 	ids, err := repo.FirstParentIDs(head)
 	if err != nil {
 		return corrupt(fmt.Errorf("reading history: %w", err), -1, "")

@@ -51,12 +51,20 @@ const preloadOverhead = 128
 // nothing without git, and its failures are silent: what it did not read
 // is read through go-git. Objects no read takes are freed by Close.
 func (g *Repo) Preload(ctx context.Context, budget int64) {
-	g.preload(ctx, budget)
+	g.preload(ctx, budget, false)
 	g.step("read: objects preloaded")
 }
 
-func (g *Repo) preload(ctx context.Context, budget int64) {
-	if g.git == "" || budget <= 0 {
+// PreloadFetched is Preload of the objects of the pending fetch alone
+// (none when no fetch is pending): what an audit that starts after the
+// head accepted last needs, without reading the rest of the repository.
+func (g *Repo) PreloadFetched(ctx context.Context, budget int64) {
+	g.preload(ctx, budget, true)
+	g.step("read: objects preloaded")
+}
+
+func (g *Repo) preload(ctx context.Context, budget int64, fetchedOnly bool) {
+	if g.git == "" || budget <= 0 || fetchedOnly && g.quar == nil {
 		return
 	}
 	dir, err := filepath.Abs(g.GitDir())
@@ -73,7 +81,11 @@ func (g *Repo) preload(ctx context.Context, budget int64) {
 	cmd.Dir = dir
 	// A pending fetch's objects are read from its quarantine, the
 	// repository's as its alternate (quarantine.go).
-	cmd.Env = gitEnv(append(g.quarantineEnv(filepath.Join(dir, "objects")), "GIT_GRAFT_FILE="+filepath.Join(dir, "concord-no-grafts"))...)
+	env := g.quarantineEnv(filepath.Join(dir, "objects"))
+	if fetchedOnly {
+		env = []string{"GIT_OBJECT_DIRECTORY=" + g.quar.objects()}
+	}
+	cmd.Env = gitEnv(append(env, "GIT_GRAFT_FILE="+filepath.Join(dir, "concord-no-grafts"))...)
 	cmd.WaitDelay = time.Second
 	out, err := cmd.StdoutPipe()
 	if err != nil {

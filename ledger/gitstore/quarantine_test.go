@@ -138,6 +138,11 @@ func testFetchQuarantine(t *testing.T, transport string) {
 			t.Fatalf("Preload did not read both the quarantine and the repository")
 		}
 		local.dropPreloaded()
+		local.PreloadFetched(context.Background(), PreloadBudget)
+		if pre := preloadedIDs(local); gitPath != "" && (len(pre) != 4 || !pre[plumbing.NewHash(head)]) {
+			t.Fatalf("PreloadFetched read %d objects, want the 4 the fetch brought", len(pre))
+		}
+		local.dropPreloaded()
 		if ok, err := local.IsAncestor(old, head); !ok || err != nil {
 			t.Fatalf("IsAncestor across the quarantine: %v, %v", ok, err)
 		}
