@@ -90,6 +90,13 @@ func OpenWith(dir string, cache Cache) (*Ledger, error) {
 }
 
 func openRepo(dir string, repo *gitstore.Repo, cache Cache) (*Ledger, error) {
+	return openRepoAs(dir, repo, cache, false)
+}
+
+// openRepoAs is openRepo; with genesisOnly, the state holds the genesis
+// (the ledger's id and founding facts) and no roster, which it does not
+// read: for sync, whose audit reads the roster of what it fetches itself.
+func openRepoAs(dir string, repo *gitstore.Repo, cache Cache, genesisOnly bool) (*Ledger, error) {
 	head, err := repo.Head()
 	if err != nil {
 		return nil, err
@@ -109,7 +116,13 @@ func openRepo(dir string, repo *gitstore.Repo, cache Cache) (*Ledger, error) {
 		return nil, &InconsistentError{Errs: []error{fmt.Errorf("head commit %.12s has no Concord-Entry trailer", head)}}
 	}
 	entry, _ := strconv.Atoi(m[1])
-	st, key, err := readRoster(repo, head, cache)
+	var st *rules.State
+	var key string
+	if genesisOnly {
+		st, err = genesisState(repo, head)
+	} else {
+		st, key, err = readRoster(repo, head, cache)
+	}
 	if err != nil {
 		var nf *NotLedgerError
 		if errors.As(err, &nf) || errors.Is(err, gitstore.ErrNotFound) {
@@ -135,6 +148,12 @@ func withLock(dir string, env Env, fn func(l *Ledger) error) error {
 // the whole tree, so prev's state is the one a new read would give. prev
 // must not be used again: fn may change its state.
 func withLockFrom(dir string, env Env, prev *Ledger, fn func(l *Ledger) error) error {
+	return withLockAs(dir, env, prev, false, fn)
+}
+
+// withLockAs is withLockFrom; genesisOnly opens the ledger as openRepoAs
+// does.
+func withLockAs(dir string, env Env, prev *Ledger, genesisOnly bool, fn func(l *Ledger) error) error {
 	repo, err := gitstore.Open(dir)
 	if err != nil {
 		return &NotLedgerError{Dir: dir, Err: errors.New("no git repository there")}
@@ -159,7 +178,7 @@ func withLockFrom(dir string, env Env, prev *Ledger, fn func(l *Ledger) error) e
 			return fn(&Ledger{Dir: dir, repo: repo, head: head, entry: prev.entry, st: prev.st, cache: prev.cache, rosterKey: prev.rosterKey, dryRun: env.DryRun})
 		}
 	}
-	l, err := openRepo(dir, repo, env.Cache)
+	l, err := openRepoAs(dir, repo, env.Cache, genesisOnly)
 	if err != nil {
 		return err
 	}

@@ -106,8 +106,8 @@ func readRoster(repo *gitstore.Repo, head string, cache Cache) (st *rules.State,
 	return st, key, nil
 }
 
-// replayRoster is readRoster without the cache.
-func replayRoster(repo *gitstore.Repo, head string) (*rules.State, error) {
+// genesisState returns the state of head's genesis entry alone.
+func genesisState(repo *gitstore.Repo, head string) (*rules.State, error) {
 	raw, err := repo.ReadFile(head, rules.GenesisPath)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", rules.GenesisPath, err)
@@ -115,6 +115,15 @@ func replayRoster(repo *gitstore.Repo, head string) (*rules.State, error) {
 	st := rules.NewState()
 	if errs := st.ApplyGenesis(raw); len(errs) > 0 {
 		return nil, &InconsistentError{Errs: errs}
+	}
+	return st, nil
+}
+
+// replayRoster is readRoster without the cache.
+func replayRoster(repo *gitstore.Repo, head string) (*rules.State, error) {
+	st, err := genesisState(repo, head)
+	if err != nil {
+		return nil, err
 	}
 	changes, err := repo.List(head, rules.ChangesDir)
 	if err != nil {

@@ -261,7 +261,10 @@ type SyncOptions struct {
 // both moved. Nothing local is lost on any failure.
 func Sync(ctx context.Context, dir string, env Env, opts SyncOptions) (*SyncResult, error) {
 	var res *SyncResult
-	err := withLock(dir, env, func(l *Ledger) error {
+	// The local state is not needed beyond the ledger's id: the audit
+	// builds the state of what is fetched, and re-creating entries reads
+	// the roster it needs.
+	err := withLockAs(dir, env, nil, true, func(l *Ledger) error {
 		r, err := l.sync(ctx, opts)
 		res = r
 		return err
@@ -433,7 +436,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 // returns the fetched history, root first, as commits that hold only
 // their ids, and the audit's report.
 func (l *Ledger) checkIncoming(url, incoming, synced, accepted string) ([]*gitstore.Commit, *Report, error) {
-	opts := VerifyOptions{accepted: accepted, keysFrom: l.st}
+	opts := VerifyOptions{accepted: accepted}
 	if accepted != "" {
 		opts.resume, opts.resumeHead = loadAccepted(l.repo, accepted), accepted
 	}

@@ -140,9 +140,6 @@ type VerifyOptions struct {
 	// acceptedPrefix): the signatures of the entries up to it are not
 	// checked again; their files are still replayed through the rules.
 	accepted string
-	// keysFrom, when set, is a state whose parsed roster keys the replay
-	// shares (rules.State.ShareParsedKeys).
-	keysFrom *rules.State
 	// resume, when set, is the rules' state at resumeHead, which an
 	// earlier audit accepted (loadAccepted): if resumeHead is in the
 	// history, the replay starts after it, from that state.
@@ -277,9 +274,6 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 	if k := slices.Index(ids, opts.resumeHead); opts.resume != nil && k >= 0 {
 		st, start, prev = opts.resume, k+1, ids[k]
 		rep.resumed = start
-	}
-	if opts.keysFrom != nil {
-		st.ShareParsedKeys(opts.keysFrom)
 	}
 	// With more than one worker, a goroutine reads the entries ahead while
 	// this one replays them.

@@ -162,17 +162,6 @@ type parsedKey struct {
 	err error
 }
 
-// ShareParsedKeys makes st and from read roster keys through one memo, so
-// that a key both meet is parsed and its point checked once (a replay of
-// a ledger whose state is known already, say). Neither may be used while
-// the other is.
-func (st *State) ShareParsedKeys(from *State) {
-	if from.keys == nil {
-		from.keys = map[string]parsedKey{}
-	}
-	st.keys = from.keys
-}
-
 // parseKey is ParseKey, each distinct key read once per State.
 func (st *State) parseKey(s string) (ssh.PublicKey, error) {
 	if p, ok := st.keys[s]; ok {
