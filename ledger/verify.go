@@ -325,6 +325,7 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 			code, path, msg := ruleProblem(err)
 			problem(code, path, "%s", msg)
 		}
+		dropTexts(st, e)
 		if e.Kind == rules.KindGenesis {
 			if st.Genesis == nil {
 				finish()
@@ -367,6 +368,26 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 	return rep, nil
 }
 
+// dropTexts frees the texts entry e (applied to st) recorded: the rules
+// checked them when it was applied, and no later entry reads them (a
+// decision reads the hashes the version lists), so the audit's state
+// keeps none. Otherwise the state would hold every text of the history,
+// and a remote could make it hold any number: a text is kept even when
+// the entry that adds it breaks the rules (a forged one, say), and one
+// blob may be named as the text of any number of documents.
+func dropTexts(st *rules.State, e *rules.Entry) {
+	if e.Kind != rules.KindPropose && e.Kind != rules.KindAmend {
+		return
+	}
+	if ds := st.Docs[e.Doc]; ds != nil {
+		for _, vs := range ds.Versions {
+			if len(vs.Texts) > 0 {
+				vs.Texts = map[string][]byte{} // as a kept state reads back
+			}
+		}
+	}
+}
+
 // entryRead is one commit of the history and the files it changes from
 // its first parent, or the error that stopped the reading.
 type entryRead struct {
@@ -375,13 +396,29 @@ type entryRead struct {
 	err     error
 }
 
-// readAhead is how many entries the reading goroutine may be ahead.
-const readAhead = 64
+// readAhead is how many entries the reading goroutine may be ahead, and
+// how many MiB of their files (readAheadUnit each) it may hold: an entry
+// counts one unit and one more per MiB it changes, at most readAhead (one
+// entry may hold gitstore.MaxChangeBytes).
+const (
+	readAhead     = 64
+	readAheadUnit = 1 << 20
+)
+
+// weight is how many readAheadUnit r counts for.
+func (r *entryRead) weight() int {
+	var n int
+	for _, ch := range r.changes {
+		n += len(ch.Data)
+	}
+	return min(1+n/readAheadUnit, readAhead)
+}
 
 // readEntries returns next, which gives the commits ids[from:] (ids is a
 // history, root first) in order with their changes, and stop, after which
 // repo is no longer read.
-// With ahead, a goroutine reads up to readAhead entries ahead of next;
+// With ahead, a goroutine reads up to readAhead entries (or MiB of their
+// files, see weight) ahead of next;
 // otherwise next reads each entry when called. Nothing is read after an
 // error.
 func readEntries(repo *gitstore.Repo, ids []string, from int, ahead bool) (next func() entryRead, stop func()) {
@@ -405,11 +442,20 @@ func readEntries(repo *gitstore.Repo, ids []string, from int, ahead bool) (next 
 		return func() entryRead { p++; return read(p - 1) }, func() {}
 	}
 	out := make(chan entryRead, readAhead)
+	// units holds a token for each readAheadUnit the entries in out hold.
+	units := make(chan struct{}, readAhead)
 	done := make(chan struct{})
 	go func() {
 		defer close(out)
 		for p := from; p < len(ids); p++ {
 			r := read(p)
+			for range r.weight() {
+				select {
+				case units <- struct{}{}:
+				case <-done:
+					return
+				}
+			}
 			select {
 			case out <- r:
 			case <-done:
@@ -428,7 +474,15 @@ func readEntries(repo *gitstore.Repo, ids []string, from int, ahead bool) (next 
 			}
 		})
 	}
-	return func() entryRead { return <-out }, stop
+	return func() entryRead {
+		r, ok := <-out
+		for range r.weight() {
+			if ok {
+				<-units
+			}
+		}
+		return r
+	}, stop
 }
 
 // commitOf gives the rules what they judge of a commit.
