@@ -32,15 +32,22 @@ type preloaded struct {
 	sum plumbing.Hash
 }
 
-// PreloadBudget is the default bound, in bytes of content, of what
-// Preload keeps: about the objects of a 2,000-entry ledger. Past it the
-// rest is read through go-git.
+// PreloadBudget is the default bound, in bytes of content (and
+// preloadOverhead per object), of what Preload keeps: about the objects of
+// a 2,000-entry ledger. Past it the rest is read through go-git.
 const PreloadBudget = 64 << 20
+
+// preloadOverhead is what each object Preload keeps counts against its
+// budget besides its content: about what keeping it costs (a map entry,
+// its slice, its hash). Without it, objects of a few bytes, which a
+// remote can send by the million, would cost the budget nothing.
+const preloadOverhead = 128
 
 // Preload reads, through the git program (UseGit), the objects of the
 // repository and of its alternates, in the order git stores them, up to
 // budget bytes of content, hashing each, and keeps them for the reads that
-// follow: each read takes its object (and so frees it). It stops at the
+// follow: each read takes its object (and so frees it). Each object
+// counts preloadOverhead bytes besides its content. It stops at the
 // first object larger than MaxObjectSize, which it never reads. It does
 // nothing without git, and its failures are silent: what it did not read
 // is read through go-git. Objects no read takes are freed by Close.
@@ -101,7 +108,7 @@ func (g *Repo) Preload(ctx context.Context, budget int64) {
 	var total int64
 	for {
 		h, t, size, ok := preloadHeader(r)
-		if !ok || size > MaxObjectSize || total+size > budget {
+		if !ok || size > MaxObjectSize || total+size+preloadOverhead > budget {
 			return // cancel kills git; what was read is kept
 		}
 		raw := make([]byte, size+1)
@@ -109,7 +116,7 @@ func (g *Repo) Preload(ctx context.Context, budget int64) {
 			return
 		}
 		items <- item{h, preloaded{t: t, raw: raw[:size:size]}}
-		total += size
+		total += size + preloadOverhead
 	}
 }
 
