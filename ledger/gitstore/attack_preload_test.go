@@ -7,9 +7,7 @@ import (
 	"crypto/sha1"
 	"encoding/binary"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
@@ -90,13 +88,7 @@ func TestAttackPreloadDeltaChains(t *testing.T) {
 	}
 	defer g.Close()
 	g.UseGit(git)
-	pack := filepath.Join(dir, "objects", "pack", "pack-attack.pack")
-	if err := os.WriteFile(pack, deltaChainPack(2, 40, 4<<20, 2000), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command(git, "index-pack", pack).CombinedOutput(); err != nil {
-		t.Fatalf("git index-pack: %v\n%s", err, out)
-	}
+	storePack(t, git, dir, deltaChainPack(2, 40, 4<<20, 2000, false))
 	start := time.Now()
 	g.Preload(context.Background(), PreloadBudget)
 	if took := time.Since(start); took > PreloadTime+5*time.Second {
@@ -108,8 +100,9 @@ func TestAttackPreloadDeltaChains(t *testing.T) {
 // first n blobs of 9 bytes, each a delta (by id) on the top of one of c
 // chains in turn; then the chains, each a blob of size zero bytes (but
 // for its first 8) and k-1 deltas, each the one before with its first 8
-// bytes changed.
-func deltaChainPack(c, k, size, n int) []byte {
+// bytes changed (with chainsFirst, the chains come first, as git's
+// pack-objects orders them).
+func deltaChainPack(c, k, size, n int, chainsFirst bool) []byte {
 	varint := func(b []byte, v int) []byte {
 		for ; v >= 0x80; v >>= 7 {
 			b = append(b, byte(v)|0x80)
@@ -178,7 +171,11 @@ func deltaChainPack(c, k, size, n int) []byte {
 		o := append(header(refDelta, len(delta)), tops[i%c][:]...)
 		objs = append(objs, append(o, deflate(delta)...))
 	}
-	objs = append(objs, chains...)
+	if chainsFirst {
+		objs = append(chains, objs...)
+	} else {
+		objs = append(objs, chains...)
+	}
 	var p bytes.Buffer
 	p.WriteString("PACK")
 	binary.Write(&p, binary.BigEndian, uint32(2))
@@ -189,4 +186,59 @@ func deltaChainPack(c, k, size, n int) []byte {
 	sum := sha1.Sum(p.Bytes())
 	p.Write(sum[:])
 	return p.Bytes()
+}
+
+// TestAttackGoGitDeltaChains: the same pack as TestAttackPreloadDeltaChains,
+// but with the tiny objects named in a commit's tree, so that the audit
+// reads them, through go-git (Preload has stopped). go-git's cache of raw
+// objects (objectCacheSize, 32 MiB) cannot hold the chains either, so each
+// tiny file costs a whole chain: a commit of a few KB naming 4,096 of them
+// (MaxChangeFiles) costs minutes, and a history of such commits hours. A
+// stock git server sends such a pack as it stores it (pack-objects reuses
+// deltas up to a depth of 50), the chains reachable through a side branch
+// no audit reads. Measured: 64 files of 9 bytes took 17 s (270 ms each,
+// against 40 ms each through git). Stock git reading them (a checkout)
+// pays the same, at git's speed.
+func TestAttackGoGitDeltaChains(t *testing.T) {
+	t.Skip("KNOWN: each object read through go-git may cost a whole delta chain of large objects; nothing bounds the work of a read but its size (see the report)")
+	git := testtool.Require(t, "git")
+	dir := t.TempDir()
+	g, err := Init(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	const n = 64
+	storePack(t, git, dir, deltaChainPack(2, 40, 4<<20, n, true))
+	g.refresh()
+	out, err := exec.Command(git, "--git-dir="+dir, "cat-file", "--batch-all-objects", "--batch-check=%(objectname) %(objectsize)").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entries [][3]string
+	for _, line := range bytes.Split(bytes.TrimSpace(out), []byte("\n")) {
+		f := bytes.Fields(line)
+		if string(f[1]) == "9" {
+			entries = append(entries, [3]string{"100644", fmt.Sprintf("f%04d", len(entries)), string(f[0])})
+		}
+	}
+	commit := plantCommit(t, dir, plantTree(t, dir, entries))
+	start := time.Now()
+	if _, err := g.Changes("", commit); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("reading one commit of %d files of 9 bytes took %v", len(entries), took)
+	}
+}
+
+// storePack stores pack in the repository dir as a fetch does (git
+// index-pack --stdin), under the name its checksum gives.
+func storePack(t *testing.T, git, dir string, pack []byte) {
+	t.Helper()
+	cmd := exec.Command(git, "--git-dir="+dir, "index-pack", "--stdin")
+	cmd.Stdin = bytes.NewReader(pack)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git index-pack: %v\n%s", err, out)
+	}
 }
