@@ -154,6 +154,25 @@ type sigJob struct {
 	msg, sig     []byte
 	entry        int
 	commit, path string
+	seq          int // its place among the audit's findings
+}
+
+// problemOrder sorts problems by entry, then by their place seq.
+type problemOrder struct {
+	p   []Problem
+	seq []int
+}
+
+func (o problemOrder) Len() int { return len(o.p) }
+func (o problemOrder) Less(i, j int) bool {
+	if o.p[i].Entry != o.p[j].Entry {
+		return o.p[i].Entry < o.p[j].Entry
+	}
+	return o.seq[i] < o.seq[j]
+}
+func (o problemOrder) Swap(i, j int) {
+	o.p[i], o.p[j] = o.p[j], o.p[i]
+	o.seq[i], o.seq[j] = o.seq[j], o.seq[i]
 }
 
 // Verify re-checks the whole ledger in dir from the repository alone: every
@@ -187,11 +206,22 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 
 func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, error) {
 	rep := newReport(head)
+	// Problems are listed by entry, and within an entry in the order the
+	// audit met them: a signature's problem, found by a worker whenever it
+	// comes to it, takes the place of its check (seq), so that a report is
+	// the same from one run to the next.
 	var mu sync.Mutex
-	add := func(p Problem) {
+	var seqs []int
+	seq := 0 // the next place; only this goroutine takes one
+	addAt := func(p Problem, at int) {
 		mu.Lock()
 		rep.Problems = append(rep.Problems, p)
+		seqs = append(seqs, at)
 		mu.Unlock()
+	}
+	add := func(p Problem) {
+		addAt(p, seq)
+		seq++
 	}
 
 	workers := opts.Workers
@@ -206,7 +236,7 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 			defer wg.Done()
 			for j := range jobs {
 				if err := signing.Verify(j.sig, j.key, j.ns, j.msg); err != nil {
-					add(Problem{Code: CodeSignatureInvalid, Entry: j.entry, Commit: j.commit, Path: j.path, What: fmt.Sprintf("signature does not verify: %v", err)})
+					addAt(Problem{Code: CodeSignatureInvalid, Entry: j.entry, Commit: j.commit, Path: j.path, What: fmt.Sprintf("signature does not verify: %v", err)}, j.seq)
 				}
 			}
 		}()
@@ -214,7 +244,7 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 	finish := func() {
 		close(jobs)
 		wg.Wait()
-		sort.SliceStable(rep.Problems, func(i, j int) bool { return rep.Problems[i].Entry < rep.Problems[j].Entry })
+		sort.Sort(problemOrder{rep.Problems, seqs})
 	}
 
 	if opts.Since != "" {
@@ -273,7 +303,8 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 			return // checked when this head was accepted
 		}
 		rep.Signatures++
-		jobs <- sigJob{key: key, ns: ns, msg: msg, sig: sig, entry: cur.entry, commit: cur.commit, path: what}
+		jobs <- sigJob{key: key, ns: ns, msg: msg, sig: sig, entry: cur.entry, commit: cur.commit, path: what, seq: seq}
+		seq++
 	}
 	for p := start; p < len(ids); p++ {
 		r := next()
