@@ -119,6 +119,7 @@ func TestAttackReadAheadBounded(t *testing.T) {
 			held = h
 		}
 	}
+	t.Logf("held %d MiB ahead", held>>20)
 	if limit := uint64(readAhead*readAheadUnit + 3*len(big) + 8<<20); held > limit {
 		t.Fatalf("the reader held %d MiB ahead of the replay (entries of %d MiB), more than %d MiB", held>>20, len(big)>>20, limit>>20)
 	}
