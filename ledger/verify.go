@@ -155,6 +155,25 @@ type sigJob struct {
 	msg, sig     []byte
 	entry        int
 	commit, path string
+	seq          int // its place among the audit's findings
+}
+
+// problemOrder sorts problems by entry, then by their place seq.
+type problemOrder struct {
+	p   []Problem
+	seq []int
+}
+
+func (o problemOrder) Len() int { return len(o.p) }
+func (o problemOrder) Less(i, j int) bool {
+	if o.p[i].Entry != o.p[j].Entry {
+		return o.p[i].Entry < o.p[j].Entry
+	}
+	return o.seq[i] < o.seq[j]
+}
+func (o problemOrder) Swap(i, j int) {
+	o.p[i], o.p[j] = o.p[j], o.p[i]
+	o.seq[i], o.seq[j] = o.seq[j], o.seq[i]
 }
 
 // Verify re-checks the whole ledger in dir from the repository alone: every
@@ -189,11 +208,22 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 
 func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, error) {
 	rep := newReport(head)
+	// Problems are listed by entry, and within an entry in the order the
+	// audit met them: a signature's problem, found by a worker whenever it
+	// comes to it, takes the place of its check (seq), so that a report is
+	// the same from one run to the next.
 	var mu sync.Mutex
-	add := func(p Problem) {
+	var seqs []int
+	seq := 0 // the next place; only this goroutine takes one
+	addAt := func(p Problem, at int) {
 		mu.Lock()
 		rep.Problems = append(rep.Problems, p)
+		seqs = append(seqs, at)
 		mu.Unlock()
+	}
+	add := func(p Problem) {
+		addAt(p, seq)
+		seq++
 	}
 
 	workers := opts.Workers
@@ -202,19 +232,13 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 	}
 	jobs := make(chan sigJob, 256)
 	var wg sync.WaitGroup
-	// The workers find bad signatures in no set order: they are kept apart
-	// and placed, in order of path, after the replay's own problems of
-	// the same entry, so that a report is the same from run to run.
-	var sigProblems []Problem
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
 				if err := signing.Verify(j.sig, j.key, j.ns, j.msg); err != nil {
-					mu.Lock()
-					sigProblems = append(sigProblems, Problem{Code: CodeSignatureInvalid, Entry: j.entry, Commit: j.commit, Path: j.path, What: fmt.Sprintf("signature does not verify: %v", err)})
-					mu.Unlock()
+					addAt(Problem{Code: CodeSignatureInvalid, Entry: j.entry, Commit: j.commit, Path: j.path, What: fmt.Sprintf("signature does not verify: %v", err)}, j.seq)
 				}
 			}
 		}()
@@ -222,13 +246,7 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 	finish := func() {
 		close(jobs)
 		wg.Wait()
-		sort.Slice(sigProblems, func(i, j int) bool {
-			a, b := sigProblems[i], sigProblems[j]
-			return a.Entry < b.Entry || a.Entry == b.Entry && (a.Path < b.Path || a.Path == b.Path && a.What < b.What)
-		})
-		rep.Problems = append(rep.Problems, sigProblems...)
-		sigProblems = nil
-		sort.SliceStable(rep.Problems, func(i, j int) bool { return rep.Problems[i].Entry < rep.Problems[j].Entry })
+		sort.Sort(problemOrder{rep.Problems, seqs})
 	}
 
 	if opts.Since != "" {
@@ -289,7 +307,8 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 			return // checked when this head was accepted
 		}
 		rep.Signatures++
-		jobs <- sigJob{key: key, ns: ns, msg: msg, sig: sig, entry: cur.entry, commit: cur.commit, path: what}
+		jobs <- sigJob{key: key, ns: ns, msg: msg, sig: sig, entry: cur.entry, commit: cur.commit, path: what, seq: seq}
+		seq++
 	}
 	for p := start; p < len(ids); p++ {
 		r := next()
@@ -341,6 +360,7 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 			code, path, msg := ruleProblem(err)
 			problem(code, path, "%s", msg)
 		}
+		dropTexts(st, e)
 		if e.Kind == rules.KindGenesis {
 			if st.Genesis == nil {
 				finish()
@@ -383,6 +403,26 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 	return rep, nil
 }
 
+// dropTexts frees the texts entry e (applied to st) recorded: the rules
+// checked them when it was applied, and no later entry reads them (a
+// decision reads the hashes the version lists), so the audit's state
+// keeps none. Otherwise the state would hold every text of the history,
+// and a remote could make it hold any number: a text is kept even when
+// the entry that adds it breaks the rules (a forged one, say), and one
+// blob may be named as the text of any number of documents.
+func dropTexts(st *rules.State, e *rules.Entry) {
+	if e.Kind != rules.KindPropose && e.Kind != rules.KindAmend {
+		return
+	}
+	if ds := st.Docs[e.Doc]; ds != nil {
+		for _, vs := range ds.Versions {
+			if len(vs.Texts) > 0 {
+				vs.Texts = map[string][]byte{} // as a kept state reads back
+			}
+		}
+	}
+}
+
 // entryRead is one commit of the history and the files it changes from
 // its first parent, or the error that stopped the reading.
 type entryRead struct {
@@ -391,13 +431,29 @@ type entryRead struct {
 	err     error
 }
 
-// readAhead is how many entries the reading goroutine may be ahead.
-const readAhead = 64
+// readAhead is how many entries the reading goroutine may be ahead, and
+// how many MiB of their files (readAheadUnit each) it may hold: an entry
+// counts one unit and one more per MiB it changes, at most readAhead (one
+// entry may hold gitstore.MaxChangeBytes).
+const (
+	readAhead     = 64
+	readAheadUnit = 1 << 20
+)
+
+// weight is how many readAheadUnit r counts for.
+func (r *entryRead) weight() int {
+	var n int
+	for _, ch := range r.changes {
+		n += len(ch.Data)
+	}
+	return min(1+n/readAheadUnit, readAhead)
+}
 
 // readEntries returns next, which gives the commits ids[from:] (ids is a
 // history, root first) in order with their changes, and stop, after which
 // repo is no longer read.
-// With ahead, a goroutine reads up to readAhead entries ahead of next;
+// With ahead, a goroutine reads up to readAhead entries (or MiB of their
+// files, see weight) ahead of next;
 // otherwise next reads each entry when called. Nothing is read after an
 // error.
 func readEntries(repo *gitstore.Repo, ids []string, from int, ahead bool) (next func() entryRead, stop func()) {
@@ -421,11 +477,20 @@ func readEntries(repo *gitstore.Repo, ids []string, from int, ahead bool) (next 
 		return func() entryRead { p++; return read(p - 1) }, func() {}
 	}
 	out := make(chan entryRead, readAhead)
+	// units holds a token for each readAheadUnit the entries in out hold.
+	units := make(chan struct{}, readAhead)
 	done := make(chan struct{})
 	go func() {
 		defer close(out)
 		for p := from; p < len(ids); p++ {
 			r := read(p)
+			for range r.weight() {
+				select {
+				case units <- struct{}{}:
+				case <-done:
+					return
+				}
+			}
 			select {
 			case out <- r:
 			case <-done:
@@ -444,7 +509,15 @@ func readEntries(repo *gitstore.Repo, ids []string, from int, ahead bool) (next 
 			}
 		})
 	}
-	return func() entryRead { return <-out }, stop
+	return func() entryRead {
+		r, ok := <-out
+		for range r.weight() {
+			if ok {
+				<-units
+			}
+		}
+		return r
+	}, stop
 }
 
 // commitOf gives the rules what they judge of a commit.

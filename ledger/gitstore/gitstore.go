@@ -837,14 +837,15 @@ func (g *Repo) Changes(parent, commit string) ([]Change, error) {
 		return nil, err
 	}
 	var out []Change
-	if err := g.diffTrees("", from, to, &out); err != nil {
+	b := &changeBudget{}
+	if err := g.diffTrees("", from, to, &out, b); err != nil && !errors.Is(err, errOverBudget) {
 		return nil, err
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out, nil
 }
 
-func (g *Repo) diffTrees(prefix string, a, b *tree, out *[]Change) error {
+func (g *Repo) diffTrees(prefix string, a, b *tree, out *[]Change, bud *changeBudget) error {
 	if b != nil && b.problem != "" {
 		*out = append(*out, Change{Path: prefix, Kind: Added, Malformed: b.problem})
 		return nil
@@ -856,9 +857,12 @@ func (g *Repo) diffTrees(prefix string, a, b *tree, out *[]Change) error {
 	if b != nil {
 		news = b.t.Entries
 	}
+	if err := bud.spend(prefix, int64(len(olds)+len(news))*treeEntryCost, 1, out); err != nil {
+		return err
+	}
 	if a != nil && a.problem != "" {
 		// Not sorted, or names twice: pair entries by name instead.
-		return g.diffUnsorted(prefix, olds, news, out)
+		return g.diffUnsorted(prefix, olds, news, out, bud)
 	}
 	// Both lists are sorted as git sorts them: walk them side by side. A
 	// name that is a file on one side and a folder on the other sorts
@@ -866,7 +870,7 @@ func (g *Repo) diffTrees(prefix string, a, b *tree, out *[]Change) error {
 	i := 0
 	for _, e := range news {
 		for i < len(olds) && compareSortNames(olds[i], e) < 0 {
-			if err := g.deleted(path.Join(prefix, olds[i].Name), olds[i], out); err != nil {
+			if err := g.deleted(path.Join(prefix, olds[i].Name), olds[i], out, bud); err != nil {
 				return err
 			}
 			i++
@@ -877,12 +881,12 @@ func (g *Repo) diffTrees(prefix string, a, b *tree, out *[]Change) error {
 			o = olds[i]
 			i++
 		}
-		if err := g.diffEntry(prefix, o, had, e, out); err != nil {
+		if err := g.diffEntry(prefix, o, had, e, out, bud); err != nil {
 			return err
 		}
 	}
 	for ; i < len(olds); i++ {
-		if err := g.deleted(path.Join(prefix, olds[i].Name), olds[i], out); err != nil {
+		if err := g.deleted(path.Join(prefix, olds[i].Name), olds[i], out, bud); err != nil {
 			return err
 		}
 	}
@@ -891,7 +895,7 @@ func (g *Repo) diffTrees(prefix string, a, b *tree, out *[]Change) error {
 
 // diffUnsorted is diffTrees for an old tree whose entries are not in git's
 // order.
-func (g *Repo) diffUnsorted(prefix string, olds, news []object.TreeEntry, out *[]Change) error {
+func (g *Repo) diffUnsorted(prefix string, olds, news []object.TreeEntry, out *[]Change, bud *changeBudget) error {
 	old := make(map[string]object.TreeEntry, len(olds))
 	for _, e := range olds {
 		old[e.Name] = e
@@ -900,13 +904,13 @@ func (g *Repo) diffUnsorted(prefix string, olds, news []object.TreeEntry, out *[
 	for _, e := range news {
 		seen[e.Name] = true
 		o, had := old[e.Name]
-		if err := g.diffEntry(prefix, o, had, e, out); err != nil {
+		if err := g.diffEntry(prefix, o, had, e, out, bud); err != nil {
 			return err
 		}
 	}
 	for name, o := range old {
 		if !seen[name] {
-			if err := g.deleted(path.Join(prefix, name), o, out); err != nil {
+			if err := g.deleted(path.Join(prefix, name), o, out, bud); err != nil {
 				return err
 			}
 		}
@@ -916,7 +920,7 @@ func (g *Repo) diffUnsorted(prefix string, olds, news []object.TreeEntry, out *[
 
 // diffEntry reports the changes of entry e of folder prefix, which was o
 // before if had.
-func (g *Repo) diffEntry(prefix string, o object.TreeEntry, had bool, e object.TreeEntry, out *[]Change) error {
+func (g *Repo) diffEntry(prefix string, o object.TreeEntry, had bool, e object.TreeEntry, out *[]Change, bud *changeBudget) error {
 	if had && o.Hash == e.Hash && o.Mode == e.Mode {
 		return nil
 	}
@@ -938,17 +942,20 @@ func (g *Repo) diffEntry(prefix string, o object.TreeEntry, had bool, e object.T
 		} else if had {
 			*out = append(*out, Change{Path: p, Kind: Deleted})
 		}
-		return g.diffTrees(p, oldSub, sub, out)
+		return g.diffTrees(p, oldSub, sub, out, bud)
 	}
 	kind := Added
 	if had {
 		kind = Modified
 		if o.Mode == filemode.Dir {
-			if err := g.deleted(p, o, out); err != nil {
+			if err := g.deleted(p, o, out, bud); err != nil {
 				return err
 			}
 			kind = Added
 		}
+	}
+	if err := bud.spend(p, 0, 1, out); err != nil {
+		return err
 	}
 	if e.Mode != filemode.Regular && e.Mode != filemode.Executable {
 		// A symlink or submodule: nothing concord reads.
@@ -957,6 +964,9 @@ func (g *Repo) diffEntry(prefix string, o object.TreeEntry, had bool, e object.T
 	}
 	data, err := g.blob(e.Hash)
 	if err != nil {
+		return err
+	}
+	if err := bud.spend(p, int64(len(data)), 0, out); err != nil {
 		return err
 	}
 	*out = append(*out, Change{Path: p, Kind: kind, Data: data, Irregular: e.Mode != filemode.Regular})
@@ -1038,7 +1048,10 @@ func treeProblem(t *object.Tree, raw []byte) string {
 
 const notCanonical = "tree is not in canonical form (a mode or entry written other than git writes it)"
 
-func (g *Repo) deleted(p string, e object.TreeEntry, out *[]Change) error {
+func (g *Repo) deleted(p string, e object.TreeEntry, out *[]Change, bud *changeBudget) error {
+	if err := bud.spend(p, 0, 1, out); err != nil {
+		return err
+	}
 	if e.Mode != filemode.Dir {
 		*out = append(*out, Change{Path: p, Kind: Deleted})
 		return nil
@@ -1047,8 +1060,11 @@ func (g *Repo) deleted(p string, e object.TreeEntry, out *[]Change) error {
 	if err != nil {
 		return err
 	}
+	if err := bud.spend(p, int64(len(t.t.Entries))*treeEntryCost, 0, out); err != nil {
+		return err
+	}
 	for _, sub := range t.t.Entries {
-		if err := g.deleted(path.Join(p, sub.Name), sub, out); err != nil {
+		if err := g.deleted(path.Join(p, sub.Name), sub, out, bud); err != nil {
 			return err
 		}
 	}

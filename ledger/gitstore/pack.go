@@ -22,6 +22,14 @@ const (
 	// packWindow and packDepth are git repack's --window and --depth.
 	packWindow = 250
 	packDepth  = 50
+	// packWindowMemory bounds the memory of each thread's delta window
+	// (git's pack.windowMemory), and packBigFile is the size over which a
+	// blob is stored whole, never compared for deltas (core.bigFileThreshold):
+	// a window of 250 would otherwise hold 250 large blobs, and a server can
+	// leave hundreds of them loose (TestAttackPackWindowMemory). A
+	// ledger's files are far smaller.
+	packWindowMemory = "64m"
+	packBigFile      = "1m"
 )
 
 // looseSample are the object folders counted to estimate the number of
@@ -49,15 +57,16 @@ func (g *Repo) MaybePack(ctx context.Context) error {
 	return g.Pack(ctx)
 }
 
-// Pack runs git repack -d --geometric=2 with a delta window of 250 (see
-// above). Readers meanwhile are safe: git removes a pack or a loose object
+// Pack runs git repack -d --geometric=2 with a delta window of 250, within
+// packWindowMemory, and blobs over packBigFile stored whole (see above). Readers meanwhile are safe: git removes a pack or a loose object
 // only once it is in the new pack, and a read that misses looks again (see
 // object).
 func (g *Repo) Pack(ctx context.Context) error {
 	if g.git == "" {
 		return fmt.Errorf("packing needs the git program")
 	}
-	args := []string{"-c", "repack.writeBitmaps=false", "repack", "-d", "-q", "--geometric=2",
+	args := []string{"-c", "repack.writeBitmaps=false", "-c", "pack.windowMemory=" + packWindowMemory,
+		"-c", "core.bigFileThreshold=" + packBigFile, "repack", "-d", "-q", "--geometric=2",
 		fmt.Sprintf("--window=%d", packWindow), fmt.Sprintf("--depth=%d", packDepth)}
 	_, stderr, err := g.runGit(ctx, gitEnv(), args...)
 	g.refresh()

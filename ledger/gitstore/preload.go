@@ -32,21 +32,32 @@ type preloaded struct {
 	sum plumbing.Hash
 }
 
-// PreloadBudget is the default bound, in bytes, of what Preload keeps:
-// about the objects of a 2,000-entry ledger. Each object counts its
-// content and preloadOverhead. Past it the rest is read through go-git.
+// PreloadBudget is the default bound, in bytes of content (and
+// preloadOverhead per object), of what Preload keeps: about the objects of
+// a 2,000-entry ledger. Past it the rest is read through go-git.
 const PreloadBudget = 64 << 20
 
-// preloadOverhead is what Preload counts for each object besides its
-// content (its entry in the map, its header), so that a repository of
-// many tiny objects is bounded too.
+// PreloadTime bounds how long Preload reads: far more than it takes on
+// any ledger (64 MiB of objects is a fraction of a second), and what it
+// did not read by then is read through go-git. Without it, a server could
+// make it run for hours: a fetch keeps every object the server sends,
+// reachable or not, and a pack of tiny deltas, each on the top of a long
+// chain of large objects that git's cache of delta bases cannot hold,
+// costs git a whole chain for each (TestAttackPreloadDeltaChains).
+const PreloadTime = 2 * time.Second
+
+// preloadOverhead is what each object Preload keeps counts against its
+// budget besides its content: about what keeping it costs (a map entry,
+// its slice, its hash). Without it, objects of a few bytes, which a
+// remote can send by the million, would cost the budget nothing.
 const preloadOverhead = 128
 
 // Preload reads, through the git program (UseGit), the objects of the
 // repository, of its alternates and of a pending fetch's quarantine, in
-// the order git stores them, up to budget bytes (see PreloadBudget),
-// hashing each, and keeps them for the reads that
-// follow: each read takes its object (and so frees it). It stops at the
+// the order git stores them, up to budget bytes of content, hashing each,
+// and keeps them for the reads that follow: each read takes its object
+// (and so frees it). Each object counts preloadOverhead bytes besides its
+// content, and it reads for PreloadTime at most. It stops at the
 // first object larger than MaxObjectSize, which it never reads. It does
 // nothing without git, and its failures are silent: what it did not read
 // is read through go-git. Objects no read takes are freed by Close.
@@ -71,7 +82,7 @@ func (g *Repo) preload(ctx context.Context, budget int64, fetchedOnly bool) {
 	if err != nil {
 		return
 	}
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := context.WithTimeout(ctx, PreloadTime)
 	defer cancel()
 	// Replace refs and grafts do not change what cat-file prints of an
 	// object; they are turned off all the same.

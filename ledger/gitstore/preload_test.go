@@ -85,9 +85,10 @@ func TestPreloadBounds(t *testing.T) {
 		plantLoose(t, dir, h, "blob 100", c)
 		ids = append(ids, h)
 	}
-	g.Preload(context.Background(), 3*(100+preloadOverhead)+50)
+	budget := int64(3*(100+preloadOverhead) + 50)
+	g.Preload(context.Background(), budget)
 	if n := len(preloadedIDs(g)); n != 3 {
-		t.Fatalf("a budget of three objects of 100 bytes and a half preloaded %d", n)
+		t.Fatalf("a budget of %d bytes preloaded %d objects of 100 (and %d of overhead each), want 3", budget, n, preloadOverhead)
 	}
 	g.dropPreloaded()
 
