@@ -66,6 +66,9 @@ func (e *RemoteError) Kind() (gitstore.NetKind, bool) {
 
 // Hint says what to do next.
 func (e *RemoteError) Hint() string {
+	if errors.Is(e.Err, gitstore.ErrReadDeadline) {
+		return "what the remote sent takes long to read (a very long ledger, or objects built to be slow to read): allow more time with --timeout, or ask whoever keeps the remote"
+	}
 	if e.TimedOut() {
 		return "check the network, or allow more time with --timeout, then run the command again"
 	}
@@ -219,6 +222,9 @@ func Clone(ctx context.Context, url, dir string, env Env) (res *SyncResult, err 
 	if err != nil {
 		return nil, remoteError(ctx, url, "fetching", err, 0)
 	}
+	if d, ok := ctx.Deadline(); ok {
+		repo.SetReadDeadline(d) // what was fetched is read within the time given too
+	}
 	rep, err := verifyRepo(repo, head, VerifyOptions{})
 	if err != nil {
 		return nil, discard(repo, &RemoteError{URL: shown, Op: "reading what was fetched", Err: err})
@@ -304,6 +310,9 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		attempts = DefaultSyncAttempts
 	}
 	res := &SyncResult{Remote: shown, Ledger: l.ID(), Transport: repo.Transport()}
+	if d, ok := ctx.Deadline(); ok {
+		repo.SetReadDeadline(d) // what is fetched is read within the time given too
+	}
 	var pushErr error
 	lastIncoming := ""
 	for attempt := 1; attempt <= attempts; attempt++ {

@@ -87,6 +87,8 @@ type Repo struct {
 	// stepHook is called between the steps of a write (SetStepHook).
 	stepHook func(step string)
 
+	// deadline bounds the reads through go-git (SetReadDeadline).
+	deadline time.Time
 	// pre holds the objects Preload read through git until a read
 	// takes them (preload.go).
 	pre map[plumbing.Hash]preloaded
@@ -1133,6 +1135,9 @@ func (g *Repo) lookup(h plumbing.Hash) (plumbing.EncodedObject, []byte, plumbing
 		// Read through git, within MaxObjectSize, and hashed then as
 		// any object read through go-git is here.
 		return &rawObject{t: o.t, h: h, raw: o.raw}, o.raw, o.sum, nil
+	}
+	if g.pastDeadline() {
+		return nil, nil, plumbing.ZeroHash, ErrReadDeadline
 	}
 	obj, err := g.encoded(h)
 	if err != nil {

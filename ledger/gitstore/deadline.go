@@ -1,0 +1,32 @@
+package gitstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// ErrReadDeadline is returned by every read through go-git once the time
+// SetReadDeadline gave has passed. It wraps context.DeadlineExceeded.
+var ErrReadDeadline = fmt.Errorf("reading the repository's objects took longer than the time given: %w", context.DeadlineExceeded)
+
+// SetReadDeadline bounds the time of the reads through go-git that
+// follow: once t has passed, each fails with ErrReadDeadline (the zero
+// time removes the bound). A read's cost is bounded by its object's size
+// only: a pack can hold small objects each at the end of a long chain of
+// large deltas, which go-git rebuilds for each read, so that a fetch of a
+// few KB takes hours to read. A deadline makes that a failure in the time
+// the command was given. Objects Preload read are handed out regardless.
+func (g *Repo) SetReadDeadline(t time.Time) {
+	g.mu.Lock()
+	g.deadline = t
+	g.mu.Unlock()
+}
+
+// pastDeadline reports whether the time SetReadDeadline gave has passed.
+func (g *Repo) pastDeadline() bool {
+	g.mu.Lock()
+	d := g.deadline
+	g.mu.Unlock()
+	return !d.IsZero() && time.Now().After(d)
+}
