@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 
@@ -226,6 +227,7 @@ func Clone(ctx context.Context, url, dir string, env Env) (res *SyncResult, err 
 		repo.SetReadDeadline(d) // what was fetched is read within the time given too
 	}
 	rep, err := verifyRepo(repo, head, VerifyOptions{})
+	repo.SetReadDeadline(time.Time{})
 	if err != nil {
 		return nil, discard(repo, &RemoteError{URL: shown, Op: "reading what was fetched", Err: err})
 	}
@@ -310,9 +312,6 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		attempts = DefaultSyncAttempts
 	}
 	res := &SyncResult{Remote: shown, Ledger: l.ID(), Transport: repo.Transport()}
-	if d, ok := ctx.Deadline(); ok {
-		repo.SetReadDeadline(d) // what is fetched is read within the time given too
-	}
 	var pushErr error
 	lastIncoming := ""
 	for attempt := 1; attempt <= attempts; attempt++ {
@@ -342,7 +341,12 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		case err != nil:
 			return nil, remoteError(ctx, url, "fetching", err, unsent)
 		default:
-			if incomingChain, incomingRep, err = l.checkIncoming(shown, incoming, synced, acceptedHead(repo, localChain)); err != nil {
+			if d, ok := ctx.Deadline(); ok {
+				repo.SetReadDeadline(d) // what was fetched is read within the time given too
+			}
+			incomingChain, incomingRep, err = l.checkIncoming(shown, incoming, synced, acceptedHead(repo, localChain))
+			repo.SetReadDeadline(time.Time{})
+			if err != nil {
 				return nil, discard(repo, err)
 			}
 			if k := commonPrefix(localChain, incomingChain); k == 0 && len(incomingChain) > 0 {
