@@ -98,13 +98,7 @@ func (g *Repo) removeQuarantines() {
 // pending, its objects read before the repository's, until KeepFetched
 // moves them into place or DiscardFetched removes it.
 func (g *Repo) fetchGit(ctx context.Context, url, ref string) (string, error) {
-	g.dropQuarantine()
-	g.removeQuarantines()
-	gitDir, err := filepath.Abs(g.GitDir())
-	if err != nil {
-		return "", err
-	}
-	q, err := newQuarantine(gitDir)
+	q, gitDir, err := g.startQuarantine()
 	if err != nil {
 		return "", err
 	}

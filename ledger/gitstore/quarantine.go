@@ -54,6 +54,20 @@ type quarantine struct {
 	head string              // the commit it points at
 }
 
+// startQuarantine drops this Repo's pending fetch, removes what killed
+// fetches left behind, and makes a new quarantine in the git folder,
+// returned with that folder's absolute path.
+func (g *Repo) startQuarantine() (*quarantine, string, error) {
+	g.dropQuarantine()
+	g.removeQuarantines()
+	gitDir, err := filepath.Abs(g.GitDir())
+	if err != nil {
+		return nil, "", err
+	}
+	q, err := newQuarantine(gitDir)
+	return q, gitDir, err
+}
+
 // newQuarantine makes an empty quarantine repository in gitDir (an
 // absolute path): HEAD, refs/, objects/ and a config that includes the
 // repository's, as git would read it for a bare repository of format 0.

@@ -127,13 +127,7 @@ func (g *Repo) Fetch(ctx context.Context, url, ref string) (string, error) {
 		return "", err
 	}
 	defer done()
-	g.dropQuarantine()
-	g.removeQuarantines()
-	gitDir, err := filepath.Abs(g.GitDir())
-	if err != nil {
-		return "", err
-	}
-	q, err := newQuarantine(gitDir)
+	q, _, err := g.startQuarantine()
 	if err != nil {
 		return "", err
 	}
