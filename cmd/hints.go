@@ -7,6 +7,7 @@ import (
 
 	"github.com/concord-ledger/concord/documents"
 	"github.com/concord-ledger/concord/ledger"
+	"github.com/concord-ledger/concord/ledger/gitstore"
 	"github.com/concord-ledger/concord/signing"
 )
 
@@ -31,6 +32,10 @@ func hintFor(err error) (string, bool) {
 		}
 	case *ledger.RefusedError:
 		return refusalHint(e)
+	case *ledger.RemoteError:
+		if k, _ := e.Kind(); e.Clone && k == gitstore.NetFailed && !e.TimedOut() {
+			return "check the remote's address and the network, then run 'concord clone' again", true
+		}
 	case *signing.KeyTypeError:
 		return "make an ed25519 key with 'concord key new' or 'ssh-keygen -t ed25519'", true
 	case *signing.SignError:

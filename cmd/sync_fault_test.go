@@ -73,7 +73,7 @@ func TestSyncFaultExitStatus(t *testing.T) {
 		hang       bool
 		what, hint string
 	}{
-		{"no answer", true, "timed out while fetching: context deadline exceeded", "check the network, or allow more time with --timeout, then run the command again"},
+		{"no answer", true, "timed out while fetching: the time given ran out", "check the network, or allow more time with --timeout, then run the command again"},
 		{"connection closed", false, "unreachable or failing while fetching: ", "check the remote's address and the network, then run 'concord sync' again"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -84,7 +84,7 @@ func TestSyncFaultExitStatus(t *testing.T) {
 			}
 			lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
 			if len(lines) != 2 || !strings.HasPrefix(lines[0], "concord: remote "+url+" "+tc.what) ||
-				!strings.HasSuffix(lines[0], "; nothing was lost: your 1 local entries are kept") || lines[1] != "hint: "+tc.hint {
+				!strings.HasSuffix(lines[0], "; nothing was lost: the ledger is as it was, with 1 entry the remote does not have") || lines[1] != "hint: "+tc.hint {
 				t.Errorf("stderr:\n%s", r.stderr)
 			}
 			if head := readHead(t, clone); head != before {

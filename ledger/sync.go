@@ -39,6 +39,9 @@ type RemoteError struct {
 	Op    string // "fetching", "pushing"
 	Err   error
 	Local int // entries of the local ledger the remote does not have
+	// Clone is set for a clone's failure: there is no local ledger (the
+	// folder is left as it was).
+	Clone bool
 }
 
 func (e *RemoteError) Error() string {
@@ -48,7 +51,16 @@ func (e *RemoteError) Error() string {
 	} else if k, ok := e.Kind(); ok {
 		what = k.String()
 	}
-	return fmt.Sprintf("remote %s %s while %s: %v; nothing was lost: your %d local entries are kept", e.URL, what, e.Op, e.Err, e.Local)
+	var kept string
+	switch {
+	case e.Clone:
+		kept = "nothing was created"
+	case e.Local > 0:
+		kept = fmt.Sprintf("nothing was lost: the ledger is as it was, with %s the remote does not have", rules.CountNoun(e.Local, "entry", "entries"))
+	default:
+		kept = "nothing was lost: the ledger is as it was"
+	}
+	return fmt.Sprintf("remote %s %s while %s: %v; %s", e.URL, what, e.Op, e.Err, kept)
 }
 
 func (e *RemoteError) Unwrap() error { return e.Err }
@@ -100,6 +112,11 @@ func remoteError(ctx context.Context, url, op string, err error, local int) *Rem
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 		err = fmt.Errorf("%w (%v)", cerr, err)
 	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		// Go's wording, perhaps twice ("context deadline exceeded
+		// (context deadline exceeded)"): the time given ran out.
+		err = &maskedError{msg: "the time given ran out", err: err}
+	}
 	if msg := err.Error(); gitstore.Scrub(msg, url) != msg {
 		err = &maskedError{msg: gitstore.Scrub(msg, url), err: err}
 	}
@@ -114,6 +131,15 @@ type maskedError struct {
 
 func (e *maskedError) Error() string { return e.msg }
 func (e *maskedError) Unwrap() error { return e.err }
+
+// notALedgerRemote is the refusal of a remote whose branch main holds a
+// git history that is not a concord ledger (no genesis entry at its root,
+// no entry trailer at its head): a wrong address, not evidence of
+// anything.
+func notALedgerRemote(shown string) error {
+	return refused("check the address: a ledger's history starts with its genesis entry (genesis.json)",
+		"remote %s holds a git repository, not a concord ledger", shown)
+}
 
 // RemoteRejectedError is returned when what the remote holds cannot be
 // accepted: it fails the audit, is another ledger, or rewrote or rolled back
@@ -221,7 +247,12 @@ func Clone(ctx context.Context, url, dir string, env Env) (res *SyncResult, err 
 		return nil, refused("check the address", "remote %s holds no ledger", shown)
 	}
 	if err != nil {
-		return nil, remoteError(ctx, url, "fetching", err, 0)
+		re := remoteError(ctx, url, "fetching", err, 0)
+		re.Clone = true
+		return nil, re
+	}
+	if notALedger(repo, head) {
+		return nil, discard(repo, notALedgerRemote(shown))
 	}
 	if d, ok := ctx.Deadline(); ok {
 		repo.SetReadDeadline(d) // what was fetched is read within the time given too
@@ -229,7 +260,7 @@ func Clone(ctx context.Context, url, dir string, env Env) (res *SyncResult, err 
 	rep, err := verifyRepo(repo, head, VerifyOptions{})
 	repo.SetReadDeadline(time.Time{})
 	if err != nil {
-		return nil, discard(repo, &RemoteError{URL: shown, Op: "reading what was fetched", Err: err})
+		return nil, discard(repo, &RemoteError{URL: shown, Op: "reading what was fetched", Err: err, Clone: true})
 	}
 	if !rep.OK() {
 		return nil, discard(repo, &RemoteRejectedError{URL: shown, Reason: fmt.Sprintf("it does not verify: %s, the first: %s", rules.CountNoun(len(rep.Problems), "problem", "problems"), rep.Problems[0]), Report: rep})
@@ -341,6 +372,9 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		case err != nil:
 			return nil, remoteError(ctx, url, "fetching", err, unsent)
 		default:
+			if notALedger(repo, incoming) {
+				return nil, discard(repo, notALedgerRemote(shown))
+			}
 			if d, ok := ctx.Deadline(); ok {
 				repo.SetReadDeadline(d) // what was fetched is read within the time given too
 			}

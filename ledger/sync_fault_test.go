@@ -147,7 +147,7 @@ func TestSyncFaults(t *testing.T) {
 				t.Fatal("the fault was never applied")
 			}
 			if re.Op != tc.op || !strings.Contains(err.Error(), tc.happened) ||
-				!strings.Contains(err.Error(), "nothing was lost: your 1 local entries are kept") {
+				!strings.Contains(err.Error(), "nothing was lost: the ledger is as it was, with 1 entry the remote does not have") {
 				t.Errorf("error %q: want it to be about %s, say %q and that nothing was lost", err, tc.op, tc.happened)
 			}
 			if got := c.state(); got != local {
@@ -326,7 +326,7 @@ func TestSyncSmartHTTPFaults(t *testing.T) {
 			} else {
 				var re *RemoteError
 				if !errors.As(err, &re) || re.Op != tc.op || !strings.Contains(err.Error(), tc.want) ||
-					!strings.Contains(err.Error(), "nothing was lost: your 1 local entries are kept") {
+					!strings.Contains(err.Error(), "nothing was lost: the ledger is as it was, with 1 entry the remote does not have") {
 					t.Fatalf("sync: %v, want a RemoteError about %s saying %q and that nothing was lost", err, tc.op, tc.want)
 				}
 				if got := c.state(); got != local {

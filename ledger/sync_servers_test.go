@@ -290,7 +290,7 @@ func TestGitServerRules(t *testing.T) {
 		if k := netKind(t, err); k != gitstore.NetRefused {
 			t.Fatalf("%v: kind %v", err, k)
 		}
-		if !strings.Contains(err.Error(), "ledger frozen for the audit until Monday") || !strings.Contains(err.Error(), "your 1 local entries are kept") {
+		if !strings.Contains(err.Error(), "ledger frozen for the audit until Monday") || !strings.Contains(err.Error(), "the ledger is as it was, with 1 entry the remote does not have") {
 			t.Errorf("message: %v", err)
 		}
 		if c.state() != local || r.head() != remote {

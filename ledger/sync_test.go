@@ -346,7 +346,7 @@ func TestSyncUnreachable(t *testing.T) {
 			defer cancel()
 			_, err := Sync(ctx, c.dir, c.env, SyncOptions{Remote: url, As: "a", Signer: c.people["a"].signer})
 			var re *RemoteError
-			if !errors.As(err, &re) || !strings.Contains(err.Error(), "nothing was lost: your 1 local entries are kept") {
+			if !errors.As(err, &re) || !strings.Contains(err.Error(), "nothing was lost: the ledger is as it was, with 1 entry the remote does not have") {
 				t.Fatalf("sync: %v", err)
 			}
 			if c.head() != before {
