@@ -100,6 +100,11 @@ func Main(args []string, s *IO) int {
 	root.SetIn(s.In)
 	root.SetOut(s.Out)
 	root.SetErr(s.Err)
+	if c, _, err := root.Find(args); err == nil && c != nil {
+		if name := repeatedFlag(c, args); name != "" {
+			return reportError(s.Err, &usageError{err: fmt.Errorf("--%s is given twice; give it once", name), cmd: c.CommandPath()})
+		}
+	}
 	c, err := root.ExecuteC()
 	if err == nil {
 		return ExitOK
