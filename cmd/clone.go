@@ -30,6 +30,9 @@ left as it was. The remote is recorded for 'concord sync', with its head, which
 every later sync checks the remote still extends.` + transportHelp(s),
 		Args: argsNamed("URL", "DIR"),
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := checkTimeout(o.Timeout); err != nil {
+				return err
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), o.Timeout)
 			defer cancel()
 			stop := startProgress(s, o.JSON, "fetching and verifying "+args[0])

@@ -47,6 +47,9 @@ empty (a new server) is given the ledger.` + transportHelp(s),
 				}
 				opts.As, opts.Signer = o.As, signer
 			}
+			if err := checkTimeout(o.Timeout); err != nil {
+				return err
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), o.Timeout)
 			defer cancel()
 			stop := startProgress(s, o.JSON, "syncing and verifying")

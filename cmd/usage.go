@@ -13,6 +13,7 @@ package cmd
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -124,4 +125,12 @@ func suggest(c *cobra.Command, typed string) string {
 		return ""
 	}
 	return fmt.Sprintf("; did you mean %q?", s[0])
+}
+
+// checkTimeout refuses a --timeout that would give up before starting.
+func checkTimeout(d time.Duration) error {
+	if d <= 0 {
+		return usagef("--timeout %s: give a duration above zero, such as 30s or 5m", d)
+	}
+	return nil
 }
