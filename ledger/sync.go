@@ -378,7 +378,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			if d, ok := ctx.Deadline(); ok {
 				repo.SetReadDeadline(d) // what was fetched is read within the time given too
 			}
-			incomingChain, incomingRep, err = l.checkIncoming(shown, incoming, synced, acceptedHead(repo, localChain))
+			incomingChain, incomingRep, err = l.checkIncoming(shown, incoming, synced, acceptedHead(repo, localChain), other)
 			repo.SetReadDeadline(time.Time{})
 			if err != nil {
 				return nil, discard(repo, err)
@@ -479,10 +479,11 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 // The entries up to accepted (a head an earlier audit accepted, see
 // acceptedHead; "" for none) are not checked again: when the state kept
 // for it is at hand (loadAccepted) the replay starts after it, otherwise
-// every entry is replayed but their signatures are not checked. It
+// every entry is replayed but their signatures are not checked. other
+// says the remote was given for this sync and is not the recorded one. It
 // returns the fetched history, root first, as commits that hold only
 // their ids, and the audit's report.
-func (l *Ledger) checkIncoming(url, incoming, synced, accepted string) ([]*gitstore.Commit, *Report, error) {
+func (l *Ledger) checkIncoming(url, incoming, synced, accepted string, other bool) ([]*gitstore.Commit, *Report, error) {
 	opts := VerifyOptions{accepted: accepted}
 	if accepted != "" {
 		opts.resume, opts.resumeHead = loadAccepted(l.repo, accepted), accepted
@@ -490,6 +491,13 @@ func (l *Ledger) checkIncoming(url, incoming, synced, accepted string) ([]*gitst
 	rep, err := verifyRepo(l.repo, incoming, opts)
 	if err != nil {
 		return nil, nil, &RemoteError{URL: url, Op: "reading what was fetched", Err: err}
+	}
+	if other && rep.Ledger != "" && rep.Ledger != l.ID() {
+		// A remote given for this sync that holds another ledger: a wrong
+		// address, whatever that ledger's audit says. (The recorded
+		// remote turning into another ledger is a rewrite, below.)
+		return nil, nil, refused("check the address: it is not this ledger's remote",
+			"remote %s holds another ledger (%s), not this one (%s)", url, rep.Ledger, l.ID())
 	}
 	if !rep.OK() {
 		return nil, nil, &RemoteRejectedError{URL: url, Report: rep,

@@ -584,3 +584,30 @@ func TestSyncPublishesToEmptyRemote(t *testing.T) {
 	}
 	r.mustVerify()
 }
+
+// TestSyncOtherRemoteHoldsAnotherLedger: a remote given for one sync that
+// holds another ledger is a wrong address (a refusal, not invalid
+// evidence), and the local ledger is as it was.
+func TestSyncOtherRemoteHoldsAnotherLedger(t *testing.T) {
+	r := newWorld(t)
+	c := r.clone(t, r.dir)
+	other := filepath.Join(t.TempDir(), "other")
+	env := testEnv()
+	env.Rand = det.NewRand([]byte{2})
+	if _, err := Init(other, env, InitOptions{Title: "Other", Threshold: 1, Stewards: []rules.Member{r.people["s1"].Member}, Founder: "s1", Signer: r.people["s1"].signer}); err != nil {
+		t.Fatal(err)
+	}
+	before := c.head()
+	_, err := Sync(context.Background(), c.dir, c.env, SyncOptions{Remote: other})
+	var re *RefusedError
+	if !errors.As(err, &re) || !strings.Contains(err.Error(), "holds another ledger") {
+		t.Fatalf("sync --remote naming another ledger: %v, want a refusal", err)
+	}
+	if ie, ok := err.(interface{ InvalidEvidence() bool }); ok && ie.InvalidEvidence() {
+		t.Errorf("a wrong address is called invalid evidence: %v", err)
+	}
+	if c.head() != before {
+		t.Errorf("the head moved")
+	}
+	c.mustVerify()
+}
