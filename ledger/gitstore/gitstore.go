@@ -307,19 +307,29 @@ type Commit struct {
 // commitObject reads commit id, checked against its id, and decodes it.
 // A commit that is not there is ErrNotFound.
 func (g *Repo) commitObject(id string) (plumbing.EncodedObject, *object.Commit, error) {
+	obj, _, err := g.commitRaw(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := g.decodeCommit(id, obj)
+	return obj, c, err
+}
+
+// commitRaw reads commit id, checked against its id, and returns it with
+// its content. A commit that is not there is ErrNotFound.
+func (g *Repo) commitRaw(id string) (plumbing.EncodedObject, []byte, error) {
 	h, err := parseHash(id)
 	if err != nil {
 		return nil, nil, err
 	}
-	obj, _, err := g.object(plumbing.CommitObject, h)
+	obj, raw, err := g.object(plumbing.CommitObject, h)
 	if errors.Is(err, plumbing.ErrObjectNotFound) {
 		return nil, nil, fmt.Errorf("commit %s: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading commit %s: %w", id, err)
 	}
-	c, err := g.decodeCommit(id, obj)
-	return obj, c, err
+	return obj, raw, nil
 }
 
 func (g *Repo) decodeCommit(id string, obj plumbing.EncodedObject) (*object.Commit, error) {
@@ -455,16 +465,9 @@ func (g *Repo) FirstParentIDs(head string) ([]string, error) {
 // ("tree ID", then "parent ID" lines or none, then "author ", and no
 // other parent line in its headers) is read without decoding it whole.
 func (g *Repo) commitLinks(id string) (obj plumbing.EncodedObject, tree plumbing.Hash, parent string, err error) {
-	h, err := parseHash(id)
+	obj, raw, err := g.commitRaw(id)
 	if err != nil {
 		return nil, tree, "", err
-	}
-	obj, raw, err := g.object(plumbing.CommitObject, h)
-	if errors.Is(err, plumbing.ErrObjectNotFound) {
-		return nil, tree, "", fmt.Errorf("commit %s: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return nil, tree, "", fmt.Errorf("reading commit %s: %w", id, err)
 	}
 	if t, p, ok := quickLinks(raw); ok {
 		return obj, t, p, nil
