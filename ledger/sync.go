@@ -132,6 +132,13 @@ type maskedError struct {
 func (e *maskedError) Error() string { return e.msg }
 func (e *maskedError) Unwrap() error { return e.err }
 
+// readBy returns ctx's deadline, or the zero time: what was fetched is
+// read within the time the command was given too (VerifyOptions.readBy).
+func readBy(ctx context.Context) time.Time {
+	d, _ := ctx.Deadline()
+	return d
+}
+
 // notALedgerRemote is the refusal of a remote whose branch main holds a
 // git history that is not a concord ledger (no genesis entry at its root,
 // no entry trailer at its head): a wrong address, not evidence of
@@ -254,11 +261,7 @@ func Clone(ctx context.Context, url, dir string, env Env) (res *SyncResult, err 
 	if notALedger(repo, head) {
 		return nil, discard(repo, notALedgerRemote(shown))
 	}
-	if d, ok := ctx.Deadline(); ok {
-		repo.SetReadDeadline(d) // what was fetched is read within the time given too
-	}
-	rep, err := verifyRepo(repo, head, VerifyOptions{})
-	repo.SetReadDeadline(time.Time{})
+	rep, err := verifyRepo(repo, head, VerifyOptions{readBy: readBy(ctx)})
 	if err != nil {
 		return nil, discard(repo, &RemoteError{URL: shown, Op: "reading what was fetched", Err: err, Clone: true})
 	}
@@ -375,11 +378,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			if notALedger(repo, incoming) {
 				return nil, discard(repo, notALedgerRemote(shown))
 			}
-			if d, ok := ctx.Deadline(); ok {
-				repo.SetReadDeadline(d) // what was fetched is read within the time given too
-			}
-			incomingChain, incomingRep, err = l.checkIncoming(shown, incoming, synced, acceptedHead(repo, localChain), other)
-			repo.SetReadDeadline(time.Time{})
+			incomingChain, incomingRep, err = l.checkIncoming(ctx, shown, incoming, synced, acceptedHead(repo, localChain), other)
 			if err != nil {
 				return nil, discard(repo, err)
 			}
@@ -483,8 +482,8 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 // says the remote was given for this sync and is not the recorded one. It
 // returns the fetched history, root first, as commits that hold only
 // their ids, and the audit's report.
-func (l *Ledger) checkIncoming(url, incoming, synced, accepted string, other bool) ([]*gitstore.Commit, *Report, error) {
-	opts := VerifyOptions{accepted: accepted}
+func (l *Ledger) checkIncoming(ctx context.Context, url, incoming, synced, accepted string, other bool) ([]*gitstore.Commit, *Report, error) {
+	opts := VerifyOptions{accepted: accepted, readBy: readBy(ctx)}
 	if accepted != "" {
 		opts.resume, opts.resumeHead = loadAccepted(l.repo, accepted), accepted
 	}

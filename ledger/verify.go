@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 
@@ -145,6 +146,9 @@ type VerifyOptions struct {
 	// history, the replay starts after it, from that state.
 	resume     *rules.State
 	resumeHead string
+	// readBy, when set, is when reads through go-git give up
+	// (gitstore.Repo.SetReadDeadline), for the audit alone.
+	readBy time.Time
 }
 
 var entryTrailer = regexp.MustCompile(`(?m)^Concord-Entry: ([0-9]+)\nConcord-Kind: ([a-z-]+)\n\z`)
@@ -207,6 +211,10 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 }
 
 func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, error) {
+	if !opts.readBy.IsZero() {
+		repo.SetReadDeadline(opts.readBy)
+		defer repo.SetReadDeadline(time.Time{})
+	}
 	rep := newReport(head)
 	// Problems are listed by entry, and within an entry in the order the
 	// audit met them: a signature's problem, found by a worker whenever it
