@@ -29,14 +29,7 @@ import (
 // PreloadBudget's 64 MiB of 4-byte objects (16 million) would hold about
 // 2 GB. Each object now counts preloadOverhead bytes more.
 func TestAttackPreloadManyTinyObjects(t *testing.T) {
-	git := testtool.Require(t, "git")
-	dir := t.TempDir()
-	g, err := Init(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
-	g.UseGit(git)
+	g, dir, git := gitRepo(t)
 	var stream bytes.Buffer
 	for i := range 100000 {
 		d := fmt.Sprintf("%06d", i)
@@ -78,17 +71,10 @@ func TestAttackPreloadManyTinyObjects(t *testing.T) {
 // object a server sends), so no read needs them. Preload now stops after
 // PreloadTime; what it did not read is read through go-git.
 func TestAttackPreloadDeltaChains(t *testing.T) {
-	git := testtool.Require(t, "git")
 	if testing.Short() {
 		t.Skip("builds and indexes a pack of 320 MiB of objects")
 	}
-	dir := t.TempDir()
-	g, err := Init(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
-	g.UseGit(git)
+	g, dir, git := gitRepo(t)
 	storePack(t, git, dir, deltaChainPack(2, 40, 4<<20, 2000, false))
 	start := time.Now()
 	g.Preload(context.Background(), PreloadBudget)

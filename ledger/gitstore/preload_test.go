@@ -13,6 +13,22 @@ import (
 	"github.com/concord-ledger/concord/internal/testtool"
 )
 
+// gitRepo returns a new repository in a temporary folder that reads
+// through the installed git (UseGit), closed when t ends, with its folder
+// and the git program.
+func gitRepo(t *testing.T) (g *Repo, dir, git string) {
+	t.Helper()
+	git = testtool.Require(t, "git")
+	dir = t.TempDir()
+	g, err := Init(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { g.Close() })
+	g.UseGit(git)
+	return g, dir, git
+}
+
 // preloadedIDs returns what Preload holds, by id.
 func preloadedIDs(g *Repo) map[plumbing.Hash]bool {
 	g.mu.Lock()
@@ -31,14 +47,7 @@ func preloadedIDs(g *Repo) map[plumbing.Hash]bool {
 // type than the one asked for is refused, and a good one reads the same;
 // each was served by Preload, not by go-git.
 func TestPreloadTrustsNothing(t *testing.T) {
-	git := testtool.Require(t, "git")
-	dir := t.TempDir()
-	g, err := Init(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
-	g.UseGit(git)
+	g, dir, _ := gitRepo(t)
 	content := []byte("The text.\n")
 	good := plumbing.ComputeHash(plumbing.BlobObject, content)
 	plantLoose(t, dir, good, "blob 10", content)
@@ -70,14 +79,7 @@ func TestPreloadTrustsNothing(t *testing.T) {
 // an object over MaxObjectSize without reading it; the reads that follow
 // still refuse that object, through go-git, before inflating it.
 func TestPreloadBounds(t *testing.T) {
-	git := testtool.Require(t, "git")
-	dir := t.TempDir()
-	g, err := Init(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
-	g.UseGit(git)
+	g, dir, _ := gitRepo(t)
 	var ids []plumbing.Hash
 	for i := range 10 {
 		c := bytes.Repeat([]byte{byte('a' + i)}, 100)
