@@ -1382,39 +1382,54 @@ func (g *Repo) writeBlob(data []byte) (plumbing.Hash, error) {
 // file under refs/ as a ref): it is made as a full file outside refs/ and
 // hard-linked into place.
 func (g *Repo) setBranch(id, old string) error {
+	return g.updateRef(Branch, id, func() error {
+		g.step("set branch: locked")
+		cur, err := g.Head()
+		if err == nil && cur != old {
+			err = ErrHeadMoved
+		}
+		if err != nil {
+			return err
+		}
+		g.step("set branch: lock file written")
+		return nil
+	})
+}
+
+// updateRef points ref at id under git's lock protocol (see setBranch):
+// the lock <ref>.lock, holding id, is created exclusively (a *RefLockError
+// if it exists), then check, when given, runs while it is held (its error
+// removes the lock and is returned), then the lock is renamed over the ref.
+func (g *Repo) updateRef(ref, id string, check func() error) error {
 	dir := g.GitDir()
-	refPath := filepath.Join(dir, filepath.FromSlash(Branch))
+	refPath := filepath.Join(dir, filepath.FromSlash(ref))
 	if err := g.perm.mkdirAll(filepath.Dir(refPath)); err != nil {
-		return err
+		return fmt.Errorf("updating %s: %w", ref, err)
 	}
 	lockPath := refPath + ".lock"
 	tmp, err := os.CreateTemp(dir, ".concord-ref-*")
 	if err != nil {
-		return fmt.Errorf("updating %s: %w", Branch, err)
+		return fmt.Errorf("updating %s: %w", ref, err)
 	}
 	defer os.Remove(tmp.Name())
 	_, werr := tmp.WriteString(id + "\n")
 	if err := errors.Join(werr, tmp.Chmod(g.perm.file(0o666)), tmp.Sync(), tmp.Close()); err != nil {
-		return fmt.Errorf("updating %s: %w", Branch, err)
+		return fmt.Errorf("updating %s: %w", ref, err)
 	}
 	if err := os.Link(tmp.Name(), lockPath); errors.Is(err, os.ErrExist) {
 		return &RefLockError{Path: lockPath}
 	} else if err != nil {
-		return fmt.Errorf("updating %s: %w", Branch, err)
+		return fmt.Errorf("updating %s: %w", ref, err)
 	}
-	g.step("set branch: locked")
-	cur, err := g.Head()
-	if err == nil && cur != old {
-		err = ErrHeadMoved
+	if check != nil {
+		if err := check(); err != nil {
+			os.Remove(lockPath)
+			return err
+		}
 	}
-	if err != nil {
-		os.Remove(lockPath)
-		return err
-	}
-	g.step("set branch: lock file written")
 	if err := os.Rename(lockPath, refPath); err != nil {
 		os.Remove(lockPath)
-		return fmt.Errorf("updating %s: %w", Branch, err)
+		return fmt.Errorf("updating %s: %w", ref, err)
 	}
 	return nil
 }

@@ -285,29 +285,5 @@ func (g *Repo) setRefLocked(ref, id string) error {
 	if ref == Branch {
 		return fmt.Errorf("setRefLocked cannot move %s", Branch)
 	}
-	dir := g.GitDir()
-	refPath := filepath.Join(dir, filepath.FromSlash(ref))
-	if err := g.perm.mkdirAll(filepath.Dir(refPath)); err != nil {
-		return fmt.Errorf("updating %s: %w", ref, err)
-	}
-	lockPath := refPath + ".lock"
-	tmp, err := os.CreateTemp(dir, ".concord-ref-*")
-	if err != nil {
-		return fmt.Errorf("updating %s: %w", ref, err)
-	}
-	defer os.Remove(tmp.Name())
-	_, werr := tmp.WriteString(id + "\n")
-	if err := errors.Join(werr, tmp.Chmod(g.perm.file(0o666)), tmp.Sync(), tmp.Close()); err != nil {
-		return fmt.Errorf("updating %s: %w", ref, err)
-	}
-	if err := os.Link(tmp.Name(), lockPath); errors.Is(err, os.ErrExist) {
-		return &RefLockError{Path: lockPath}
-	} else if err != nil {
-		return fmt.Errorf("updating %s: %w", ref, err)
-	}
-	if err := os.Rename(lockPath, refPath); err != nil {
-		os.Remove(lockPath)
-		return fmt.Errorf("updating %s: %w", ref, err)
-	}
-	return nil
+	return g.updateRef(ref, id, nil)
 }
