@@ -108,14 +108,14 @@ func openRepoAs(dir string, repo *gitstore.Repo, cache Cache, genesisOnly bool) 
 	if err != nil {
 		return nil, err
 	}
-	m := entryTrailer.FindStringSubmatch(c.Message)
-	if m == nil {
+	trailerEntry, _, trailed := entryTrailer(c.Message)
+	if !trailed {
 		if notALedger(repo, head) {
 			return nil, &NotLedgerError{Dir: dir, Err: errors.New("its history has no genesis entry and its head no Concord-Entry trailer: it is a git repository, not a ledger")}
 		}
 		return nil, &InconsistentError{Errs: []error{fmt.Errorf("head commit %.12s has no Concord-Entry trailer", head)}}
 	}
-	entry, _ := strconv.Atoi(m[1])
+	entry, _ := strconv.Atoi(trailerEntry)
 	var st *rules.State
 	var key string
 	if genesisOnly {

@@ -217,7 +217,7 @@ func (l *Ledger) at(head string, entry int) (*Ledger, error) {
 // Reading the history is only done when the head has no trailer.
 func notALedger(repo *gitstore.Repo, head string) bool {
 	c, err := repo.ReadCommit(head)
-	if err != nil || entryTrailer.MatchString(c.Message) {
+	if err != nil || hasEntryTrailer(c.Message) {
 		return false
 	}
 	ids, err := repo.FirstParentIDs(head)

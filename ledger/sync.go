@@ -586,11 +586,11 @@ func (l *Ledger) recreate(remote, local []*gitstore.Commit, opts SyncOptions) (s
 			}
 			files[ch.Path] = ch.Data
 		}
-		m := entryTrailer.FindStringSubmatch(c.Message)
-		if m == nil {
+		trailerEntry, _, trailed := entryTrailer(c.Message)
+		if !trailed {
 			return "", &InconsistentError{Errs: []error{fmt.Errorf("local entry %.12s has no Concord-Entry trailer", c.ID)}}
 		}
-		old, _ := strconv.Atoi(m[1])
+		old, _ := strconv.Atoi(trailerEntry)
 		e, err := rules.Classify(old, files)
 		if err != nil {
 			return "", &InconsistentError{Errs: []error{fmt.Errorf("local entry %d: %v", old, err)}}

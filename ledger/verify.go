@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"runtime"
 	"slices"
 	"sort"
@@ -150,8 +149,6 @@ type VerifyOptions struct {
 	// (gitstore.Repo.SetReadDeadline), for the audit alone.
 	readBy time.Time
 }
-
-var entryTrailer = regexp.MustCompile(`(?m)^Concord-Entry: ([0-9]+)\nConcord-Kind: ([a-z-]+)\n\z`)
 
 type sigJob struct {
 	key          ssh.PublicKey
@@ -334,7 +331,8 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 		if !c.Canonical {
 			problem(CodeCommitNotCanonical, "", "commit is not in the form concord writes: %s", c.FormProblem)
 		}
-		if m := entryTrailer.FindStringSubmatch(c.Message); m == nil || m[1] != strconv.Itoa(p) {
+		trailerEntry, trailerKind, trailed := entryTrailer(c.Message)
+		if !trailed || trailerEntry != strconv.Itoa(p) {
 			problem(CodeTrailerWrong, "", "commit message does not end with the trailer \"Concord-Entry: %d\"", p)
 		}
 		st.Parent = prev
@@ -358,8 +356,8 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 			commitProblems(st.CheckCommit(commitOf(c), "", p), problem)
 			continue
 		}
-		if m := entryTrailer.FindStringSubmatch(c.Message); m != nil && m[2] != e.Kind {
-			problem(CodeTrailerWrong, "", "commit message says %s, but the entry is a %s", m[2], e.Kind)
+		if trailed && trailerKind != e.Kind {
+			problem(CodeTrailerWrong, "", "commit message says %s, but the entry is a %s", trailerKind, e.Kind)
 		}
 		if e.Kind != rules.KindGenesis {
 			commitProblems(st.CheckCommit(commitOf(c), e.Actor, p), problem)
