@@ -76,6 +76,9 @@ type Repo struct {
 	// takes them: a walk followed by a read of each commit reads each
 	// object once (about 600 bytes a commit).
 	walked map[string]plumbing.EncodedObject
+	// known is the last first-parent history walked or given (KnowChain):
+	// a walk that reaches one of its commits stops there.
+	known knownChain
 
 	git  string // the git program for Fetch, Push and packing; "" for go-git alone
 	perm perms  // the modes of new files, as git would give them
@@ -437,10 +440,21 @@ func (g *Repo) FirstParentChain(head string) ([]*Commit, error) {
 // following first parents, root first. It decodes each commit only as far
 // as its parents, and keeps its stored bytes (not the decoded commit) for
 // the caller's ReadCommit of it.
+//
+// A walk stops at a commit of the history this Repo walked last, or was
+// given by KnowChain, and takes the rest from it: a commit's id fixes its
+// first parent, so the history below it is the same.
 func (g *Repo) FirstParentIDs(head string) ([]string, error) {
-	var ids []string
+	var ids, below []string
 	walked := map[string]plumbing.EncodedObject{}
+	g.mu.Lock()
+	known := g.known
+	g.mu.Unlock()
 	for id := head; id != ""; {
+		if k, ok := known.at[id]; ok {
+			below = known.ids[:k+1]
+			break
+		}
 		obj, tree, parent, err := g.commitLinks(id)
 		if errors.Is(err, ErrNotFound) && id != head { // a parent named by a commit
 			return nil, fmt.Errorf("reading history: %w", &CorruptError{ID: id, Reason: "it is missing"})
@@ -454,10 +468,53 @@ func (g *Repo) FirstParentIDs(head string) ([]string, error) {
 		id = parent
 	}
 	slices.Reverse(ids)
+	ids = append(slices.Clip(below), ids...)
 	g.mu.Lock()
 	g.walked = walked
+	if len(ids) > len(below) {
+		g.known = newKnownChain(ids)
+	}
 	g.mu.Unlock()
 	return ids, nil
+}
+
+// knownChain is a first-parent history, root first, and each commit's
+// position in it.
+type knownChain struct {
+	ids []string
+	at  map[string]int
+}
+
+func newKnownChain(ids []string) knownChain {
+	at := make(map[string]int, len(ids))
+	for i, id := range ids {
+		at[id] = i
+	}
+	return knownChain{ids: ids, at: at}
+}
+
+// KnowChain gives the Repo a first-parent history, root first, that an
+// earlier walk of this repository found (the chain kept with the accepted
+// state): FirstParentIDs then stops where it meets it. Anything but 40-hex
+// ids, each once, is ignored. The history must be exactly what
+// FirstParentIDs of its last commit returns; it is trusted as that walk
+// would be.
+func (g *Repo) KnowChain(ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	k := newKnownChain(slices.Clone(ids))
+	if len(k.at) != len(ids) {
+		return
+	}
+	for _, id := range ids {
+		if _, err := parseHash(id); err != nil {
+			return
+		}
+	}
+	g.mu.Lock()
+	g.known = k
+	g.mu.Unlock()
 }
 
 // commitLinks reads commit id and returns it with its root tree and its

@@ -226,6 +226,11 @@ func (g *Repo) dropQuarantine() error {
 		return nil
 	}
 	g.quar = nil
+	// A history walked through its objects may name commits that are
+	// gone with it.
+	g.mu.Lock()
+	g.known, g.walked = knownChain{}, nil
+	g.mu.Unlock()
 	return q.remove()
 }
 
@@ -252,6 +257,9 @@ func (g *Repo) KeepFetched() error {
 	_, err = migrateObjects(q.objects(), filepath.Join(gitDir, "objects"), g.perm)
 	g.refresh()
 	if err != nil {
+		g.mu.Lock()
+		g.known = knownChain{} // it may name commits not moved
+		g.mu.Unlock()
 		return fmt.Errorf("moving the fetched objects into place: %w", err)
 	}
 	g.step("fetch: objects kept")

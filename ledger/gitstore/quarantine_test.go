@@ -146,6 +146,9 @@ func testFetchQuarantine(t *testing.T, transport string) {
 		if ok, err := local.IsAncestor(old, head); !ok || err != nil {
 			t.Fatalf("IsAncestor across the quarantine: %v, %v", ok, err)
 		}
+		if _, err := local.FirstParentIDs(head); err != nil {
+			t.Fatal(err)
+		}
 		qdir := local.quar.dir
 		if keep {
 			if err := local.KeepFetched(); err != nil {
@@ -162,6 +165,9 @@ func testFetchQuarantine(t *testing.T, transport string) {
 			if _, err := local.ReadCommit(head); err != nil {
 				t.Errorf("reading the kept commit: %v", err)
 			}
+			if _, ok := local.known.at[head]; !ok {
+				t.Errorf("the walk of the kept history was forgotten")
+			}
 		} else {
 			if err := local.DiscardFetched("refs/concord/incoming"); err != nil {
 				t.Fatal(err)
@@ -173,6 +179,10 @@ func testFetchQuarantine(t *testing.T, transport string) {
 			}
 			if _, err := local.ReadCommit(head); err == nil {
 				t.Errorf("the discarded commit still reads")
+			}
+			// A walk must not stop at a commit that is gone.
+			if _, ok := local.known.at[head]; ok {
+				t.Errorf("the walk of the discarded history is still known")
 			}
 			if _, err := local.ReadCommit(old); err != nil {
 				t.Errorf("the repository's own commit: %v", err)
