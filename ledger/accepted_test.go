@@ -1,12 +1,16 @@
 package ledger
 
 import (
+	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
+	"github.com/concord-ledger/concord/internal/testtool"
 	"github.com/concord-ledger/concord/ledger/gitstore"
 	"github.com/concord-ledger/concord/ledger/rules"
 )
@@ -63,7 +67,7 @@ func TestResumedAuditEqualsFullAudit(t *testing.T) {
 		if err != nil || !at.OK() {
 			t.Fatalf("entry %d: %v %v", k, err, at.Problems)
 		}
-		saveAccepted(repo, ids[k], at.state)
+		saveAccepted(repo, ids[k], at.chain, at.state)
 		loaded := loadAccepted(repo, ids[k])
 		if loaded == nil {
 			t.Fatalf("entry %d: the kept state does not load", k)
@@ -127,4 +131,57 @@ func TestSyncResumesFromAcceptedState(t *testing.T) {
 	w.propose("more", []string{"a", "b"}, "all", "en", "More.\n")
 	forgeBadSignatures(t, w, "more", "b")
 	wantRefused(t, c, "signature")
+}
+
+// TestSyncReadsNoHistoryBelowAcceptedHead: a sync walks the history from
+// the remote's head and the local one down to the head it accepted last,
+// and takes the rest from the history kept with the accepted state: with
+// an old entry's commit gone from the clone, a sync still succeeds, where
+// one without the kept state (deleted) must read down to it and fails.
+func TestSyncReadsNoHistoryBelowAcceptedHead(t *testing.T) {
+	git := testtool.Require(t, "git")
+	w := newWorld(t)
+	w.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+	c := w.clone(t, w.dir)
+	chain, err := c.open().repo.FirstParentIDs(c.head())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The clone's objects loose, as stock git unpacks them, then the
+	// commit of entry 1 removed.
+	packs, _ := filepath.Glob(filepath.Join(c.dir, "objects", "pack", "*.pack"))
+	for _, p := range packs {
+		moved := filepath.Join(t.TempDir(), "p.pack")
+		if err := os.Rename(p, moved); err != nil {
+			t.Fatal(err)
+		}
+		os.Remove(strings.TrimSuffix(p, ".pack") + ".idx")
+		f, err := os.Open(moved)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(git, "--git-dir="+c.dir, "unpack-objects", "-q")
+		cmd.Stdin = f
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git unpack-objects: %v\n%s", err, out)
+		}
+		f.Close()
+	}
+	gone := filepath.Join(c.dir, "objects", chain[1][:2], chain[1][2:])
+	if err := os.Remove(gone); err != nil {
+		t.Fatal(err)
+	}
+	w.sign("pact", "a")
+	res := c.mustSync("")
+	if res.Fetched != 1 || res.resumed != len(chain) {
+		t.Fatalf("sync: %+v; want 1 entry fetched and %d taken from the kept state", res, len(chain))
+	}
+	// Without the kept state, the walk reads the whole history.
+	if err := os.Remove(filepath.Join(c.dir, acceptedStateFile)); err != nil {
+		t.Fatal(err)
+	}
+	w.sign("pact", "b")
+	if _, err := Sync(context.Background(), c.dir, c.env, SyncOptions{}); err == nil {
+		t.Fatal("a sync without the kept state read past a missing commit")
+	}
 }

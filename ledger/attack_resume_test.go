@@ -57,7 +57,7 @@ func TestAttackResumedAuditTails(t *testing.T) {
 		if err != nil || !at.OK() {
 			t.Fatalf("entry %d: %v %v", k, err, at.Problems)
 		}
-		saveAccepted(repo, ids[k], at.state)
+		saveAccepted(repo, ids[k], at.chain, at.state)
 		if kept[k] = loadAccepted(repo, ids[k]); kept[k] == nil {
 			t.Fatalf("entry %d: the kept state does not load", k)
 		}
@@ -133,7 +133,7 @@ func TestAttackResumedAuditTails(t *testing.T) {
 		for k := range ids {
 			// Each resumed audit replays into the state it is given:
 			// load a fresh one.
-			resume := loadAcceptedFor(t, repo, ids[k], kept[k])
+			resume := loadAcceptedFor(t, repo, ids[:k+1], kept[k])
 			got, err := verifyRepo(repo, head, VerifyOptions{resume: resume, resumeHead: ids[k]})
 			if err != nil {
 				t.Fatalf("%s, resumed after entry %d: %v", tail.name, k, err)
@@ -153,9 +153,10 @@ func TestAttackResumedAuditTails(t *testing.T) {
 
 // loadAcceptedFor returns a fresh copy of the state kept for head (the
 // file holds one state at a time).
-func loadAcceptedFor(t *testing.T, repo *gitstore.Repo, head string, st *rules.State) *rules.State {
+func loadAcceptedFor(t *testing.T, repo *gitstore.Repo, chain []string, st *rules.State) *rules.State {
 	t.Helper()
-	saveAccepted(repo, head, st)
+	head := chain[len(chain)-1]
+	saveAccepted(repo, head, chain, st)
 	out := loadAccepted(repo, head)
 	if out == nil {
 		t.Fatalf("the state kept for %s does not load", head)

@@ -268,6 +268,7 @@ func Clone(ctx context.Context, url, dir string, env Env) (res *SyncResult, err 
 	if !rep.OK() {
 		return nil, discard(repo, &RemoteRejectedError{URL: shown, Reason: fmt.Sprintf("it does not verify: %s, the first: %s", rules.CountNoun(len(rep.Problems), "problem", "problems"), rep.Problems[0]), Report: rep})
 	}
+	writeAccepted := encodeAcceptedAsync(head, rep.chain, rep.state)
 	// The objects among the repository's before the branch names them.
 	if err := repo.KeepFetched(); err != nil {
 		return nil, err
@@ -275,7 +276,7 @@ func Clone(ctx context.Context, url, dir string, env Env) (res *SyncResult, err 
 	if err := repo.SetHead(head, ""); err != nil {
 		return nil, err
 	}
-	saveAccepted(repo, head, rep.state)
+	writeAccepted(repo)
 	if err := errors.Join(repo.SetRef(syncedRef, head), repo.SetRef(verifiedRef, head), repo.SetRemoteURL(url)); err != nil {
 		return nil, err
 	}
@@ -348,20 +349,25 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 	res := &SyncResult{Remote: shown, Ledger: l.ID(), Transport: repo.Transport()}
 	var pushErr error
 	lastIncoming := ""
+	// The walks of the history stop at the head accepted last, whose
+	// state is decoded while the fetch runs.
+	acc := startAccepted(repo)
 	for attempt := 1; attempt <= attempts; attempt++ {
 		res.Attempts = attempt
 		local, err := repo.Head()
 		if err != nil {
 			return nil, err
 		}
-		localChain, err := repo.FirstParentChain(local)
+		localIDs, err := repo.FirstParentIDs(local)
 		if err != nil {
 			return nil, err
 		}
+		localChain := idChain(localIDs)
 		unsent := len(localChain) - positionAfter(localChain, synced)
 		incoming, err := repo.Fetch(ctx, url, incomingRef)
 		var incomingChain []*gitstore.Commit
 		var incomingRep *Report
+		var writeAccepted func(*gitstore.Repo)
 		var nb *gitstore.NoBranchError
 		switch {
 		case errors.As(err, &nb):
@@ -378,10 +384,11 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			if notALedger(repo, incoming) {
 				return nil, discard(repo, notALedgerRemote(shown))
 			}
-			incomingChain, incomingRep, err = l.checkIncoming(ctx, shown, incoming, synced, acceptedHead(repo, localChain), other)
+			incomingChain, incomingRep, err = l.checkIncoming(ctx, shown, incoming, synced, acceptedHead(repo, localChain), acc, other)
 			if err != nil {
 				return nil, discard(repo, err)
 			}
+			writeAccepted = encodeAcceptedAsync(incoming, incomingRep.chain, incomingRep.state)
 			if k := commonPrefix(localChain, incomingChain); k == 0 && len(incomingChain) > 0 {
 				return nil, discard(repo, &RemoteRejectedError{URL: shown, Reason: "its history shares no entry with this ledger's"})
 			}
@@ -403,7 +410,11 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			}
 			res.Fetched += len(incomingChain) - k
 		case k < len(incomingChain): // both moved
-			head, err := l.recreate(incomingChain, localChain[k:], opts)
+			mine, err := readCommits(repo, localChain[k:])
+			if err != nil {
+				return nil, err
+			}
+			head, err := l.recreate(incomingChain, mine, opts)
 			if err != nil {
 				return nil, err
 			}
@@ -427,7 +438,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 					// no point fetching again to see why. (A push that
 					// failed otherwise may have arrived: the next fetch
 					// tells.)
-					chain, _ := repo.FirstParentChain(head)
+					chain, _ := repo.FirstParentIDs(head)
 					return nil, remoteError(ctx, url, "pushing", err, len(chain)-len(incomingChain))
 				}
 				pushErr = err
@@ -435,7 +446,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			}
 			l.repo.Step("sync: pushed")
 			res.ServerMessages = repo.ServerMessages()
-			chain, err := repo.FirstParentChain(head)
+			chain, err := repo.FirstParentIDs(head)
 			if err != nil {
 				return nil, err
 			}
@@ -445,7 +456,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			return nil, err
 		}
 		if incoming != "" {
-			saveAccepted(repo, incoming, incomingRep.state)
+			writeAccepted(repo)
 			res.resumed = incomingRep.resumed
 			if err := repo.SetRef(verifiedRef, incoming); err != nil {
 				return nil, err
@@ -466,9 +477,9 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		return res, nil
 	}
 	local, _ := repo.Head()
-	chain, _ := repo.FirstParentChain(local)
+	ids, _ := repo.FirstParentIDs(local)
 	if pushErr != nil {
-		return nil, &RemoteBusyError{URL: shown, Attempts: attempts, Local: len(chain) - positionAfter(chain, lastIncoming)}
+		return nil, &RemoteBusyError{URL: shown, Attempts: attempts, Local: len(ids) - positionAfter(idChain(ids), lastIncoming)}
 	}
 	return nil, &RemoteBusyError{URL: shown, Attempts: attempts}
 }
@@ -477,15 +488,15 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 // same ledger, verifying, and extending the remote head of the last sync.
 // The entries up to accepted (a head an earlier audit accepted, see
 // acceptedHead; "" for none) are not checked again: when the state kept
-// for it is at hand (loadAccepted) the replay starts after it, otherwise
+// for it is at hand (acc.take) the replay starts after it, otherwise
 // every entry is replayed but their signatures are not checked. other
 // says the remote was given for this sync and is not the recorded one. It
 // returns the fetched history, root first, as commits that hold only
 // their ids, and the audit's report.
-func (l *Ledger) checkIncoming(ctx context.Context, url, incoming, synced, accepted string, other bool) ([]*gitstore.Commit, *Report, error) {
+func (l *Ledger) checkIncoming(ctx context.Context, url, incoming, synced, accepted string, acc *pendingAccepted, other bool) ([]*gitstore.Commit, *Report, error) {
 	opts := VerifyOptions{accepted: accepted, readBy: readBy(ctx)}
 	if accepted != "" {
-		opts.resume, opts.resumeHead = loadAccepted(l.repo, accepted), accepted
+		opts.resume, opts.resumeHead = acc.take(l.repo, accepted), accepted
 	}
 	rep, err := verifyRepo(l.repo, incoming, opts)
 	if err != nil {
@@ -510,13 +521,32 @@ func (l *Ledger) checkIncoming(ctx context.Context, url, incoming, synced, accep
 	if synced != "" && !slices.Contains(ids, synced) {
 		return nil, nil, &RemoteRejectedError{URL: url, Reason: fmt.Sprintf("history rewritten or rolled back: the remote's head at the last sync, %s, is not in its history now (head %s)", synced, incoming)}
 	}
+	return idChain(ids), rep, nil
+}
+
+// idChain returns the history ids (root first) as commits that hold only
+// their ids.
+func idChain(ids []string) []*gitstore.Commit {
 	commits := make([]gitstore.Commit, len(ids))
 	chain := make([]*gitstore.Commit, len(ids))
 	for i, id := range ids {
 		commits[i].ID = id
 		chain[i] = &commits[i]
 	}
-	return chain, rep, nil
+	return chain
+}
+
+// readCommits reads each commit of chain whole.
+func readCommits(repo *gitstore.Repo, chain []*gitstore.Commit) ([]*gitstore.Commit, error) {
+	out := make([]*gitstore.Commit, len(chain))
+	for i, c := range chain {
+		full, err := repo.ReadCommit(c.ID)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = full
+	}
+	return out, nil
 }
 
 // discard removes what a fetch refused because of why brought: the

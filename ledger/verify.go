@@ -379,13 +379,7 @@ func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, 
 	stopReading()
 	if len(opts.Checkpoints) > 0 {
 		// The checkpoints need only the history's commit ids.
-		commits := make([]gitstore.Commit, len(ids))
-		chain := make([]*gitstore.Commit, len(ids))
-		for i, id := range ids {
-			commits[i].ID = id
-			chain[i] = &commits[i]
-		}
-		cps, problems := checkCheckpoints(repo, st, chain, opts.Checkpoints)
+		cps, problems := checkCheckpoints(repo, st, idChain(ids), opts.Checkpoints)
 		rep.Checkpoints = cps
 		for _, p := range problems {
 			add(p)
