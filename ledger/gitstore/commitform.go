@@ -134,3 +134,19 @@ func IdentName(name, email string) string {
 	}
 	return out
 }
+
+// signedPayload returns raw, a commit in the exact form (CommitFormProblem
+// "") that go-git writes back as stored, without its gpgsig header: what
+// its signature signs, the bytes go-git's EncodeWithoutSignature writes
+// (and git's parse_signed_commit keeps), cut from raw instead of encoded
+// again. In that form gpgsig is the last header.
+func signedPayload(raw []byte) []byte {
+	head, _, _ := bytes.Cut(raw, []byte("\n\n"))
+	i := bytes.Index(head, []byte("\ngpgsig "))
+	if i < 0 {
+		return raw
+	}
+	out := make([]byte, 0, len(raw)-(len(head)-i))
+	out = append(out, raw[:i+1]...)
+	return append(out, raw[len(head)+1:]...)
+}

@@ -371,13 +371,19 @@ func (g *Repo) ReadCommit(id string) (*Commit, error) {
 	if err != nil {
 		return nil, err
 	}
-	payload := &plumbing.MemoryObject{}
-	if err := c.EncodeWithoutSignature(payload); err != nil {
-		return nil, err
-	}
-	payloadRaw, err := readAll(payload)
-	if err != nil {
-		return nil, err
+	formProblem := CommitFormProblem(raw)
+	canonical := formProblem == "" && bytes.Equal(raw, againRaw) && len(c.ExtraHeaders) == 0
+	var payloadRaw []byte
+	if canonical {
+		payloadRaw = signedPayload(raw)
+	} else {
+		payload := &plumbing.MemoryObject{}
+		if err := c.EncodeWithoutSignature(payload); err != nil {
+			return nil, err
+		}
+		if payloadRaw, err = readAll(payload); err != nil {
+			return nil, err
+		}
 	}
 	out := &Commit{
 		ID:             id,
@@ -390,10 +396,10 @@ func (g *Repo) ReadCommit(id string) (*Commit, error) {
 		Signature:      []byte(c.PGPSignature),
 		Payload:        payloadRaw,
 	}
-	switch p := CommitFormProblem(raw); {
-	case p != "":
-		out.FormProblem = p
-	case !bytes.Equal(raw, againRaw) || len(c.ExtraHeaders) > 0:
+	switch {
+	case formProblem != "":
+		out.FormProblem = formProblem
+	case !canonical:
 		out.FormProblem = "go-git does not write it back as stored"
 	default:
 		out.Canonical = true
