@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/gob"
 	"slices"
+	"sync"
 
 	"github.com/concord-ledger/concord/ledger/gitstore"
 	"github.com/concord-ledger/concord/ledger/rules"
@@ -77,13 +78,22 @@ func encodeAccepted(head string, chain []string, st *rules.State) []byte {
 	return statecache.Frame(payload.Bytes())
 }
 
-// encodeAcceptedAsync runs encodeAccepted on another goroutine; the
-// returned function waits for it and writes the file (see saveAccepted).
-// st must not change meanwhile.
-func encodeAcceptedAsync(head string, chain []string, st *rules.State) (write func(repo *gitstore.Repo)) {
+// saveAcceptedAsync runs encodeAccepted on another goroutine; the
+// returned finish waits for it and, when write, writes the file (see
+// saveAccepted); calls after the first do nothing. st must not change
+// meanwhile. The file names its head, so it may be written after
+// verifiedRef moves: until then it is not read.
+func saveAcceptedAsync(repo *gitstore.Repo, head string, chain []string, st *rules.State) (finish func(write bool)) {
 	done := make(chan []byte, 1)
 	go func() { done <- encodeAccepted(head, chain, st) }()
-	return func(repo *gitstore.Repo) { writeAccepted(repo, <-done) }
+	var once sync.Once
+	return func(write bool) {
+		once.Do(func() {
+			if file := <-done; write {
+				writeAccepted(repo, file)
+			}
+		})
+	}
 }
 
 func writeAccepted(repo *gitstore.Repo, file []byte) {

@@ -268,7 +268,8 @@ func Clone(ctx context.Context, url, dir string, env Env) (res *SyncResult, err 
 	if !rep.OK() {
 		return nil, discard(repo, &RemoteRejectedError{URL: shown, Reason: fmt.Sprintf("it does not verify: %s, the first: %s", rules.CountNoun(len(rep.Problems), "problem", "problems"), rep.Problems[0]), Report: rep})
 	}
-	writeAccepted := encodeAcceptedAsync(head, rep.chain, rep.state)
+	finishAccepted := saveAcceptedAsync(repo, head, rep.chain, rep.state)
+	defer finishAccepted(false)
 	// The objects among the repository's before the branch names them.
 	if err := repo.KeepFetched(); err != nil {
 		return nil, err
@@ -276,10 +277,10 @@ func Clone(ctx context.Context, url, dir string, env Env) (res *SyncResult, err 
 	if err := repo.SetHead(head, ""); err != nil {
 		return nil, err
 	}
-	writeAccepted(repo)
 	if err := errors.Join(repo.SetRef(syncedRef, head), repo.SetRef(verifiedRef, head), repo.SetRemoteURL(url)); err != nil {
 		return nil, err
 	}
+	finishAccepted(true)
 	return &SyncResult{Remote: shown, Ledger: rep.Ledger, Head: head, Entries: rep.Entries, Fetched: rep.Entries, Attempts: 1, Transport: repo.Transport()}, nil
 }
 
@@ -367,7 +368,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		incoming, err := repo.Fetch(ctx, url, incomingRef)
 		var incomingChain []*gitstore.Commit
 		var incomingRep *Report
-		var writeAccepted func(*gitstore.Repo)
+		finishAccepted := func(bool) {}
 		var nb *gitstore.NoBranchError
 		switch {
 		case errors.As(err, &nb):
@@ -388,7 +389,8 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			if err != nil {
 				return nil, discard(repo, err)
 			}
-			writeAccepted = encodeAcceptedAsync(incoming, incomingRep.chain, incomingRep.state)
+			finishAccepted = saveAcceptedAsync(repo, incoming, incomingRep.chain, incomingRep.state)
+			defer finishAccepted(false)
 			if k := commonPrefix(localChain, incomingChain); k == 0 && len(incomingChain) > 0 {
 				return nil, discard(repo, &RemoteRejectedError{URL: shown, Reason: "its history shares no entry with this ledger's"})
 			}
@@ -456,7 +458,6 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			return nil, err
 		}
 		if incoming != "" {
-			writeAccepted(repo)
 			res.resumed = incomingRep.resumed
 			if err := repo.SetRef(verifiedRef, incoming); err != nil {
 				return nil, err
@@ -474,6 +475,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		} else if ids, err := repo.FirstParentIDs(head); err == nil {
 			res.Entries = len(ids)
 		}
+		finishAccepted(true)
 		return res, nil
 	}
 	local, _ := repo.Head()
