@@ -30,6 +30,9 @@ var (
 	big = fixture.Spec{Members: 200, Docs: 100}
 	// mid has big's roster but a single agreement (599 entries).
 	mid = fixture.Spec{Members: 200, Docs: 1}
+	// long has big's roster and 20 agreements (4,418 entries): a sync of
+	// its last 500 entries.
+	long = fixture.Spec{Members: 200, Docs: 20}
 	// small is a ledger of about 100 entries (20 signatories, 3 agreements).
 	small = fixture.Spec{Members: 20, Docs: 3}
 )

@@ -25,7 +25,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
 
-for spec in 20x3 200x1 200x100; do
+for spec in 20x3 200x1 200x20 200x100; do
 	if [ ! -f "$cache/ledger-$spec/HEAD" ]; then
 		echo "== building the benchmark ledger $spec in $cache (once; ledger-200x100 takes about 10 minutes on 2 cores)"
 		go run ./bench/gen -cache "$cache" "$spec"
@@ -47,7 +47,7 @@ bench '^BenchmarkAppend$' 60x
 echo "== status DOC against git log -1, as processes"
 bench '^(BenchmarkStatusProcess|BenchmarkGitLogProcess)$' 20x
 echo "== clone and a 500-entry sync against git clone and git fetch, as processes"
-bench '^(BenchmarkClone|BenchmarkSync)$' 5x
+bench '^(BenchmarkClone|BenchmarkSync|BenchmarkSyncLong)$' 5x
 
 echo
 awk '
@@ -91,6 +91,8 @@ END {
 	row("clone, 599 entries / git clone", "BenchmarkClone/concord", "BenchmarkClone/git", 2, 0, "<=2x")
 	row("sync of 500 new entries / git fetch", "BenchmarkSync/concord", "BenchmarkSync/git", 2, 0, "<=2x")
 	row("  (diagnostic) the same, every signature", "BenchmarkSync/concord-full", "BenchmarkSync/git", 2, 0, "-")
+	row("sync of 500 new entries, 4,418 / git fetch", "BenchmarkSyncLong/concord", "BenchmarkSyncLong/git", 2, 0, "<=2x")
+	row("  (diagnostic) the same, every signature", "BenchmarkSyncLong/concord-full", "BenchmarkSyncLong/git", 2, 0, "-")
 	for (w = 1; w <= 2; w++) {
 		n = "BenchmarkVerifyLedger/workers=" w
 		if (n in best) printf "peak heap of verify, Workers %d: %.0f MB (live after a GC: %.0f MB)\n", w, peak[n], peaklive[n]

@@ -7,21 +7,23 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/concord-ledger/concord/bench/fixture"
 )
 
 // syncEntries is how many new entries BenchmarkSync fetches.
 const syncEntries = 500
 
-// syncRemote makes a packed bare copy of the mid ledger (599 entries), as
-// a server keeps one, and returns its file:// URL, its folder, its head and
-// the entry syncEntries before the head.
-func syncRemote(b *testing.B) (url, dir, head, base string) {
+// syncRemote makes a packed bare copy of the ledger of spec, as a server
+// keeps one, and returns its file:// URL, its folder, its head and the
+// entry syncEntries before the head.
+func syncRemote(b *testing.B, spec fixture.Spec) (url, dir, head, base string) {
 	b.Helper()
 	git, err := exec.LookPath("git")
 	if err != nil {
 		b.Skip("git is not installed")
 	}
-	src := cached(b, mid)
+	src := cached(b, spec)
 	dir = filepath.Join(b.TempDir(), "remote.git")
 	runProcess(b, nil, git, "clone", "-q", "--bare", "--no-local", src, dir)
 	head = gitOut(b, git, "-C", dir, "rev-parse", "refs/heads/main")
@@ -45,7 +47,7 @@ func gitOut(b *testing.B, git string, args ...string) string {
 // remote, as processes.
 func BenchmarkClone(b *testing.B) {
 	bin := concordBin(b)
-	url, _, _, _ := syncRemote(b)
+	url, _, _, _ := syncRemote(b, mid)
 	git, _ := exec.LookPath("git")
 	env := []string{"CONCORD_CACHE_DIR=off"}
 	b.Run("concord", func(b *testing.B) {
@@ -68,9 +70,16 @@ func BenchmarkClone(b *testing.B) {
 // a clone of the mid ledger made when the remote had 99 entries, and 'git
 // fetch' of the same entries into a bare git clone made then, as processes.
 // Each iteration starts from a fresh clone (made with the timer stopped).
-func BenchmarkSync(b *testing.B) {
+func BenchmarkSync(b *testing.B) { benchSync(b, mid) }
+
+// BenchmarkSyncLong is BenchmarkSync on the long ledger (4,418 entries):
+// the same 500 new entries at the end of a history seven times as long,
+// which a sync that checks only what is new does not read again.
+func BenchmarkSyncLong(b *testing.B) { benchSync(b, long) }
+
+func benchSync(b *testing.B, spec fixture.Spec) {
 	bin := concordBin(b)
-	url, remote, head, base := syncRemote(b)
+	url, remote, head, base := syncRemote(b, spec)
 	git, _ := exec.LookPath("git")
 	env := []string{"CONCORD_CACHE_DIR=off"}
 	// clone makes a copy of the remote at base with make, then moves the
