@@ -67,6 +67,12 @@ func refusalHint(e *ledger.RefusedError) (string, bool) {
 		return fmt.Sprintf("give --text %s=FILE, or --drop %s to leave it out on purpose", e.Lang, e.Lang), true
 	case ledger.RefusedDropGiven, ledger.RefusedDropAbsent:
 		return "", true
+	case ledger.RefusedKeysNeeded:
+		var flags strings.Builder
+		for _, a := range e.Actors {
+			fmt.Fprintf(&flags, " --as %s --key FILE", a)
+		}
+		return "run 'concord sync" + flags.String() + "' to re-create them with their signatories' keys", true
 	}
 	return "", false
 }

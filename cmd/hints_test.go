@@ -129,8 +129,6 @@ var knownCLIWords = []struct{ file, literal, why string }{
 	{"ledger/sync.go", "'concord verify --checkpoint FILE'", "RemoteRejectedError.Hint"},
 	{"ledger/sync.go", "'concord sync' again", "RemoteError.Hint, RemoteBusyError.Hint"},
 	{"ledger/sync.go", "pass --remote URL", "refusal of sync without a remote"},
-	{"ledger/sync.go", "'concord sync --as ID --key FILE'", "refusal of sync's re-signing"},
-	{"ledger/sync.go", "run 'concord sync' as %s", "refusal of sync's re-signing"},
 	{"ledger/gitstore/remote.go", "then run 'concord verify'", "RefLockError.Hint (gitstore is another change's)"},
 	{"ledger/gitstore/overlays.go", "or concord clone URL DIR", "IncompleteError.Fix"},
 	{"internal/demo/demo.go", "e.g. concord demo", "NotEmptyError.Hint: the demo's own command line"},

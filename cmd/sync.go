@@ -6,47 +6,69 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/concord-ledger/concord/ledger"
 )
 
 func init() { register(newSyncCmd) }
 
-// syncOptions are the flags of `concord sync`.
+// syncOptions are the flags of `concord sync`. As and Key pair up in
+// order: the keys of every signatory whose entries may need re-creating.
 type syncOptions struct {
-	signerOptions
-	Remote  string
-	Timeout time.Duration
-	JSON    bool
+	As, Key        []string
+	PassphraseFile string
+	Agent          bool
+	Remote         string
+	Timeout        time.Duration
+	JSON           bool
+}
+
+// signers loads the key of each --as, or returns nil when none is given.
+func (o *syncOptions) signers(s *IO) (map[string]ssh.Signer, error) {
+	if len(o.As) != len(o.Key) {
+		return nil, usagef("give one --key FILE for each --as ID (%d --as, %d --key)", len(o.As), len(o.Key))
+	}
+	out := map[string]ssh.Signer{}
+	for i, as := range o.As {
+		so := &signerOptions{As: as, Key: o.Key[i], PassphraseFile: o.PassphraseFile, Agent: o.Agent}
+		if err := so.check(); err != nil {
+			return nil, err
+		}
+		if _, dup := out[as]; dup {
+			return nil, usagef("--as %s is given twice", as)
+		}
+		signer, err := so.signer(s)
+		if err != nil {
+			return nil, err
+		}
+		out[as] = signer
+	}
+	return out, nil
 }
 
 func newSyncCmd(s *IO) *cobra.Command {
 	o := &syncOptions{}
 	c := &cobra.Command{
-		Use:   "sync [--remote URL] [--as ID --key FILE] [--timeout D] [--json]",
+		Use:   "sync [--remote URL] [--as ID --key FILE]... [--timeout D] [--json]",
 		Short: "Fetch the remote's new entries, verify them, and send yours",
 		Long: `Fetch the remote's ledger and accept it only if it verifies, is the same
 ledger, and extends the head this ledger last had from it; otherwise refuse
 with exit status 3 and change nothing. Then take the remote's new entries and
 send yours. When both have new entries, yours are re-created on top of the
 remote's (the same signed statements at new positions, each commit signed again),
-which needs your key: --as ID --key FILE. A push that loses a race with another
+which needs the key of each signatory whose entries they are: --as ID --key FILE,
+once for each (in pairs, in order). A push that loses a race with another
 signer is tried again, a few times. If the remote cannot be reached, nothing
 local is lost (exit status 1). A remote other than the recorded one that is
 empty (a new server) is given the ledger.` + transportHelp(s),
 		Args: argsNamed(),
 		RunE: func(c *cobra.Command, args []string) error {
-			opts := ledger.SyncOptions{Remote: o.Remote}
-			if o.As != "" || o.Key != "" {
-				if err := o.check(); err != nil {
-					return err
-				}
-				signer, err := o.signer(s)
-				if err != nil {
-					return err
-				}
-				opts.As, opts.Signer = o.As, signer
+			signers, err := o.signers(s)
+			if err != nil {
+				return err
 			}
+			opts := ledger.SyncOptions{Remote: o.Remote, Signers: signers}
 			if err := checkTimeout(o.Timeout); err != nil {
 				return err
 			}
@@ -69,9 +91,10 @@ empty (a new server) is given the ledger.` + transportHelp(s),
 			return nil
 		},
 	}
-	addSignerFlags(c, &o.signerOptions)
-	c.Flags().Lookup("as").Usage = "your roster id (needed to re-create your entries when both sides moved)"
-	c.Flags().Lookup("key").Usage = "your private key file, or with --agent its public key file"
+	c.Flags().StringArrayVar(&o.As, "as", nil, "a roster id whose entries may need re-creating when both sides moved (repeatable, each with its --key)")
+	c.Flags().StringArrayVar(&o.Key, "key", nil, "the private key file of the --as in the same place, or with --agent its public key file")
+	addPassphraseFileFlag(c, &o.PassphraseFile)
+	c.Flags().BoolVar(&o.Agent, "agent", false, "sign through ssh-agent ($SSH_AUTH_SOCK); each --key names a public key")
 	c.Flags().StringVar(&o.Remote, "remote", "", "the remote's URL (default: the one recorded by clone)")
 	c.Flags().DurationVar(&o.Timeout, "timeout", 2*time.Minute, "give up on the remote after this long")
 	c.Flags().BoolVar(&o.JSON, "json", false, "print the result as JSON")

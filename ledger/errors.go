@@ -44,6 +44,7 @@ type RefusedError struct {
 	Document string // the document id
 	Version  int    // the document's current version number
 	Lang     string // a text's language tag
+	Actors   []string
 	hint     string
 }
 
@@ -84,6 +85,10 @@ const (
 	// RefusedDropAbsent: an amendment drops a language the current version
 	// has no text in [Document, Version, Lang].
 	RefusedDropAbsent Refusal = "drop-absent"
+	// RefusedKeysNeeded: a sync must re-create local entries on top of the
+	// remote's, and was not given the key of each signatory whose entries
+	// they are [Actors: all of them, in the order of their first entry].
+	RefusedKeysNeeded Refusal = "keys-needed"
 )
 
 func refused(hint, format string, args ...any) error {

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/concord-ledger/concord/ledger/rules"
@@ -43,8 +44,8 @@ func TestRefusalsCarryFacts(t *testing.T) {
 			if !errors.As(c.err, &re) {
 				t.Fatalf("err = %v, want a *RefusedError", c.err)
 			}
-			got := RefusedError{Reason: re.Reason, Actor: re.Actor, Document: re.Document, Version: re.Version, Lang: re.Lang}
-			if got != c.want {
+			got := RefusedError{Reason: re.Reason, Actor: re.Actor, Document: re.Document, Version: re.Version, Lang: re.Lang, Actors: re.Actors}
+			if !reflect.DeepEqual(got, c.want) {
 				t.Errorf("refusal %q carries %+v, want %+v", re.Msg, got, c.want)
 			}
 			if re.Hint() != "" {

@@ -289,10 +289,11 @@ type SyncOptions struct {
 	// Remote is the remote's URL; "" uses the one recorded by clone (a
 	// given one is recorded when none is).
 	Remote string
-	// As and Signer re-create this ledger's new entries on top of the
-	// remote's when both have moved; all those entries must be As's.
-	As     string
-	Signer ssh.Signer
+	// Signers re-create this ledger's new entries on top of the remote's
+	// when both have moved: each entry's commit is signed again with its
+	// actor's signer, by roster id, so every actor of those entries needs
+	// one.
+	Signers map[string]ssh.Signer
 	// Attempts bounds how often Sync starts again when the remote moved
 	// during a push; 0 means DefaultSyncAttempts.
 	Attempts int
@@ -583,21 +584,34 @@ func commonPrefix(a, b []*gitstore.Commit) int {
 
 // recreate writes the local-only entries again, in order, on top of the
 // remote's chain: the same statements and signatures at new positions,
-// ratification recomputed, each commit signed again with opts.Signer. It
-// moves no branch and returns the new head. Entries the rules cannot place
-// on the remote's ledger are refused, and nothing is changed.
+// ratification recomputed, each commit signed again with its actor's
+// signer (opts.Signers). It moves no branch and returns the new head.
+// Entries the rules cannot place on the remote's ledger are refused, and
+// nothing is changed.
 func (l *Ledger) recreate(remote, local []*gitstore.Commit, opts SyncOptions) (string, error) {
 	repo := l.repo
 	base := remote[len(remote)-1].ID
-	if opts.Signer == nil {
-		return "", refused("run 'concord sync --as ID --key FILE' to re-create them there",
+	var actors, missing []string // in the order of their first entry
+	for _, c := range local {
+		if !slices.Contains(actors, c.Email) {
+			actors = append(actors, c.Email)
+			if opts.Signers[c.Email] == nil {
+				missing = append(missing, c.Email)
+			}
+		}
+	}
+	needed := RefusedError{Actors: actors}
+	if len(opts.Signers) == 0 {
+		return "", refusedFor(RefusedKeysNeeded, needed,
 			"both this ledger and the remote have new entries since %.12s; your %s must be re-created on top of the remote's", local[0].Parents[0], rules.CountNoun(len(local), "entry", "entries"))
 	}
-	for _, c := range local {
-		if c.Email != opts.As {
-			return "", refused(fmt.Sprintf("run 'concord sync' as %s, with their key", c.Email),
-				"entries by %s need %s's key to be re-created on top of the remote's new entries", c.Email, c.Email)
+	if len(missing) > 0 {
+		keys := "their keys"
+		if len(missing) == 1 {
+			keys = missing[0] + "'s key"
 		}
+		return "", refusedFor(RefusedKeysNeeded, needed,
+			"entries by %s need %s to be re-created on top of the remote's new entries", strings.Join(missing, ", "), keys)
 	}
 	st, key, err := readRoster(repo, base, l.cache) // base is verified by now
 	if err != nil {
@@ -627,7 +641,8 @@ func (l *Ledger) recreate(remote, local []*gitstore.Commit, opts SyncOptions) (s
 		if err != nil {
 			return "", &InconsistentError{Errs: []error{fmt.Errorf("local entry %d: %v", old, err)}}
 		}
-		if err := l2.checkSigner(opts.As, opts.Signer); err != nil {
+		signer := opts.Signers[c.Email]
+		if err := l2.checkSigner(c.Email, signer); err != nil {
 			return "", err
 		}
 		p := l2.entry + 1
@@ -641,7 +656,6 @@ func (l *Ledger) recreate(remote, local []*gitstore.Commit, opts SyncOptions) (s
 			return "", refused("", "your entry %d (%s) cannot be placed after the remote's new entries: %v", old, e.Kind, errors.Unwrap(err))
 		}
 		msg := fmt.Sprintf("%s\n\nConcord-Entry: %d\nConcord-Kind: %s\n", summary, p, e.Kind)
-		signer := opts.Signer
 		id, err := repo.WriteCommit(gitstore.NewCommit{Parent: l2.head, Files: moved, Message: msg, Name: c.Author, Email: c.Email, When: c.When,
 			Sign: func(payload []byte) ([]byte, error) { return signing.Sign(signer, signing.GitNamespace, payload) }})
 		if err != nil {
@@ -666,7 +680,11 @@ func (l *Ledger) moveEntry(e *rules.Entry, files map[string][]byte, old, p int, 
 			out[f] = data
 		}
 	case rules.KindWitness:
-		msg, err := signCheckpoint(&rules.Checkpoint{Ledger: l.ID(), Entries: p, Head: l.head}, e.Actor, opts.Signer)
+		signer := opts.Signers[e.Actor]
+		if signer == nil { // the commit's author, whose key recreate has, is the actor
+			return nil, "", &InconsistentError{Errs: []error{fmt.Errorf("local entry %d: a witness note by %s in a commit by another", old, e.Actor)}}
+		}
+		msg, err := signCheckpoint(&rules.Checkpoint{Ledger: l.ID(), Entries: p, Head: l.head}, e.Actor, signer)
 		if err != nil {
 			return nil, "", err
 		}

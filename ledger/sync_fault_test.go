@@ -137,7 +137,7 @@ func TestSyncFaults(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), tc.timeout)
 			defer cancel()
 			start := time.Now()
-			_, err := Sync(ctx, c.dir, c.env, SyncOptions{As: "a", Signer: c.people["a"].signer})
+			_, err := Sync(ctx, c.dir, c.env, SyncOptions{Signers: c.signers("a")})
 			t.Logf("after %v: %v", time.Since(start).Round(time.Millisecond), err)
 			var re *RemoteError
 			if !errors.As(err, &re) {
@@ -311,7 +311,7 @@ func TestSyncSmartHTTPFaults(t *testing.T) {
 			h.set(&tc.fault)
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			_, err := Sync(ctx, c.dir, c.env, SyncOptions{As: "a", Signer: c.people["a"].signer})
+			_, err := Sync(ctx, c.dir, c.env, SyncOptions{Signers: c.signers("a")})
 			t.Logf("sync: %v", err)
 			if h.harmedRequests() == 0 {
 				t.Fatal("the fault was never applied")

@@ -10,12 +10,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/concord-ledger/concord/internal/det"
 	"github.com/concord-ledger/concord/internal/filelock"
@@ -43,19 +45,27 @@ func (w *world) clone(t *testing.T, url string) *world {
 	return &world{t: t, dir: dir, env: env, people: w.people}
 }
 
-func (w *world) sync(as string) (*SyncResult, error) {
-	opts := SyncOptions{}
-	if as != "" {
-		opts.As, opts.Signer = as, w.people[as].signer
-	}
-	return Sync(context.Background(), w.dir, w.env, opts)
+// sync syncs w, giving the keys of the ids in as ("" gives none).
+func (w *world) sync(as ...string) (*SyncResult, error) {
+	return Sync(context.Background(), w.dir, w.env, SyncOptions{Signers: w.signers(as...)})
 }
 
-func (w *world) mustSync(as string) *SyncResult {
+// signers returns the signers of ids, by id; "" is skipped.
+func (w *world) signers(ids ...string) map[string]ssh.Signer {
+	out := map[string]ssh.Signer{}
+	for _, id := range ids {
+		if id != "" {
+			out[id] = w.people[id].signer
+		}
+	}
+	return out
+}
+
+func (w *world) mustSync(as ...string) *SyncResult {
 	w.t.Helper()
-	res, err := w.sync(as)
+	res, err := w.sync(as...)
 	if err != nil {
-		w.t.Fatalf("sync as %s: %v", as, err)
+		w.t.Fatalf("sync as %v: %v", as, err)
 	}
 	return res
 }
@@ -268,7 +278,7 @@ func TestSyncRecreateRefusals(t *testing.T) {
 		as    string
 		want  string
 	}{
-		{"no key given", func(c *world) { c.sign("pact", "b") }, "", "both this ledger and the remote have new entries"},
+		{"no key given", func(c *world) { c.sign("pact", "b") }, "", "both this ledger and the remote have new entries since"},
 		{"someone else's entry", func(c *world) { c.sign("pact", "b") }, "c", "entries by b need b's key to be re-created"},
 		{"both amended", func(c *world) {
 			if _, err := Amend(c.dir, c.env, AmendOptions{Document: "pact", Texts: []TextInput{{Lang: "en", Name: "en", Data: []byte("Local amendment.\n")}},
@@ -296,6 +306,53 @@ func TestSyncRecreateRefusals(t *testing.T) {
 				t.Fatal("a refused sync changed a ledger")
 			}
 		})
+	}
+}
+
+// TestSyncRecreatesEntriesOfTwoSignatories: a clone where a and b both
+// approved while the remote moved. A sync given a's key alone refuses,
+// naming b's as the one missing and changing nothing; given both, it
+// re-creates each entry signed with its own signatory's key, and the
+// remote verifies with both approvals counted.
+func TestSyncRecreatesEntriesOfTwoSignatories(t *testing.T) {
+	r := newWorld(t)
+	r.propose("pact", []string{"a", "b", "c"}, "all", "en", "Pact.\n")
+	c := r.clone(t, r.dir)
+	c.sign("pact", "a")
+	c.sign("pact", "b")
+	r.sign("pact", "c")
+	before, remoteBefore := c.head(), r.head()
+	_, err := c.sync("a")
+	var re *RefusedError
+	if !errors.As(err, &re) || !strings.Contains(err.Error(), "entries by b need b's key") || strings.Contains(err.Error(), "by a") ||
+		re.Reason != RefusedKeysNeeded || !slices.Equal(re.Actors, []string{"a", "b"}) {
+		t.Fatalf("sync with a's key alone: %v", err)
+	}
+	if c.head() != before || r.head() != remoteBefore {
+		t.Fatal("a refused sync changed a ledger")
+	}
+	if res := c.mustSync("a", "b"); res.Recreated != 2 || res.Pushed != 2 {
+		t.Fatalf("sync with both keys: %+v", res)
+	}
+	rep := r.mustVerify()
+	if len(rep.Ratified) != 1 {
+		t.Fatalf("ratified %v, want pact with the three approvals", rep.Ratified)
+	}
+	l := r.open()
+	for _, id := range []string{"a", "b"} {
+		chain, err := l.repo.FirstParentChain(l.Head())
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, cm := range chain {
+			if cm.Email == id {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d commits by %s on the remote, want 1", n, id)
+		}
 	}
 }
 
@@ -344,7 +401,7 @@ func TestSyncUnreachable(t *testing.T) {
 		t.Run(url, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			_, err := Sync(ctx, c.dir, c.env, SyncOptions{Remote: url, As: "a", Signer: c.people["a"].signer})
+			_, err := Sync(ctx, c.dir, c.env, SyncOptions{Remote: url, Signers: c.signers("a")})
 			var re *RemoteError
 			if !errors.As(err, &re) || !strings.Contains(err.Error(), "nothing was lost: the ledger is as it was, with 1 entry the remote does not have") {
 				t.Fatalf("sync: %v", err)
