@@ -18,6 +18,9 @@ import (
 // hintFor returns the next step for err itself (not what it wraps) in the
 // command line's words, and whether cmd has one for it.
 func hintFor(err error) (string, bool) {
+	if err == gitstore.ErrReadDeadline {
+		return "a copy can be built to be slow to read; if this ledger is simply large or the machine slow, give --timeout more time", true
+	}
 	switch e := err.(type) {
 	case *ledger.NotLedgerError:
 		return "pass --ledger DIR or set CONCORD_LEDGER; 'concord init' founds a new ledger", true

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,6 +20,7 @@ type verifyOptions struct {
 	Checkpoints []string
 	Workers     int
 	LedgerID    string
+	Timeout     time.Duration
 	JSON        bool
 	Quiet       bool
 }
@@ -54,7 +56,9 @@ that line. --json prints the report as docs/schema/verify.json describes,
 every problem with a stable code (docs/JSON.md).
 
 Exit status 0 when everything holds, 3 when anything does not; every problem
-is listed with its entry, commit and file.`,
+is listed with its entry, commit and file. A repository whose objects take
+longer than --timeout to read (a copy can be built to be slow to read) is
+exit status 1: it could not be checked.`,
 		Args: argsNamed(),
 		RunE: func(c *cobra.Command, args []string) error {
 			if o.Since != "" {
@@ -66,6 +70,9 @@ is listed with its entry, commit and file.`,
 			}
 			if o.LedgerID = strings.ToLower(strings.TrimSpace(o.LedgerID)); o.LedgerID != "" && !isLedgerID(o.LedgerID) {
 				return usagef("--ledger-id %q is not a ledger id (64 hex digits, as 'concord verify' prints it)", o.LedgerID)
+			}
+			if err := checkTimeout(o.Timeout); err != nil {
+				return err
 			}
 			if o.Quiet && o.JSON {
 				return usagef("--quiet and --json cannot be used together: --json prints the whole report")
@@ -79,7 +86,8 @@ is listed with its entry, commit and file.`,
 				cps = append(cps, ledger.CheckpointFile{Name: f, Data: data})
 			}
 			stop := startProgress(s, o.JSON, "verifying the ledger")
-			rep, err := ledger.Verify(ledgerDir(c, s), ledger.VerifyOptions{Since: o.Since, Workers: o.Workers, Checkpoints: cps, LedgerID: o.LedgerID, Git: gitProgram(s)})
+			rep, err := ledger.Verify(ledgerDir(c, s), ledger.VerifyOptions{Since: o.Since, Workers: o.Workers, Checkpoints: cps, LedgerID: o.LedgerID,
+				Git: gitProgram(s), ReadBy: time.Now().Add(o.Timeout)})
 			stop()
 			if err != nil {
 				return err
@@ -106,10 +114,18 @@ is listed with its entry, commit and file.`,
 	c.Flags().StringArrayVar(&o.Checkpoints, "checkpoint", nil, "a checkpoint file the ledger must extend (repeatable)")
 	c.Flags().StringVar(&o.LedgerID, "ledger-id", "", "pin the ledger: refuse (exit 3) any ledger with another id")
 	c.Flags().IntVar(&o.Workers, "workers", 0, "signature-checking goroutines (default: one per CPU)")
+	c.Flags().DurationVar(&o.Timeout, "timeout", defaultVerifyTimeout, "give up reading the repository's objects after this long (exit 1: cannot check)")
 	c.Flags().BoolVar(&o.JSON, "json", false, "print the report as JSON")
 	c.Flags().BoolVarP(&o.Quiet, "quiet", "q", false, "print only the verdict line")
 	return c
 }
+
+// defaultVerifyTimeout bounds verify's reads of a repository through
+// go-git (ledger.VerifyOptions.ReadBy): far more than any honest ledger
+// needs (20,498 entries read through go-git alone in under 10 s on two
+// cores), far less than the hours a copy built to be slow to read would
+// take.
+const defaultVerifyTimeout = 10 * time.Minute
 
 // printVerifyReport prints what the audit proved, for people: the ledger,
 // the trust anchor, per document and version the decisions and the

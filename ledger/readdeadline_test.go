@@ -43,3 +43,20 @@ func TestReadDeadlineSaysWhatHappened(t *testing.T) {
 		t.Errorf("the head moved: %s → %s", before, c.head())
 	}
 }
+
+// TestVerifyReadDeadline: a verify whose reads through go-git run past
+// VerifyOptions.ReadBy returns an error wrapping gitstore.ErrReadDeadline
+// (cannot check), and no report: neither "OK" nor problems that would
+// call the ledger tampered. Before it, the same verify holds.
+func TestVerifyReadDeadline(t *testing.T) {
+	w := newWorld(t)
+	w.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+	rep, err := Verify(w.dir, VerifyOptions{ReadBy: time.Now().Add(time.Hour)})
+	if err != nil || !rep.OK() {
+		t.Fatalf("verify within its time: %v, %v", err, rep)
+	}
+	rep, err = Verify(w.dir, VerifyOptions{ReadBy: time.Now().Add(-time.Second)})
+	if !errors.Is(err, gitstore.ErrReadDeadline) || !errors.Is(err, context.DeadlineExceeded) || rep != nil {
+		t.Fatalf("verify past its time: %v, report %v; want gitstore.ErrReadDeadline and no report", err, rep)
+	}
+}

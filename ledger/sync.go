@@ -133,7 +133,7 @@ func (e *maskedError) Error() string { return e.msg }
 func (e *maskedError) Unwrap() error { return e.err }
 
 // readBy returns ctx's deadline, or the zero time: what was fetched is
-// read within the time the command was given too (VerifyOptions.readBy).
+// read within the time the command was given too (VerifyOptions.ReadBy).
 func readBy(ctx context.Context) time.Time {
 	d, _ := ctx.Deadline()
 	return d
@@ -261,7 +261,7 @@ func Clone(ctx context.Context, url, dir string, env Env) (res *SyncResult, err 
 	if notALedger(repo, head) {
 		return nil, discard(repo, notALedgerRemote(shown))
 	}
-	rep, err := verifyRepo(repo, head, VerifyOptions{readBy: readBy(ctx)})
+	rep, err := verifyRepo(repo, head, VerifyOptions{ReadBy: readBy(ctx)})
 	if err != nil {
 		return nil, discard(repo, &RemoteError{URL: shown, Op: "reading what was fetched", Err: err, Clone: true})
 	}
@@ -497,7 +497,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 // returns the fetched history, root first, as commits that hold only
 // their ids, and the audit's report.
 func (l *Ledger) checkIncoming(ctx context.Context, url, incoming, synced, accepted string, acc *pendingAccepted, other bool) ([]*gitstore.Commit, *Report, error) {
-	opts := VerifyOptions{accepted: accepted, readBy: readBy(ctx)}
+	opts := VerifyOptions{accepted: accepted, ReadBy: readBy(ctx)}
 	if accepted != "" {
 		opts.resume, opts.resumeHead = acc.take(l.repo, accepted), accepted
 	}

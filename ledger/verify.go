@@ -135,6 +135,13 @@ type VerifyOptions struct {
 	// repository's objects all at once (gitstore.Preload), checking each as
 	// it checks what it reads itself; "" reads each object through go-git.
 	Git string
+	// ReadBy, when not zero, is when the audit's reads through go-git give
+	// up: Verify then returns an error wrapping gitstore.ErrReadDeadline
+	// ("cannot check"), not a report. A copy can be built to be slow to
+	// read (small objects each at the end of a long chain of large deltas,
+	// which go-git rebuilds for each read: hours for a few KB); objects
+	// Preload read through git are not bounded by it.
+	ReadBy time.Time
 
 	// accepted is a head an earlier full audit accepted (see
 	// acceptedPrefix): the signatures of the entries up to it are not
@@ -145,9 +152,6 @@ type VerifyOptions struct {
 	// history, the replay starts after it, from that state.
 	resume     *rules.State
 	resumeHead string
-	// readBy, when set, is when reads through go-git give up
-	// (gitstore.Repo.SetReadDeadline), for the audit alone.
-	readBy time.Time
 }
 
 type sigJob struct {
@@ -208,8 +212,8 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 }
 
 func verifyRepo(repo *gitstore.Repo, head string, opts VerifyOptions) (*Report, error) {
-	if !opts.readBy.IsZero() {
-		repo.SetReadDeadline(opts.readBy)
+	if !opts.ReadBy.IsZero() {
+		repo.SetReadDeadline(opts.ReadBy)
 		defer repo.SetReadDeadline(time.Time{})
 	}
 	rep := newReport(head)

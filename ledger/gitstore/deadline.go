@@ -2,13 +2,21 @@ package gitstore
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
 // ErrReadDeadline is returned by every read through go-git once the time
-// SetReadDeadline gave has passed. It wraps context.DeadlineExceeded.
-var ErrReadDeadline = fmt.Errorf("reading the repository's objects took longer than the time given: %w", context.DeadlineExceeded)
+// SetReadDeadline gave has passed. errors.Is finds context.DeadlineExceeded
+// in it too.
+var ErrReadDeadline error = readDeadlineError{}
+
+type readDeadlineError struct{}
+
+func (readDeadlineError) Error() string {
+	return "reading the repository's objects took longer than the time given"
+}
+
+func (readDeadlineError) Is(target error) bool { return target == context.DeadlineExceeded }
 
 // SetReadDeadline bounds the time of the reads through go-git that
 // follow: once t has passed, each fails with ErrReadDeadline (the zero
