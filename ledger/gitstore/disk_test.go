@@ -14,7 +14,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/concord-ledger/concord/internal/testtool"
 	"github.com/concord-ledger/concord/ledger/gitstore"
@@ -31,22 +30,6 @@ func gitIn(t *testing.T, dir string, args ...string) string {
 	}
 	return strings.TrimSpace(string(out))
 }
-
-func appendN(t *testing.T, g *gitstore.Repo, parent string, n int, prefix string) string {
-	t.Helper()
-	for i := 0; i < n; i++ {
-		id, err := g.Append(gitstore.NewCommit{Parent: parent, Message: "entry\n", Name: "a", Email: "a",
-			When:  time.Date(2026, 1, 1, 0, 0, i, 0, time.UTC),
-			Files: map[string][]byte{fmt.Sprintf("%s/%d/text.txt", prefix, i): []byte(fmt.Sprintf("The text of %s %d.\n", prefix, i))}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		parent = id
-	}
-	return parent
-}
-
-func objectPath(dir, id string) string { return filepath.Join(dir, "objects", id[:2], id[2:]) }
 
 // TestObjectModesAsGit: the loose objects concord writes have the mode
 // stock git gives its own in the same repository, for each umask and
