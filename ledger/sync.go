@@ -426,7 +426,9 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			}
 			l.repo.Step("sync: branch moved")
 			res.Fetched += len(incomingChain) - k
-			res.Recreated += len(localChain) - k
+			// An attempt after a lost push re-creates again the
+			// entries the last one re-created: the same entries.
+			res.Recreated = len(localChain) - k
 		}
 		head, err := repo.Head()
 		if err != nil {
