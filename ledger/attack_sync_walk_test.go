@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"bytes"
+	"context"
 	"encoding/gob"
 	"errors"
 	"os"
@@ -386,4 +387,40 @@ func readAcceptedOf(w *world) (acceptedHeader, bool) {
 	l := w.open()
 	h, _, ok := readAccepted(l.repo, verifiedHead(w.t.(*testing.T), w))
 	return h, ok
+}
+
+// TestAttackSyncPushDroppedAfterRecreate: both ledgers moved, the sync
+// re-creates its local entry on the remote's and the push is dropped
+// mid-pack (the remote did not move). The error must count the local
+// entries the remote does not have: the one re-created, not the remote's
+// own entry the branch now holds below it. Nothing accepted is lost, and
+// the next sync delivers the entry.
+func TestAttackSyncPushDroppedAfterRecreate(t *testing.T) {
+	r := newWorld(t)
+	r.propose("pact", []string{"a", "b", "c"}, "all", "en", "Pact.\n")
+	p := newFaultProxy(t, startGitDaemon(t, filepath.Dir(r.dir)))
+	c := r.clone(t, "git://"+p.addr()+"/"+filepath.Base(r.dir))
+	c.sign("pact", "a") // the local entry
+	r.sign("pact", "b") // the remote's
+	remote := r.head()
+	p.set(fault{kind: dropUp, service: "git-receive-pack", after: 40})
+	_, err := Sync(context.Background(), c.dir, c.env, SyncOptions{As: "a", Signer: c.people["a"].signer})
+	var re *RemoteError
+	if !errors.As(err, &re) || re.Op != "pushing" {
+		t.Fatalf("sync: %v, want a RemoteError pushing", err)
+	}
+	if !strings.Contains(err.Error(), "with 1 entry the remote does not have") || re.Local != 1 {
+		t.Fatalf("error %q (Local %d): want it to count the 1 local entry", err, re.Local)
+	}
+	if r.head() != remote {
+		t.Fatalf("the remote moved from %s to %s", remote, r.head())
+	}
+	c.mustVerify()
+	noTempFiles(t, c)
+	p.set(fault{})
+	res := c.mustSync("a")
+	if res.Pushed != 1 || c.head() != r.head() || res.Entries != r.entries() {
+		t.Fatalf("the retry: %+v; want 1 pushed, heads equal", res)
+	}
+	r.mustVerify()
 }

@@ -364,7 +364,10 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			return nil, err
 		}
 		localChain := idChain(localIDs)
-		unsent := len(localChain) - positionAfter(localChain, synced)
+		// The remote has what it had at the last sync, and what the last
+		// attempt fetched (the branch may hold it since, under entries
+		// re-created on it).
+		unsent := len(localChain) - max(positionAfter(localChain, synced), positionAfter(localChain, lastIncoming))
 		incoming, err := repo.Fetch(ctx, url, incomingRef)
 		var incomingChain []*gitstore.Commit
 		var incomingRep *Report
