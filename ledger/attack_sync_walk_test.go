@@ -7,10 +7,13 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/ledger/statecache"
+	"github.com/concord-ledger/concord/signing"
 )
 
 // Attacks on the sync's walk, which stops at the history kept with the
@@ -423,4 +426,95 @@ func TestAttackSyncPushDroppedAfterRecreate(t *testing.T) {
 		t.Fatalf("the retry: %+v; want 1 pushed, heads equal", res)
 	}
 	r.mustVerify()
+}
+
+// TestAttackAcceptedStateAcrossResumedSyncs: each sync resumes from the
+// state the last one kept, itself reached by a resumed audit, and keeps
+// the state it reaches: a state that loses something in the file would
+// then drift from the truth over syncs. After every step of a ledger with
+// each kind of entry (a rotation, two-language texts, an amendment, a
+// withdrawal, a quorum, a revocation, a pending roster change) fetched by
+// its own sync, the state kept equals a full audit's at that head, the
+// sync took every earlier entry from the kept state, and the history kept
+// with it is the head's.
+func TestAttackAcceptedStateAcrossResumedSyncs(t *testing.T) {
+	w := newWorld(t)
+	c := w.clone(t, w.dir)
+	newA := newPerson(t, "a-new-key", false)
+	var change string
+	steps := []func(){
+		func() {
+			res, err := ProposeRosterChange(w.dir, w.env, RosterChangeOptions{Action: rules.ActionRotate, ID: "a", Key: newA.signer.PublicKey(), As: "s1", Signer: w.people["s1"].signer})
+			if err != nil {
+				t.Fatal(err)
+			}
+			change = res.Change
+		},
+		func() {
+			if _, err := ApproveRosterChange(w.dir, w.env, change, "s2", w.people["s2"].signer); err != nil {
+				t.Fatal(err)
+			}
+			w.people["a"].signer = newA.signer
+		},
+		func() { w.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n", "zh", "协定。\n") },
+		func() { w.sign("pact", "a") },
+		func() { w.sign("pact", "b") },
+		func() { w.propose("draft", []string{"a", "b", "c"}, "all", "en", "Draft one.\n") },
+		func() { w.sign("draft", "c") },
+		func() {
+			if _, err := Amend(w.dir, w.env, AmendOptions{Document: "draft", Texts: []TextInput{{Lang: "en", Name: "en", Data: []byte("Draft two.\n")}},
+				As: "s1", Signer: w.people["s1"].signer}); err != nil {
+				t.Fatal(err)
+			}
+		},
+		func() { w.sign("draft", "a") },
+		func() {
+			if _, err := w.decide("draft", 0, "a", signing.Withdraw); err != nil {
+				t.Fatal(err)
+			}
+		},
+		func() { w.sign("draft", "a") },
+		func() { w.propose("quorum", []string{"a", "b", "c"}, "quorum:2", "en", "Two of three.\n") },
+		func() { w.sign("quorum", "b") },
+		func() { w.sign("quorum", "c") },
+		func() {
+			res, err := ProposeRosterChange(w.dir, w.env, RosterChangeOptions{Action: rules.ActionRevoke, ID: "c", As: "s1", Signer: w.people["s1"].signer})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := ApproveRosterChange(w.dir, w.env, res.Change, "s2", w.people["s2"].signer); err != nil {
+				t.Fatal(err)
+			}
+		},
+		func() {
+			d := newPerson(t, "d", false)
+			m := d.Member
+			if _, err := ProposeRosterChange(w.dir, w.env, RosterChangeOptions{Action: rules.ActionAdd, Member: &m, As: "s2", Signer: w.people["s2"].signer}); err != nil {
+				t.Fatal(err)
+			}
+		},
+	}
+	for i, step := range steps {
+		before := c.entries()
+		step()
+		res := c.mustSync("")
+		if res.resumed != before || res.Fetched != w.entries()-before || res.Head != w.head() || res.Entries != w.entries() {
+			t.Fatalf("step %d: sync %+v; want %d entries taken from the kept state, %d fetched, head %s", i, res, before, w.entries()-before, w.head())
+		}
+		l := c.open()
+		kept := loadAccepted(l.repo, w.head())
+		full, err := verifyRepo(l.repo, w.head(), VerifyOptions{})
+		if err != nil || !full.OK() || kept == nil {
+			t.Fatalf("step %d: full audit %v %v; kept state %v", i, err, full, kept)
+		}
+		if a, b := stateView(t, kept), stateView(t, full.state); a != b {
+			t.Fatalf("step %d: the kept state drifted from the full audit's:\n%s\n%s", i, a, b)
+		}
+		h, _, ok := readAccepted(l.repo, w.head())
+		if !ok || !slices.Equal(h.Chain, full.chain) {
+			t.Fatalf("step %d: the history kept is not the head's", i)
+		}
+	}
+	forgeBadSignatures(t, w, "quorum", "a")
+	wantRefused(t, c, "signature does not verify")
 }
