@@ -518,3 +518,77 @@ func TestAttackAcceptedStateAcrossResumedSyncs(t *testing.T) {
 	forgeBadSignatures(t, w, "quorum", "a")
 	wantRefused(t, c, "signature does not verify")
 }
+
+// TestAttackSyncRefsMovedDuringFetch: a stock-git user moves
+// refs/concord/verified, or the branch, while the sync fetches (after it
+// read the accepted state and started decoding it). The state decoded for
+// the head named before is not taken for another; a forged entry is
+// refused; a branch moved under the sync makes it fail without accepting
+// anything, and the next sync is whole.
+func TestAttackSyncRefsMovedDuringFetch(t *testing.T) {
+	for _, move := range []string{"verified back", "verified forward", "branch back"} {
+		t.Run(move, func(t *testing.T) {
+			for _, forged := range []bool{true, false} {
+				r := newWorld(t)
+				r.propose("pact", []string{"a", "b", "c"}, "all", "en", "Pact.\n")
+				c := r.clone(t, r.dir)
+				old := c.head()
+				r.sign("pact", "a")
+				c.mustSync("")
+				accepted := c.head()
+				if move == "verified forward" {
+					setVerified(t, c, old) // forward again during the fetch
+				}
+				if forged {
+					forgeBadSignatures(t, r, "pact", "b")
+				} else {
+					r.sign("pact", "b")
+				}
+				c.env.StepHook = func(step string) {
+					if step != "fetch: objects fetched" {
+						return
+					}
+					switch move {
+					case "verified back":
+						setVerified(t, c, old)
+					case "verified forward":
+						setVerified(t, c, accepted)
+					case "branch back":
+						setBranch(t, c, old)
+					}
+				}
+				res, err := c.sync("")
+				c.env.StepHook = nil
+				noTempFiles(t, c)
+				if forged {
+					var re *RemoteRejectedError
+					if !errors.As(err, &re) || !strings.Contains(err.Error(), "signature does not verify") {
+						t.Fatalf("forged: sync %v; want the forged entry refused", err)
+					}
+					continue
+				}
+				if move == "branch back" {
+					if err == nil {
+						t.Fatalf("a sync whose branch moved under it succeeded: %+v", res)
+					}
+					t.Logf("the branch moved under the sync: %v", err)
+					if verifiedHead(t, c) != accepted || acceptedFileHead(t, c) != accepted || c.head() != old {
+						t.Fatalf("the failed sync moved the accepted head to %s, the state to %s, or the branch to %s", verifiedHead(t, c), acceptedFileHead(t, c), c.head())
+					}
+					res = c.mustSync("")
+					if res.Fetched != 2 || res.resumed != 0 {
+						t.Fatalf("the next sync: %+v; want 2 fetched, the kept state not taken (its head is not in the branch)", res)
+					}
+				} else if err != nil {
+					t.Fatalf("sync: %v", err)
+				} else if want := map[string]int{"verified back": 0, "verified forward": r.entries() - 1}[move]; res.resumed != want || res.Fetched != 1 {
+					t.Fatalf("sync: %+v; want 1 fetched, %d entries taken from the kept state", res, want)
+				}
+				if c.head() != r.head() || verifiedHead(t, c) != r.head() || acceptedFileHead(t, c) != r.head() {
+					t.Fatalf("head %s, accepted %s, state kept for %s; want %s", c.head(), verifiedHead(t, c), acceptedFileHead(t, c), r.head())
+				}
+				c.mustVerify()
+			}
+		})
+	}
+}
