@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/concord-ledger/concord/internal/testtool"
 	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/ledger/statecache"
 	"github.com/concord-ledger/concord/signing"
@@ -53,6 +54,17 @@ func noTempFiles(t *testing.T, w *world) {
 	}
 }
 
+// overTransports runs f with the syncs and clones going through go-git
+// alone (git "") and through the git program.
+func overTransports(t *testing.T, f func(t *testing.T, git string)) {
+	t.Run("go-git", func(t *testing.T) { f(t, "") })
+	t.Run("git", func(t *testing.T) {
+		git := testtool.Require(t, "git")
+		isolateGit(t, "")
+		f(t, git)
+	})
+}
+
 // setBranch moves w's branch main as stock git's update-ref would.
 func setBranch(t *testing.T, w *world, id string) {
 	t.Helper()
@@ -73,83 +85,86 @@ func setBranch(t *testing.T, w *world, id string) {
 // refused and nothing is accepted for it; a good one is taken, with
 // true counts, and the state kept is the new head's.
 func TestAttackSyncRetryAfterLostRaceAuditsWhatIsNew(t *testing.T) {
-	for _, forged := range []bool{true, false} {
-		name := "good"
-		if forged {
-			name = "forged"
-		}
-		t.Run(name, func(t *testing.T) {
-			r := newWorld(t)
-			r.propose("pact", []string{"a", "b", "c"}, "all", "en", "Pact.\n")
-			c := r.clone(t, r.dir)
-			cloned := c.head()
-			c.sign("pact", "b") // a local entry to re-create
-			r.sign("pact", "a") // the remote moved
-			first := r.head()
-			moved := 0
-			c.env.StepHook = func(step string) {
-				if step != "sync: branch moved" {
-					return
-				}
-				moved++
-				if moved > 1 {
-					return
-				}
-				// Between the first attempt's audit and its push.
-				if forged {
-					forgeBadSignatures(t, r, "pact", "c")
-				} else {
-					r.sign("pact", "c")
-				}
-			}
-			res, err := c.sync("b")
+	overTransports(t, func(t *testing.T, git string) {
+		for _, forged := range []bool{true, false} {
+			name := "good"
 			if forged {
-				var re *RemoteRejectedError
-				if !errors.As(err, &re) || !strings.Contains(err.Error(), "signature does not verify") {
-					t.Fatalf("sync: %v, %+v; want the forged entry refused", err, res)
+				name = "forged"
+			}
+			t.Run(name, func(t *testing.T) {
+				r := newWorld(t)
+				r.env.Git = git
+				r.propose("pact", []string{"a", "b", "c"}, "all", "en", "Pact.\n")
+				c := r.clone(t, r.dir)
+				cloned := c.head()
+				c.sign("pact", "b") // a local entry to re-create
+				r.sign("pact", "a") // the remote moved
+				first := r.head()
+				moved := 0
+				c.env.StepHook = func(step string) {
+					if step != "sync: branch moved" {
+						return
+					}
+					moved++
+					if moved > 1 {
+						return
+					}
+					// Between the first attempt's audit and its push.
+					if forged {
+						forgeBadSignatures(t, r, "pact", "c")
+					} else {
+						r.sign("pact", "c")
+					}
 				}
-				wantProblem(t, r.verify(VerifyOptions{}), "signature does not verify")
-				if v := verifiedHead(t, c); v != cloned {
-					t.Fatalf("the accepted head moved to %s on a refused sync (was %s)", v, cloned)
+				res, err := c.sync("b")
+				if forged {
+					var re *RemoteRejectedError
+					if !errors.As(err, &re) || !strings.Contains(err.Error(), "signature does not verify") {
+						t.Fatalf("sync: %v, %+v; want the forged entry refused", err, res)
+					}
+					wantProblem(t, r.verify(VerifyOptions{}), "signature does not verify")
+					if v := verifiedHead(t, c); v != cloned {
+						t.Fatalf("the accepted head moved to %s on a refused sync (was %s)", v, cloned)
+					}
+					if h := acceptedFileHead(t, c); h != cloned {
+						t.Fatalf("the accepted state is kept for %q, want the cloned head %s", h, cloned)
+					}
+					noTempFiles(t, c)
+					c.mustVerify()
+					// The refused sync left nothing a later one trusts: it
+					// refuses again.
+					c.env.StepHook = nil
+					if _, err := c.sync("b"); !errors.As(err, &re) {
+						t.Fatalf("the sync after the refusal: %v, want a refusal", err)
+					}
+					return
 				}
-				if h := acceptedFileHead(t, c); h != cloned {
-					t.Fatalf("the accepted state is kept for %q, want the cloned head %s", h, cloned)
+				if err != nil {
+					t.Fatalf("sync: %v", err)
+				}
+				if res.Attempts != 2 || res.Fetched != 2 || res.Pushed != 1 || res.Entries != r.entries() || res.Head != r.head() || c.head() != r.head() {
+					t.Fatalf("sync: %+v; want 2 attempts, 2 fetched, 1 pushed, %d entries at %s", res, r.entries(), r.head())
+				}
+				// The local entry was re-created on each attempt: it is one
+				// entry all the same.
+				if res.Recreated != 1 {
+					t.Fatalf("sync: %d entries reported re-created, there was 1 local entry", res.Recreated)
+				}
+				// The accepted head is the remote's head the second attempt
+				// audited (the push made the remote's head ours).
+				v := verifiedHead(t, c)
+				if v == first || v == cloned || acceptedFileHead(t, c) != v {
+					t.Fatalf("accepted head %s, state kept for %s; first fetched %s", v, acceptedFileHead(t, c), first)
 				}
 				noTempFiles(t, c)
 				c.mustVerify()
-				// The refused sync left nothing a later one trusts: it
-				// refuses again.
-				c.env.StepHook = nil
-				if _, err := c.sync("b"); !errors.As(err, &re) {
-					t.Fatalf("the sync after the refusal: %v, want a refusal", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("sync: %v", err)
-			}
-			if res.Attempts != 2 || res.Fetched != 2 || res.Pushed != 1 || res.Entries != r.entries() || res.Head != r.head() || c.head() != r.head() {
-				t.Fatalf("sync: %+v; want 2 attempts, 2 fetched, 1 pushed, %d entries at %s", res, r.entries(), r.head())
-			}
-			// The local entry was re-created on each attempt: it is one
-			// entry all the same.
-			if res.Recreated != 1 {
-				t.Fatalf("sync: %d entries reported re-created, there was 1 local entry", res.Recreated)
-			}
-			// The accepted head is the remote's head the second attempt
-			// audited (the push made the remote's head ours).
-			v := verifiedHead(t, c)
-			if v == first || v == cloned || acceptedFileHead(t, c) != v {
-				t.Fatalf("accepted head %s, state kept for %s; first fetched %s", v, acceptedFileHead(t, c), first)
-			}
-			noTempFiles(t, c)
-			c.mustVerify()
-			r.mustVerify()
-			// The next sync resumes from that state and still audits.
-			forgeBadSignatures(t, r, "pact", "a")
-			wantRefused(t, c, "signature does not verify")
-		})
-	}
+				r.mustVerify()
+				// The next sync resumes from that state and still audits.
+				forgeBadSignatures(t, r, "pact", "a")
+				wantRefused(t, c, "signature does not verify")
+			})
+		}
+	})
 }
 
 // TestAttackSyncAfterStockGitMovesRefs: a stock-git user moves the local
@@ -158,68 +173,90 @@ func TestAttackSyncRetryAfterLostRaceAuditsWhatIsNew(t *testing.T) {
 // The kept state (for the newer head) is then not used; a forged entry
 // from the remote is refused and a good one taken, with true counts.
 func TestAttackSyncAfterStockGitMovesRefs(t *testing.T) {
-	for _, move := range []string{"branch back", "verified back", "verified unknown", "both back"} {
-		t.Run(move, func(t *testing.T) {
-			r := newWorld(t)
-			r.propose("pact", []string{"a", "b", "c"}, "all", "en", "Pact.\n")
-			c := r.clone(t, r.dir)
-			old := c.head()
-			r.sign("pact", "a")
-			c.mustSync("")
-			accepted := c.head()
-			if acceptedFileHead(t, c) != accepted {
-				t.Fatal("no accepted state kept for the synced head")
+	overTransports(t, func(t *testing.T, git string) {
+		for _, move := range []string{"branch back", "verified back", "verified unknown", "verified elsewhere", "both back"} {
+			if move == "verified unknown" && git != "" {
+				// git's fetch fails on a local ref naming no object
+				// ("bad object .alternate"): nothing is accepted, but
+				// there is nothing more to see.
+				continue
 			}
-			switch move {
-			case "branch back":
-				setBranch(t, c, old)
-			case "verified back":
-				setVerified(t, c, old)
-			case "verified unknown":
-				setVerified(t, c, strings.Repeat("ab", 20))
-			case "both back":
-				setBranch(t, c, old)
-				setVerified(t, c, old)
-			}
-			forgeBadSignatures(t, r, "pact", "b")
-			_, err := c.sync("")
-			var re *RemoteRejectedError
-			if !errors.As(err, &re) || !strings.Contains(err.Error(), "signature does not verify") {
-				t.Fatalf("sync: %v; want the forged entry refused", err)
-			}
-			noTempFiles(t, c)
+			t.Run(move, func(t *testing.T) {
+				r := newWorld(t)
+				r.env.Git = git
+				r.propose("pact", []string{"a", "b", "c"}, "all", "en", "Pact.\n")
+				c := r.clone(t, r.dir)
+				old := c.head()
+				r.sign("pact", "a")
+				c.mustSync("")
+				accepted := c.head()
+				if acceptedFileHead(t, c) != accepted {
+					t.Fatal("no accepted state kept for the synced head")
+				}
+				switch move {
+				case "branch back":
+					setBranch(t, c, old)
+				case "verified back":
+					setVerified(t, c, old)
+				case "verified unknown":
+					setVerified(t, c, strings.Repeat("ab", 20))
+				case "verified elsewhere":
+					// A commit the clone holds, of another ledger.
+					o := newWorld(t)
+					o.propose("other", []string{"a"}, "all", "en", "Another.\n")
+					copyObjects(t, o, c)
+					setVerified(t, c, o.head())
+				case "both back":
+					setBranch(t, c, old)
+					setVerified(t, c, old)
+				}
+				forgeBadSignatures(t, r, "pact", "b")
+				_, err := c.sync("")
+				var re *RemoteRejectedError
+				if !errors.As(err, &re) || !strings.Contains(err.Error(), "signature does not verify") {
+					t.Fatalf("sync: %v; want the forged entry refused", err)
+				}
+				noTempFiles(t, c)
 
-			// The same with a good entry on another remote state.
-			r2 := newWorld(t)
-			r2.propose("pact", []string{"a", "b", "c"}, "all", "en", "Pact.\n")
-			c2 := r2.clone(t, r2.dir)
-			old = c2.head()
-			r2.sign("pact", "a")
-			c2.mustSync("")
-			switch move {
-			case "branch back":
-				setBranch(t, c2, old)
-			case "verified back":
-				setVerified(t, c2, old)
-			case "verified unknown":
-				setVerified(t, c2, strings.Repeat("ab", 20))
-			case "both back":
-				setBranch(t, c2, old)
-				setVerified(t, c2, old)
-			}
-			r2.sign("pact", "b")
-			before := c2.entries()
-			res := c2.mustSync("")
-			if res.Head != r2.head() || res.Entries != r2.entries() || res.Fetched != r2.entries()-before || res.resumed != 0 {
-				t.Fatalf("sync: %+v; want head %s, %d entries, %d fetched, none taken from a kept state", res, r2.head(), r2.entries(), r2.entries()-before)
-			}
-			if verifiedHead(t, c2) != r2.head() || acceptedFileHead(t, c2) != r2.head() {
-				t.Fatalf("accepted head %s, state kept for %s; want %s", verifiedHead(t, c2), acceptedFileHead(t, c2), r2.head())
-			}
-			noTempFiles(t, c2)
-			c2.mustVerify()
-		})
-	}
+				// The same with a good entry on another remote state.
+				r2 := newWorld(t)
+				r2.env.Git = git
+				r2.propose("pact", []string{"a", "b", "c"}, "all", "en", "Pact.\n")
+				c2 := r2.clone(t, r2.dir)
+				old = c2.head()
+				r2.sign("pact", "a")
+				c2.mustSync("")
+				switch move {
+				case "branch back":
+					setBranch(t, c2, old)
+				case "verified back":
+					setVerified(t, c2, old)
+				case "verified unknown":
+					setVerified(t, c2, strings.Repeat("ab", 20))
+				case "verified elsewhere":
+					// A commit the clone holds, of another ledger.
+					o := newWorld(t)
+					o.propose("other", []string{"a"}, "all", "en", "Another.\n")
+					copyObjects(t, o, c2)
+					setVerified(t, c2, o.head())
+				case "both back":
+					setBranch(t, c2, old)
+					setVerified(t, c2, old)
+				}
+				r2.sign("pact", "b")
+				before := c2.entries()
+				res := c2.mustSync("")
+				if res.Head != r2.head() || res.Entries != r2.entries() || res.Fetched != r2.entries()-before || res.resumed != 0 {
+					t.Fatalf("sync: %+v; want head %s, %d entries, %d fetched, none taken from a kept state", res, r2.head(), r2.entries(), r2.entries()-before)
+				}
+				if verifiedHead(t, c2) != r2.head() || acceptedFileHead(t, c2) != r2.head() {
+					t.Fatalf("accepted head %s, state kept for %s; want %s", verifiedHead(t, c2), acceptedFileHead(t, c2), r2.head())
+				}
+				noTempFiles(t, c2)
+				c2.mustVerify()
+			})
+		}
+	})
 }
 
 // TestAttackSyncBranchOnDivergentHead: a stock-git user moves the local
@@ -438,85 +475,88 @@ func TestAttackSyncPushDroppedAfterRecreate(t *testing.T) {
 // sync took every earlier entry from the kept state, and the history kept
 // with it is the head's.
 func TestAttackAcceptedStateAcrossResumedSyncs(t *testing.T) {
-	w := newWorld(t)
-	c := w.clone(t, w.dir)
-	newA := newPerson(t, "a-new-key", false)
-	var change string
-	steps := []func(){
-		func() {
-			res, err := ProposeRosterChange(w.dir, w.env, RosterChangeOptions{Action: rules.ActionRotate, ID: "a", Key: newA.signer.PublicKey(), As: "s1", Signer: w.people["s1"].signer})
-			if err != nil {
-				t.Fatal(err)
-			}
-			change = res.Change
-		},
-		func() {
-			if _, err := ApproveRosterChange(w.dir, w.env, change, "s2", w.people["s2"].signer); err != nil {
-				t.Fatal(err)
-			}
-			w.people["a"].signer = newA.signer
-		},
-		func() { w.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n", "zh", "协定。\n") },
-		func() { w.sign("pact", "a") },
-		func() { w.sign("pact", "b") },
-		func() { w.propose("draft", []string{"a", "b", "c"}, "all", "en", "Draft one.\n") },
-		func() { w.sign("draft", "c") },
-		func() {
-			if _, err := Amend(w.dir, w.env, AmendOptions{Document: "draft", Texts: []TextInput{{Lang: "en", Name: "en", Data: []byte("Draft two.\n")}},
-				As: "s1", Signer: w.people["s1"].signer}); err != nil {
-				t.Fatal(err)
-			}
-		},
-		func() { w.sign("draft", "a") },
-		func() {
-			if _, err := w.decide("draft", 0, "a", signing.Withdraw); err != nil {
-				t.Fatal(err)
-			}
-		},
-		func() { w.sign("draft", "a") },
-		func() { w.propose("quorum", []string{"a", "b", "c"}, "quorum:2", "en", "Two of three.\n") },
-		func() { w.sign("quorum", "b") },
-		func() { w.sign("quorum", "c") },
-		func() {
-			res, err := ProposeRosterChange(w.dir, w.env, RosterChangeOptions{Action: rules.ActionRevoke, ID: "c", As: "s1", Signer: w.people["s1"].signer})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := ApproveRosterChange(w.dir, w.env, res.Change, "s2", w.people["s2"].signer); err != nil {
-				t.Fatal(err)
-			}
-		},
-		func() {
-			d := newPerson(t, "d", false)
-			m := d.Member
-			if _, err := ProposeRosterChange(w.dir, w.env, RosterChangeOptions{Action: rules.ActionAdd, Member: &m, As: "s2", Signer: w.people["s2"].signer}); err != nil {
-				t.Fatal(err)
-			}
-		},
-	}
-	for i, step := range steps {
-		before := c.entries()
-		step()
-		res := c.mustSync("")
-		if res.resumed != before || res.Fetched != w.entries()-before || res.Head != w.head() || res.Entries != w.entries() {
-			t.Fatalf("step %d: sync %+v; want %d entries taken from the kept state, %d fetched, head %s", i, res, before, w.entries()-before, w.head())
+	overTransports(t, func(t *testing.T, git string) {
+		w := newWorld(t)
+		w.env.Git = git
+		c := w.clone(t, w.dir)
+		newA := newPerson(t, "a-new-key", false)
+		var change string
+		steps := []func(){
+			func() {
+				res, err := ProposeRosterChange(w.dir, w.env, RosterChangeOptions{Action: rules.ActionRotate, ID: "a", Key: newA.signer.PublicKey(), As: "s1", Signer: w.people["s1"].signer})
+				if err != nil {
+					t.Fatal(err)
+				}
+				change = res.Change
+			},
+			func() {
+				if _, err := ApproveRosterChange(w.dir, w.env, change, "s2", w.people["s2"].signer); err != nil {
+					t.Fatal(err)
+				}
+				w.people["a"].signer = newA.signer
+			},
+			func() { w.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n", "zh", "协定。\n") },
+			func() { w.sign("pact", "a") },
+			func() { w.sign("pact", "b") },
+			func() { w.propose("draft", []string{"a", "b", "c"}, "all", "en", "Draft one.\n") },
+			func() { w.sign("draft", "c") },
+			func() {
+				if _, err := Amend(w.dir, w.env, AmendOptions{Document: "draft", Texts: []TextInput{{Lang: "en", Name: "en", Data: []byte("Draft two.\n")}},
+					As: "s1", Signer: w.people["s1"].signer}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			func() { w.sign("draft", "a") },
+			func() {
+				if _, err := w.decide("draft", 0, "a", signing.Withdraw); err != nil {
+					t.Fatal(err)
+				}
+			},
+			func() { w.sign("draft", "a") },
+			func() { w.propose("quorum", []string{"a", "b", "c"}, "quorum:2", "en", "Two of three.\n") },
+			func() { w.sign("quorum", "b") },
+			func() { w.sign("quorum", "c") },
+			func() {
+				res, err := ProposeRosterChange(w.dir, w.env, RosterChangeOptions{Action: rules.ActionRevoke, ID: "c", As: "s1", Signer: w.people["s1"].signer})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := ApproveRosterChange(w.dir, w.env, res.Change, "s2", w.people["s2"].signer); err != nil {
+					t.Fatal(err)
+				}
+			},
+			func() {
+				d := newPerson(t, "d", false)
+				m := d.Member
+				if _, err := ProposeRosterChange(w.dir, w.env, RosterChangeOptions{Action: rules.ActionAdd, Member: &m, As: "s2", Signer: w.people["s2"].signer}); err != nil {
+					t.Fatal(err)
+				}
+			},
 		}
-		l := c.open()
-		kept := loadAccepted(l.repo, w.head())
-		full, err := verifyRepo(l.repo, w.head(), VerifyOptions{})
-		if err != nil || !full.OK() || kept == nil {
-			t.Fatalf("step %d: full audit %v %v; kept state %v", i, err, full, kept)
+		for i, step := range steps {
+			before := c.entries()
+			step()
+			res := c.mustSync("")
+			if res.resumed != before || res.Fetched != w.entries()-before || res.Head != w.head() || res.Entries != w.entries() {
+				t.Fatalf("step %d: sync %+v; want %d entries taken from the kept state, %d fetched, head %s", i, res, before, w.entries()-before, w.head())
+			}
+			l := c.open()
+			kept := loadAccepted(l.repo, w.head())
+			full, err := verifyRepo(l.repo, w.head(), VerifyOptions{})
+			if err != nil || !full.OK() || kept == nil {
+				t.Fatalf("step %d: full audit %v %v; kept state %v", i, err, full, kept)
+			}
+			if a, b := stateView(t, kept), stateView(t, full.state); a != b {
+				t.Fatalf("step %d: the kept state drifted from the full audit's:\n%s\n%s", i, a, b)
+			}
+			h, _, ok := readAccepted(l.repo, w.head())
+			if !ok || !slices.Equal(h.Chain, full.chain) {
+				t.Fatalf("step %d: the history kept is not the head's", i)
+			}
 		}
-		if a, b := stateView(t, kept), stateView(t, full.state); a != b {
-			t.Fatalf("step %d: the kept state drifted from the full audit's:\n%s\n%s", i, a, b)
-		}
-		h, _, ok := readAccepted(l.repo, w.head())
-		if !ok || !slices.Equal(h.Chain, full.chain) {
-			t.Fatalf("step %d: the history kept is not the head's", i)
-		}
-	}
-	forgeBadSignatures(t, w, "quorum", "a")
-	wantRefused(t, c, "signature does not verify")
+		forgeBadSignatures(t, w, "quorum", "a")
+		wantRefused(t, c, "signature does not verify")
+	})
 }
 
 // TestAttackSyncRefsMovedDuringFetch: a stock-git user moves
@@ -526,69 +566,72 @@ func TestAttackAcceptedStateAcrossResumedSyncs(t *testing.T) {
 // refused; a branch moved under the sync makes it fail without accepting
 // anything, and the next sync is whole.
 func TestAttackSyncRefsMovedDuringFetch(t *testing.T) {
-	for _, move := range []string{"verified back", "verified forward", "branch back"} {
-		t.Run(move, func(t *testing.T) {
-			for _, forged := range []bool{true, false} {
-				r := newWorld(t)
-				r.propose("pact", []string{"a", "b", "c"}, "all", "en", "Pact.\n")
-				c := r.clone(t, r.dir)
-				old := c.head()
-				r.sign("pact", "a")
-				c.mustSync("")
-				accepted := c.head()
-				if move == "verified forward" {
-					setVerified(t, c, old) // forward again during the fetch
-				}
-				if forged {
-					forgeBadSignatures(t, r, "pact", "b")
-				} else {
-					r.sign("pact", "b")
-				}
-				c.env.StepHook = func(step string) {
-					if step != "fetch: objects fetched" {
-						return
+	overTransports(t, func(t *testing.T, git string) {
+		for _, move := range []string{"verified back", "verified forward", "branch back"} {
+			t.Run(move, func(t *testing.T) {
+				for _, forged := range []bool{true, false} {
+					r := newWorld(t)
+					r.env.Git = git
+					r.propose("pact", []string{"a", "b", "c"}, "all", "en", "Pact.\n")
+					c := r.clone(t, r.dir)
+					old := c.head()
+					r.sign("pact", "a")
+					c.mustSync("")
+					accepted := c.head()
+					if move == "verified forward" {
+						setVerified(t, c, old) // forward again during the fetch
 					}
-					switch move {
-					case "verified back":
-						setVerified(t, c, old)
-					case "verified forward":
-						setVerified(t, c, accepted)
-					case "branch back":
-						setBranch(t, c, old)
+					if forged {
+						forgeBadSignatures(t, r, "pact", "b")
+					} else {
+						r.sign("pact", "b")
 					}
+					c.env.StepHook = func(step string) {
+						if step != "fetch: objects fetched" {
+							return
+						}
+						switch move {
+						case "verified back":
+							setVerified(t, c, old)
+						case "verified forward":
+							setVerified(t, c, accepted)
+						case "branch back":
+							setBranch(t, c, old)
+						}
+					}
+					res, err := c.sync("")
+					c.env.StepHook = nil
+					noTempFiles(t, c)
+					if forged {
+						var re *RemoteRejectedError
+						if !errors.As(err, &re) || !strings.Contains(err.Error(), "signature does not verify") {
+							t.Fatalf("forged: sync %v; want the forged entry refused", err)
+						}
+						continue
+					}
+					if move == "branch back" {
+						if err == nil {
+							t.Fatalf("a sync whose branch moved under it succeeded: %+v", res)
+						}
+						t.Logf("the branch moved under the sync: %v", err)
+						if verifiedHead(t, c) != accepted || acceptedFileHead(t, c) != accepted || c.head() != old {
+							t.Fatalf("the failed sync moved the accepted head to %s, the state to %s, or the branch to %s", verifiedHead(t, c), acceptedFileHead(t, c), c.head())
+						}
+						res = c.mustSync("")
+						if res.Fetched != 2 || res.resumed != 0 {
+							t.Fatalf("the next sync: %+v; want 2 fetched, the kept state not taken (its head is not in the branch)", res)
+						}
+					} else if err != nil {
+						t.Fatalf("sync: %v", err)
+					} else if want := map[string]int{"verified back": 0, "verified forward": r.entries() - 1}[move]; res.resumed != want || res.Fetched != 1 {
+						t.Fatalf("sync: %+v; want 1 fetched, %d entries taken from the kept state", res, want)
+					}
+					if c.head() != r.head() || verifiedHead(t, c) != r.head() || acceptedFileHead(t, c) != r.head() {
+						t.Fatalf("head %s, accepted %s, state kept for %s; want %s", c.head(), verifiedHead(t, c), acceptedFileHead(t, c), r.head())
+					}
+					c.mustVerify()
 				}
-				res, err := c.sync("")
-				c.env.StepHook = nil
-				noTempFiles(t, c)
-				if forged {
-					var re *RemoteRejectedError
-					if !errors.As(err, &re) || !strings.Contains(err.Error(), "signature does not verify") {
-						t.Fatalf("forged: sync %v; want the forged entry refused", err)
-					}
-					continue
-				}
-				if move == "branch back" {
-					if err == nil {
-						t.Fatalf("a sync whose branch moved under it succeeded: %+v", res)
-					}
-					t.Logf("the branch moved under the sync: %v", err)
-					if verifiedHead(t, c) != accepted || acceptedFileHead(t, c) != accepted || c.head() != old {
-						t.Fatalf("the failed sync moved the accepted head to %s, the state to %s, or the branch to %s", verifiedHead(t, c), acceptedFileHead(t, c), c.head())
-					}
-					res = c.mustSync("")
-					if res.Fetched != 2 || res.resumed != 0 {
-						t.Fatalf("the next sync: %+v; want 2 fetched, the kept state not taken (its head is not in the branch)", res)
-					}
-				} else if err != nil {
-					t.Fatalf("sync: %v", err)
-				} else if want := map[string]int{"verified back": 0, "verified forward": r.entries() - 1}[move]; res.resumed != want || res.Fetched != 1 {
-					t.Fatalf("sync: %+v; want 1 fetched, %d entries taken from the kept state", res, want)
-				}
-				if c.head() != r.head() || verifiedHead(t, c) != r.head() || acceptedFileHead(t, c) != r.head() {
-					t.Fatalf("head %s, accepted %s, state kept for %s; want %s", c.head(), verifiedHead(t, c), acceptedFileHead(t, c), r.head())
-				}
-				c.mustVerify()
-			}
-		})
-	}
+			})
+		}
+	})
 }
