@@ -635,3 +635,27 @@ func TestAttackSyncRefsMovedDuringFetch(t *testing.T) {
 		}
 	})
 }
+
+// TestAttackVerifyIgnoresAcceptedState: whoever can write the local
+// repository can make it vouch for anything (the trust model: they could
+// move the branch too), but 'concord verify' reads neither the file nor
+// refs/concord/verified. A forged entry made the branch's head, with the
+// accepted head and a kept state (and history) made for it, is found by
+// verify all the same.
+func TestAttackVerifyIgnoresAcceptedState(t *testing.T) {
+	w := newWorld(t)
+	w.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+	c := w.clone(t, w.dir)
+	forged := forgeBadSignatures(t, c, "pact", "b")
+	l := c.open()
+	rep, err := verifyRepo(l.repo, forged, VerifyOptions{accepted: forged})
+	if err != nil || !rep.OK() || rep.state == nil {
+		t.Fatalf("the audit trusting the forged head: %v %v", err, rep)
+	}
+	saveAccepted(l.repo, forged, rep.chain, rep.state)
+	setVerified(t, c, forged)
+	if h, _, ok := readAccepted(l.repo, forged); !ok || h.Head != forged {
+		t.Fatal("the made-up state is not kept for the forged head")
+	}
+	wantProblem(t, c.verify(VerifyOptions{}), "signature does not verify")
+}
