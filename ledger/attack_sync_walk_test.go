@@ -659,3 +659,27 @@ func TestAttackVerifyIgnoresAcceptedState(t *testing.T) {
 	}
 	wantProblem(t, c.verify(VerifyOptions{}), "signature does not verify")
 }
+
+// TestAttackAcceptedStateTempLeftByCrash: a sync killed while it writes
+// the accepted state (megabytes, fsynced, at its very end) leaves the
+// temporary file of the write. The next sync that keeps a state removes
+// it, and is not misled by it.
+func TestAttackAcceptedStateTempLeftByCrash(t *testing.T) {
+	w := newWorld(t)
+	w.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+	c := w.clone(t, w.dir)
+	kept := readFile(t, filepath.Join(c.dir, acceptedStateFile))
+	for _, name := range []string{".concord-accepted-state.tmp-123", ".concord-accepted-state.tmp-456"} {
+		if err := os.WriteFile(filepath.Join(c.dir, name), kept[:len(kept)/2], 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.sign("pact", "a")
+	if res := c.mustSync(""); res.resumed != w.entries()-1 {
+		t.Fatalf("sync: %+v; want %d entries taken from the kept state", res, w.entries()-1)
+	}
+	noTempFiles(t, c)
+	if acceptedFileHead(t, c) != w.head() {
+		t.Fatal("no state kept for the head accepted")
+	}
+}
