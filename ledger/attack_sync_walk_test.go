@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/concord-ledger/concord/internal/testtool"
+	"github.com/concord-ledger/concord/ledger/gitstore"
 	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/ledger/statecache"
 	"github.com/concord-ledger/concord/signing"
@@ -613,7 +614,9 @@ func TestAttackSyncRefsMovedDuringFetch(t *testing.T) {
 						if err == nil {
 							t.Fatalf("a sync whose branch moved under it succeeded: %+v", res)
 						}
-						t.Logf("the branch moved under the sync: %v", err)
+						if !errors.Is(err, gitstore.ErrHeadMoved) || !strings.Contains(err.Error(), "moved by another program while the sync ran; nothing was accepted") {
+							t.Fatalf("the branch moved under the sync: %v; want it said", err)
+						}
 						if verifiedHead(t, c) != accepted || acceptedFileHead(t, c) != accepted || c.head() != old {
 							t.Fatalf("the failed sync moved the accepted head to %s, the state to %s, or the branch to %s", verifiedHead(t, c), acceptedFileHead(t, c), c.head())
 						}

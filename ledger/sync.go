@@ -411,7 +411,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		case local == incoming:
 		case k == len(localChain): // the remote extends the local ledger
 			if err := repo.SetHead(incoming, local); err != nil {
-				return nil, err
+				return nil, branchMoved(err)
 			}
 			res.Fetched += len(incomingChain) - k
 		case k < len(incomingChain): // both moved
@@ -425,7 +425,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			}
 			l.repo.Step("sync: entries re-created")
 			if err := repo.SetHead(head, local); err != nil {
-				return nil, err
+				return nil, branchMoved(err)
 			}
 			l.repo.Step("sync: branch moved")
 			res.Fetched += len(incomingChain) - k
@@ -554,6 +554,17 @@ func readCommits(repo *gitstore.Repo, chain []*gitstore.Commit) ([]*gitstore.Com
 		out[i] = full
 	}
 	return out, nil
+}
+
+// branchMoved says what happened when the branch could not be moved
+// because another program moved it while the sync ran (the ledger's lock
+// binds concord only): the sync accepted nothing, and the entries it may
+// have re-created are named by nothing.
+func branchMoved(err error) error {
+	if !errors.Is(err, gitstore.ErrHeadMoved) {
+		return err
+	}
+	return &maskedError{msg: "the ledger's branch was moved by another program while the sync ran; nothing was accepted, run the sync again", err: err}
 }
 
 // discard removes what a fetch refused because of why brought: the
