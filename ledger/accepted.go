@@ -3,6 +3,8 @@ package ledger
 import (
 	"bytes"
 	"encoding/gob"
+	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 
@@ -96,10 +98,21 @@ func saveAcceptedAsync(repo *gitstore.Repo, head string, chain []string, st *rul
 	}
 }
 
+// writeAccepted writes file, when not nil. It first removes the
+// temporary files of writes of it whose process died mid-write
+// (atomicfile names them ".NAME.tmp-*"; one holds megabytes): its writers
+// are a sync, holding the ledger's lock, and a clone, in the folder it
+// creates, so none is another's write under way (at worst that one is
+// not kept, and the next sync audits the whole history).
 func writeAccepted(repo *gitstore.Repo, file []byte) {
-	if file != nil {
-		repo.WriteGitFile(acceptedStateFile, file)
+	if file == nil {
+		return
 	}
+	stale, _ := filepath.Glob(filepath.Join(repo.GitDir(), "."+acceptedStateFile+".tmp-*"))
+	for _, p := range stale {
+		os.Remove(p)
+	}
+	repo.WriteGitFile(acceptedStateFile, file)
 }
 
 // readAccepted opens the file if it is kept for head: its header, and the

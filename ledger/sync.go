@@ -365,7 +365,10 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			return nil, err
 		}
 		localChain := idChain(localIDs)
-		unsent := len(localChain) - positionAfter(localChain, synced)
+		// The remote has what it had at the last sync, and what the last
+		// attempt fetched (the branch may hold it since, under entries
+		// re-created on it).
+		unsent := len(localChain) - max(positionAfter(localChain, synced), positionAfter(localChain, lastIncoming))
 		incoming, err := repo.Fetch(ctx, url, incomingRef)
 		var incomingChain []*gitstore.Commit
 		var incomingRep *Report
@@ -409,7 +412,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		case local == incoming:
 		case k == len(localChain): // the remote extends the local ledger
 			if err := repo.SetHead(incoming, local); err != nil {
-				return nil, err
+				return nil, branchMoved(err)
 			}
 			res.Fetched += len(incomingChain) - k
 		case k < len(incomingChain): // both moved
@@ -423,11 +426,13 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			}
 			l.repo.Step("sync: entries re-created")
 			if err := repo.SetHead(head, local); err != nil {
-				return nil, err
+				return nil, branchMoved(err)
 			}
 			l.repo.Step("sync: branch moved")
 			res.Fetched += len(incomingChain) - k
-			res.Recreated += len(localChain) - k
+			// An attempt after a lost push re-creates again the
+			// entries the last one re-created: the same entries.
+			res.Recreated = len(localChain) - k
 		}
 		head, err := repo.Head()
 		if err != nil {
@@ -550,6 +555,17 @@ func readCommits(repo *gitstore.Repo, chain []*gitstore.Commit) ([]*gitstore.Com
 		out[i] = full
 	}
 	return out, nil
+}
+
+// branchMoved says what happened when the branch could not be moved
+// because another program moved it while the sync ran (the ledger's lock
+// binds concord only): the sync accepted nothing, and the entries it may
+// have re-created are named by nothing.
+func branchMoved(err error) error {
+	if !errors.Is(err, gitstore.ErrHeadMoved) {
+		return err
+	}
+	return &maskedError{msg: "the ledger's branch was moved by another program while the sync ran; nothing was accepted, run the sync again", err: err}
 }
 
 // discard removes what a fetch refused because of why brought: the
