@@ -434,8 +434,10 @@ func readAcceptedOf(w *world) (acceptedHeader, bool) {
 // re-creates its local entry on the remote's and the push is dropped
 // mid-pack (the remote did not move). The error must count the local
 // entries the remote does not have: the one re-created, not the remote's
-// own entry the branch now holds below it. Nothing accepted is lost, and
-// the next sync delivers the entry.
+// own entry the branch now holds below it, and say that the branch took
+// the remote's entry and holds the local one re-created on it (it is not
+// "as it was"). Nothing accepted is lost, and the next sync delivers the
+// entry.
 func TestAttackSyncPushDroppedAfterRecreate(t *testing.T) {
 	r := newWorld(t)
 	r.propose("pact", []string{"a", "b", "c"}, "all", "en", "Pact.\n")
@@ -450,8 +452,9 @@ func TestAttackSyncPushDroppedAfterRecreate(t *testing.T) {
 	if !errors.As(err, &re) || re.Op != "pushing" {
 		t.Fatalf("sync: %v, want a RemoteError pushing", err)
 	}
-	if !strings.Contains(err.Error(), "with 1 entry the remote does not have") || re.Local != 1 {
-		t.Fatalf("error %q (Local %d): want it to count the 1 local entry", err, re.Local)
+	if !strings.Contains(err.Error(), "; nothing was lost: the ledger took 1 audited entry from the remote and re-created 1 entry of its own on top, and has 1 entry the remote does not have") ||
+		re.Local != 1 || re.Fetched != 1 || re.Recreated != 1 {
+		t.Fatalf("error %q (Local %d, Fetched %d, Recreated %d): want it to count the 1 local entry, and say the branch took the remote's and re-created the local one", err, re.Local, re.Fetched, re.Recreated)
 	}
 	if r.head() != remote {
 		t.Fatalf("the remote moved from %s to %s", remote, r.head())

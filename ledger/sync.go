@@ -39,9 +39,35 @@ type RemoteError struct {
 	Op    string // "fetching", "pushing"
 	Err   error
 	Local int // entries of the local ledger the remote does not have
+	// Fetched and Recreated are what earlier steps of the failed sync did
+	// to the local ledger: entries it took from the remote (audited) and
+	// local entries it re-created on top of them; 0 and 0 when the ledger
+	// is as it was.
+	Fetched, Recreated int
 	// Clone is set for a clone's failure: there is no local ledger (the
 	// folder is left as it was).
 	Clone bool
+}
+
+// keptText says what a failed sync left in the local ledger: its branch
+// as it was, or with fetched entries taken and local ones re-created on
+// them; and how many local entries the remote does not have.
+func keptText(fetched, recreated, local int) string {
+	kept := "nothing was lost: the ledger is as it was"
+	if fetched > 0 || recreated > 0 {
+		kept = fmt.Sprintf("nothing was lost: the ledger took %s from the remote", rules.CountNoun(fetched, "audited entry", "audited entries"))
+		if recreated > 0 {
+			kept += fmt.Sprintf(" and re-created %s of its own on top", rules.CountNoun(recreated, "entry", "entries"))
+		}
+	}
+	if local > 0 {
+		sep := ", with "
+		if fetched > 0 || recreated > 0 {
+			sep = ", and has "
+		}
+		kept += sep + rules.CountNoun(local, "entry", "entries") + " the remote does not have"
+	}
+	return kept
 }
 
 func (e *RemoteError) Error() string {
@@ -51,14 +77,9 @@ func (e *RemoteError) Error() string {
 	} else if k, ok := e.Kind(); ok {
 		what = k.String()
 	}
-	var kept string
-	switch {
-	case e.Clone:
-		kept = "nothing was created"
-	case e.Local > 0:
-		kept = fmt.Sprintf("nothing was lost: the ledger is as it was, with %s the remote does not have", rules.CountNoun(e.Local, "entry", "entries"))
-	default:
-		kept = "nothing was lost: the ledger is as it was"
+	kept := "nothing was created"
+	if !e.Clone {
+		kept = keptText(e.Fetched, e.Recreated, e.Local)
 	}
 	return fmt.Sprintf("remote %s %s while %s: %v; %s", e.URL, what, e.Op, e.Err, kept)
 }
@@ -173,11 +194,13 @@ func (e *RemoteRejectedError) InvalidEvidence() bool { return true }
 type RemoteBusyError struct {
 	URL      string
 	Attempts int
-	Local    int
+	Local    int // entries of the local ledger the remote does not have
+	// Fetched and Recreated: as in RemoteError.
+	Fetched, Recreated int
 }
 
 func (e *RemoteBusyError) Error() string {
-	return fmt.Sprintf("remote %s changed during each of %d attempts to sync; nothing was lost: your %d local entries are kept", e.URL, e.Attempts, e.Local)
+	return fmt.Sprintf("remote %s changed during each of %d attempts to sync; %s", e.URL, e.Attempts, keptText(e.Fetched, e.Recreated, e.Local))
 }
 
 // Hint says what to do next.
@@ -349,6 +372,11 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		attempts = DefaultSyncAttempts
 	}
 	res := &SyncResult{Remote: shown, Ledger: l.ID(), Transport: repo.Transport()}
+	// moved gives a failure what the attempts before it did to the branch.
+	moved := func(re *RemoteError) *RemoteError {
+		re.Fetched, re.Recreated = res.Fetched, res.Recreated
+		return re
+	}
 	var pushErr error
 	lastIncoming := ""
 	// The walks of the history stop at the head accepted last, whose
@@ -384,7 +412,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		case errors.As(err, new(*gitstore.RefLockError)):
 			return nil, err // a lock here, not the remote's doing
 		case err != nil:
-			return nil, remoteError(ctx, url, "fetching", err, unsent)
+			return nil, moved(remoteError(ctx, url, "fetching", err, unsent))
 		default:
 			if notALedger(repo, incoming) {
 				return nil, discard(repo, notALedgerRemote(shown))
@@ -404,7 +432,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		}
 		if pushErr != nil && incoming == lastIncoming {
 			// The push failed, and not because the remote moved.
-			return nil, remoteError(ctx, url, "pushing", pushErr, unsent)
+			return nil, moved(remoteError(ctx, url, "pushing", pushErr, unsent))
 		}
 		lastIncoming, pushErr = incoming, nil
 		k := commonPrefix(localChain, incomingChain)
@@ -447,7 +475,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 					// failed otherwise may have arrived: the next fetch
 					// tells.)
 					chain, _ := repo.FirstParentIDs(head)
-					return nil, remoteError(ctx, url, "pushing", err, len(chain)-len(incomingChain))
+					return nil, moved(remoteError(ctx, url, "pushing", err, len(chain)-len(incomingChain)))
 				}
 				pushErr = err
 				continue
@@ -486,10 +514,11 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 	}
 	local, _ := repo.Head()
 	ids, _ := repo.FirstParentIDs(local)
+	busy := &RemoteBusyError{URL: shown, Attempts: attempts, Fetched: res.Fetched, Recreated: res.Recreated}
 	if pushErr != nil {
-		return nil, &RemoteBusyError{URL: shown, Attempts: attempts, Local: len(ids) - positionAfter(idChain(ids), lastIncoming)}
+		busy.Local = len(ids) - positionAfter(idChain(ids), lastIncoming)
 	}
-	return nil, &RemoteBusyError{URL: shown, Attempts: attempts}
+	return nil, busy
 }
 
 // checkIncoming audits what was fetched and checks it may be accepted: the

@@ -668,3 +668,28 @@ func TestSyncOtherRemoteHoldsAnotherLedger(t *testing.T) {
 	}
 	c.mustVerify()
 }
+
+// TestFailedSyncSaysWhatItKept: a failed sync's message says what the
+// local ledger holds: as it was, or with the remote's audited entries
+// taken and local ones re-created on them, and how many local entries the
+// remote does not have.
+func TestFailedSyncSaysWhatItKept(t *testing.T) {
+	for _, tc := range []struct {
+		fetched, recreated, local int
+		want                      string
+	}{
+		{0, 0, 0, "nothing was lost: the ledger is as it was"},
+		{0, 0, 2, "nothing was lost: the ledger is as it was, with 2 entries the remote does not have"},
+		{3, 0, 0, "nothing was lost: the ledger took 3 audited entries from the remote"},
+		{1, 2, 2, "nothing was lost: the ledger took 1 audited entry from the remote and re-created 2 entries of its own on top, and has 2 entries the remote does not have"},
+	} {
+		re := &RemoteError{URL: "u", Op: "pushing", Err: errors.New("x"), Local: tc.local, Fetched: tc.fetched, Recreated: tc.recreated}
+		if got := re.Error(); got != "remote u unreachable or failing while pushing: x; "+tc.want {
+			t.Errorf("RemoteError %+v: %q", tc, got)
+		}
+		busy := &RemoteBusyError{URL: "u", Attempts: 5, Local: tc.local, Fetched: tc.fetched, Recreated: tc.recreated}
+		if got := busy.Error(); got != "remote u changed during each of 5 attempts to sync; "+tc.want {
+			t.Errorf("RemoteBusyError %+v: %q", tc, got)
+		}
+	}
+}
