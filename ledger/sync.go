@@ -190,6 +190,25 @@ func (e *RemoteRejectedError) Hint() string {
 // InvalidEvidence marks this as tampered evidence (exit status 3).
 func (e *RemoteRejectedError) InvalidEvidence() bool { return true }
 
+// SyncedRefMissingError is returned when refs/concord/synced, the remote's
+// head at the last sync, names a commit the ledger does not hold (the ref
+// or the objects were changed by hand, or the repository is damaged):
+// whether the remote rewrote or rolled back its history since cannot be
+// checked. It is an operational error, not evidence against the remote.
+type SyncedRefMissingError struct {
+	Dir string // the ledger's folder
+	ID  string // the commit the ref names
+}
+
+func (e *SyncedRefMissingError) Error() string {
+	return fmt.Sprintf("%s names commit %s, which this ledger does not hold: whether the remote rolled back since the last sync cannot be checked; nothing was changed", syncedRef, e.ID)
+}
+
+// Hint says what to do next.
+func (e *SyncedRefMissingError) Hint() string {
+	return fmt.Sprintf("if you trust the remote's history, remove the ref (git -C %s update-ref -d %s) and sync again: the rollback check then starts from that sync", e.Dir, syncedRef)
+}
+
 // RemoteBusyError is returned when the remote moved on every attempt.
 type RemoteBusyError struct {
 	URL      string
@@ -366,6 +385,13 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 	synced, err := repo.Ref(syncedRef)
 	if err != nil {
 		return nil, err
+	}
+	if synced != "" {
+		// The remote's head at the last sync, which this ledger took: if
+		// it is gone, whether the remote rolled back cannot be told.
+		if _, err := repo.ReadCommit(synced); errors.Is(err, gitstore.ErrNotFound) {
+			return nil, &SyncedRefMissingError{Dir: l.Dir, ID: synced}
+		}
 	}
 	attempts := opts.Attempts
 	if attempts <= 0 {

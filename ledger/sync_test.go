@@ -693,3 +693,44 @@ func TestFailedSyncSaysWhatItKept(t *testing.T) {
 		}
 	}
 }
+
+// TestSyncLocalRefsNamingNoCommit: concord's own refs in the local ledger
+// that name a commit it does not hold (changed by hand, or a damaged
+// repository). refs/concord/verified is only a hint: the sync audits the
+// whole history and succeeds, through git too (whose fetch used to fail
+// on it as if the remote had sent too little). refs/concord/synced is
+// the rollback check's anchor: without it the check cannot be made, so
+// the sync stops with an operational error that says so (not a refusal
+// of the remote, exit 3), changing nothing.
+func TestSyncLocalRefsNamingNoCommit(t *testing.T) {
+	const nowhere = "1111111111111111111111111111111111111111"
+	overTransports(t, func(t *testing.T, git string) {
+		r := newWorld(t)
+		r.env.Git = git
+		r.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+		c := r.clone(t, r.dir)
+		r.sign("pact", "a")
+		if err := os.WriteFile(filepath.Join(c.dir, "refs", "concord", "verified"), []byte(nowhere+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if res := c.mustSync(); res.Fetched != 1 || res.resumed != 0 {
+			t.Fatalf("sync with refs/concord/verified naming no commit: %+v; want 1 entry fetched, the whole history audited", res)
+		}
+		r.sign("pact", "b")
+		if err := os.WriteFile(filepath.Join(c.dir, "refs", "concord", "synced"), []byte(nowhere+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		before := c.head()
+		_, err := c.sync()
+		var sm *SyncedRefMissingError
+		if !errors.As(err, &sm) || sm.ID != nowhere || !strings.Contains(sm.Hint(), "update-ref -d refs/concord/synced") {
+			t.Fatalf("sync with refs/concord/synced naming no commit: %v, want a SyncedRefMissingError", err)
+		}
+		if ie, ok := err.(interface{ InvalidEvidence() bool }); ok && ie.InvalidEvidence() {
+			t.Fatal("a damaged local ref is called invalid evidence against the remote")
+		}
+		if c.head() != before {
+			t.Fatal("the failed sync moved the branch")
+		}
+	})
+}

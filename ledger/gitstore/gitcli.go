@@ -103,7 +103,13 @@ func (g *Repo) fetchGit(ctx context.Context, url, ref string) (string, error) {
 		return "", err
 	}
 	env := gitEnv(alternatesEnv(filepath.Join(gitDir, "objects")))
-	_, stderr, err := g.runGitIn(ctx, q.dir, env, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
+	// The repository's branches are the fetch's "haves" (an alternate's
+	// refs, git-config(1) core.alternateRefsPrefixes), not concord's own
+	// refs: one that names a commit the repository does not hold would
+	// make git fail the fetch ("bad object .alternate"), as if the remote
+	// had sent too little.
+	_, stderr, err := g.runGitIn(ctx, q.dir, env, "-c", "core.alternateRefsPrefixes=refs/heads/",
+		"fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
 		"--no-recurse-submodules", "--", url, "+"+Branch+":"+ref)
 	if err != nil {
 		q.remove()
