@@ -404,6 +404,11 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		return re
 	}
 	var pushErr error
+	// A push that failed may have arrived all the same: the next fetch
+	// then finds the remote at the head it sent (pushedHead), with
+	// pushedCount of this ledger's entries on it.
+	var pushedHead string
+	var pushedCount int
 	lastIncoming := ""
 	// The walks of the history stop at the head accepted last, whose
 	// state is decoded while the fetch runs.
@@ -460,6 +465,9 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			// The push failed, and not because the remote moved.
 			return nil, moved(remoteError(ctx, url, "pushing", pushErr, unsent))
 		}
+		if pushErr != nil && incoming == pushedHead {
+			res.Pushed = pushedCount // it arrived
+		}
 		lastIncoming, pushErr = incoming, nil
 		k := commonPrefix(localChain, incomingChain)
 		switch {
@@ -504,6 +512,9 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 					return nil, moved(remoteError(ctx, url, "pushing", err, len(chain)-len(incomingChain)))
 				}
 				pushErr = err
+				if chain, err := repo.FirstParentIDs(head); err == nil {
+					pushedHead, pushedCount = head, len(chain)-len(incomingChain)
+				}
 				continue
 			}
 			l.repo.Step("sync: pushed")

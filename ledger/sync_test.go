@@ -734,3 +734,32 @@ func TestSyncLocalRefsNamingNoCommit(t *testing.T) {
 		}
 	})
 }
+
+// TestSyncPushThatArrivedDespiteFailing: the remote applies a push and
+// then dies before it says so (its receive-pack killed from git's
+// reference-transaction hook, once the ref is committed): the push fails
+// for the sync, whose next attempt finds the remote at the head it sent.
+// The result counts the entry as sent, not 0.
+func TestSyncPushThatArrivedDespiteFailing(t *testing.T) {
+	git := testtool.Require(t, "git")
+	r := newWorld(t)
+	r.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+	c := r.clone(t, r.dir)
+	c.env.Git = git
+	hook := filepath.Join(r.dir, "hooks", "reference-transaction")
+	if err := os.MkdirAll(filepath.Dir(hook), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	script := "#!/bin/sh\nif [ \"$1\" = committed ]; then rm -f \"$0\"; kill -9 $PPID; fi\nexit 0\n"
+	if err := os.WriteFile(hook, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	c.sign("pact", "a")
+	res := c.mustSync()
+	if _, err := os.Stat(hook); !os.IsNotExist(err) {
+		t.Fatalf("the hook did not run: %v", err)
+	}
+	if res.Attempts != 2 || res.Pushed != 1 || r.head() != c.head() {
+		t.Fatalf("sync: %+v, remote at %s, local %s; want the entry counted as sent, found there on the second attempt", res, r.head(), c.head())
+	}
+}
