@@ -19,8 +19,9 @@ import (
 
 // Refs of concord's own beside the branch.
 const (
-	// syncedRef is the remote's head as of the last successful clone or
-	// sync: the remote's history must always extend it.
+	// syncedRef is the recorded remote's head as of the last successful
+	// clone or sync with it: its history must always extend it. A sync
+	// with another remote (--remote) neither checks nor moves it.
 	syncedRef = "refs/concord/synced"
 	// incomingRef names what a fetch brought: in the fetch's quarantine
 	// until the audit accepts it, then in the ledger (gitstore.KeepFetched).
@@ -386,6 +387,16 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 	if err != nil {
 		return nil, err
 	}
+	// refs/concord/synced is the recorded remote's head at the last sync,
+	// the anchor of its rollback check: another remote (a mirror, a
+	// migration tried out) is not held to it, nor moves it, or the next
+	// sync with the recorded remote, behind what this one sent, would be
+	// refused as rolled back. (What is counted as not sent stays counted
+	// from it.)
+	anchor := synced
+	if other {
+		anchor = ""
+	}
 	if synced != "" {
 		// The remote's head at the last sync, which this ledger took: if
 		// it is gone, whether the remote rolled back cannot be told.
@@ -437,7 +448,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		case errors.As(err, &nb):
 			return nil, refused("check the address: a ledger is kept in the branch main", "remote %s holds no ledger: %v", shown, nb)
 		case errors.Is(err, gitstore.ErrNoRemoteBranch):
-			if synced != "" && !other {
+			if anchor != "" {
 				return nil, &RemoteRejectedError{URL: shown, Reason: fmt.Sprintf("the remote is empty, but had head %s at the last sync (rolled back)", synced)}
 			}
 		case errors.As(err, new(*gitstore.RefLockError)):
@@ -448,7 +459,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			if notALedger(repo, incoming) {
 				return nil, discard(repo, notALedgerRemote(shown))
 			}
-			incomingChain, incomingRep, err = l.checkIncoming(ctx, shown, incoming, synced, acceptedHead(repo, localChain), acc, other)
+			incomingChain, incomingRep, err = l.checkIncoming(ctx, shown, incoming, anchor, acceptedHead(repo, localChain), acc, other)
 			if err != nil {
 				return nil, discard(repo, err)
 			}
@@ -525,8 +536,10 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			}
 			res.Pushed = len(chain) - len(incomingChain)
 		}
-		if err := repo.SetRef(syncedRef, head); err != nil {
-			return nil, err
+		if !other {
+			if err := repo.SetRef(syncedRef, head); err != nil {
+				return nil, err
+			}
 		}
 		if incoming != "" {
 			res.resumed = incomingRep.resumed

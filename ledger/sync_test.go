@@ -763,3 +763,39 @@ func TestSyncPushThatArrivedDespiteFailing(t *testing.T) {
 		t.Fatalf("sync: %+v, remote at %s, local %s; want the entry counted as sent, found there on the second attempt", res, r.head(), c.head())
 	}
 }
+
+// TestSyncOtherRemoteLeavesTheRollbackAnchor: a sync with a remote given
+// for that sync only (a mirror, a migration tried out) is not held to the
+// recorded remote's last head, nor moves it. So the next sync with the
+// recorded remote, now behind what the other one got, sends it the
+// entries instead of refusing it as rolled back; and a mirror behind the
+// recorded remote is given the entries instead of being refused.
+func TestSyncOtherRemoteLeavesTheRollbackAnchor(t *testing.T) {
+	r := newWorld(t)
+	r.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
+	mirror := r.clone(t, r.dir)
+	c := r.clone(t, r.dir)
+	c.sign("pact", "a")
+	res, err := Sync(context.Background(), c.dir, c.env, SyncOptions{Remote: mirror.dir})
+	if err != nil || res.Pushed != 1 || mirror.head() != c.head() {
+		t.Fatalf("sync with the mirror: %+v, %v", res, err)
+	}
+	if res := c.mustSync(); res.Pushed != 1 || r.head() != c.head() {
+		t.Fatalf("sync with the recorded remote, behind: %+v; want the entry sent", res)
+	}
+	// The recorded remote moves on; the mirror is behind it and this
+	// ledger.
+	r.sign("pact", "b")
+	c.mustSync()
+	res, err = Sync(context.Background(), c.dir, c.env, SyncOptions{Remote: mirror.dir})
+	if err != nil || res.Pushed != 1 || mirror.head() != c.head() {
+		t.Fatalf("sync with the mirror behind: %+v, %v; want the entry sent", res, err)
+	}
+	// The recorded remote still may not roll back.
+	chain, err := r.open().repo.FirstParentIDs(r.head())
+	if err != nil {
+		t.Fatal(err)
+	}
+	setBranch(t, r, chain[len(chain)-2])
+	wantRefused(t, c, "rolled back")
+}
