@@ -76,6 +76,9 @@ func refusalHint(e *ledger.RefusedError) (string, bool) {
 			fmt.Fprintf(&flags, " --as %s --key FILE", a)
 		}
 		return "run 'concord sync" + flags.String() + "' to re-create them with their signatories' keys", true
+	case ledger.RefusedCannotPlace:
+		return fmt.Sprintf("to take the remote's entries instead, dropping your %s after commit %.12s (make them again afterwards, on the remote's): git -C LEDGER update-ref refs/heads/main %s, then 'concord sync'",
+			plural(e.Entries, "local entry"), e.Commit, e.Commit), true
 	}
 	return "", false
 }

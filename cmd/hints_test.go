@@ -80,6 +80,10 @@ func TestLibraryErrorsInCLIWords(t *testing.T) {
 			"--drop kk, but a text in kk is given", ""},
 		{"drop absent", with(ledger.RefusedDropAbsent, amend, "cannot drop kk: almaty v2 has no text in kk"),
 			"--drop kk: almaty v2 has no text in kk", ""},
+		{"keys needed", with(ledger.RefusedKeysNeeded, ledger.RefusedError{Actors: []string{"xjtu", "kaznu"}}, "entries by kaznu need kaznu's key"),
+			"entries by kaznu need kaznu's key", "run 'concord sync --as xjtu --key FILE --as kaznu --key FILE' to re-create them with their signatories' keys"},
+		{"cannot place", with(ledger.RefusedCannotPlace, ledger.RefusedError{Commit: "0123456789abcdef0123456789abcdef01234567", Entries: 2}, "both amended pact"),
+			"both amended pact", "to take the remote's entries instead, dropping your 2 local entries after commit 0123456789ab (make them again afterwards, on the remote's): git -C LEDGER update-ref refs/heads/main 0123456789abcdef0123456789abcdef01234567, then 'concord sync'"},
 		{"drop absent, wrapped", fmt.Errorf("amending: %w", with(ledger.RefusedDropAbsent, amend, "cannot drop kk: almaty v2 has no text in kk")),
 			"amending: --drop kk: almaty v2 has no text in kk", ""},
 	} {

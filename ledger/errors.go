@@ -45,6 +45,8 @@ type RefusedError struct {
 	Version  int    // the document's current version number
 	Lang     string // a text's language tag
 	Actors   []string
+	Commit   string
+	Entries  int
 	hint     string
 }
 
@@ -89,6 +91,11 @@ const (
 	// remote's, and was not given the key of each signatory whose entries
 	// they are [Actors: all of them, in the order of their first entry].
 	RefusedKeysNeeded Refusal = "keys-needed"
+	// RefusedCannotPlace: a sync cannot re-create a local entry on top of
+	// the remote's new entries (both amended one document, both proposed
+	// one id…), so it cannot send this ledger's entries [Commit: the last
+	// entry both share, Entries: how many local entries follow it].
+	RefusedCannotPlace Refusal = "cannot-place"
 )
 
 func refused(hint, format string, args ...any) error {

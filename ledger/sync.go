@@ -744,11 +744,11 @@ func (l *Ledger) recreate(remote, local []*gitstore.Commit, opts SyncOptions) (s
 		summary, _, _ := strings.Cut(c.Message, "\n")
 		moved, summary, err := l2.moveEntry(e, files, old, p, summary, opts)
 		if err != nil {
-			return "", err
+			return "", placeFacts(err, local)
 		}
 		l2.st.Parent = l2.head
 		if err := l2.verifyEntry(moved, e.Actor); err != nil {
-			return "", refused("", "your entry %d (%s) cannot be placed after the remote's new entries: %v", old, e.Kind, errors.Unwrap(err))
+			return "", placeFacts(cannotPlace("your entry %d (%s) cannot be placed after the remote's new entries: %v", old, e.Kind, errors.Unwrap(err)), local)
 		}
 		msg := fmt.Sprintf("%s\n\nConcord-Entry: %d\nConcord-Kind: %s\n", summary, p, e.Kind)
 		id, err := repo.WriteCommit(gitstore.NewCommit{Parent: l2.head, Files: moved, Message: msg, Name: c.Author, Email: c.Email, When: c.When,
@@ -759,6 +759,24 @@ func (l *Ledger) recreate(remote, local []*gitstore.Commit, opts SyncOptions) (s
 		l2.head, l2.entry = id, p
 	}
 	return l2.head, nil
+}
+
+// cannotPlace is the refusal of a local entry that cannot be re-created
+// on the remote's new entries (RefusedCannotPlace; placeFacts adds its
+// facts).
+func cannotPlace(format string, args ...any) error {
+	return refusedFor(RefusedCannotPlace, RefusedError{}, format, args...)
+}
+
+// placeFacts gives a RefusedCannotPlace in err the facts of re-creating
+// local (the local entries after the last one both ledgers share); other
+// errors are returned as they are.
+func placeFacts(err error, local []*gitstore.Commit) error {
+	var re *RefusedError
+	if errors.As(err, &re) && re.Reason == RefusedCannotPlace {
+		re.Commit, re.Entries = local[0].Parents[0], len(local)
+	}
+	return err
 }
 
 // moveEntry returns the files of entry e (at position old) as they must be
@@ -790,7 +808,7 @@ func (l *Ledger) moveEntry(e *rules.Entry, files map[string][]byte, old, p int, 
 		var re *RefusedError
 		switch {
 		case e.Kind == rules.KindPropose && err == nil:
-			return nil, "", refused("", "document %s was proposed on the remote too (entry %d); your proposal of it cannot be placed", e.Doc, ds.Doc.Entry)
+			return nil, "", cannotPlace("document %s was proposed on the remote too (entry %d); your proposal of it cannot be placed", e.Doc, ds.Doc.Entry)
 		case e.Kind == rules.KindPropose && errors.As(err, &re):
 		case err != nil:
 			return nil, "", err
@@ -810,7 +828,7 @@ func (l *Ledger) moveEntry(e *rules.Entry, files map[string][]byte, old, p int, 
 					return nil, "", err
 				}
 				if e.Kind == rules.KindAmend && v.Number != len(ds.Versions)+1 {
-					return nil, "", refused("", "both this ledger and the remote amended %s: the remote has version %d already; your amendment cannot be placed", e.Doc, v.Number)
+					return nil, "", cannotPlace("both this ledger and the remote amended %s: the remote has version %d already; your amendment cannot be placed", e.Doc, v.Number)
 				}
 				v.Entry = p
 				data = rules.EncodeJSON(&v)
@@ -839,7 +857,7 @@ func (l *Ledger) moveEntry(e *rules.Entry, files map[string][]byte, old, p int, 
 		}
 		s, err := signing.ParseStatement(stmt)
 		if err != nil || n > len(ds.Versions) {
-			return nil, "", refused("", "your decision at entry %d on %s v%d cannot be placed", old, e.Doc, n)
+			return nil, "", cannotPlace("your decision at entry %d on %s v%d cannot be placed", old, e.Doc, n)
 		}
 		summary, _, _ = strings.Cut(summary, ": ratified by")
 		vs := ds.Versions[n-1]

@@ -799,3 +799,33 @@ func TestSyncOtherRemoteLeavesTheRollbackAnchor(t *testing.T) {
 	setBranch(t, r, chain[len(chain)-2])
 	wantRefused(t, c, "rolled back")
 }
+
+// TestSyncCannotPlaceSaysTheWayOut: both ledgers amended one document, so
+// the local amendment cannot be re-created on the remote's. The refusal
+// is RefusedCannotPlace with the last entry both share and how many local
+// entries follow it; moving the branch back to that entry, as its hint
+// says (git update-ref), lets the next sync take the remote's entries.
+func TestSyncCannotPlaceSaysTheWayOut(t *testing.T) {
+	r := newWorld(t)
+	r.propose("pact", []string{"a", "b", "c"}, "all", "en", "Pact.\n")
+	c := r.clone(t, r.dir)
+	shared := c.head()
+	if _, err := Amend(c.dir, c.env, AmendOptions{Document: "pact", Texts: []TextInput{{Lang: "en", Name: "en", Data: []byte("Local amendment.\n")}},
+		As: "s1", Signer: c.people["s1"].signer}); err != nil {
+		t.Fatal(err)
+	}
+	c.sign("pact", "a")
+	if _, err := Amend(r.dir, r.env, AmendOptions{Document: "pact", Texts: []TextInput{{Lang: "en", Name: "en", Data: []byte("Remote amendment.\n")}},
+		As: "s2", Signer: r.people["s2"].signer}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.sync("s1", "a")
+	var re *RefusedError
+	if !errors.As(err, &re) || re.Reason != RefusedCannotPlace || re.Commit != shared || re.Entries != 2 {
+		t.Fatalf("sync: %v (%+v); want RefusedCannotPlace at %s with 2 local entries", err, re, shared)
+	}
+	setBranch(t, c, re.Commit)
+	if res := c.mustSync(); res.Fetched != 1 || c.head() != r.head() {
+		t.Fatalf("sync after moving back: %+v", res)
+	}
+}
