@@ -15,11 +15,15 @@ import (
 // the libraries' errors carry facts (typed, with fields), and the next steps
 // that name a concord command or flag are written here.
 
+// timeoutHint is the next step when reading a repository ran out of the
+// time --timeout gave (gitstore.ErrReadDeadline).
+const timeoutHint = "a copy can be built to be slow to read; if this ledger is simply large or the machine slow, give --timeout more time"
+
 // hintFor returns the next step for err itself (not what it wraps) in the
 // command line's words, and whether cmd has one for it.
 func hintFor(err error) (string, bool) {
 	if err == gitstore.ErrReadDeadline {
-		return "a copy can be built to be slow to read; if this ledger is simply large or the machine slow, give --timeout more time", true
+		return timeoutHint, true
 	}
 	switch e := err.(type) {
 	case *ledger.NotLedgerError:

@@ -54,7 +54,9 @@ func newSyncCmd(s *IO) *cobra.Command {
 		Short: "Fetch the remote's new entries, verify them, and send yours",
 		Long: `Fetch the remote's ledger and accept it only if it verifies, is the same
 ledger, and extends the head this ledger last had from it; otherwise refuse
-with exit status 3 and change nothing. Then take the remote's new entries and
+with exit status 3 and change nothing. (A remote given with --remote for this
+sync only is not held to that last head, and one that holds another ledger
+is a wrong address: exit status 1.) Then take the remote's new entries and
 send yours. When both have new entries, yours are re-created on top of the
 remote's (the same signed statements at new positions, each commit signed again),
 which needs the key of each signatory whose entries they are: --as ID --key FILE,

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/concord-ledger/concord/documents"
 	"github.com/concord-ledger/concord/ledger"
+	"github.com/concord-ledger/concord/ledger/gitstore"
 )
 
 func init() { register(newVerifyCmd) }
@@ -89,6 +91,9 @@ exit status 1: it could not be checked.`,
 			rep, err := ledger.Verify(ledgerDir(c, s), ledger.VerifyOptions{Since: o.Since, Workers: o.Workers, Checkpoints: cps, LedgerID: o.LedgerID,
 				Git: gitProgram(s), ReadBy: time.Now().Add(o.Timeout)})
 			stop()
+			if errors.Is(err, gitstore.ErrReadDeadline) {
+				return &hintedError{msg: fmt.Sprintf("cannot check the ledger: %v (--timeout %s)", err, o.Timeout), hint: timeoutHint}
+			}
 			if err != nil {
 				return err
 			}
