@@ -351,11 +351,14 @@ type syncJSON struct {
 	Transport string `json:"transport"`
 	// ServerMessages are the lines the remote's hooks printed.
 	ServerMessages []string `json:"server_messages"`
+	// RemoteHeadNotMain: the empty remote this sync gave the ledger to
+	// has its HEAD elsewhere than main.
+	RemoteHeadNotMain bool `json:"remote_head_not_main"`
 }
 
 func syncOut(r *ledger.SyncResult) syncJSON {
 	return syncJSON{Remote: r.Remote, Ledger: r.Ledger, Head: r.Head, Entries: r.Entries, Fetched: r.Fetched,
-		Pushed: r.Pushed, Recreated: r.Recreated, Attempts: r.Attempts, Transport: r.Transport, ServerMessages: nonNil(r.ServerMessages)}
+		Pushed: r.Pushed, Recreated: r.Recreated, Attempts: r.Attempts, Transport: r.Transport, ServerMessages: nonNil(r.ServerMessages), RemoteHeadNotMain: r.RemoteHeadNotMain}
 }
 
 // witnessJSON: docs/schema/witness.json.

@@ -85,6 +85,9 @@ empty (a new server) is given the ledger.` + transportHelp(s),
 			for _, m := range res.ServerMessages {
 				fmt.Fprintf(s.Err, "remote: %s\n", m)
 			}
+			if res.RemoteHeadNotMain {
+				fmt.Fprintln(s.Err, "warning: the remote's HEAD does not name refs/heads/main (it was made with another default branch): stock git clones of it show no history, and 'concord verify' of it reports the overlay; on the server, run: git symbolic-ref HEAD refs/heads/main")
+			}
 			if o.JSON {
 				return printJSON(s, syncOut(res))
 			}

@@ -239,6 +239,12 @@ type SyncResult struct {
 	// Transport is what reached the remote: "git" (the git program) or
 	// "go-git" (the built-in fallback).
 	Transport string `json:"transport"`
+	// RemoteHeadNotMain is set when this sync gave the ledger to an empty
+	// remote whose HEAD does not name main (it was made with another
+	// default branch): stock git clones of it show no history and
+	// 'verify' of it reports the overlay, until HEAD is set on the server.
+	// Checked through git only.
+	RemoteHeadNotMain bool `json:"remote_head_not_main"`
 	// ServerMessages are what the remote's hooks said when it took the
 	// push ("remote: …" lines, through git only).
 	ServerMessages []string `json:"server_messages,omitempty"`
@@ -530,6 +536,10 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			}
 			l.repo.Step("sync: pushed")
 			res.ServerMessages = repo.ServerMessages()
+			if incoming == "" { // the remote was empty: given the ledger
+				names, checked := repo.RemoteHeadNamesBranch(ctx, url)
+				res.RemoteHeadNotMain = checked && !names
+			}
 			chain, err := repo.FirstParentIDs(head)
 			if err != nil {
 				return nil, err

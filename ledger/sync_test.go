@@ -829,3 +829,44 @@ func TestSyncCannotPlaceSaysTheWayOut(t *testing.T) {
 		t.Fatalf("sync after moving back: %+v", res)
 	}
 }
+
+// TestSyncToEmptyRemoteChecksItsHEAD: a sync that gives the ledger to an
+// empty remote made by stock git with another default branch says so
+// (RemoteHeadNotMain): its HEAD names a branch that does not exist, so
+// stock git clones of it show no history. One made with -b main, and one
+// whose HEAD is then set, do not.
+func TestSyncToEmptyRemoteChecksItsHEAD(t *testing.T) {
+	git := testtool.Require(t, "git")
+	isolateGit(t, "")
+	for _, branch := range []string{"master", "main"} {
+		t.Run(branch, func(t *testing.T) {
+			r := newWorld(t)
+			r.env.Git = git
+			empty := filepath.Join(t.TempDir(), "empty.git")
+			if out, err := exec.Command(git, "init", "-q", "--bare", "-b", branch, empty).CombinedOutput(); err != nil {
+				t.Fatalf("git init: %v\n%s", err, out)
+			}
+			res, err := Sync(context.Background(), r.dir, r.env, SyncOptions{Remote: empty})
+			if err != nil || res.Pushed != r.entries() {
+				t.Fatalf("sync to the empty remote: %+v, %v", res, err)
+			}
+			if res.RemoteHeadNotMain != (branch != "main") {
+				t.Fatalf("HEAD on %s: RemoteHeadNotMain %v", branch, res.RemoteHeadNotMain)
+			}
+			if branch == "main" {
+				return
+			}
+			// Set on the server as the warning says: the next publication
+			// to such a remote finds it right.
+			if out, err := exec.Command(git, "--git-dir="+empty, "symbolic-ref", "HEAD", "refs/heads/main").CombinedOutput(); err != nil {
+				t.Fatalf("git symbolic-ref: %v\n%s", err, out)
+			}
+			l := r.open()
+			defer l.Close()
+			l.repo.UseGit(git)
+			if names, checked := l.repo.RemoteHeadNamesBranch(context.Background(), empty); !names || !checked {
+				t.Fatalf("after git symbolic-ref: names %v, checked %v", names, checked)
+			}
+		})
+	}
+}

@@ -331,3 +331,20 @@ func (g *Repo) refresh() {
 		g.sto.Reindex()
 	}
 }
+
+// RemoteHeadNamesBranch reports, through git (git ls-remote --symref URL
+// HEAD), whether the remote's HEAD names the ledger's branch. A remote
+// made with another default branch (git init --bare with init.defaultBranch
+// master, a forge's default) keeps HEAD on a branch that does not exist:
+// stock git clones of it then check out nothing, and git advertises no
+// HEAD at all. Without git it cannot tell: checked is false.
+func (g *Repo) RemoteHeadNamesBranch(ctx context.Context, url string) (names, checked bool) {
+	if g.git == "" {
+		return false, false
+	}
+	out, _, err := g.runGit(ctx, gitEnv(), "ls-remote", "--symref", "--", url, "HEAD")
+	if err != nil {
+		return false, false
+	}
+	return strings.Contains(out, "ref: "+Branch+"\tHEAD\n"), true
+}
