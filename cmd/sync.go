@@ -55,8 +55,8 @@ func newSyncCmd(s *IO) *cobra.Command {
 		Long: `Fetch the remote's ledger and accept it only if it verifies, is the same
 ledger, and extends the head this ledger last had from it; otherwise refuse
 with exit status 3 and change nothing. (A remote given with --remote for this
-sync only is not held to that last head, and one that holds another ledger
-is a wrong address: exit status 1.) Then take the remote's new entries and
+sync only may be behind this ledger, and is then sent what it lacks; one that
+holds another ledger is a wrong address: exit status 1.) Then take the remote's new entries and
 send yours. When both have new entries, yours are re-created on top of the
 remote's (the same signed statements at new positions, each commit signed again),
 which needs the key of each signatory whose entries they are: --as ID --key FILE,

@@ -394,15 +394,11 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		return nil, err
 	}
 	// refs/concord/synced is the recorded remote's head at the last sync,
-	// the anchor of its rollback check: another remote (a mirror, a
-	// migration tried out) is not held to it, nor moves it, or the next
-	// sync with the recorded remote, behind what this one sent, would be
-	// refused as rolled back. (What is counted as not sent stays counted
-	// from it.)
-	anchor := synced
-	if other {
-		anchor = ""
-	}
+	// the anchor of the rollback check. A sync with another remote (a
+	// mirror, a migration tried out) does not move it, or the next sync
+	// with the recorded remote, behind what this one sent, would be
+	// refused as rolled back; and holds another remote to it only when
+	// that remote is not simply behind this ledger (below).
 	if synced != "" {
 		// The remote's head at the last sync, which this ledger took: if
 		// it is gone, whether the remote rolled back cannot be told.
@@ -454,7 +450,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		case errors.As(err, &nb):
 			return nil, refused("check the address: a ledger is kept in the branch main", "remote %s holds no ledger: %v", shown, nb)
 		case errors.Is(err, gitstore.ErrNoRemoteBranch):
-			if anchor != "" {
+			if synced != "" && !other {
 				return nil, &RemoteRejectedError{URL: shown, Reason: fmt.Sprintf("the remote is empty, but had head %s at the last sync (rolled back)", synced)}
 			}
 		case errors.As(err, new(*gitstore.RefLockError)):
@@ -464,6 +460,15 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		default:
 			if notALedger(repo, incoming) {
 				return nil, discard(repo, notALedgerRemote(shown))
+			}
+			anchor := synced
+			if other && positionAfter(localChain, incoming) > 0 {
+				// Another remote behind this ledger (a stale mirror): it
+				// holds nothing new, so nothing it could have rolled back
+				// is taken; it is sent what it lacks. One whose history
+				// leaves this ledger's before the anchor (a fork) is still
+				// refused.
+				anchor = ""
 			}
 			incomingChain, incomingRep, err = l.checkIncoming(ctx, shown, incoming, anchor, acceptedHead(repo, localChain), acc, other)
 			if err != nil {

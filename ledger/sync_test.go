@@ -765,11 +765,13 @@ func TestSyncPushThatArrivedDespiteFailing(t *testing.T) {
 }
 
 // TestSyncOtherRemoteLeavesTheRollbackAnchor: a sync with a remote given
-// for that sync only (a mirror, a migration tried out) is not held to the
-// recorded remote's last head, nor moves it. So the next sync with the
-// recorded remote, now behind what the other one got, sends it the
-// entries instead of refusing it as rolled back; and a mirror behind the
-// recorded remote is given the entries instead of being refused.
+// for that sync only (a mirror, a migration tried out) does not move the
+// recorded remote's last head, and holds the other remote to it only when
+// it is not simply behind this ledger. So the next sync with the recorded
+// remote, now behind what the other one got, sends it the entries instead
+// of refusing it as rolled back; a mirror behind the recorded remote is
+// given the entries; and one whose history forks before that head is
+// still refused.
 func TestSyncOtherRemoteLeavesTheRollbackAnchor(t *testing.T) {
 	r := newWorld(t)
 	r.propose("pact", []string{"a", "b"}, "all", "en", "Pact.\n")
@@ -790,6 +792,17 @@ func TestSyncOtherRemoteLeavesTheRollbackAnchor(t *testing.T) {
 	res, err = Sync(context.Background(), c.dir, c.env, SyncOptions{Remote: mirror.dir})
 	if err != nil || res.Pushed != 1 || mirror.head() != c.head() {
 		t.Fatalf("sync with the mirror behind: %+v, %v; want the entry sent", res, err)
+	}
+	// A fork of the ledger (valid entries, made from an older head) as
+	// the other remote: its history leaves this ledger's before the
+	// recorded remote's last head.
+	fork := r.clone(t, r.dir)
+	setBranch(t, fork, chainOf(t, r)[len(chainOf(t, r))-3])
+	fork.sign("pact", "b") // where the ledger has a's approval
+	_, err = Sync(context.Background(), c.dir, c.env, SyncOptions{Remote: fork.dir})
+	var rr *RemoteRejectedError
+	if !errors.As(err, &rr) || !strings.Contains(err.Error(), "rolled back") {
+		t.Fatalf("sync with a fork: %v, want it refused as rewritten", err)
 	}
 	// The recorded remote still may not roll back.
 	chain, err := r.open().repo.FirstParentIDs(r.head())
@@ -869,4 +882,16 @@ func TestSyncToEmptyRemoteChecksItsHEAD(t *testing.T) {
 			}
 		})
 	}
+}
+
+// chainOf returns w's history, root first.
+func chainOf(t *testing.T, w *world) []string {
+	t.Helper()
+	l := w.open()
+	defer l.Close()
+	ids, err := l.repo.FirstParentIDs(l.Head())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
 }
