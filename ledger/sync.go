@@ -21,7 +21,8 @@ import (
 const (
 	// syncedRef is the recorded remote's head as of the last successful
 	// clone or sync with it: its history must always extend it. A sync
-	// with another remote (--remote) neither checks nor moves it.
+	// with another remote (--remote) does not move it, and holds that
+	// remote to it unless the remote is behind the local ledger.
 	syncedRef = "refs/concord/synced"
 	// incomingRef names what a fetch brought: in the fetch's quarantine
 	// until the audit accepts it, then in the ledger (gitstore.KeepFetched).
