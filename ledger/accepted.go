@@ -58,7 +58,7 @@ func saveAccepted(repo *gitstore.Repo, head string, chain []string, st *rules.St
 
 // encodeAccepted returns the file that keeps st as the state at head, or
 // nil. It reads st and nothing else, so that it can run beside the
-// writes that accept head (encodeAcceptedAsync).
+// writes that accept head (saveAcceptedAsync).
 func encodeAccepted(head string, chain []string, st *rules.State) []byte {
 	if st == nil || st.Genesis == nil || len(chain) == 0 || chain[len(chain)-1] != head {
 		return nil
