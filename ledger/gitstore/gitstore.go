@@ -474,7 +474,7 @@ func (g *Repo) FirstParentIDs(head string) ([]string, error) {
 		id = parent
 	}
 	slices.Reverse(ids)
-	ids = append(slices.Clip(below), ids...)
+	ids = slices.Concat(below, ids) // a new slice: callers may keep it
 	g.mu.Lock()
 	g.walked = walked
 	if len(ids) > len(below) {
