@@ -53,6 +53,24 @@ func hintFor(err error) (string, bool) {
 	return "", false
 }
 
+// keysNeededHint is the hint of a RefusedKeysNeeded from a sync called
+// with flags (" --ledger DIR", " --remote URL", or ""): the same sync with
+// an --as and --key for each actor.
+func keysNeededHint(e *ledger.RefusedError, flags string) string {
+	var b strings.Builder
+	for _, a := range e.Actors {
+		fmt.Fprintf(&b, " --as %s --key FILE", a)
+	}
+	return "run 'concord sync" + flags + b.String() + "' to re-create them with their signatories' keys"
+}
+
+// cannotPlaceHint is the hint of a RefusedCannotPlace from a sync of the
+// ledger in dir called with flags (see keysNeededHint).
+func cannotPlaceHint(e *ledger.RefusedError, dir, flags string) string {
+	return fmt.Sprintf("to take the remote's entries instead, dropping your %s after commit %.12s (make them again afterwards, on the remote's): git -C %s update-ref refs/heads/main %s, then 'concord sync%s'",
+		plural(e.Entries, "local entry"), e.Commit, dir, e.Commit, flags)
+}
+
 // refusalHint is hintFor of a ledger refusal.
 func refusalHint(e *ledger.RefusedError) (string, bool) {
 	switch e.Reason {
@@ -75,14 +93,9 @@ func refusalHint(e *ledger.RefusedError) (string, bool) {
 	case ledger.RefusedDropGiven, ledger.RefusedDropAbsent:
 		return "", true
 	case ledger.RefusedKeysNeeded:
-		var flags strings.Builder
-		for _, a := range e.Actors {
-			fmt.Fprintf(&flags, " --as %s --key FILE", a)
-		}
-		return "run 'concord sync" + flags.String() + "' to re-create them with their signatories' keys", true
+		return keysNeededHint(e, ""), true
 	case ledger.RefusedCannotPlace:
-		return fmt.Sprintf("to take the remote's entries instead, dropping your %s after commit %.12s (make them again afterwards, on the remote's): git -C LEDGER update-ref refs/heads/main %s, then 'concord sync'",
-			plural(e.Entries, "local entry"), e.Commit, e.Commit), true
+		return cannotPlaceHint(e, "LEDGER", ""), true
 	}
 	return "", false
 }

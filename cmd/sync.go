@@ -2,13 +2,17 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/crypto/ssh"
 
 	"github.com/concord-ledger/concord/ledger"
+	"github.com/concord-ledger/concord/ledger/gitstore"
 )
 
 func init() { register(newSyncCmd) }
@@ -22,6 +26,48 @@ type syncOptions struct {
 	Remote         string
 	Timeout        time.Duration
 	JSON           bool
+}
+
+// rehint gives a refusal of a sync whose hint is a command to run next
+// that command as this sync was called: the same ledger folder, the same
+// remote (credentials masked). Other errors are returned as they are.
+func (o *syncOptions) rehint(err error, c *cobra.Command, dir string) error {
+	var re *ledger.RefusedError
+	if !errors.As(err, &re) {
+		return err
+	}
+	var flags string
+	if c.Flags().Changed("ledger") {
+		flags += " --ledger " + shellWord(dir)
+	}
+	if o.Remote != "" {
+		flags += " --remote " + shellWord(gitstore.RedactURL(o.Remote))
+	}
+	switch re.Reason {
+	case ledger.RefusedKeysNeeded:
+		return &rehinted{err, keysNeededHint(re, flags)}
+	case ledger.RefusedCannotPlace:
+		return &rehinted{err, cannotPlaceHint(re, shellWord(dir), flags)}
+	}
+	return err
+}
+
+// rehinted is an error with the hint cmd gives it in place of its own.
+type rehinted struct {
+	error
+	hint string
+}
+
+func (e *rehinted) Unwrap() error { return e.error }
+func (e *rehinted) Hint() string  { return e.hint }
+
+// shellWord returns s as one word of a shell command line: as it is when
+// it holds nothing the shell would read otherwise, else double-quoted.
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/:@+=,-") == "" {
+		return s
+	}
+	return strconv.Quote(s)
 }
 
 // signers loads the key of each --as, or returns nil when none is given.
@@ -80,7 +126,7 @@ empty (a new server) is given the ledger.` + transportHelp(s),
 			res, err := ledger.Sync(ctx, ledgerDir(c, s), env(s), opts)
 			stop()
 			if err != nil {
-				return err
+				return o.rehint(err, c, ledgerDir(c, s))
 			}
 			for _, m := range res.ServerMessages {
 				fmt.Fprintf(s.Err, "remote: %s\n", m)

@@ -74,7 +74,7 @@ func TestSyncFaultExitStatus(t *testing.T) {
 		what, hint string
 	}{
 		{"no answer", true, "timed out while fetching: the time given ran out", "check the network, or allow more time with --timeout, then run the command again"},
-		{"connection closed", false, "unreachable or failing while fetching: ", "check the remote's address and the network, then run 'concord sync' again"},
+		{"connection closed", false, "unreachable or failing while fetching: ", "check the remote's address and the network, then run the same command again"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			url := faultListener(t, tc.hang)

@@ -125,7 +125,7 @@ func (e *RemoteError) Hint() string {
 	case gitstore.NetProxyRefused:
 		return "check the proxy git is given (http.proxy, https_proxy or HTTPS_PROXY) and the credentials it wants, or ask whoever keeps it"
 	}
-	return "check the remote's address and the network, then run 'concord sync' again"
+	return "check the remote's address and the network, then run the same command again"
 }
 
 // remoteError returns the RemoteError for err, met while doing op; when
@@ -225,7 +225,7 @@ func (e *RemoteBusyError) Error() string {
 }
 
 // Hint says what to do next.
-func (e *RemoteBusyError) Hint() string { return "run 'concord sync' again" }
+func (e *RemoteBusyError) Hint() string { return "run the same command again" }
 
 // SyncResult says what a clone or sync did.
 type SyncResult struct {
