@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/concord-ledger/concord/internal/testtool"
-	"github.com/concord-ledger/concord/ledger/gitstore"
 	"github.com/concord-ledger/concord/ledger/rules"
 )
 
@@ -45,11 +44,7 @@ func TestResumedAuditEqualsFullAudit(t *testing.T) {
 		t.Fatal(err)
 	}
 	forgeBadSignatures(t, w, "pact", "b") // the last entry: only a signature check refuses it
-	repo, err := gitstore.Open(w.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer repo.Close()
+	repo := w.rawRepo()
 	head, err := repo.Head()
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/concord-ledger/concord/ledger/gitstore"
 	"github.com/concord-ledger/concord/ledger/rules"
 )
 
@@ -45,11 +44,7 @@ func TestAttackForgedTextsNotKept(t *testing.T) {
 		p++
 	}
 	f.setHead(head)
-	repo, err := gitstore.Open(w.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer repo.Close()
+	repo := w.rawRepo()
 	rep, err := verifyRepo(repo, head.String(), VerifyOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -93,11 +88,7 @@ func TestAttackReadAheadBounded(t *testing.T) {
 		p++
 	}
 	f.setHead(head)
-	repo, err := gitstore.Open(w.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer repo.Close()
+	repo := w.rawRepo()
 	ids, err := repo.FirstParentIDs(head.String())
 	if err != nil {
 		t.Fatal(err)

@@ -35,11 +35,7 @@ func problemSet(rep *Report) []string {
 
 func TestAttackResumedAuditTails(t *testing.T) {
 	w := cacheWorld(t)
-	repo, err := gitstore.Open(w.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer repo.Close()
+	repo := w.rawRepo()
 	h0, err := repo.Head()
 	if err != nil {
 		t.Fatal(err)

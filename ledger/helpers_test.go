@@ -14,6 +14,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/concord-ledger/concord/internal/det"
+	"github.com/concord-ledger/concord/ledger/gitstore"
 	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/ledger/statecache"
 	"github.com/concord-ledger/concord/signing"
@@ -173,6 +174,18 @@ func (w *world) mustVerify() *Report {
 		w.t.FailNow()
 	}
 	return rep
+}
+
+// rawRepo opens w's repository as stored, without reading it as a
+// ledger (which a forged history may not be), closed when the test ends.
+func (w *world) rawRepo() *gitstore.Repo {
+	w.t.Helper()
+	repo, err := gitstore.Open(w.dir)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.t.Cleanup(func() { repo.Close() })
+	return repo
 }
 
 func (w *world) open() *Ledger {

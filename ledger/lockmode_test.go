@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/concord-ledger/concord/internal/testtool"
 )
 
 // TestLedgerLockModeAsGit: the ledger's lock file, made by the first
@@ -36,24 +38,8 @@ func TestLedgerLockModeAsGit(t *testing.T) {
 			}
 			r.propose("pact", []string{"a"}, "all", "en", "Pact.\n")
 			runGit(t, r.dir, "update-ref", "refs/stock/x", "refs/heads/main")
-			sameFileMode(t, lockFile, filepath.Join(r.dir, "refs", "stock", "x"))
+			testtool.SameMode(t, "the ledger lock", lockFile, filepath.Join(r.dir, "refs", "stock", "x"))
 		})
-	}
-}
-
-// sameFileMode fails t unless the files ours and git's have the same mode.
-func sameFileMode(t *testing.T, ours, gits string) {
-	t.Helper()
-	o, err := os.Stat(ours)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := os.Stat(gits)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if o.Mode() != g.Mode() {
-		t.Errorf("%s has mode %v, stock git's %s %v", ours, o.Mode(), gits, g.Mode())
 	}
 }
 

@@ -65,3 +65,22 @@ func SharedFile(t testing.TB, rel string) string {
 	}
 	return p
 }
+
+// SameMode fails t unless the files (or folders) ours and git's have the
+// same mode, permission and setgid bits included: what concord made
+// beside what stock git made in the same repository. what names the pair
+// in the failure.
+func SameMode(t testing.TB, what, ours, gits string) {
+	t.Helper()
+	o, err := os.Stat(ours)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := os.Stat(gits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Mode() != g.Mode() {
+		t.Errorf("%s: %s has mode %v, stock git's %s %v", what, ours, o.Mode(), gits, g.Mode())
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/concord-ledger/concord/internal/testtool"
 	"github.com/concord-ledger/concord/ledger/gitstore"
 )
 
@@ -44,23 +45,6 @@ func sharedRepo(t *testing.T, umask int, shared string) (string, *gitstore.Repo,
 	return dir, g, appendN(t, g, "", 1, "doc")
 }
 
-// sameMode fails t unless the files (or folders) ours and git's have the
-// same mode, permission and setgid bits included.
-func sameMode(t *testing.T, what, ours, gits string) {
-	t.Helper()
-	o, err := os.Stat(ours)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := os.Stat(gits)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if o.Mode() != g.Mode() {
-		t.Errorf("%s: %s has mode %v, stock git's %s %v", what, ours, o.Mode(), gits, g.Mode())
-	}
-}
-
 // TestRefModesAsGit: the ref files concord writes (its own refs under
 // refs/concord, the branch) and the folders it creates for them have the
 // modes stock git gives its own in the same repository, for each umask
@@ -79,12 +63,12 @@ func TestRefModesAsGit(t *testing.T) {
 					t.Fatal(err)
 				}
 				p := filepath.Join(dir, filepath.FromSlash(ref))
-				sameMode(t, ref, p, stockRef)
-				sameMode(t, "the folder of "+ref, filepath.Dir(p), filepath.Dir(stockRef))
+				testtool.SameMode(t, ref, p, stockRef)
+				testtool.SameMode(t, "the folder of "+ref, filepath.Dir(p), filepath.Dir(stockRef))
 			}
-			sameMode(t, "the branch", filepath.Join(dir, "refs", "heads", "main"), stockRef)
+			testtool.SameMode(t, "the branch", filepath.Join(dir, "refs", "heads", "main"), stockRef)
 			second := appendN(t, g, head, 1, "more")
-			sameMode(t, "the branch moved", filepath.Join(dir, "refs", "heads", "main"), stockRef)
+			testtool.SameMode(t, "the branch moved", filepath.Join(dir, "refs", "heads", "main"), stockRef)
 
 			// git gc packs the refs; concord then deletes one of them,
 			// which rewrites packed-refs.
@@ -150,8 +134,8 @@ func TestFallbackRefModesAsGit(t *testing.T) {
 				t.Fatal(err)
 			}
 			p := filepath.Join(local, "refs", "concord", "incoming")
-			sameMode(t, "the fetched ref", p, filepath.Join(local, "refs", "stock", "x"))
-			sameMode(t, "its folder", filepath.Dir(p), filepath.Join(local, "refs", "stock"))
+			testtool.SameMode(t, "the fetched ref", p, filepath.Join(local, "refs", "stock", "x"))
+			testtool.SameMode(t, "its folder", filepath.Dir(p), filepath.Join(local, "refs", "stock"))
 
 			if err := lg.Push(context.Background(), "file://"+remote, head); err != nil {
 				t.Fatalf("push: %v", err)
@@ -159,8 +143,8 @@ func TestFallbackRefModesAsGit(t *testing.T) {
 			if id := gitIn(t, remote, "rev-parse", "refs/heads/main"); id != ours {
 				t.Fatalf("the remote's branch is at %s, want %s", id, ours)
 			}
-			sameMode(t, "the remote's branch", filepath.Join(remote, "refs", "heads", "main"), filepath.Join(remote, "refs", "stock", "x"))
-			sameMode(t, "the remote's ledger lock", filepath.Join(remote, gitstore.LedgerLockName), filepath.Join(remote, "refs", "stock", "x"))
+			testtool.SameMode(t, "the remote's branch", filepath.Join(remote, "refs", "heads", "main"), filepath.Join(remote, "refs", "stock", "x"))
+			testtool.SameMode(t, "the remote's ledger lock", filepath.Join(remote, gitstore.LedgerLockName), filepath.Join(remote, "refs", "stock", "x"))
 		})
 	}
 }
@@ -180,7 +164,7 @@ func TestInitModesAsGit(t *testing.T) {
 			g.Close()
 			gitIn(t, d, "init", "-q", "--bare", "theirs")
 			for _, p := range []string{".", "HEAD", "config", "objects", "objects/info", "objects/pack", "refs", "refs/heads", "refs/tags"} {
-				sameMode(t, p, filepath.Join(d, "ours", p), filepath.Join(d, "theirs", p))
+				testtool.SameMode(t, p, filepath.Join(d, "ours", p), filepath.Join(d, "theirs", p))
 			}
 		})
 	}
