@@ -217,7 +217,7 @@ func (l *Ledger) appendEntry(actor string, signer ssh.Signer, kind, summary stri
 	if m, ok := l.st.Members[actor]; ok {
 		name = m.Name
 	}
-	msg := fmt.Sprintf("%s\n\nConcord-Entry: %d\nConcord-Kind: %s\n", summary, p, kind)
+	msg := entryMessage(summary, p, kind)
 	id, err := l.repo.Append(gitstore.NewCommit{
 		Parent: l.head, Files: files, Message: msg, Name: name, Email: actor, When: when.UTC().Truncate(time.Second),
 		Sign: func(payload []byte) ([]byte, error) { return signing.Sign(signer, signing.GitNamespace, payload) },
@@ -296,7 +296,7 @@ func Init(dir string, env Env, opts InitOptions) (l *Ledger, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating %s: %w", dir, err)
 	}
-	msg := fmt.Sprintf("Found the ledger %q\n\nConcord-Entry: 0\nConcord-Kind: %s\n", opts.Title, rules.KindGenesis)
+	msg := entryMessage(fmt.Sprintf("Found the ledger %q", opts.Title), 0, rules.KindGenesis)
 	head, err := repo.Append(gitstore.NewCommit{
 		Files: map[string][]byte{rules.GenesisPath: raw}, Message: msg, Name: founder.Name, Email: opts.Founder,
 		When: env.Now().UTC().Truncate(time.Second),

@@ -766,7 +766,7 @@ func (l *Ledger) recreate(remote, local []*gitstore.Commit, opts SyncOptions) (s
 		if err := l2.verifyEntry(moved, e.Actor); err != nil {
 			return "", placeFacts(cannotPlace("your entry %d (%s) cannot be placed after the remote's new entries: %v", old, e.Kind, errors.Unwrap(err)), local)
 		}
-		msg := fmt.Sprintf("%s\n\nConcord-Entry: %d\nConcord-Kind: %s\n", summary, p, e.Kind)
+		msg := entryMessage(summary, p, e.Kind)
 		id, err := repo.WriteCommit(gitstore.NewCommit{Parent: l2.head, Files: moved, Message: msg, Name: c.Author, Email: c.Email, When: c.When,
 			Sign: func(payload []byte) ([]byte, error) { return signing.Sign(signer, signing.GitNamespace, payload) }})
 		if err != nil {

@@ -1,6 +1,9 @@
 package ledger
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // The trailer every entry's commit message ends with (docs/LEDGER.md):
 //
@@ -13,6 +16,13 @@ import "strings"
 // (FuzzEntryTrailer holds the two to the same answers), read without a
 // regular expression: an audit reads it twice for every entry, and the
 // expression tried it at every position of the message.
+
+// entryMessage is the commit message of the entry at position p of kind:
+// summary, a blank line, and the trailer. Every entry concord writes has
+// it (bench/fixture writes the same bytes, TestWriterMatchesPublicAPI).
+func entryMessage(summary string, p int, kind string) string {
+	return fmt.Sprintf("%s\n\nConcord-Entry: %d\nConcord-Kind: %s\n", summary, p, kind)
+}
 
 // entryTrailer returns the position and the kind the trailer of msg gives,
 // as written; ok is false when msg does not end with one.

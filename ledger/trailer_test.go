@@ -66,3 +66,11 @@ func checkTrailerAgainstRE(t *testing.T, msg string) {
 		t.Fatalf("hasEntryTrailer(%q) = %v, entryTrailer says %v", msg, !ok, ok)
 	}
 }
+
+// TestEntryMessageHasTheTrailer: what concord writes is what it reads.
+func TestEntryMessageHasTheTrailer(t *testing.T) {
+	msg := entryMessage(`Found the ledger "A: b"`, 12, "roster-approve")
+	if entry, kind, ok := entryTrailer(msg); !ok || entry != "12" || kind != "roster-approve" {
+		t.Fatalf("entryTrailer(%q) = %q, %q, %v", msg, entry, kind, ok)
+	}
+}
