@@ -8,7 +8,9 @@
 # counts (the others absorb noise from other processes); CONCORD_BENCH_CACHE
 # (default bench/.cache) the folder of the benchmark ledgers, built there by
 # bench/gen the first time (several minutes; it says how far it is).
-# Needs go, git and awk. Exit status 0 when the benchmarks ran, whether or not
+# Needs go, git and awk; the clone and sync rows over git:// and ssh:// also
+# need git daemon, sshd and ssh-keygen (a row whose server cannot start says
+# "not measured"). Exit status 0 when the benchmarks ran, whether or not
 # the targets are met (the table says), 1 when something failed.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -88,11 +90,18 @@ END {
 	row("  (diagnostic) 599 entries, 200 members / 101", "BenchmarkAppend/entries=600", "BenchmarkAppend/entries=100", 1.2, 0, "<=1.2x")
 	row("status doc-050 (process) / git log -1", "BenchmarkStatusProcess/cache=warm", "BenchmarkGitLogProcess", 10, 0, "<=10x")
 	row("  (diagnostic) the same, state cache off", "BenchmarkStatusProcess/cache=off", "BenchmarkGitLogProcess", 10, 0, "-")
-	row("clone, 599 entries / git clone", "BenchmarkClone/concord", "BenchmarkClone/git", 2, 0, "<=2x")
-	row("sync of 500 new entries / git fetch", "BenchmarkSync/concord", "BenchmarkSync/git", 2, 0, "<=2x")
-	row("  (diagnostic) the same, every signature", "BenchmarkSync/concord-full", "BenchmarkSync/git", 2, 0, "-")
-	row("sync of 500 new entries, 4,418 / git fetch", "BenchmarkSyncLong/concord", "BenchmarkSyncLong/git", 2, 0, "<=2x")
-	row("  (diagnostic) the same, every signature", "BenchmarkSyncLong/concord-full", "BenchmarkSyncLong/git", 2, 0, "-")
+	split("file daemon ssh", via, " ")
+	split("file:// (local)|git:// (git daemon)|ssh:// (sshd)", vianame, "|")
+	for (k = 1; k <= 3; k++) {
+		v = via[k]
+		print "  -- remote over " vianame[k]
+		row("clone, 599 entries / git clone", "BenchmarkClone/" v "/concord", "BenchmarkClone/" v "/git", 2, 0, "<=2x")
+		if (v == "file") row("  (floor) git clone + cat-file all / git clone", "BenchmarkClone/file/git+read", "BenchmarkClone/file/git", 2, 0, "-")
+		row("sync of 500 new entries / git fetch", "BenchmarkSync/" v "/concord", "BenchmarkSync/" v "/git", 2, 0, "<=2x")
+		if (v == "file") row("  (diagnostic) the same, every signature", "BenchmarkSync/file/concord-full", "BenchmarkSync/file/git", 2, 0, "-")
+		row("sync of 500 new entries, 4,418 / git fetch", "BenchmarkSyncLong/" v "/concord", "BenchmarkSyncLong/" v "/git", 2, 0, "<=2x")
+		if (v == "file") row("  (diagnostic) the same, every signature", "BenchmarkSyncLong/file/concord-full", "BenchmarkSyncLong/file/git", 2, 0, "-")
+	}
 	for (w = 1; w <= 2; w++) {
 		n = "BenchmarkVerifyLedger/workers=" w
 		if (n in best) printf "peak heap of verify, Workers %d: %.0f MB (live after a GC: %.0f MB)\n", w, peak[n], peaklive[n]

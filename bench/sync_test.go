@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,9 +16,9 @@ import (
 const syncEntries = 500
 
 // syncRemote makes a packed bare copy of the ledger of spec, as a server
-// keeps one, and returns its file:// URL, its folder, its head and the
-// entry syncEntries before the head.
-func syncRemote(b *testing.B, spec fixture.Spec) (url, dir, head, base string) {
+// keeps one, and returns its folder, its head and the entry syncEntries
+// before the head.
+func syncRemote(b *testing.B, spec fixture.Spec) (dir, head, base string) {
 	b.Helper()
 	git, err := exec.LookPath("git")
 	if err != nil {
@@ -28,7 +29,7 @@ func syncRemote(b *testing.B, spec fixture.Spec) (url, dir, head, base string) {
 	runProcess(b, nil, git, "clone", "-q", "--bare", "--no-local", src, dir)
 	head = gitOut(b, git, "-C", dir, "rev-parse", "refs/heads/main")
 	base = gitOut(b, git, "-C", dir, "rev-list", "--first-parent", fmt.Sprintf("--skip=%d", syncEntries), "-n", "1", "refs/heads/main")
-	return "file://" + dir, dir, head, base
+	return dir, head, base
 }
 
 func gitOut(b *testing.B, git string, args ...string) string {
@@ -43,27 +44,56 @@ func gitOut(b *testing.B, git string, args ...string) string {
 }
 
 // BenchmarkClone times 'concord clone' of the mid ledger (599 entries, a
-// full audit: 1,195 signatures) and 'git clone --bare' of the same file://
-// remote, as processes.
+// full audit: 1,195 signatures) and 'git clone --bare' of the same remote,
+// as processes, for each way of reaching it (remotes). On file:// it also
+// times git clone --bare followed by one read of every object it stored
+// (git cat-file --batch-all-objects): the least that any check of what
+// git stored must add to git's clone.
 func BenchmarkClone(b *testing.B) {
 	bin := concordBin(b)
-	url, _, _, _ := syncRemote(b, mid)
+	dir, _, _ := syncRemote(b, mid)
 	git, _ := exec.LookPath("git")
-	env := []string{"CONCORD_CACHE_DIR=off"}
-	b.Run("concord", func(b *testing.B) {
-		n := 0
-		for b.Loop() {
-			n++
-			runProcess(b, env, bin, "clone", url, filepath.Join(b.TempDir(), fmt.Sprint(n)))
+	for _, r := range remotes(b, dir) {
+		env := append([]string{"CONCORD_CACHE_DIR=off"}, r.env...)
+		b.Run(r.name+"/concord", func(b *testing.B) {
+			n := 0
+			for b.Loop() {
+				n++
+				runProcess(b, env, bin, "clone", r.url, filepath.Join(b.TempDir(), fmt.Sprint(n)))
+			}
+		})
+		b.Run(r.name+"/git", func(b *testing.B) {
+			n := 0
+			for b.Loop() {
+				n++
+				runProcess(b, r.env, git, "clone", "-q", "--bare", r.url, filepath.Join(b.TempDir(), fmt.Sprint(n)))
+			}
+		})
+		if r.name != "file" {
+			continue
 		}
-	})
-	b.Run("git", func(b *testing.B) {
-		n := 0
-		for b.Loop() {
-			n++
-			runProcess(b, nil, git, "clone", "-q", "--bare", url, filepath.Join(b.TempDir(), fmt.Sprint(n)))
-		}
-	})
+		b.Run(r.name+"/git+read", func(b *testing.B) {
+			n := 0
+			for b.Loop() {
+				n++
+				to := filepath.Join(b.TempDir(), fmt.Sprint(n))
+				runProcess(b, r.env, git, "clone", "-q", "--bare", r.url, to)
+				readAll(b, git, to)
+			}
+		})
+	}
+}
+
+// readAll reads every object of the repository dir once, as concord's
+// audit has git stream them (gitstore's Preload), and discards them.
+func readAll(b *testing.B, git, dir string) {
+	c := exec.Command(git, "-C", dir, "cat-file", "--batch-all-objects", "--batch", "--unordered")
+	c.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL="+os.DevNull)
+	var stderr strings.Builder
+	c.Stdout, c.Stderr = io.Discard, &stderr
+	if err := c.Run(); err != nil {
+		b.Fatalf("git cat-file: %v: %s", err, stderr.String())
+	}
 }
 
 // BenchmarkSync times 'concord sync' fetching syncEntries new entries into
@@ -79,9 +109,17 @@ func BenchmarkSyncLong(b *testing.B) { benchSync(b, long) }
 
 func benchSync(b *testing.B, spec fixture.Spec) {
 	bin := concordBin(b)
-	url, remote, head, base := syncRemote(b, spec)
+	remote, head, base := syncRemote(b, spec)
 	git, _ := exec.LookPath("git")
-	env := []string{"CONCORD_CACHE_DIR=off"}
+	for _, r := range remotes(b, remote) {
+		benchSyncFrom(b, r, bin, git, remote, head, base)
+	}
+}
+
+// benchSyncFrom is benchSync from one way of reaching the remote.
+func benchSyncFrom(b *testing.B, r remote, bin, git, remote, head, base string) {
+	url := r.url
+	env := append([]string{"CONCORD_CACHE_DIR=off"}, r.env...)
 	// clone makes a copy of the remote at base with make, then moves the
 	// remote to head.
 	clone := func(b *testing.B, make func(dir string)) string {
@@ -95,9 +133,13 @@ func benchSync(b *testing.B, spec fixture.Spec) {
 	}
 	// concord-full is the same sync without the accepted head recorded
 	// (refs/concord/verified removed): it checks every signature again, as
-	// before the incremental sync.
-	for _, name := range []string{"concord", "concord-full"} {
-		b.Run(name, func(b *testing.B) {
+	// before the incremental sync. It is timed on file:// only.
+	names := []string{"concord"}
+	if r.name == "file" {
+		names = append(names, "concord-full")
+	}
+	for _, name := range names {
+		b.Run(r.name+"/"+name, func(b *testing.B) {
 			for b.Loop() {
 				dir := clone(b, func(dir string) {
 					runProcess(b, env, bin, "clone", url, dir)
@@ -114,10 +156,10 @@ func benchSync(b *testing.B, spec fixture.Spec) {
 			}
 		})
 	}
-	b.Run("git", func(b *testing.B) {
+	b.Run(r.name+"/git", func(b *testing.B) {
 		for b.Loop() {
-			dir := clone(b, func(dir string) { runProcess(b, nil, git, "clone", "-q", "--bare", url, dir) })
-			runProcess(b, nil, git, "-C", dir, "fetch", "-q", "origin", "+refs/heads/main:refs/heads/main")
+			dir := clone(b, func(dir string) { runProcess(b, r.env, git, "clone", "-q", "--bare", url, dir) })
+			runProcess(b, r.env, git, "-C", dir, "fetch", "-q", "origin", "+refs/heads/main:refs/heads/main")
 		}
 	})
 }
