@@ -354,11 +354,31 @@ type syncJSON struct {
 	// RemoteHeadNotMain: the empty remote this sync gave the ledger to
 	// has its HEAD elsewhere than main.
 	RemoteHeadNotMain bool `json:"remote_head_not_main"`
+	// RecreatedEntries: this ledger's entries written again on top of the
+	// remote's, each with its position and commit before and now.
+	RecreatedEntries []recreatedJSON `json:"recreated_entries"`
+	// Ratified: the versions ratified by an entry taken or re-created.
+	Ratified []ratifiedJSON `json:"ratified"`
+}
+
+type recreatedJSON struct {
+	Was       int    `json:"was"`
+	WasCommit string `json:"was_commit"`
+	Entry     int    `json:"entry"`
+	Commit    string `json:"commit"`
 }
 
 func syncOut(r *ledger.SyncResult) syncJSON {
-	return syncJSON{Remote: r.Remote, Ledger: r.Ledger, Head: r.Head, Entries: r.Entries, Fetched: r.Fetched,
-		Pushed: r.Pushed, Recreated: r.Recreated, Attempts: r.Attempts, Transport: r.Transport, ServerMessages: nonNil(r.ServerMessages), RemoteHeadNotMain: r.RemoteHeadNotMain}
+	out := syncJSON{Remote: r.Remote, Ledger: r.Ledger, Head: r.Head, Entries: r.Entries, Fetched: r.Fetched,
+		Pushed: r.Pushed, Recreated: r.Recreated, Attempts: r.Attempts, Transport: r.Transport, ServerMessages: nonNil(r.ServerMessages), RemoteHeadNotMain: r.RemoteHeadNotMain,
+		RecreatedEntries: []recreatedJSON{}, Ratified: []ratifiedJSON{}}
+	for _, e := range r.RecreatedEntries {
+		out.RecreatedEntries = append(out.RecreatedEntries, recreatedJSON(e))
+	}
+	for _, rv := range r.Ratified {
+		out.Ratified = append(out.Ratified, ratifiedJSON(rv))
+	}
+	return out
 }
 
 // witnessJSON: docs/schema/witness.json.

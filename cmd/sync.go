@@ -52,6 +52,20 @@ func (o *syncOptions) rehint(err error, c *cobra.Command, dir string) error {
 	return err
 }
 
+// printSynced prints what a sync changed beyond its counts: each entry
+// re-created, with its old and new place, and each version ratified.
+func printSynced(s *IO, res *ledger.SyncResult) {
+	for _, e := range res.RecreatedEntries {
+		fmt.Fprintf(s.Out, "re-created: your entry %d is now entry %d (commit %.12s; it was commit %.12s)\n", e.Was, e.Entry, e.Commit, e.WasCommit)
+	}
+	for _, r := range res.Ratified {
+		fmt.Fprintf(s.Out, "ratified: %s at entry %d\n", r, r.Entry)
+	}
+	if len(res.RecreatedEntries) > 0 {
+		fmt.Fprintf(s.Err, "note: your re-created entries replace their old commits: a head you kept that included them is no longer in the ledger's history ('concord verify --since' it reports the history rewritten); keep the new head %s instead\n", res.Head)
+	}
+}
+
 // rehinted is an error with the hint cmd gives it in place of its own.
 type rehinted struct {
 	error
@@ -139,6 +153,7 @@ empty (a new server) is given the ledger.` + transportHelp(s),
 			}
 			fmt.Fprintf(s.Out, "synced with %s: %s fetched, %d re-created, %d sent; head %s (%s)\n",
 				res.Remote, count(res.Fetched, "entry", "entries"), res.Recreated, res.Pushed, res.Head, count(res.Entries, "entry", "entries"))
+			printSynced(s, res)
 			return nil
 		},
 	}

@@ -99,6 +99,7 @@ func TestAttackSyncRetryAfterLostRaceAuditsWhatIsNew(t *testing.T) {
 				c := r.clone(t, r.dir)
 				cloned := c.head()
 				c.sign("pact", "b") // a local entry to re-create
+				local, localEntry := c.head(), c.entries()-1
 				r.sign("pact", "a") // the remote moved
 				first := r.head()
 				moved := 0
@@ -150,6 +151,16 @@ func TestAttackSyncRetryAfterLostRaceAuditsWhatIsNew(t *testing.T) {
 				// entry all the same.
 				if res.Recreated != 1 {
 					t.Fatalf("sync: %d entries reported re-created, there was 1 local entry", res.Recreated)
+				}
+				// It is reported with the place and commit it had before the
+				// sync, not those of the first attempt's re-creation, and
+				// there it ratifies (a, c and now b approved).
+				want := []RecreatedEntry{{Was: localEntry, WasCommit: local, Entry: res.Entries - 1, Commit: res.Head}}
+				if !slices.Equal(res.RecreatedEntries, want) {
+					t.Errorf("re-created %+v, want %+v", res.RecreatedEntries, want)
+				}
+				if want := []RatifiedVersion{{Document: "pact", Version: 1, Entry: res.Entries - 1}}; !slices.Equal(res.Ratified, want) {
+					t.Errorf("ratified %+v, want %+v", res.Ratified, want)
 				}
 				// The accepted head is the remote's head the second attempt
 				// audited (the push made the remote's head ours).

@@ -249,11 +249,64 @@ type SyncResult struct {
 	// ServerMessages are what the remote's hooks said when it took the
 	// push ("remote: …" lines, through git only).
 	ServerMessages []string `json:"server_messages,omitempty"`
+	// RecreatedEntries are this ledger's entries that the sync wrote
+	// again on top of the remote's new entries (Recreated of them), in
+	// order: each has a new position and commit, and its old commit is no
+	// longer in the ledger's history (a head recorded before the sync,
+	// e.g. for 'verify --since', is gone with it).
+	RecreatedEntries []RecreatedEntry `json:"recreated_entries"`
+	// Ratified are the versions ratified by an entry the sync (or clone)
+	// took from the remote or re-created, by position: what this ledger
+	// did not hold ratified, or held ratified at another entry, before.
+	Ratified []RatifiedVersion `json:"ratified"`
 
 	// resumed is how many entries the audit of what was fetched took from
 	// the state kept for the head accepted last, instead of replaying
 	// them (see loadAccepted).
 	resumed int
+}
+
+// RecreatedEntry is one entry a sync re-created on top of the remote's
+// new entries: the same signed statements, at a new position, in a new
+// commit signed again by its signatory.
+type RecreatedEntry struct {
+	Was       int    `json:"was"`        // its position before the sync
+	WasCommit string `json:"was_commit"` // its commit before the sync, 40 hex digits
+	Entry     int    `json:"entry"`      // its position now
+	Commit    string `json:"commit"`     // its commit now
+}
+
+// ratifiedFrom returns the versions of rep ratified at entry from or
+// later, by entry.
+func ratifiedFrom(rep *Report, from int) []RatifiedVersion {
+	out := []RatifiedVersion{}
+	if rep == nil {
+		return out
+	}
+	for _, r := range rep.Ratified {
+		if r.Entry >= from {
+			out = append(out, r)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b RatifiedVersion) int { return a.Entry - b.Entry })
+	return out
+}
+
+// firstRecreated returns the entries an attempt re-created (now), each
+// with the position and commit it had before the sync: an entry an earlier
+// attempt re-created (before) is re-created again by a later one, after
+// a push that lost a race, and was what it was before the first.
+func firstRecreated(before, now []RecreatedEntry) []RecreatedEntry {
+	out := make([]RecreatedEntry, len(now))
+	for i, r := range now {
+		for _, b := range before {
+			if b.Commit == r.WasCommit {
+				r.Was, r.WasCommit = b.Was, b.WasCommit
+			}
+		}
+		out[i] = r
+	}
+	return out
 }
 
 // absURL turns a local path into an absolute one; URLs are kept. As git
@@ -331,7 +384,8 @@ func Clone(ctx context.Context, url, dir string, env Env) (res *SyncResult, err 
 		return nil, err
 	}
 	finishAccepted(true)
-	return &SyncResult{Remote: shown, Ledger: rep.Ledger, Head: head, Entries: rep.Entries, Fetched: rep.Entries, Attempts: 1, Transport: repo.Transport()}, nil
+	return &SyncResult{Remote: shown, Ledger: rep.Ledger, Head: head, Entries: rep.Entries, Fetched: rep.Entries, Attempts: 1, Transport: repo.Transport(),
+		RecreatedEntries: []RecreatedEntry{}, Ratified: ratifiedFrom(rep, 0)}, nil
 }
 
 // SyncOptions control Sync.
@@ -411,7 +465,10 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 	if attempts <= 0 {
 		attempts = DefaultSyncAttempts
 	}
-	res := &SyncResult{Remote: shown, Ledger: l.ID(), Transport: repo.Transport()}
+	res := &SyncResult{Remote: shown, Ledger: l.ID(), Transport: repo.Transport(), RecreatedEntries: []RecreatedEntry{}, Ratified: []RatifiedVersion{}}
+	// firstChain is this ledger's history before the sync: what the
+	// re-created entries and the ratifications are reported against.
+	var firstChain []*gitstore.Commit
 	// moved gives a failure what the attempts before it did to the branch.
 	moved := func(re *RemoteError) *RemoteError {
 		re.Fetched, re.Recreated = res.Fetched, res.Recreated
@@ -438,6 +495,9 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			return nil, err
 		}
 		localChain := idChain(localIDs)
+		if attempt == 1 {
+			firstChain = localChain
+		}
 		// The remote has what it had at the last sync, and what the last
 		// attempt fetched (the branch may hold it since, under entries
 		// re-created on it).
@@ -493,6 +553,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		}
 		lastIncoming, pushErr = incoming, nil
 		k := commonPrefix(localChain, incomingChain)
+		var recreatedRatified []RatifiedVersion
 		switch {
 		case local == incoming:
 		case k == len(localChain): // the remote extends the local ledger
@@ -505,7 +566,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			if err != nil {
 				return nil, err
 			}
-			head, err := l.recreate(incomingChain, mine, opts)
+			head, recreated, ratified, err := l.recreate(incomingChain, mine, opts)
 			if err != nil {
 				return nil, err
 			}
@@ -518,6 +579,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			// An attempt after a lost push re-creates again the
 			// entries the last one re-created: the same entries.
 			res.Recreated = len(localChain) - k
+			res.RecreatedEntries, recreatedRatified = firstRecreated(res.RecreatedEntries, recreated), ratified
 		}
 		head, err := repo.Head()
 		if err != nil {
@@ -569,6 +631,10 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			}
 		}
 		res.Head = head
+		// What this ledger held before the sync, up to where its history
+		// and the remote's part, is unchanged: ratifications from there
+		// on are new, or moved with the entries re-created.
+		res.Ratified = append(ratifiedFrom(incomingRep, commonPrefix(firstChain, incomingChain)), recreatedRatified...)
 		repo.MaybePack(ctx) // maintenance: the sync is done whatever it says
 		if head == incoming {
 			res.Entries = len(incomingChain)
@@ -696,10 +762,11 @@ func commonPrefix(a, b []*gitstore.Commit) int {
 // recreate writes the local-only entries again, in order, on top of the
 // remote's chain: the same statements and signatures at new positions,
 // ratification recomputed, each commit signed again with its actor's
-// signer (opts.Signers). It moves no branch and returns the new head.
-// Entries the rules cannot place on the remote's ledger are refused, and
-// nothing is changed.
-func (l *Ledger) recreate(remote, local []*gitstore.Commit, opts SyncOptions) (string, error) {
+// signer (opts.Signers). It moves no branch and returns the new head, the
+// entries it wrote and the versions they ratified. Entries the rules
+// cannot place on the remote's ledger are refused, and nothing is
+// changed.
+func (l *Ledger) recreate(remote, local []*gitstore.Commit, opts SyncOptions) (string, []RecreatedEntry, []RatifiedVersion, error) {
 	repo := l.repo
 	base := remote[len(remote)-1].ID
 	var actors, missing []string // in the order of their first entry
@@ -713,7 +780,7 @@ func (l *Ledger) recreate(remote, local []*gitstore.Commit, opts SyncOptions) (s
 	}
 	needed := RefusedError{Actors: actors}
 	if len(opts.Signers) == 0 {
-		return "", refusedFor(RefusedKeysNeeded, needed,
+		return "", nil, nil, refusedFor(RefusedKeysNeeded, needed,
 			"both this ledger and the remote have new entries since %.12s; your %s must be re-created on top of the remote's", local[0].Parents[0], rules.CountNoun(len(local), "entry", "entries"))
 	}
 	if len(missing) > 0 {
@@ -721,60 +788,68 @@ func (l *Ledger) recreate(remote, local []*gitstore.Commit, opts SyncOptions) (s
 		if len(missing) == 1 {
 			keys = missing[0] + "'s key"
 		}
-		return "", refusedFor(RefusedKeysNeeded, needed,
+		return "", nil, nil, refusedFor(RefusedKeysNeeded, needed,
 			"entries by %s need %s to be re-created on top of the remote's new entries", strings.Join(missing, ", "), keys)
 	}
 	st, key, err := readRoster(repo, base, l.cache) // base is verified by now
 	if err != nil {
-		return "", err
+		return "", nil, nil, err
 	}
+	var recreated []RecreatedEntry
+	var ratified []RatifiedVersion
 	l2 := &Ledger{Dir: l.Dir, repo: repo, head: base, entry: len(remote) - 1, st: st, cache: l.cache, rosterKey: key}
 	prev := local[0].Parents[0]
 	for _, c := range local {
 		changes, err := repo.Changes(prev, c.ID)
 		if err != nil {
-			return "", err
+			return "", nil, nil, err
 		}
 		prev = c.ID
 		files := map[string][]byte{}
 		for _, ch := range changes {
 			if ch.Kind != gitstore.Added {
-				return "", &InconsistentError{Errs: []error{fmt.Errorf("local entry %.12s: %s %s", c.ID, ch.Path, ch.Kind)}}
+				return "", nil, nil, &InconsistentError{Errs: []error{fmt.Errorf("local entry %.12s: %s %s", c.ID, ch.Path, ch.Kind)}}
 			}
 			files[ch.Path] = ch.Data
 		}
 		trailerEntry, _, trailed := entryTrailer(c.Message)
 		if !trailed {
-			return "", &InconsistentError{Errs: []error{fmt.Errorf("local entry %.12s has no Concord-Entry trailer", c.ID)}}
+			return "", nil, nil, &InconsistentError{Errs: []error{fmt.Errorf("local entry %.12s has no Concord-Entry trailer", c.ID)}}
 		}
 		old, _ := strconv.Atoi(trailerEntry)
 		e, err := rules.Classify(old, files)
 		if err != nil {
-			return "", &InconsistentError{Errs: []error{fmt.Errorf("local entry %d: %v", old, err)}}
+			return "", nil, nil, &InconsistentError{Errs: []error{fmt.Errorf("local entry %d: %v", old, err)}}
 		}
 		signer := opts.Signers[c.Email]
 		if err := l2.checkSigner(c.Email, signer); err != nil {
-			return "", err
+			return "", nil, nil, err
 		}
 		p := l2.entry + 1
 		summary, _, _ := strings.Cut(c.Message, "\n")
 		moved, summary, err := l2.moveEntry(e, files, old, p, summary, opts)
 		if err != nil {
-			return "", placeFacts(err, local)
+			return "", nil, nil, placeFacts(err, local)
 		}
 		l2.st.Parent = l2.head
 		if err := l2.verifyEntry(moved, e.Actor); err != nil {
-			return "", placeFacts(cannotPlace("your entry %d (%s) cannot be placed after the remote's new entries: %v", old, e.Kind, errors.Unwrap(err)), local)
+			return "", nil, nil, placeFacts(cannotPlace("your entry %d (%s) cannot be placed after the remote's new entries: %v", old, e.Kind, errors.Unwrap(err)), local)
 		}
 		msg := entryMessage(summary, p, e.Kind)
 		id, err := repo.WriteCommit(gitstore.NewCommit{Parent: l2.head, Files: moved, Message: msg, Name: c.Author, Email: c.Email, When: c.When,
 			Sign: func(payload []byte) ([]byte, error) { return signing.Sign(signer, signing.GitNamespace, payload) }})
 		if err != nil {
-			return "", fmt.Errorf("re-creating entry %d as %d: %w", old, p, err)
+			return "", nil, nil, fmt.Errorf("re-creating entry %d as %d: %w", old, p, err)
 		}
 		l2.head, l2.entry = id, p
+		recreated = append(recreated, RecreatedEntry{Was: old, WasCommit: c.ID, Entry: p, Commit: id})
+		for f := range moved {
+			if pp, _ := rules.ParsePath(f); pp.Kind == rules.PathRatified {
+				ratified = append(ratified, RatifiedVersion{Document: pp.Doc, Version: pp.Version, Entry: p})
+			}
+		}
 	}
-	return l2.head, nil
+	return l2.head, recreated, ratified, nil
 }
 
 // cannotPlace is the refusal of a local entry that cannot be re-created

@@ -83,15 +83,30 @@ func TestSyncTwoSignersFromOneHead(t *testing.T) {
 			c1, c2 := r.clone(t, url), r.clone(t, url)
 			c1.sign("pact", "a")
 			c2.sign("pact", "b")
-			if res := c1.mustSync("a"); res.Pushed != 1 || res.Recreated != 0 {
+			if res := c1.mustSync("a"); res.Pushed != 1 || res.Recreated != 0 || len(res.RecreatedEntries) != 0 || len(res.Ratified) != 0 {
 				t.Fatalf("first sync: %+v", res)
 			}
+			b := c2.head()
+			bEntry := c2.open().Entries() - 1
 			res := c2.mustSync("b")
 			if res.Fetched != 1 || res.Recreated != 1 || res.Pushed != 1 {
 				t.Fatalf("second sync: %+v", res)
 			}
-			if res := c1.mustSync(""); res.Fetched != 1 || res.Pushed != 0 {
+			// b's approval moved one place up, in a new commit, and
+			// there it ratifies: the sync says both.
+			want := []RecreatedEntry{{Was: bEntry, WasCommit: b, Entry: bEntry + 1, Commit: res.Head}}
+			if !slices.Equal(res.RecreatedEntries, want) {
+				t.Errorf("re-created %+v, want %+v", res.RecreatedEntries, want)
+			}
+			ratified := []RatifiedVersion{{Document: "pact", Version: 1, Entry: bEntry + 1}}
+			if !slices.Equal(res.Ratified, ratified) {
+				t.Errorf("second sync ratified %+v, want %+v", res.Ratified, ratified)
+			}
+			if res := c1.mustSync(""); res.Fetched != 1 || res.Pushed != 0 || !slices.Equal(res.Ratified, ratified) || len(res.RecreatedEntries) != 0 {
 				t.Fatalf("third sync: %+v", res)
+			}
+			if res := c1.mustSync(""); res.Fetched != 0 || len(res.Ratified) != 0 {
+				t.Fatalf("a sync with nothing new: %+v", res)
 			}
 			for name, w := range map[string]*world{"remote": r, "c1": c1, "c2": c2} {
 				rep := w.mustVerify()
@@ -318,6 +333,7 @@ func TestSyncRecreatesEntriesOfTwoSignatories(t *testing.T) {
 	r := newWorld(t)
 	r.propose("pact", []string{"a", "b", "c"}, "all", "en", "Pact.\n")
 	c := r.clone(t, r.dir)
+	first := c.open().Entries() // the position of c's first own entry
 	c.sign("pact", "a")
 	c.sign("pact", "b")
 	r.sign("pact", "c")
@@ -331,8 +347,20 @@ func TestSyncRecreatesEntriesOfTwoSignatories(t *testing.T) {
 	if c.head() != before || r.head() != remoteBefore {
 		t.Fatal("a refused sync changed a ledger")
 	}
-	if res := c.mustSync("a", "b"); res.Recreated != 2 || res.Pushed != 2 {
+	res := c.mustSync("a", "b")
+	if res.Recreated != 2 || res.Pushed != 2 || len(res.RecreatedEntries) != 2 {
 		t.Fatalf("sync with both keys: %+v", res)
+	}
+	for i, e := range res.RecreatedEntries {
+		if e.Was != first+i || e.Entry != e.Was+1 {
+			t.Errorf("re-created %+v", e)
+		}
+	}
+	if res.RecreatedEntries[1].WasCommit != before || res.RecreatedEntries[1].Commit != res.Head {
+		t.Errorf("the last re-created entry: %+v, want was %s, now %s", res.RecreatedEntries[1], before, res.Head)
+	}
+	if len(res.Ratified) != 1 || res.Ratified[0].Entry != res.RecreatedEntries[1].Entry {
+		t.Errorf("ratified %+v, want pact at the last re-created entry", res.Ratified)
 	}
 	rep := r.mustVerify()
 	if len(rep.Ratified) != 1 {
