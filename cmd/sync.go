@@ -62,12 +62,13 @@ func (e *rehinted) Unwrap() error { return e.error }
 func (e *rehinted) Hint() string  { return e.hint }
 
 // shellWord returns s as one word of a shell command line: as it is when
-// it holds nothing the shell would read otherwise, else double-quoted.
+// it holds nothing the shell would read otherwise, else double-quoted, with
+// the '$' and '`' a shell expands between double quotes escaped.
 func shellWord(s string) string {
 	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/:@+=,-") == "" {
 		return s
 	}
-	return strconv.Quote(s)
+	return strings.NewReplacer("$", `\$`, "`", "\\`").Replace(strconv.Quote(s))
 }
 
 // signers loads the key of each --as, or returns nil when none is given.
