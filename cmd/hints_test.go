@@ -110,7 +110,7 @@ func TestNotLedgerHint(t *testing.T) {
 	if !errors.As(err, &nl) {
 		t.Fatalf("Open of no ledger: %v, want *NotLedgerError", err)
 	}
-	if h, _ := hintFor(nl); !strings.Contains(h, "--ledger DIR") {
+	if h, _ := (invocation{}).hintFor(nl); !strings.Contains(h, "--ledger DIR") {
 		t.Errorf("hint %q", h)
 	}
 }
