@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/concord-ledger/concord/ledger"
+	"github.com/concord-ledger/concord/ledger/gitstore"
 	"github.com/concord-ledger/concord/signing"
 )
 
@@ -78,6 +79,12 @@ func TestHintsNameTheLedger(t *testing.T) {
 			"run 'concord sync{L} --as xjtu --key FILE --as kaznu --key FILE' to re-create them with their signatories' keys"},
 		{"cannot place", with(ledger.RefusedCannotPlace, ledger.RefusedError{Commit: commit, Entries: 2}),
 			"to take the remote's entries instead, dropping your 2 local entries after commit 0123456789ab (make them again afterwards, on the remote's): git -C {DIR} update-ref refs/heads/main " + commit + ", then 'concord sync{L}'"},
+		{"no remote", with(ledger.RefusedNoRemote, ledger.RefusedError{}),
+			"run 'concord sync{L} --remote URL', or make the ledger with 'concord clone URL DIR'"},
+		{"remote rejected", &ledger.RemoteRejectedError{URL: "u", Reason: "r"},
+			"do not build on this remote; tell whoever keeps it, and compare checkpoints ('concord verify{L} --checkpoint FILE')"},
+		{"ref lock", fmtWrap(&gitstore.RefLockError{Path: "/l/refs/heads/main.lock"}),
+			"if no git or concord process is running, remove /l/refs/heads/main.lock, then run 'concord verify{L}'"},
 		// Commands that read no ledger: the same with or without one.
 		{"clone failed", &ledger.RemoteError{URL: "u", Op: "fetching", Err: errors.New("refused"), Clone: true},
 			"check the remote's address and the network, then run 'concord clone' again"},
@@ -105,6 +112,9 @@ func TestHintsNameTheLedger(t *testing.T) {
 		}
 	}
 }
+
+// fmtWrap wraps err as the ledger does the errors it passes on.
+func fmtWrap(err error) error { return errors.Join(errors.New("moving the branch"), err) }
 
 // TestHintsAsCalled runs concord and checks the hints and next steps it
 // prints name the ledger however the user gave it: --ledger (a folder with
@@ -142,6 +152,8 @@ func TestHintsAsCalled(t *testing.T) {
 			"hint: sign with the key enrolled for alice (see 'concord roster list --ledger " + q + "')\n"},
 		{"roster approve, no such change", "", "", []string{"roster", "approve", "0123456789abcdef", "--ledger", spaced, "--yes", "--as", "carol", "--key", f.key("carol")},
 			"hint: 'concord roster list --ledger " + q + "' shows pending changes\n"},
+		{"sync, no remote", "", "", []string{"sync", "--ledger", spaced},
+			"hint: run 'concord sync --ledger " + q + " --remote URL', or make the ledger with 'concord clone URL DIR'\n"},
 		{"verify --since, not an id", "", "", []string{"verify", "--ledger", spaced, "--since", "1a2b3c"},
 			"concord: --since \"1a2b3c\" is not a commit id: give 7 to 40 hex digits, as 'concord log --ledger " + q + "' or 'git rev-parse HEAD' prints\n"},
 	} {

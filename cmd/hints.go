@@ -45,6 +45,10 @@ func (inv invocation) hintFor(err error) (string, bool) {
 		if k, _ := e.Kind(); e.Clone && k == gitstore.NetFailed && !e.TimedOut() {
 			return "check the remote's address and the network, then run " + inv.quoted("clone") + " again", true
 		}
+	case *ledger.RemoteRejectedError:
+		return e.Hint() + " (" + inv.quoted("verify", "--checkpoint", "FILE") + ")", true
+	case *gitstore.RefLockError:
+		return e.Hint() + ", then run " + inv.quoted("verify"), true
 	case *signing.KeyTypeError:
 		return "make an ed25519 key with " + inv.quoted("key new") + " or 'ssh-keygen -t ed25519'", true
 	case *signing.SignError:
@@ -102,6 +106,8 @@ func (inv invocation) refusalHint(e *ledger.RefusedError) (string, bool) {
 			dir = shellWord(inv.ledger)
 		}
 		return inv.cannotPlaceHint(e, dir), true
+	case ledger.RefusedNoRemote:
+		return "run " + inv.quoted("sync", "--remote", "URL") + ", or make the ledger with " + inv.quoted("clone", "URL", "DIR"), true
 	}
 	return "", false
 }
