@@ -23,9 +23,10 @@ func (e *sinceError) Hint() string {
 
 // resolveSince returns the full commit id that --since names, as git takes
 // ids (an unambiguous prefix of 7 or more hex digits). A malformed or
-// ambiguous id is a usage error; one that no commit of the ledger starts
-// with is *sinceError.
-func resolveSince(dir, id string) (string, error) {
+// ambiguous id is a usage error (naming the command that prints ids as inv
+// calls concord); one that no commit of the ledger starts with is
+// *sinceError.
+func resolveSince(inv invocation, dir, id string) (string, error) {
 	full, err := ledger.ResolveCommit(dir, id)
 	var ce *ledger.CommitIDError
 	if !errors.As(err, &ce) {
@@ -37,7 +38,7 @@ func resolveSince(dir, id string) (string, error) {
 	case ledger.CommitIDAmbiguous:
 		return "", usagef("--since: %v; give more digits", err)
 	}
-	return "", usagef("--since %q is not a commit id: give 7 to 40 hex digits, as 'concord log' or 'git rev-parse HEAD' prints", id)
+	return "", usagef("--since %q is not a commit id: give 7 to 40 hex digits, as %s or 'git rev-parse HEAD' prints", id, inv.quoted("log"))
 }
 
 // resolveChange returns the pending roster change that id names: the full

@@ -13,79 +13,85 @@ import (
 
 // This file is the one place where library errors meet the command line:
 // the libraries' errors carry facts (typed, with fields), and the next steps
-// that name a concord command or flag are written here.
+// that name a concord command or flag are written here, each concord
+// command line as the user called concord (invocation.command, cmdline.go).
 
 // timeoutHint is the next step when reading a repository ran out of the
 // time --timeout gave (gitstore.ErrReadDeadline).
 const timeoutHint = "a copy can be built to be slow to read; if this ledger is simply large or the machine slow, give --timeout more time"
 
 // hintFor returns the next step for err itself (not what it wraps) in the
-// command line's words, and whether cmd has one for it.
-func hintFor(err error) (string, bool) {
+// command line's words, and whether cmd has one for it; a concord command
+// it names is written as inv calls it (invocation.command).
+func (inv invocation) hintFor(err error) (string, bool) {
 	if err == gitstore.ErrReadDeadline {
 		return timeoutHint, true
 	}
 	switch e := err.(type) {
 	case *ledger.NotLedgerError:
-		return "pass --ledger DIR or set CONCORD_LEDGER; 'concord init' founds a new ledger", true
+		return "pass --ledger DIR or set CONCORD_LEDGER; " + inv.quoted("init") + " founds a new ledger", true
 	case *ledger.InconsistentError:
-		return "run 'concord verify' for a full report", true
+		return "run " + inv.quoted("verify") + " for a full report", true
 	case *ledger.UnverifiedError:
-		return "run 'concord verify' for the full report", true
+		return "run " + inv.quoted("verify") + " for the full report", true
 	case *ledger.TextError:
 		var sc *documents.SuspiciousCharError
 		if errors.As(e.Err, &sc) && sc.Kind.Overridable() {
 			return "remove the character (your editor may not show it), or pass --allow-invisible if the text needs it", true
 		}
 	case *ledger.RefusedError:
-		return refusalHint(e)
+		return inv.refusalHint(e)
 	case *ledger.RemoteError:
 		if k, _ := e.Kind(); e.Clone && k == gitstore.NetFailed && !e.TimedOut() {
-			return "check the remote's address and the network, then run 'concord clone' again", true
+			return "check the remote's address and the network, then run " + inv.quoted("clone") + " again", true
 		}
+	case *ledger.RemoteRejectedError:
+		return e.Hint() + " (" + inv.quoted("verify", "--checkpoint", "FILE") + ")", true
+	case *gitstore.RefLockError:
+		return e.Hint() + ", then run " + inv.quoted("verify"), true
 	case *signing.KeyTypeError:
-		return "make an ed25519 key with 'concord key new' or 'ssh-keygen -t ed25519'", true
+		return "make an ed25519 key with " + inv.quoted("key new") + " or 'ssh-keygen -t ed25519'", true
 	case *signing.SignError:
 		if e.Kind == signing.ErrUnsupported {
-			return "concord signs with ed25519 keys only; create one with `concord key new`", true
+			return "concord signs with ed25519 keys only; create one with `" + inv.command("key new") + "`", true
 		}
 	}
 	return "", false
 }
 
-// keysNeededHint is the hint of a RefusedKeysNeeded from a sync called
-// with flags (" --ledger DIR", " --remote URL", or ""): the same sync with
-// an --as and --key for each actor.
-func keysNeededHint(e *ledger.RefusedError, flags string) string {
-	var b strings.Builder
+// keysNeededHint is the hint of a RefusedKeysNeeded from a sync called as
+// inv with flags (sync's own: "--remote", URL): the same sync with an --as
+// and --key for each actor.
+func (inv invocation) keysNeededHint(e *ledger.RefusedError, flags ...string) string {
 	for _, a := range e.Actors {
-		fmt.Fprintf(&b, " --as %s --key FILE", a)
+		flags = append(flags, "--as", a, "--key", "FILE")
 	}
-	return "run 'concord sync" + flags + b.String() + "' to re-create them with their signatories' keys"
+	return "run " + inv.quoted("sync", flags...) + " to re-create them with their signatories' keys"
 }
 
 // cannotPlaceHint is the hint of a RefusedCannotPlace from a sync of the
-// ledger in dir called with flags (see keysNeededHint).
-func cannotPlaceHint(e *ledger.RefusedError, dir, flags string) string {
-	return fmt.Sprintf("to take the remote's entries instead, dropping your %s after commit %.12s (make them again afterwards, on the remote's): git -C %s update-ref refs/heads/main %s, then 'concord sync%s'",
-		plural(e.Entries, "local entry"), e.Commit, dir, e.Commit, flags)
+// ledger in dir (one shell word) called as inv with flags (see
+// keysNeededHint).
+func (inv invocation) cannotPlaceHint(e *ledger.RefusedError, dir string, flags ...string) string {
+	return fmt.Sprintf("to take the remote's entries instead, dropping your %s after commit %.12s (make them again afterwards, on the remote's): git -C %s update-ref refs/heads/main %s, then %s",
+		plural(e.Entries, "local entry"), e.Commit, dir, e.Commit, inv.quoted("sync", flags...))
 }
 
 // refusalHint is hintFor of a ledger refusal.
-func refusalHint(e *ledger.RefusedError) (string, bool) {
+func (inv invocation) refusalHint(e *ledger.RefusedError) (string, bool) {
 	switch e.Reason {
 	case ledger.RefusedNotEnrolled:
-		return "'concord roster list' shows who is enrolled", true
+		return inv.quoted("roster list") + " shows who is enrolled", true
 	case ledger.RefusedWrongKey:
-		return "sign with the key enrolled for " + e.Actor + " (see 'concord roster list')", true
+		return "sign with the key enrolled for " + e.Actor + " (see " + inv.quoted("roster list") + ")", true
 	case ledger.RefusedPendingConflict:
-		return "approve or wait for the pending change ('concord roster list' shows it)", true
+		return "approve or wait for the pending change (" + inv.quoted("roster list") + " shows it)", true
 	case ledger.RefusedNoSuchChange:
-		return "'concord roster list' shows pending changes", true
+		return inv.quoted("roster list") + " shows pending changes", true
 	case ledger.RefusedNoSuchDocument:
-		return "'concord status' lists the ledger's documents", true
+		return inv.quoted("status") + " lists the ledger's documents", true
 	case ledger.RefusedDocumentExists:
-		return "use 'concord amend' for a new version", true
+		return "use " + inv.quoted("amend") + " for a new version", true
 	case ledger.RefusedNoText:
 		return "give each language as --text LANG=FILE", true
 	case ledger.RefusedTextLeftOut:
@@ -93,9 +99,15 @@ func refusalHint(e *ledger.RefusedError) (string, bool) {
 	case ledger.RefusedDropGiven, ledger.RefusedDropAbsent:
 		return "", true
 	case ledger.RefusedKeysNeeded:
-		return keysNeededHint(e, ""), true
+		return inv.keysNeededHint(e), true
 	case ledger.RefusedCannotPlace:
-		return cannotPlaceHint(e, "LEDGER", ""), true
+		dir := "LEDGER"
+		if inv.ledger != "" {
+			dir = shellWord(inv.ledger)
+		}
+		return inv.cannotPlaceHint(e, dir), true
+	case ledger.RefusedNoRemote:
+		return "run " + inv.quoted("sync", "--remote", "URL") + ", or make the ledger with " + inv.quoted("clone", "URL", "DIR"), true
 	}
 	return "", false
 }
@@ -129,13 +141,16 @@ func errorMessage(err error) string {
 	return msg
 }
 
+// errorHint is invocation.errorHint for a call that gave no ledger.
+func errorHint(err error) string { return invocation{}.errorHint(err) }
+
 // errorHint returns the hint for err: that of the first error in its chain
 // (in the order errors.As looks) that either cmd has a hint for (hintFor) or
 // that has a Hint method; "" if none has one.
-func errorHint(err error) string {
+func (inv invocation) errorHint(err error) string {
 	var hint string
 	walkErrors(err, func(e error) bool {
-		if h, ok := hintFor(e); ok {
+		if h, ok := inv.hintFor(e); ok {
 			hint = h
 			return true
 		}

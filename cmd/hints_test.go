@@ -110,7 +110,7 @@ func TestNotLedgerHint(t *testing.T) {
 	if !errors.As(err, &nl) {
 		t.Fatalf("Open of no ledger: %v, want *NotLedgerError", err)
 	}
-	if h, _ := hintFor(nl); !strings.Contains(h, "--ledger DIR") {
+	if h, _ := (invocation{}).hintFor(nl); !strings.Contains(h, "--ledger DIR") {
 		t.Errorf("hint %q", h)
 	}
 }
@@ -130,9 +130,6 @@ var (
 var knownCLIWords = []struct{ file, literal, why string }{
 	{"ledger/rules/checkpoint.go", `concord checkpoint v1`, "the checkpoint format's header line, not a command"},
 	{"ledger/sync.go", "--timeout", "RemoteError.Hint (sync is another change's)"},
-	{"ledger/sync.go", "'concord verify --checkpoint FILE'", "RemoteRejectedError.Hint"},
-	{"ledger/sync.go", "pass --remote URL", "refusal of sync without a remote"},
-	{"ledger/gitstore/remote.go", "then run 'concord verify'", "RefLockError.Hint (gitstore is another change's)"},
 	{"ledger/gitstore/overlays.go", "or concord clone URL DIR", "IncompleteError.Fix"},
 	{"internal/demo/demo.go", "e.g. concord demo", "NotEmptyError.Hint: the demo's own command line"},
 }

@@ -113,7 +113,11 @@ func Main(args []string, s *IO) int {
 	if errors.As(err, &ue) && ue.cmd == "" && c != nil {
 		ue.cmd = c.CommandPath()
 	}
-	return reportError(s.Err, err)
+	var inv invocation
+	if c != nil {
+		inv = invocationOf(c, s)
+	}
+	return inv.reportError(s.Err, err)
 }
 
 // usageError marks an error in how concord was called.
@@ -159,12 +163,16 @@ func exitCode(err error) int {
 	return ExitError
 }
 
+// reportError is invocation.reportError for a call that gave no ledger.
+func reportError(w io.Writer, err error) int { return invocation{}.reportError(w, err) }
+
 // reportError prints err as one line "concord: …", plus a hint line where
 // one exists (errorMessage and errorHint, in hints.go, put the libraries'
-// facts in the command line's words), and returns the exit status. An
-// error may quote what a ledger, a remote or a file holds: what a terminal
-// would act on is written out as <U+XXXX> (documents.Inert).
-func reportError(w io.Writer, err error) int {
+// facts in the command line's words, a concord command named as inv calls
+// it), and returns the exit status. An error may quote what a ledger, a
+// remote or a file holds: what a terminal would act on is written out as
+// <U+XXXX> (documents.Inert).
+func (inv invocation) reportError(w io.Writer, err error) int {
 	code := exitCode(err)
 	var se *silentError
 	if errors.As(err, &se) {
@@ -172,7 +180,7 @@ func reportError(w io.Writer, err error) int {
 	}
 	msg := documents.Inert(strings.ReplaceAll(errorMessage(err), "\n", " "))
 	fmt.Fprintf(w, "concord: %s\n", msg)
-	if hint := errorHint(err); hint != "" {
+	if hint := inv.errorHint(err); hint != "" {
 		fmt.Fprintf(w, "hint: %s\n", documents.Inert(strings.ReplaceAll(hint, "\n", " ")))
 	} else if code == ExitUsage {
 		var ue *usageError

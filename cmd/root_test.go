@@ -150,7 +150,9 @@ func checkErrorLines(t *testing.T, stderr, wantErr, wantHint string) {
 func TestErrorOutput(t *testing.T) {
 	empty := t.TempDir()
 	usageHint := "run 'concord help' for usage"
-	notLedgerHint := "pass --ledger DIR or set CONCORD_LEDGER; 'concord init' founds a new ledger"
+	// The hint's init works on the folder concord was told of, the
+	// --ledger that wins over $CONCORD_LEDGER included.
+	notLedgerHint := "pass --ledger DIR or set CONCORD_LEDGER; 'concord init --ledger " + shellWord(empty) + "' founds a new ledger"
 	tests := []struct {
 		name     string
 		args     []string

@@ -32,8 +32,9 @@ the entry that enrols it to the entry that rotates or revokes it.`,
 // rosterChangeOptions are the flags shared by add, rotate and revoke.
 type rosterChangeOptions struct {
 	signerOptions
-	Ledger string // the ledger folder
-	ID     string // the member the change is about
+	Ledger string     // the ledger folder
+	Call   invocation // how concord was called, for the next step printed
+	ID     string     // the member the change is about
 	dry    dryRun
 	Reason string
 	JSON   bool
@@ -64,10 +65,13 @@ func runRosterChange(s *IO, o *rosterChangeOptions, ch ledger.RosterChangeOption
 	if o.dry.on {
 		return o.dry.report(s)
 	}
-	return printRosterResult(s, res, o.JSON)
+	return printRosterResult(s, res, o.JSON, o.Call)
 }
 
-func printRosterResult(s *IO, res *ledger.RosterResult, asJSON bool) error {
+// printRosterResult prints the change recorded and, while it waits for
+// approvals, the command the other stewards approve it with, as inv calls
+// concord.
+func printRosterResult(s *IO, res *ledger.RosterResult, asJSON bool, inv invocation) error {
 	if asJSON {
 		return printJSON(s, rosterChangeJSON{Change: res.Change, Entry: res.Entry, Commit: res.Commit,
 			Approvals: res.Approvals, Threshold: res.Threshold, Effective: res.Effective})
@@ -76,7 +80,7 @@ func printRosterResult(s *IO, res *ledger.RosterResult, asJSON bool) error {
 		fmt.Fprintf(s.Out, "change %s took effect at entry %d (%d of %s)\n", res.Change, res.Entry, res.Approvals, count(res.Threshold, "steward approval", "steward approvals"))
 	} else {
 		fmt.Fprintf(s.Out, "change %s recorded at entry %d: %d of %s\n", res.Change, res.Entry, res.Approvals, count(res.Threshold, "steward approval", "steward approvals"))
-		fmt.Fprintf(s.Err, "other stewards approve it with: concord roster approve %s --as ID --key FILE\n", res.Change)
+		fmt.Fprintf(s.Err, "other stewards approve it with: %s\n", inv.command("roster approve", res.Change, "--as", "ID", "--key", "FILE"))
 	}
 	return nil
 }
@@ -96,7 +100,7 @@ func newRosterAddCmd(s *IO) *cobra.Command {
 		Short: "Propose to enrol a signatory",
 		Args:  argsNamed("ID"),
 		RunE: func(c *cobra.Command, args []string) error {
-			o.Ledger, o.ID = ledgerDir(c, s), args[0]
+			o.Ledger, o.Call, o.ID = ledgerDir(c, s), invocationOf(c, s), args[0]
 			return runRosterAdd(s, o)
 		},
 	}
@@ -140,7 +144,7 @@ func newRosterRotateCmd(s *IO) *cobra.Command {
 		Short: "Propose a new key for a signatory (e.g. a lost key)",
 		Args:  argsNamed("ID"),
 		RunE: func(c *cobra.Command, args []string) error {
-			o.Ledger, o.ID = ledgerDir(c, s), args[0]
+			o.Ledger, o.Call, o.ID = ledgerDir(c, s), invocationOf(c, s), args[0]
 			return runRosterRotate(s, o)
 		},
 	}
@@ -171,7 +175,7 @@ func newRosterRevokeCmd(s *IO) *cobra.Command {
 		Short: "Propose to revoke a signatory",
 		Args:  argsNamed("ID"),
 		RunE: func(c *cobra.Command, args []string) error {
-			o.Ledger, o.ID = ledgerDir(c, s), args[0]
+			o.Ledger, o.Call, o.ID = ledgerDir(c, s), invocationOf(c, s), args[0]
 			return runRosterRevoke(s, o)
 		},
 	}
@@ -190,8 +194,9 @@ func runRosterRevoke(s *IO, o *rosterChangeOptions) error {
 // rosterApproveOptions are the flags of `concord roster approve`.
 type rosterApproveOptions struct {
 	signerOptions
-	Ledger string // the ledger folder
-	Change string // the change's id, or a prefix of it
+	Ledger string     // the ledger folder
+	Call   invocation // how concord was called, for the next step printed
+	Change string     // the change's id, or a prefix of it
 	dry    dryRun
 	Yes    bool
 	JSON   bool
@@ -210,7 +215,7 @@ Without a terminal, --yes is required. Your key is checked before anything is
 shown or a passphrase asked.`,
 		Args: argsNamed("CHANGE"),
 		RunE: func(c *cobra.Command, args []string) error {
-			o.Ledger, o.Change = ledgerDir(c, s), args[0]
+			o.Ledger, o.Call, o.Change = ledgerDir(c, s), invocationOf(c, s), args[0]
 			return runRosterApprove(s, o)
 		},
 	}
@@ -370,7 +375,7 @@ func runRosterApprove(s *IO, o *rosterApproveOptions) error {
 	if err != nil {
 		return err
 	}
-	return printRosterResult(s, res, o.JSON)
+	return printRosterResult(s, res, o.JSON, o.Call)
 }
 
 // runRosterList prints the roster and its pending changes.

@@ -29,25 +29,24 @@ type syncOptions struct {
 }
 
 // rehint gives a refusal of a sync whose hint is a command to run next
-// that command as this sync was called: the same ledger folder, the same
-// remote (credentials masked). Other errors are returned as they are.
+// that command as this sync was called: the same ledger folder (as every
+// hint repeats it, invocationIn), the same remote (credentials masked).
+// Other errors are returned as they are.
 func (o *syncOptions) rehint(err error, c *cobra.Command, dir string) error {
 	var re *ledger.RefusedError
 	if !errors.As(err, &re) {
 		return err
 	}
-	var flags string
-	if c.Flags().Changed("ledger") {
-		flags += " --ledger " + shellWord(dir)
-	}
+	var flags []string
 	if o.Remote != "" {
-		flags += " --remote " + shellWord(gitstore.RedactURL(o.Remote))
+		flags = append(flags, "--remote", gitstore.RedactURL(o.Remote))
 	}
+	inv := invocationIn(c, dir)
 	switch re.Reason {
 	case ledger.RefusedKeysNeeded:
-		return &rehinted{err, keysNeededHint(re, flags)}
+		return &rehinted{err, inv.keysNeededHint(re, flags...)}
 	case ledger.RefusedCannotPlace:
-		return &rehinted{err, cannotPlaceHint(re, shellWord(dir), flags)}
+		return &rehinted{err, inv.cannotPlaceHint(re, shellWord(dir), flags...)}
 	}
 	return err
 }
@@ -76,12 +75,13 @@ func (e *rehinted) Unwrap() error { return e.error }
 func (e *rehinted) Hint() string  { return e.hint }
 
 // shellWord returns s as one word of a shell command line: as it is when
-// it holds nothing the shell would read otherwise, else double-quoted.
+// it holds nothing the shell would read otherwise, else double-quoted, with
+// the '$' and '`' a shell expands between double quotes escaped.
 func shellWord(s string) string {
 	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/:@+=,-") == "" {
 		return s
 	}
-	return strconv.Quote(s)
+	return strings.NewReplacer("$", `\$`, "`", "\\`").Replace(strconv.Quote(s))
 }
 
 // signers loads the key of each --as, or returns nil when none is given.

@@ -64,7 +64,7 @@ exit status 1: it could not be checked.`,
 		Args: argsNamed(),
 		RunE: func(c *cobra.Command, args []string) error {
 			if o.Since != "" {
-				full, err := resolveSince(ledgerDir(c, s), o.Since)
+				full, err := resolveSince(invocationOf(c, s), ledgerDir(c, s), o.Since)
 				if err != nil {
 					return err
 				}

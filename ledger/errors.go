@@ -96,6 +96,9 @@ const (
 	// one id…), so it cannot send this ledger's entries [Commit: the last
 	// entry both share, Entries: how many local entries follow it].
 	RefusedCannotPlace Refusal = "cannot-place"
+	// RefusedNoRemote: a sync was given no remote, and the ledger records
+	// none (it was not cloned) [no fields].
+	RefusedNoRemote Refusal = "no-remote"
 )
 
 func refused(hint, format string, args ...any) error {

@@ -184,9 +184,9 @@ func (e *RemoteRejectedError) Error() string {
 	return fmt.Sprintf("refused the history of remote %s: %s; the local ledger is unchanged", e.URL, e.Reason)
 }
 
-// Hint says what to do next.
+// Hint says what to do next (callers add how to compare checkpoints).
 func (e *RemoteRejectedError) Hint() string {
-	return "do not build on this remote; tell whoever keeps it, and compare checkpoints ('concord verify --checkpoint FILE')"
+	return "do not build on this remote; tell whoever keeps it, and compare checkpoints"
 }
 
 // InvalidEvidence marks this as tampered evidence (exit status 3).
@@ -432,7 +432,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		url = recorded
 	}
 	if url == "" {
-		return nil, refused("pass --remote URL, or make the ledger with 'concord clone'", "this ledger has no remote")
+		return nil, refusedFor(RefusedNoRemote, RefusedError{}, "this ledger has no remote")
 	}
 	if url, err = absURL(url); err != nil {
 		return nil, err

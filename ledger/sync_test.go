@@ -651,8 +651,9 @@ func TestSyncPublishesToEmptyRemote(t *testing.T) {
 	if _, err := gitstore.Init(empty); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.sync(""); err == nil || !strings.Contains(err.Error(), "this ledger has no remote") {
-		t.Fatalf("sync without a remote: %v", err)
+	var re *RefusedError
+	if _, err := r.sync(""); !errors.As(err, &re) || re.Reason != RefusedNoRemote || !strings.Contains(err.Error(), "this ledger has no remote") {
+		t.Fatalf("sync without a remote: %v, want RefusedNoRemote", err)
 	}
 	res, err := Sync(context.Background(), r.dir, r.env, SyncOptions{Remote: "file://" + empty})
 	if err != nil {

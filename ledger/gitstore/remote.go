@@ -69,9 +69,10 @@ func (e *RefLockError) Error() string {
 	return fmt.Sprintf("%s is locked by %s: another git process is updating it, or one was killed while it did", what, e.Path)
 }
 
-// Hint says how to clear a stale lock.
+// Hint says how to clear a stale lock (callers add the check to run
+// after it: the whole audit of the ledger).
 func (e *RefLockError) Hint() string {
-	return fmt.Sprintf("if no git or concord process is running, remove %s, then run 'concord verify'", e.Path)
+	return fmt.Sprintf("if no git or concord process is running, remove %s", e.Path)
 }
 
 // RemoteName is the name under which a ledger's remote is kept in the
