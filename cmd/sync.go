@@ -61,7 +61,7 @@ func printSynced(s *IO, res *ledger.SyncResult) {
 		fmt.Fprintf(s.Out, "ratified: %s at entry %d\n", r, r.Entry)
 	}
 	if len(res.RecreatedEntries) > 0 {
-		fmt.Fprintf(s.Err, "note: your re-created entries replace their old commits: a head you kept that included them is no longer in the ledger's history ('concord verify --since' it reports the history rewritten); keep the new head %s instead\n", res.Head)
+		fmt.Fprintf(s.Err, "note: your re-created entries replace their old commits: a head you kept that included them is no longer in the ledger's history (verify --since of it reports the history rewritten); keep the new head %s instead\n", res.Head)
 	}
 }
 
