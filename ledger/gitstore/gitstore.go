@@ -197,6 +197,9 @@ type objectsFS struct {
 
 // Open opens name for reading.
 func (fs *objectsFS) Open(name string) (billy.File, error) {
+	if name == alternatesPath {
+		return openAlternates(fs.Filesystem, name)
+	}
 	if fs.root == nil || !isObjectPath(name) {
 		return fs.Filesystem.Open(name)
 	}

@@ -1,7 +1,6 @@
 package gitstore
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -88,24 +87,14 @@ func (g *Repo) shallowIDs() []string {
 	return strings.Fields(string(data))
 }
 
-// alternates returns the object folders objects/info/alternates names.
+// alternates returns the object folders objects/info/alternates names,
+// as git reads the file (parseAlternates).
 func (g *Repo) alternates() []string {
-	f, err := os.Open(filepath.Join(g.GitDir(), "objects", "info", "alternates"))
+	data, err := os.ReadFile(filepath.Join(g.GitDir(), alternatesPath))
 	if err != nil {
 		return nil
 	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if l := strings.TrimSpace(sc.Text()); l != "" && !strings.HasPrefix(l, "#") {
-			if !filepath.IsAbs(l) {
-				l = filepath.Join(g.GitDir(), "objects", l)
-			}
-			out = append(out, l)
-		}
-	}
-	return out
+	return parseAlternates(filepath.Join(g.GitDir(), "objects"), data)
 }
 
 // IncompleteError is returned by Complete for a copy of a repository that
