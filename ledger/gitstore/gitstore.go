@@ -65,6 +65,7 @@ var ErrHeadMoved = errors.New("ledger head moved")
 // goroutine at a time.
 type Repo struct {
 	dir  string
+	dirs gitDirs // the folders git reads there (gitdir.go)
 	r    *git.Repository
 	sto  *filesystem.Storage // nil for a storage that is not a folder
 	root *os.Root            // the folder, for objectsFS; nil if not opened
@@ -124,7 +125,15 @@ func Init(dir string) (*Repo, error) {
 // A repository in a format concord does not read (sha256 objects,
 // reftable, another extension) is an *UnsupportedError.
 func Open(dir string) (*Repo, error) {
-	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{})
+	dirs, err := findGitDirs(dir)
+	if err != nil {
+		return nil, err
+	}
+	at := dir
+	if dirs.viaFile {
+		at = dirs.common
+	}
+	r, err := git.PlainOpenWithOptions(at, &git.PlainOpenOptions{})
 	if errors.Is(err, git.ErrUnknownExtension) {
 		what := strings.TrimPrefix(err.Error(), git.ErrUnknownExtension.Error()+": ")
 		switch what {
@@ -140,7 +149,12 @@ func Open(dir string) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newRepo(dir, r)
+	g, err := newRepo(dir, r)
+	if err != nil {
+		return nil, err
+	}
+	g.dirs = dirs
+	return g, nil
 }
 
 // newRepo reopens r's folder storage keeping its pack files open between
@@ -259,11 +273,26 @@ func (g *Repo) Close() error {
 }
 
 // GitDir returns the folder holding the repository's objects and refs.
+// That is the folder's own .git folder, the folder a .git file leads to
+// (for a worktree, the repository it belongs to: gitdir.go), or the
+// folder itself.
 func (g *Repo) GitDir() string {
+	if g.dirs.common != "" {
+		return g.dirs.common
+	}
 	if fi, err := os.Stat(filepath.Join(g.dir, ".git")); err == nil && fi.IsDir() {
 		return filepath.Join(g.dir, ".git")
 	}
 	return g.dir
+}
+
+// headDir returns the folder holding the HEAD stock git shows at the
+// Repo's folder: GitDir, but in a worktree its own folder.
+func (g *Repo) headDir() string {
+	if g.dirs.head != "" {
+		return g.dirs.head
+	}
+	return g.GitDir()
 }
 
 // Head returns the commit the branch points at, or "" for an empty

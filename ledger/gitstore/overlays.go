@@ -37,7 +37,7 @@ func (g *Repo) Overlays() []Overlay {
 		}
 	}
 	dir := g.GitDir()
-	if head, err := os.ReadFile(filepath.Join(dir, "HEAD")); err != nil {
+	if head, err := os.ReadFile(filepath.Join(g.headDir(), "HEAD")); err != nil {
 		add(true, "HEAD cannot be read: %v", err)
 	} else if s := strings.TrimSpace(string(head)); s != "ref: "+Branch {
 		add(true, "HEAD is %q, not \"ref: %s\": stock git shows another history", s, Branch)
