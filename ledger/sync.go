@@ -122,6 +122,8 @@ func (e *RemoteError) Hint() string {
 		return "the remote's own rules refused the entries (a hook, or a checked-out branch): ask whoever keeps the remote; your entries stay here"
 	case gitstore.NetNotFound:
 		return "check the remote's address: no repository is there"
+	case gitstore.NetNoGit:
+		return "install git, or set $CONCORD_GIT to the git program's path, or CONCORD_GIT=off for the built-in transport"
 	case gitstore.NetProxyRefused:
 		return "check the proxy git is given (http.proxy, https_proxy or HTTPS_PROXY) and the credentials it wants, or ask whoever keeps it"
 	}

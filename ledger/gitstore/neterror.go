@@ -2,6 +2,8 @@ package gitstore
 
 import (
 	"errors"
+	"io/fs"
+	"os/exec"
 	"regexp"
 	"strings"
 )
@@ -33,6 +35,10 @@ const (
 	// credentials of its own, or its rules forbid it); the remote was
 	// never reached.
 	NetProxyRefused
+	// NetNoGit: the git program (Env.Git, $CONCORD_GIT) could not be
+	// started at all; the remote was never tried. Detail names the
+	// program and why.
+	NetNoGit
 )
 
 // NetError is a failure to fetch from or push to a remote, classified
@@ -58,6 +64,12 @@ var repoNotFound = regexp.MustCompile(`repository '[^']*' not found`)
 // classifyGit turns what git printed on failing into a NetError. stderr is
 // git's error stream (LC_ALL=C), raw the URL given to git.
 func classifyGit(stderr, raw string, err error) *NetError {
+	var ee *exec.Error
+	var pe *fs.PathError
+	if errors.As(err, &ee) || errors.As(err, &pe) {
+		// exec could not start git: there is no output to read.
+		return &NetError{Kind: NetNoGit, Detail: "the git program cannot be run: " + err.Error(), Err: err}
+	}
 	text := scrub(stderr, raw)
 	lower := strings.ToLower(text)
 	kind := NetFailed
@@ -182,6 +194,8 @@ func (k NetKind) String() string {
 		return "not found"
 	case NetProxyRefused:
 		return "could not be reached: the proxy refused to connect to it"
+	case NetNoGit:
+		return "could not be tried"
 	}
 	return "unreachable or failing"
 }
