@@ -65,7 +65,8 @@ var ErrHeadMoved = errors.New("ledger head moved")
 // goroutine at a time.
 type Repo struct {
 	dir  string
-	dirs gitDirs // the folders git reads there (gitdir.go)
+	ofs  *objectsFS // the file system go-git writes through; nil if none
+	dirs gitDirs    // the folders git reads there (gitdir.go)
 	r    *git.Repository
 	sto  *filesystem.Storage // nil for a storage that is not a folder
 	root *os.Root            // the folder, for objectsFS; nil if not opened
@@ -169,12 +170,12 @@ func newRepo(dir string, r *git.Repository) (*Repo, error) {
 	}
 	fs := fsSto.Filesystem()
 	var root *os.Root
+	ofs := &objectsFS{Filesystem: fs, perm: g.perm}
 	if osRoot, err := os.OpenRoot(fs.Root()); err == nil {
 		root = osRoot
-		fs = &objectsFS{Filesystem: fs, root: root, perm: g.perm}
-	} else {
-		fs = &objectsFS{Filesystem: fs, perm: g.perm}
+		ofs.root = root
 	}
+	fs, g.ofs = ofs, ofs
 	sto := filesystem.NewStorageWithOptions(fs, cache.NewObjectLRU(objectCacheSize),
 		// Objects git reads from elsewhere (objects/info/alternates, as
 		// git clone --shared writes it) are read from the whole file
@@ -205,8 +206,9 @@ func newRepo(dir string, r *git.Repository) (*Repo, error) {
 // (a symbolic link leading out, say), goes to the helper as before.
 type objectsFS struct {
 	billy.Filesystem
-	root *os.Root // nil: every open goes to the helper
-	perm perms
+	root  *os.Root // nil: every open goes to the helper
+	perm  perms
+	temps tempFiles // the temporary files a failed write would leave
 }
 
 // Open opens name for reading.
@@ -1319,11 +1321,12 @@ func (g *Repo) Append(c NewCommit) (string, error) {
 	}
 	id, err := g.WriteCommit(c)
 	if err != nil {
-		return "", err
+		g.removeTemps()
+		return "", asWriteError(g.GitDir(), err)
 	}
 	g.step("append: objects written")
 	if err := g.setBranch(id, c.Parent); err != nil {
-		return "", err
+		return "", asWriteError(g.GitDir(), err)
 	}
 	g.MaybePack(context.Background()) // maintenance: the entry is written whatever it says
 	return id, nil
@@ -1590,4 +1593,11 @@ func (g *Repo) Hash(commit, p string) (string, error) {
 		return "", nil
 	}
 	return e.Hash.String(), nil
+}
+
+// removeTemps removes the temporary object files a failed write left.
+func (g *Repo) removeTemps() {
+	if g.ofs != nil {
+		g.ofs.temps.removeAll()
+	}
 }
