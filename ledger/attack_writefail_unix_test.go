@@ -71,3 +71,35 @@ func TestWriteFailsClearly(t *testing.T) {
 		t.Errorf("left behind: %v", left)
 	}
 }
+
+// TestSyncWriteFailsClearly: a sync into a ledger whose folder cannot be
+// written said "remote … unreachable or failing while fetching: mkdir
+// …/.concord-incoming-…: permission denied" with a hint to check the
+// network. It is the local folder's failure, said so, through git and
+// through go-git's fallback, and the ledger is as it was.
+func TestSyncWriteFailsClearly(t *testing.T) {
+	for _, transport := range []string{"git", "go-git"} {
+		t.Run(transport, func(t *testing.T) {
+			r := gitWorld(t)
+			c := r.clone(t, r.dir)
+			if transport == "go-git" {
+				c.env.Git = ""
+			}
+			r.sign("pact", "a")
+			head := c.head()
+			unwritable(t, c.dir)
+			_, err := c.sync("")
+			var we *gitstore.WriteError
+			var re *RemoteError
+			if !errors.As(err, &we) || errors.As(err, &re) {
+				t.Fatalf("sync: %v, want a gitstore.WriteError", err)
+			}
+			if !strings.Contains(err.Error(), "cannot write to "+c.dir) {
+				t.Errorf("message: %v", err)
+			}
+			if c.head() != head {
+				t.Errorf("the branch moved")
+			}
+		})
+	}
+}

@@ -26,7 +26,7 @@ func lock(gitDir string) (unlock func(), err error) {
 		return nil, &LockError{Path: p}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("taking the ledger lock: %w", err)
+		return nil, fmt.Errorf("taking the ledger lock: %w", gitstore.AsWriteError(gitDir, err))
 	}
 	return func() { l.Unlock() }, nil
 }

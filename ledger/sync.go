@@ -305,6 +305,9 @@ func Clone(ctx context.Context, url, dir string, env Env) (res *SyncResult, err 
 	if errors.Is(err, gitstore.ErrNoRemoteBranch) {
 		return nil, refused("check the address", "remote %s holds no ledger", shown)
 	}
+	if we := (*gitstore.WriteError)(nil); errors.As(err, &we) {
+		return nil, err // this disk's doing, not the remote's
+	}
 	if err != nil {
 		re := remoteError(ctx, url, "fetching", err, 0)
 		re.Clone = true
@@ -456,8 +459,8 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			if synced != "" && !other {
 				return nil, &RemoteRejectedError{URL: shown, Reason: fmt.Sprintf("the remote is empty, but had head %s at the last sync (rolled back)", synced)}
 			}
-		case errors.As(err, new(*gitstore.RefLockError)):
-			return nil, err // a lock here, not the remote's doing
+		case errors.As(err, new(*gitstore.RefLockError)), errors.As(err, new(*gitstore.WriteError)):
+			return nil, err // a lock or a refused write here, not the remote's doing
 		case err != nil:
 			return nil, moved(remoteError(ctx, url, "fetching", err, unsent))
 		default:

@@ -151,7 +151,7 @@ func (p perms) createFile(path string) error {
 // exists: for a file of concord's own there, such as the ledger's lock
 // (LedgerLockName), which in a shared repository the group must open too.
 func (g *Repo) EnsureFile(name string) error {
-	return g.perm.createFile(filepath.Join(g.GitDir(), filepath.FromSlash(name)))
+	return asWriteError(g.GitDir(), g.perm.createFile(filepath.Join(g.GitDir(), filepath.FromSlash(name))))
 }
 
 // WriteGitFile writes data to the file name (relative to the git folder),

@@ -123,6 +123,9 @@ func (g *Repo) fetchGit(ctx context.Context, url, ref string) (string, error) {
 			// A lock in this repository, not the remote's doing.
 			return "", &RefLockError{Path: lock}
 		}
+		if we := localWriteFailure(gitDir, scrub(stderr, url)); we != nil {
+			return "", we // this disk's doing, not the remote's
+		}
 		return "", classifyGit(stderr, url, err)
 	}
 	q.openStorage(g.perm)

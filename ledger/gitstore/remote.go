@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/concord-ledger/concord/internal/filelock"
@@ -155,6 +156,9 @@ func (g *Repo) Fetch(ctx context.Context, url, ref string) (string, error) {
 	case errors.Is(err, transport.ErrEmptyRemoteRepository), isNoMatchingRef(err):
 		err = ErrNoRemoteBranch
 	case ctx.Err() != nil:
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT), errors.Is(err, syscall.EROFS):
+		// Writing the quarantine here failed: this disk's doing.
+		err = asWriteError(g.GitDir(), err)
 	default:
 		err = classifyGoGit(err, url)
 	}

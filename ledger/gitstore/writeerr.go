@@ -34,14 +34,26 @@ func (e *WriteError) Unwrap() error { return e.Err }
 
 // Hint says what to do next.
 func (e *WriteError) Hint() string {
-	switch {
-	case errors.Is(e.Err, syscall.ENOSPC), errors.Is(e.Err, syscall.EDQUOT):
+	switch e.Reason {
+	case reasonFull, reasonQuota:
 		return fmt.Sprintf("free space on the disk holding %s, then run the command again; nothing was added", e.Dir)
-	case errors.Is(e.Err, syscall.EROFS):
+	case reasonReadOnly:
 		return fmt.Sprintf("%s is on a read-only file system: work in a writable copy (git clone --bare), or remount it; nothing was added", e.Dir)
 	}
 	return fmt.Sprintf("check the owner and permissions of %s and the folders in it (ls -la), or work in a copy of your own; nothing was added", e.Dir)
 }
+
+// AsWriteError is asWriteError, for the files of concord's own in the
+// repository's folder (the ledger's lock).
+func AsWriteError(dir string, err error) error { return asWriteError(dir, err) }
+
+// The reasons of a WriteError.
+const (
+	reasonFull       = "the disk is full"
+	reasonQuota      = "the disk quota is used up"
+	reasonReadOnly   = "the file system is read-only"
+	reasonPermission = "permission denied"
+)
 
 // asWriteError returns err as a *WriteError for the repository in dir when
 // the system refused a write (disk full, quota, read-only, permission),
@@ -52,13 +64,13 @@ func asWriteError(dir string, err error) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, syscall.ENOSPC):
-		reason = "the disk is full"
+		reason = reasonFull
 	case errors.Is(err, syscall.EDQUOT):
-		reason = "the disk quota is used up"
+		reason = reasonQuota
 	case errors.Is(err, syscall.EROFS):
-		reason = "the file system is read-only"
+		reason = reasonReadOnly
 	case errors.Is(err, fs.ErrPermission):
-		reason = "permission denied"
+		reason = reasonPermission
 	default:
 		return err
 	}
@@ -99,4 +111,34 @@ func (t *tempFiles) removeAll() {
 		}
 		delete(t.names, name)
 	}
+}
+
+// localWriteFailures are what git prints (LC_ALL=C) when it cannot write
+// the objects or refs it fetched into the repository on this machine,
+// with the reason each gives.
+var localWriteFailures = []struct{ text, reason string }{
+	{"no space left on device", reasonFull},
+	{"out of diskspace", reasonFull},
+	{"disk quota exceeded", reasonQuota},
+	{"read-only file system", reasonReadOnly},
+	{"insufficient permission for adding an object", reasonPermission},
+	{"unable to create temporary file: permission denied", reasonPermission},
+}
+
+// localWriteFailure returns the *WriteError for the repository in gitDir
+// when git's stderr says the fetch failed writing here, else nil.
+func localWriteFailure(gitDir, stderr string) *WriteError {
+	var own []string // the server's lines ("remote: …") are the remote's
+	for _, l := range strings.Split(stderr, "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(l), "remote:") {
+			own = append(own, l)
+		}
+	}
+	lower := strings.ToLower(strings.Join(own, "\n"))
+	for _, f := range localWriteFailures {
+		if strings.Contains(lower, f.text) {
+			return &WriteError{Dir: gitDir, Reason: f.reason, Err: errors.New(summarize(stderr, NetFailed))}
+		}
+	}
+	return nil
 }
