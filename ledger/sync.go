@@ -114,6 +114,8 @@ func (e *RemoteError) Hint() string {
 		return fmt.Sprintf("check that your ssh key, token, credential helper or ~/.netrc gives you access: 'git ls-remote %s' shows what git is told", e.URL)
 	case gitstore.NetHostKeyUnknown:
 		return "check the server's host key fingerprint with whoever keeps it, then add it to ~/.ssh/known_hosts (connecting once with ssh asks)"
+	case gitstore.NetHostKeyRevoked:
+		return "the server showed a key known_hosts marks as stolen (@revoked): this may be an attack; do not connect, and ask whoever keeps the server which key it now uses"
 	case gitstore.NetHostKeyChanged:
 		return "the server's key is not the one known_hosts recorded: this may be an attack; ask whoever keeps the server before replacing the key (ssh-keygen -R HOST)"
 	case gitstore.NetCertificate:

@@ -35,6 +35,9 @@ const (
 	// credentials of its own, or its rules forbid it); the remote was
 	// never reached.
 	NetProxyRefused
+	// NetHostKeyRevoked: the ssh server presented a host key that
+	// known_hosts marks @revoked (a key known to be stolen).
+	NetHostKeyRevoked
 	// NetNoGit: the git program (Env.Git, $CONCORD_GIT) could not be
 	// started at all; the remote was never tried. Detail names the
 	// program and why.
@@ -86,6 +89,8 @@ func classifyGit(stderr, raw string, err error) *NetError {
 		// curl's words for a proxy that refused the tunnel (7.88 and
 		// later; before) or asked for credentials of its own.
 		kind = NetProxyRefused
+	case has("revoked host key detected", "is marked as revoked", "key is revoked"):
+		kind = NetHostKeyRevoked
 	case has("remote host identification has changed", "offending", "host key mismatch"):
 		kind = NetHostKeyChanged
 	case has("host key verification failed", "no ecdsa host key is known", "no ed25519 host key is known", "no rsa host key is known", "host key is not known"):
@@ -119,7 +124,8 @@ func summarize(text string, kind NetKind) string {
 			if s := strings.TrimSpace(strings.TrimPrefix(line, "remote:")); s != "" {
 				remote = append(remote, s)
 			}
-		case kind == NetHostKeyChanged && !strings.HasPrefix(lower, "offending") && !strings.HasPrefix(lower, "host key for"):
+		case kind == NetHostKeyRevoked && (!strings.Contains(lower, "revoked") || strings.HasPrefix(line, "@")),
+			kind == NetHostKeyChanged && !strings.HasPrefix(lower, "offending") && !strings.HasPrefix(lower, "host key for"):
 			// ssh's long warning: only the facts are kept.
 		case strings.HasPrefix(line, "!"):
 			// git push --porcelain: "!\tsrc:dst\t[remote rejected] (why)"
@@ -196,6 +202,8 @@ func (k NetKind) String() string {
 		return "could not be reached: the proxy refused to connect to it"
 	case NetNoGit:
 		return "could not be tried"
+	case NetHostKeyRevoked:
+		return "has a host key that known_hosts marks as revoked"
 	}
 	return "unreachable or failing"
 }

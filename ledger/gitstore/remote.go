@@ -214,7 +214,10 @@ func classifyGoGit(err error, url string) *NetError {
 	// One line: go-git repeats an HTTP server's answer, newlines and all.
 	ne := &NetError{Kind: NetFailed, Detail: strings.Join(strings.Fields(scrub(err.Error(), url)), " "), Err: err}
 	var ke *knownhosts.KeyError
+	var rev *knownhosts.RevokedError
 	switch {
+	case errors.As(err, &rev):
+		ne.Kind = NetHostKeyRevoked
 	case errors.As(err, &ke) && len(ke.Want) > 0:
 		ne.Kind = NetHostKeyChanged
 	case errors.As(err, &ke):
