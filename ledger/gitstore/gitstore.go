@@ -135,6 +135,9 @@ func Open(dir string) (*Repo, error) {
 		at = dirs.common
 	}
 	r, err := git.PlainOpenWithOptions(at, &git.PlainOpenOptions{})
+	if isExtensionError(err) && onlyReadableExtensions(dirs.common) {
+		r, err = openWithReadableExtensions(dirs.common)
+	}
 	if errors.Is(err, git.ErrUnknownExtension) {
 		what := strings.TrimPrefix(err.Error(), git.ErrUnknownExtension.Error()+": ")
 		switch what {
