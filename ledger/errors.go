@@ -1,6 +1,11 @@
 package ledger
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/concord-ledger/concord/ledger/gitstore"
+)
 
 // NotLedgerError is returned when a folder holds no concord ledger.
 type NotLedgerError struct {
@@ -13,6 +18,21 @@ func (e *NotLedgerError) Error() string {
 }
 
 func (e *NotLedgerError) Unwrap() error { return e.Err }
+
+// openError is the error for gitstore.Open failing on dir: a repository
+// in a format concord does not read (*gitstore.UnsupportedError) as
+// itself, with its own hint; anything else "not a concord ledger" with
+// reason, or what Open said when reason is "".
+func openError(dir string, err error, reason string) error {
+	var ue *gitstore.UnsupportedError
+	if errors.As(err, &ue) {
+		return ue
+	}
+	if reason != "" {
+		err = errors.New(reason)
+	}
+	return &NotLedgerError{Dir: dir, Err: err}
+}
 
 // LockError is returned when another concord process holds the ledger's
 // lock (the OS file lock on Path). The operating system releases the lock
