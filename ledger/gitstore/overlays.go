@@ -1,7 +1,6 @@
 package gitstore
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -37,9 +36,9 @@ func (g *Repo) Overlays() []Overlay {
 		}
 	}
 	dir := g.GitDir()
-	if head, err := os.ReadFile(filepath.Join(g.headDir(), "HEAD")); err != nil {
+	if s, err := readHEAD(g.headDir()); err != nil {
 		add(true, "HEAD cannot be read: %v", err)
-	} else if s := strings.TrimSpace(string(head)); s != "ref: "+Branch {
+	} else if s != "ref: "+Branch {
 		add(true, "HEAD is %q, not \"ref: %s\": stock git shows another history", s, Branch)
 	}
 	iter, err := g.r.Storer.IterReferences()
@@ -66,7 +65,7 @@ func (g *Repo) Overlays() []Overlay {
 			return nil
 		})
 	}
-	if data, err := os.ReadFile(filepath.Join(dir, "info", "grafts")); err == nil && len(bytes.TrimSpace(data)) > 0 {
+	if data, err := os.ReadFile(filepath.Join(dir, "info", "grafts")); err == nil && hasGraftLines(data) {
 		add(true, "info/grafts gives commits other parents in stock git")
 	}
 	if ids := g.shallowIDs(); len(ids) > 0 {
@@ -189,4 +188,34 @@ func (g *Repo) has(h plumbing.Hash) bool {
 		_, err = g.r.Storer.EncodedObject(plumbing.AnyObject, h)
 	}
 	return err == nil
+}
+
+// readHEAD returns the HEAD file in dir as git reads it: its content, or
+// for a symbolic link (git writes one with core.preferSymlinkRefs) inside
+// the folder's refs/, "ref: " and the ref it links to.
+func readHEAD(dir string) (string, error) {
+	p := filepath.Join(dir, "HEAD")
+	if fi, err := os.Lstat(p); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		target, err := os.Readlink(p)
+		if err != nil {
+			return "", err
+		}
+		if t := filepath.ToSlash(target); strings.HasPrefix(t, "refs/") {
+			return "ref: " + t, nil
+		}
+		return "a symbolic link to " + target, nil
+	}
+	data, err := os.ReadFile(p)
+	return strings.TrimSpace(string(data)), err
+}
+
+// hasGraftLines reports whether an info/grafts file gives any commit
+// parents: git skips its empty lines and the lines starting with '#'.
+func hasGraftLines(data []byte) bool {
+	for _, l := range strings.Split(string(data), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			return true
+		}
+	}
+	return false
 }
