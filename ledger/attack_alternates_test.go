@@ -1,9 +1,12 @@
 package ledger
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/concord-ledger/concord/ledger/gitstore"
 )
 
 // TestVerifyAlternatesAsGitReadsThem: objects/info/alternates is read as
@@ -49,4 +52,40 @@ func fmtReport(rep *Report) string {
 		return "(no report)"
 	}
 	return fmtProblems(rep)
+}
+
+// TestVerifyChainedAlternates: a clone --shared of a clone --shared reads
+// its objects through its alternate's own alternates, as git does (to
+// five levels). concord read only the first level: exit 3, "missing"
+// objects, on a copy stock git reads in full; and a folder gone at the
+// second level is an incomplete copy, not tampering.
+func TestVerifyChainedAlternates(t *testing.T) {
+	r := gitWorld(t)
+	r.sign("pact", "a")
+	tmp := t.TempDir()
+	a := filepath.Join(tmp, "a.git")
+	runGit(t, tmp, "clone", "-q", "--bare", r.dir, a)
+	runGit(t, a, "repack", "-q", "-a", "-d")
+	b := filepath.Join(tmp, "b.git")
+	runGit(t, tmp, "clone", "-q", "--bare", "--shared", a, b)
+	c := filepath.Join(tmp, "c.git")
+	runGit(t, tmp, "clone", "-q", "--bare", "--shared", b, c)
+	// b's alternate relative, as a hand-made chain has it.
+	if err := os.WriteFile(filepath.Join(b, "objects", "info", "alternates"), []byte("# a\n../../a.git/objects\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runGit(t, c, "rev-list", "--objects", "main")
+	for _, git := range []string{r.env.Git, ""} {
+		rep, err := Verify(c, VerifyOptions{Git: git})
+		if err != nil || !rep.OK() {
+			t.Fatalf("verify (git %q): %v\n%s", git, err, fmtReport(rep))
+		}
+	}
+	if err := os.RemoveAll(a); err != nil {
+		t.Fatal(err)
+	}
+	var ie *gitstore.IncompleteError
+	if _, err := Verify(c, VerifyOptions{}); !errors.As(err, &ie) {
+		t.Fatalf("verify with the second alternate gone: %v, want an IncompleteError", err)
+	}
 }

@@ -42,8 +42,39 @@ func parseAlternates(objectsDir string, data []byte) []string {
 	return out
 }
 
+// maxAlternateDepth is how deep git follows alternates of alternates
+// (git's object-file.c: 5).
+const maxAlternateDepth = 5
+
+// alternatesOf returns the object folders a repository whose objects
+// folder is objectsDir reads, with alternates file content data: those it
+// names, and those their own objects/info/alternates name in turn, as git
+// follows them (to maxAlternateDepth), each once.
+func alternatesOf(objectsDir string, data []byte) []string {
+	var out []string
+	seen := map[string]bool{filepath.Clean(objectsDir): true}
+	var walk func(dir string, data []byte, depth int)
+	walk = func(dir string, data []byte, depth int) {
+		for _, alt := range parseAlternates(dir, data) {
+			if seen[alt] {
+				continue
+			}
+			seen[alt] = true
+			out = append(out, alt)
+			if depth < maxAlternateDepth {
+				if next, err := os.ReadFile(filepath.Join(alt, "info", "alternates")); err == nil {
+					walk(alt, next, depth+1)
+				}
+			}
+		}
+	}
+	walk(objectsDir, data, 1)
+	return out
+}
+
 // openAlternates returns objects/info/alternates as go-git is to read it:
-// the folders as parseAlternates finds them, one absolute path a line.
+// the folders as alternatesOf finds them (their own alternates too), one
+// absolute path a line.
 // go-git reads the file itself otherwise, and gives up on every alternate
 // at a comment line, and takes a relative path from the root of the file
 // system, so that objects stock git finds there would be "missing".
@@ -60,7 +91,7 @@ func openAlternates(fs billy.Filesystem, name string) (billy.File, error) {
 	}
 	objectsDir := filepath.Join(fs.Root(), "objects")
 	var b strings.Builder
-	for _, p := range parseAlternates(objectsDir, buf.Bytes()) {
+	for _, p := range alternatesOf(objectsDir, buf.Bytes()) {
 		b.WriteString(p + "\n")
 	}
 	return &memFile{Reader: bytes.NewReader([]byte(b.String())), name: name}, nil

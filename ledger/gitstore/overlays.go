@@ -87,13 +87,13 @@ func (g *Repo) shallowIDs() []string {
 }
 
 // alternates returns the object folders objects/info/alternates names,
-// as git reads the file (parseAlternates).
+// and those their own alternates name, as git reads them (alternatesOf).
 func (g *Repo) alternates() []string {
 	data, err := os.ReadFile(filepath.Join(g.GitDir(), alternatesPath))
 	if err != nil {
 		return nil
 	}
-	return parseAlternates(filepath.Join(g.GitDir(), "objects"), data)
+	return alternatesOf(filepath.Join(g.GitDir(), "objects"), data)
 }
 
 // IncompleteError is returned by Complete for a copy of a repository that
