@@ -118,6 +118,8 @@ func (e *RemoteError) Hint() string {
 		return "the server showed a key known_hosts marks as stolen (@revoked): this may be an attack; do not connect, and ask whoever keeps the server which key it now uses"
 	case gitstore.NetHostKeyChanged:
 		return "the server's key is not the one known_hosts recorded: this may be an attack; ask whoever keeps the server before replacing the key (ssh-keygen -R HOST)"
+	case gitstore.NetCertificateName:
+		return "the server's certificate is for another host name than the address's: use the host name the certificate names, or ask whoever keeps the server; if neither explains it, someone may be in between"
 	case gitstore.NetCertificate:
 		return "give git your institution's CA: git config --global http.sslCAInfo FILE (or GIT_SSL_CAINFO)"
 	case gitstore.NetRefused:

@@ -38,6 +38,9 @@ const (
 	// NetHostKeyRevoked: the ssh server presented a host key that
 	// known_hosts marks @revoked (a key known to be stolen).
 	NetHostKeyRevoked
+	// NetCertificateName: the https server's certificate is trusted but
+	// for another host name than the address's.
+	NetCertificateName
 	// NetNoGit: the git program (Env.Git, $CONCORD_GIT) could not be
 	// started at all; the remote was never tried. Detail names the
 	// program and why.
@@ -97,6 +100,11 @@ func classifyGit(stderr, raw string, err error) *NetError {
 		kind = NetHostKeyUnknown
 	case has("permission denied (", "authentication failed", "could not read username", "could not read password", "terminal prompts disabled", "http basic: access denied", "the requested url returned error: 401", "the requested url returned error: 403"):
 		kind = NetAuthRefused
+	case has("does not match target host name", "no alternative certificate subject name matches"):
+		kind = NetCertificateName
+	case has("problem with the ssl ca cert"):
+		// The CA file git is told to use cannot be read.
+		kind = NetCertificate
 	case has("ssl certificate problem", "server certificate verification failed", "unable to get local issuer certificate", "self-signed certificate", "self signed certificate"):
 		kind = NetCertificate
 	case has("[remote rejected]", "pre-receive hook declined", "update hook declined", "refusing to update checked out branch", "branch is currently checked out"):
@@ -204,6 +212,8 @@ func (k NetKind) String() string {
 		return "could not be tried"
 	case NetHostKeyRevoked:
 		return "has a host key that known_hosts marks as revoked"
+	case NetCertificateName:
+		return "has a certificate for another host name"
 	}
 	return "unreachable or failing"
 }

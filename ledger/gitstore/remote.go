@@ -2,6 +2,7 @@ package gitstore
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
@@ -218,6 +219,8 @@ func classifyGoGit(err error, url string) *NetError {
 	switch {
 	case errors.As(err, &rev):
 		ne.Kind = NetHostKeyRevoked
+	case errors.As(err, new(x509.HostnameError)), strings.Contains(err.Error(), "x509: certificate is valid for"):
+		ne.Kind = NetCertificateName
 	case errors.As(err, &ke) && len(ke.Want) > 0:
 		ne.Kind = NetHostKeyChanged
 	case errors.As(err, &ke):
