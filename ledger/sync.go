@@ -111,6 +111,11 @@ func (e *RemoteError) Hint() string {
 	k, _ := e.Kind()
 	switch k {
 	case gitstore.NetAuthRefused:
+		if strings.Contains(e.URL, "***") {
+			// The address as printed has its credentials masked: as a
+			// command it would send "***".
+			return "check that your ssh key, token, credential helper or ~/.netrc gives you access: 'git ls-remote' with the remote's address and its credentials shows what git is told"
+		}
 		return fmt.Sprintf("check that your ssh key, token, credential helper or ~/.netrc gives you access: 'git ls-remote %s' shows what git is told", e.URL)
 	case gitstore.NetHostKeyUnknown:
 		return "check the server's host key fingerprint with whoever keeps it, then add it to ~/.ssh/known_hosts (connecting once with ssh asks)"
