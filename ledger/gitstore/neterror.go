@@ -3,6 +3,7 @@ package gitstore
 import (
 	"errors"
 	"io/fs"
+	"net/url"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -41,6 +42,9 @@ const (
 	// NetCertificateName: the https server's certificate is trusted but
 	// for another host name than the address's.
 	NetCertificateName
+	// NetProxyUnreachable: the HTTP proxy git was told to use does not
+	// answer, or its name does not resolve; the remote was never reached.
+	NetProxyUnreachable
 	// NetNoGit: the git program (Env.Git, $CONCORD_GIT) could not be
 	// started at all; the remote was never tried. Detail names the
 	// program and why.
@@ -92,6 +96,8 @@ func classifyGit(stderr, raw string, err error) *NetError {
 		// curl's words for a proxy that refused the tunnel (7.88 and
 		// later; before) or asked for credentials of its own.
 		kind = NetProxyRefused
+	case has("could not resolve proxy"), connectedElsewhere(lower, raw):
+		kind = NetProxyUnreachable
 	case has("revoked host key detected", "is marked as revoked", "key is revoked"):
 		kind = NetHostKeyRevoked
 	case has("remote host identification has changed", "offending", "host key mismatch"):
@@ -214,6 +220,31 @@ func (k NetKind) String() string {
 		return "has a host key that known_hosts marks as revoked"
 	case NetCertificateName:
 		return "has a certificate for another host name"
+	case NetProxyUnreachable:
+		return "could not be reached: the proxy does not answer"
 	}
 	return "unreachable or failing"
+}
+
+// failedToConnect is curl's report of a connection it could not open.
+var failedToConnect = regexp.MustCompile(`failed to connect to (\S+) port (\d+)`)
+
+// connectedElsewhere reports whether curl's report (lower-cased) says it
+// could not connect to a host and port other than the remote's (raw's): a
+// proxy's. curl before 8 names the proxy so, without saying it is one.
+func connectedElsewhere(lower, raw string) bool {
+	m := failedToConnect.FindStringSubmatch(lower)
+	if m == nil {
+		return false
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return false
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	host := strings.Trim(strings.ToLower(u.Hostname()), "[]")
+	return strings.Trim(m[1], "[]") != host || m[2] != port
 }

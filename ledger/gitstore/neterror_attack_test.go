@@ -2,7 +2,9 @@ package gitstore
 
 import (
 	"crypto/x509"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -19,6 +21,37 @@ func TestClassifyCertificateName(t *testing.T) {
 	} {
 		if k := classifyGit(text, "https://h/l", nil).Kind; k != NetCertificateName {
 			t.Errorf("%q: kind %v", text, k)
+		}
+	}
+}
+
+// TestClassifyProxyUnreachable: go-git's (Go's) words for a proxy that
+// does not answer or does not resolve, and curl's, are that kind; a
+// remote that does not answer is not.
+func TestClassifyProxyUnreachable(t *testing.T) {
+	for _, text := range []string{
+		`Get "https://h/l/info/refs": proxyconnect tcp: dial tcp 127.0.0.1:1: connect: connection refused`,
+		`Get "https://h/l/info/refs": proxyconnect tcp: dial tcp: lookup proxy.invalid on 10.0.0.53:53: no such host`,
+	} {
+		if k := classifyGoGit(errors.New(text), "https://h/l").Kind; k != NetProxyUnreachable {
+			t.Errorf("%q: kind %v", text, k)
+		}
+	}
+	for text, want := range map[string]NetKind{
+		"fatal: unable to access 'https://h/l/': Failed to connect to 127.0.0.1 port 1 after 0 ms: Couldn't connect to server": NetProxyUnreachable,
+		"fatal: unable to access 'https://h/l/': Could not resolve proxy: proxy.invalid":                                       NetProxyUnreachable,
+		"fatal: unable to access 'https://h/l/': Failed to connect to h port 443 after 0 ms: Couldn't connect to server":       NetFailed,
+		"fatal: unable to access 'https://h:8443/l/': Failed to connect to h port 8443 after 0 ms: Couldn't connect to server": NetFailed,
+		"fatal: unable to access 'http://h/l/': Failed to connect to h port 80 after 0 ms: Couldn't connect to server":         NetFailed,
+	} {
+		raw := "https://h/l"
+		if strings.Contains(text, "h:8443") {
+			raw = "https://h:8443/l"
+		} else if strings.Contains(text, "http://") {
+			raw = "http://h/l"
+		}
+		if k := classifyGit(text, raw, nil).Kind; k != want {
+			t.Errorf("%q: kind %v, want %v", text, k, want)
 		}
 	}
 }

@@ -219,6 +219,9 @@ func classifyGoGit(err error, url string) *NetError {
 	switch {
 	case errors.As(err, &rev):
 		ne.Kind = NetHostKeyRevoked
+	case strings.Contains(err.Error(), "proxyconnect tcp:"):
+		// Go could not reach the proxy (HTTPS_PROXY) at all.
+		ne.Kind = NetProxyUnreachable
 	case errors.As(err, new(x509.HostnameError)), strings.Contains(err.Error(), "x509: certificate is valid for"):
 		ne.Kind = NetCertificateName
 	case errors.As(err, &ke) && len(ke.Want) > 0:
