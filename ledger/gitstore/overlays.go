@@ -65,6 +65,9 @@ func (g *Repo) Overlays() []Overlay {
 			return nil
 		})
 	}
+	for _, d := range g.displayOverlays() {
+		add(true, "%s", d)
+	}
 	if data, err := os.ReadFile(filepath.Join(dir, "info", "grafts")); err == nil && hasGraftLines(data) {
 		add(true, "info/grafts gives commits other parents in stock git")
 	}
