@@ -20,13 +20,18 @@ func (e *NotLedgerError) Error() string {
 func (e *NotLedgerError) Unwrap() error { return e.Err }
 
 // openError is the error for gitstore.Open failing on dir: a repository
-// in a format concord does not read (*gitstore.UnsupportedError) as
-// itself, with its own hint; anything else "not a concord ledger" with
+// in a format concord does not read (*gitstore.UnsupportedError), or one
+// this user may not read (*gitstore.ReadError), as itself, with its own
+// hint; anything else "not a concord ledger" with
 // reason, or what Open said when reason is "".
 func openError(dir string, err error, reason string) error {
 	var ue *gitstore.UnsupportedError
 	if errors.As(err, &ue) {
 		return ue
+	}
+	var re *gitstore.ReadError
+	if errors.As(err, &re) {
+		return re
 	}
 	if reason != "" {
 		err = errors.New(reason)

@@ -128,7 +128,7 @@ func Init(dir string) (*Repo, error) {
 func Open(dir string) (*Repo, error) {
 	dirs, err := findGitDirs(dir)
 	if err != nil {
-		return nil, err
+		return nil, asReadError(dir, err)
 	}
 	at := dir
 	if dirs.viaFile {
@@ -151,7 +151,7 @@ func Open(dir string) (*Repo, error) {
 		return nil, &UnsupportedError{Dir: dir, What: what}
 	}
 	if err != nil {
-		return nil, err
+		return nil, asReadError(dir, err)
 	}
 	g, err := newRepo(dir, r)
 	if err != nil {
@@ -227,7 +227,8 @@ func (fs *objectsFS) Open(name string) (billy.File, error) {
 		return nil, err
 	}
 	if err != nil {
-		return fs.Filesystem.Open(name)
+		f, err := fs.Filesystem.Open(name)
+		return f, asReadError(fs.Filesystem.Root(), err)
 	}
 	return &objectFile{File: f, name: name}, nil
 }
@@ -305,10 +306,10 @@ func (g *Repo) headDir() string {
 func (g *Repo) Head() (string, error) {
 	ref, err := g.r.Storer.Reference(plumbing.ReferenceName(Branch))
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
-		return "", nil
+		return "", g.refReadable(Branch)
 	}
 	if err != nil {
-		return "", fmt.Errorf("reading %s: %w", Branch, err)
+		return "", fmt.Errorf("reading %s: %w", Branch, asReadError(g.GitDir(), err))
 	}
 	return ref.Hash().String(), nil
 }
