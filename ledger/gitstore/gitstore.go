@@ -32,6 +32,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 )
 
 // Branch is the one branch a ledger has.
@@ -1202,7 +1203,7 @@ func (g *Repo) object(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedO
 	// under the id is found, and refused as tampering below, where go-git
 	// would say it is not there.
 	obj, raw, got, err := g.lookup(h)
-	if errors.Is(err, plumbing.ErrObjectNotFound) || errors.Is(err, os.ErrNotExist) {
+	if packsMoved(err) {
 		// git's maintenance may have moved it to a new pack (and removed
 		// the old one, or the loose file) since the packs were listed:
 		// list them again and look once more before calling it missing.
@@ -1604,4 +1605,13 @@ func (g *Repo) removeTemps() {
 	if g.ofs != nil {
 		g.ofs.temps.removeAll()
 	}
+}
+
+// packsMoved reports whether err, from a read, may come of git's
+// maintenance moving objects since go-git listed the packs: the object is
+// not where the list says (absent, or its loose file gone), or the pack
+// the index names is gone (go-git's dotgit.ErrPackfileNotFound: the
+// index was read, the pack replaced before it was opened).
+func packsMoved(err error) bool {
+	return errors.Is(err, plumbing.ErrObjectNotFound) || errors.Is(err, os.ErrNotExist) || errors.Is(err, dotgit.ErrPackfileNotFound)
 }

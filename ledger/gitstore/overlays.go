@@ -1,7 +1,6 @@
 package gitstore
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -186,7 +185,7 @@ func (g *Repo) Complete() error {
 // has reports whether object h is in the repository.
 func (g *Repo) has(h plumbing.Hash) bool {
 	_, err := g.r.Storer.EncodedObject(plumbing.AnyObject, h)
-	if errors.Is(err, plumbing.ErrObjectNotFound) {
+	if packsMoved(err) {
 		g.refresh()
 		_, err = g.r.Storer.EncodedObject(plumbing.AnyObject, h)
 	}
