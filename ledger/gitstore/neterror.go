@@ -45,6 +45,9 @@ const (
 	// NetProxyUnreachable: the HTTP proxy git was told to use does not
 	// answer, or its name does not resolve; the remote was never reached.
 	NetProxyUnreachable
+	// NetCredentialsInURL: git refused to send credentials written in the
+	// URL (transfer.credentialsInUrl = die); the remote was never tried.
+	NetCredentialsInURL
 	// NetNoGit: the git program (Env.Git, $CONCORD_GIT) could not be
 	// started at all; the remote was never tried. Detail names the
 	// program and why.
@@ -96,6 +99,8 @@ func classifyGit(stderr, raw string, err error) *NetError {
 		// curl's words for a proxy that refused the tunnel (7.88 and
 		// later; before) or asked for credentials of its own.
 		kind = NetProxyRefused
+	case has("uses plaintext credentials"):
+		kind = NetCredentialsInURL
 	case has("could not resolve proxy"), connectedElsewhere(lower, raw):
 		kind = NetProxyUnreachable
 	case has("revoked host key detected", "is marked as revoked", "key is revoked"):
@@ -222,6 +227,8 @@ func (k NetKind) String() string {
 		return "has a certificate for another host name"
 	case NetProxyUnreachable:
 		return "could not be reached: the proxy does not answer"
+	case NetCredentialsInURL:
+		return "was not tried: git refuses credentials written in the address"
 	}
 	return "unreachable or failing"
 }
