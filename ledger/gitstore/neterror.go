@@ -109,7 +109,7 @@ func classifyGit(stderr, raw string, err error) *NetError {
 		kind = NetHostKeyChanged
 	case has("host key verification failed", "no ecdsa host key is known", "no ed25519 host key is known", "no rsa host key is known", "host key is not known"):
 		kind = NetHostKeyUnknown
-	case has("permission denied (", "authentication failed", "could not read username", "could not read password", "terminal prompts disabled", "http basic: access denied", "the requested url returned error: 401", "the requested url returned error: 403"):
+	case has("permission denied (", "too many authentication failures", ".git denied to ", "authentication failed", "could not read username", "could not read password", "terminal prompts disabled", "http basic: access denied", "the requested url returned error: 401", "the requested url returned error: 403"):
 		kind = NetAuthRefused
 	case has("does not match target host name", "no alternative certificate subject name matches"):
 		kind = NetCertificateName
@@ -120,7 +120,7 @@ func classifyGit(stderr, raw string, err error) *NetError {
 		kind = NetCertificate
 	case has("[remote rejected]", "pre-receive hook declined", "update hook declined", "refusing to update checked out branch", "branch is currently checked out"):
 		kind = NetRefused
-	case has("does not appear to be a git repository", "repository not found", "no such repository", "the requested url returned error: 404", "not a git repository"),
+	case has("does not appear to be a git repository", "repository not found", "the project you were looking for could not be found", "no such repository", "the requested url returned error: 404", "not a git repository"),
 		repoNotFound.MatchString(lower):
 		kind = NetNotFound
 	}
