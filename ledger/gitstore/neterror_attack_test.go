@@ -63,9 +63,9 @@ func TestClassifyProxyUnreachable(t *testing.T) {
 func TestClassifyForgeWords(t *testing.T) {
 	for text, want := range map[string]NetKind{
 		"Received disconnect from 10.0.0.1 port 22:2: Too many authentication failures\r\nDisconnected from 10.0.0.1 port 22\r\nfatal: Could not read from remote repository.": NetAuthRefused,
-		"ERROR: Permission to forum/ledger.git denied to eve.\nfatal: Could not read from remote repository.":                                                     NetAuthRefused,
-		"remote: The project you were looking for could not be found or you don't have permission to view it.\nfatal: repository 'https://h/l.git/' not found":     NetNotFound,
-		"ERROR: The project you were looking for could not be found or you don't have permission to view it.\n\nfatal: Could not read from remote repository.":     NetNotFound,
+		"ERROR: Permission to forum/ledger.git denied to eve.\nfatal: Could not read from remote repository.":                                                                  NetAuthRefused,
+		"remote: The project you were looking for could not be found or you don't have permission to view it.\nfatal: repository 'https://h/l.git/' not found":                 NetNotFound,
+		"ERROR: The project you were looking for could not be found or you don't have permission to view it.\n\nfatal: Could not read from remote repository.":                 NetNotFound,
 	} {
 		if k := classifyGit(text, "ssh://git@h/l.git", nil).Kind; k != want {
 			t.Errorf("%q: kind %v, want %v", text, k, want)
