@@ -1510,7 +1510,7 @@ func (g *Repo) updateRef(ref, id string, check func() error) error {
 		return fmt.Errorf("updating %s: %w", ref, err)
 	}
 	lockPath := refPath + ".lock"
-	tmp, err := os.CreateTemp(dir, ".concord-ref-*")
+	tmp, err := os.CreateTemp(dir, refTempPattern)
 	if err != nil {
 		return fmt.Errorf("updating %s: %w", ref, err)
 	}
@@ -1614,4 +1614,19 @@ func (g *Repo) removeTemps() {
 // index was read, the pack replaced before it was opened).
 func packsMoved(err error) bool {
 	return errors.Is(err, plumbing.ErrObjectNotFound) || errors.Is(err, os.ErrNotExist) || errors.Is(err, dotgit.ErrPackfileNotFound)
+}
+
+// refTempPattern names the temporary files a ref update writes the new id
+// to before linking it into place (updateRef, and the fallback's receive).
+const refTempPattern = ".concord-ref-*"
+
+// RemoveStaleRefTemps removes the temporary files of ref updates from the
+// git folder gitDir: left by a concord that died between writing one and
+// removing it. Call it only while holding the ledger's lock, which every
+// concord that updates refs holds.
+func RemoveStaleRefTemps(gitDir string) {
+	stale, _ := filepath.Glob(filepath.Join(gitDir, refTempPattern))
+	for _, p := range stale {
+		os.Remove(p)
+	}
 }

@@ -346,7 +346,7 @@ func (s *atomicRefs) SetReference(ref *plumbing.Reference) error {
 	}
 	// The new file is made outside refs/, where go-git would read it as a
 	// ref while it is still empty.
-	f, err := os.CreateTemp(s.gitDir, ".concord-ref-*")
+	f, err := os.CreateTemp(s.gitDir, refTempPattern)
 	if err != nil {
 		return err
 	}
