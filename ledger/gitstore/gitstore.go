@@ -1620,13 +1620,15 @@ func packsMoved(err error) bool {
 // to before linking it into place (updateRef, and the fallback's receive).
 const refTempPattern = ".concord-ref-*"
 
-// RemoveStaleRefTemps removes the temporary files of ref updates from the
-// git folder gitDir: left by a concord that died between writing one and
-// removing it. Call it only while holding the ledger's lock, which every
-// concord that updates refs holds.
-func RemoveStaleRefTemps(gitDir string) {
+// RemoveStaleTemps removes from the git folder gitDir what a concord that
+// died mid-write left: the temporary files of ref updates, and the
+// quarantines of fetches (which can hold megabytes, and were otherwise
+// removed only by the next fetch). Call it only while holding the
+// ledger's lock, which every concord that updates refs or fetches holds.
+func RemoveStaleTemps(gitDir string) {
 	stale, _ := filepath.Glob(filepath.Join(gitDir, refTempPattern))
-	for _, p := range stale {
-		os.Remove(p)
+	quarantines, _ := filepath.Glob(filepath.Join(gitDir, quarantinePrefix+"*"))
+	for _, p := range append(stale, quarantines...) {
+		os.RemoveAll(p)
 	}
 }
