@@ -1333,6 +1333,7 @@ func (g *Repo) Append(c NewCommit) (string, error) {
 	if err := g.setBranch(id, c.Parent); err != nil {
 		return "", asWriteError(g.GitDir(), err)
 	}
+	g.updateCheckout(c.Parent, id)
 	g.MaybePack(context.Background()) // maintenance: the entry is written whatever it says
 	return id, nil
 }

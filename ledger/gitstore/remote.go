@@ -267,12 +267,17 @@ func (g *Repo) SetRef(name, id string) error {
 }
 
 // SetHead moves the branch from old to id (atomically, as Append does),
-// failing with ErrHeadMoved if it no longer points at old.
+// failing with ErrHeadMoved if it no longer points at old; a checkout of
+// the branch there is brought forward (updateCheckout).
 func (g *Repo) SetHead(id, old string) error {
 	if _, err := parseHash(id); err != nil {
 		return err
 	}
-	return g.setBranch(id, old)
+	if err := g.setBranch(id, old); err != nil {
+		return err
+	}
+	g.updateCheckout(old, id)
+	return nil
 }
 
 // atomicRefLoader loads a repository for go-git's server, whose ref
