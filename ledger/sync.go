@@ -133,6 +133,8 @@ func (e *RemoteError) Hint() string {
 		return "check the remote's address: no repository is there"
 	case gitstore.NetNoGit:
 		return "install git, or set $CONCORD_GIT to the git program's path, or CONCORD_GIT=off for the built-in transport"
+	case gitstore.NetUnsupported:
+		return "concord reads ledgers in git's default format (sha1 objects): ask whoever keeps the remote to keep it in one"
 	case gitstore.NetCredentialsInURL:
 		return "your git is set to refuse credentials in an address (transfer.credentialsInUrl): give the address without them, and the token through a credential helper or ~/.netrc"
 	case gitstore.NetProxyUnreachable:

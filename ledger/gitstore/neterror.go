@@ -48,6 +48,9 @@ const (
 	// NetCredentialsInURL: git refused to send credentials written in the
 	// URL (transfer.credentialsInUrl = die); the remote was never tried.
 	NetCredentialsInURL
+	// NetUnsupported: the remote's repository is in a format concord does
+	// not read (sha256 objects).
+	NetUnsupported
 	// NetNoGit: the git program (Env.Git, $CONCORD_GIT) could not be
 	// started at all; the remote was never tried. Detail names the
 	// program and why.
@@ -99,6 +102,8 @@ func classifyGit(stderr, raw string, err error) *NetError {
 		// curl's words for a proxy that refused the tunnel (7.88 and
 		// later; before) or asked for credentials of its own.
 		kind = NetProxyRefused
+	case has("mismatched algorithms", "the receiving end does not support --object-format"):
+		kind = NetUnsupported
 	case has("uses plaintext credentials"):
 		kind = NetCredentialsInURL
 	case has("could not resolve proxy"), connectedElsewhere(lower, raw):
@@ -229,6 +234,8 @@ func (k NetKind) String() string {
 		return "could not be reached: the proxy does not answer"
 	case NetCredentialsInURL:
 		return "was not tried: git refuses credentials written in the address"
+	case NetUnsupported:
+		return "is in a format concord does not read"
 	}
 	return "unreachable or failing"
 }

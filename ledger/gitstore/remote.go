@@ -219,6 +219,8 @@ func classifyGoGit(err error, url string) *NetError {
 	switch {
 	case errors.As(err, &rev):
 		ne.Kind = NetHostKeyRevoked
+	case errors.As(err, new(*UnsupportedError)):
+		ne.Kind = NetUnsupported
 	case strings.Contains(err.Error(), "proxyconnect tcp:"):
 		// Go could not reach the proxy (HTTPS_PROXY) at all.
 		ne.Kind = NetProxyUnreachable
