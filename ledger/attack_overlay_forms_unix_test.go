@@ -13,8 +13,9 @@ import (
 // TestOverlayFormsGitReadsAsNone: what stock git reads as no overlay is
 // none. A HEAD that is a symbolic link to refs/heads/main (what git writes
 // with core.preferSymlinkRefs) was read through the link as a detached
-// HEAD, and an info/grafts holding only comments and blank lines (git
-// skips them) as grafts: both made verify exit 3, "tampered", on a ledger
+// HEAD, a HEAD of "ref:" and a tab (git skips white space there) as
+// another HEAD, and an info/grafts holding only comments and blank lines
+// (git skips them) as grafts: each made verify exit 3, "tampered", on a ledger
 // stock git shows as it is. A graft line after the comments, and a HEAD
 // linked to another branch, are still reported.
 func TestOverlayFormsGitReadsAsNone(t *testing.T) {
@@ -38,6 +39,16 @@ func TestOverlayFormsGitReadsAsNone(t *testing.T) {
 	if rep := r.mustVerify(); len(rep.Notes) != 0 {
 		t.Errorf("notes: %q", rep.Notes)
 	}
+
+	// HEAD as git also reads it: any white space after "ref:".
+	os.Remove(head)
+	if err := os.WriteFile(head, []byte("ref:\trefs/heads/main\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := runGit(t, r.dir, "symbolic-ref", "HEAD"); got != "refs/heads/main" {
+		t.Fatalf("stock git reads HEAD as %q", got)
+	}
+	r.mustVerify()
 
 	parent := runGit(t, r.dir, "rev-parse", "main~1")
 	if err := os.WriteFile(grafts, []byte("# grafts\n"+parent+"\n"), 0o644); err != nil {

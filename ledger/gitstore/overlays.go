@@ -208,7 +208,12 @@ func readHEAD(dir string) (string, error) {
 		return "a symbolic link to " + target, nil
 	}
 	data, err := os.ReadFile(p)
-	return strings.TrimSpace(string(data)), err
+	s := strings.TrimSpace(string(data))
+	if target, ok := strings.CutPrefix(s, "ref:"); ok {
+		// git skips any white space after "ref:" (refs/files-backend.c).
+		s = "ref: " + strings.TrimSpace(target)
+	}
+	return s, err
 }
 
 // hasGraftLines reports whether an info/grafts file gives any commit
