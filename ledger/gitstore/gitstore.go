@@ -1520,7 +1520,7 @@ func (g *Repo) updateRef(ref, id string, check func() error) error {
 	if err := errors.Join(werr, tmp.Chmod(g.perm.file(0o666)), tmp.Sync(), tmp.Close()); err != nil {
 		return fmt.Errorf("updating %s: %w", ref, err)
 	}
-	if err := os.Link(tmp.Name(), lockPath); errors.Is(err, os.ErrExist) {
+	if err := createLock(lockPath, tmp.Name(), id+"\n", g.perm.file(0o666)); errors.Is(err, os.ErrExist) {
 		return &RefLockError{Path: lockPath}
 	} else if err != nil {
 		return fmt.Errorf("updating %s: %w", ref, err)
@@ -1621,6 +1621,10 @@ func packsMoved(err error) bool {
 // to before linking it into place (updateRef, and the fallback's receive).
 const refTempPattern = ".concord-ref-*"
 
+// lockTempPattern names the temporary files the fallback's receive side
+// writes a ref's lock to before linking it into place.
+const lockTempPattern = ".concord-lock-*"
+
 // RemoveStaleTemps removes from the git folder gitDir what a concord that
 // died mid-write left: the temporary files of ref updates, and the
 // quarantines of fetches (which can hold megabytes, and were otherwise
@@ -1628,8 +1632,9 @@ const refTempPattern = ".concord-ref-*"
 // ledger's lock, which every concord that updates refs or fetches holds.
 func RemoveStaleTemps(gitDir string) {
 	stale, _ := filepath.Glob(filepath.Join(gitDir, refTempPattern))
+	locks, _ := filepath.Glob(filepath.Join(gitDir, lockTempPattern))
 	quarantines, _ := filepath.Glob(filepath.Join(gitDir, quarantinePrefix+"*"))
-	for _, p := range append(stale, quarantines...) {
+	for _, p := range append(append(stale, locks...), quarantines...) {
 		os.RemoveAll(p)
 	}
 }

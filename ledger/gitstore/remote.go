@@ -479,7 +479,7 @@ func (s *lockedReceive) ReceivePack(ctx context.Context, req *packp.ReferenceUpd
 		// The lock is never empty (go-git reads every file under refs/ as a
 		// ref): it is made as a full file outside refs/ and hard-linked into
 		// place, which fails if the lock exists.
-		tmp, err := os.CreateTemp(gitDir, ".concord-lock-*")
+		tmp, err := os.CreateTemp(gitDir, lockTempPattern)
 		if err != nil {
 			return nil, err
 		}
@@ -491,7 +491,7 @@ func (s *lockedReceive) ReceivePack(ctx context.Context, req *packp.ReferenceUpd
 		defer os.Remove(tmp.Name())
 		deadline := time.Now().Add(refLockWait)
 		for {
-			err := os.Link(tmp.Name(), lockPath)
+			err := createLock(lockPath, tmp.Name(), cmd.Old.String()+"\n", repo.perm.file(0o666))
 			if err == nil {
 				defer os.Remove(lockPath)
 				break
