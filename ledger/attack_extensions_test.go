@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -48,5 +49,40 @@ func TestReadsRepositoryExtensionsGitSets(t *testing.T) {
 				t.Errorf("extensions were %q, now %q", exts, got)
 			}
 		})
+	}
+}
+
+// TestRecordingTheRemoteKeepsTheConfig: a sync with --remote on a ledger
+// that records no remote records it — and rewrote the whole config file
+// through go-git to do so, dropping what go-git does not keep: comments,
+// and the extensions it cannot read (preciousObjects, hidden from it), so
+// that a keeper's "no object may be deleted" was silently lifted. With
+// git at hand the remote is recorded with git config, which changes
+// nothing else.
+func TestRecordingTheRemoteKeepsTheConfig(t *testing.T) {
+	r := gitWorld(t)
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "keeper.git")
+	runGit(t, tmp, "clone", "-q", "--bare", r.dir, dir)
+	runGit(t, dir, "remote", "remove", "origin")
+	runGit(t, dir, "config", "extensions.preciousObjects", "true")
+	cfg := filepath.Join(dir, "config")
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, append([]byte("# kept by the archive: do not prune\n"), data...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := &world{t: t, dir: dir, env: r.env, people: r.people}
+	if _, err := Sync(t.Context(), dir, r.env, SyncOptions{Remote: r.dir}); err != nil {
+		t.Fatalf("sync --remote: %v", err)
+	}
+	c.mustVerify()
+	after, _ := os.ReadFile(cfg)
+	for _, want := range []string{"# kept by the archive", "preciousObjects", r.dir} {
+		if !strings.Contains(string(after), want) {
+			t.Errorf("the config lost %q:\n%s", want, after)
+		}
 	}
 }

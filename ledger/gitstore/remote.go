@@ -99,8 +99,24 @@ func (g *Repo) RemoteURL() (string, error) {
 	return "", nil
 }
 
-// SetRemoteURL records url as the ledger's remote.
+// SetRemoteURL records url as the ledger's remote. With the git program
+// known it is written with git config, which changes nothing else in the
+// file; go-git rewrites the whole file, losing its comments and the
+// extensions it was not shown (extensions.go).
 func (g *Repo) SetRemoteURL(url string) error {
+	if g.git != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		for _, args := range [][]string{
+			{"config", "remote." + RemoteName + ".url", url},
+			{"config", "--replace-all", "remote." + RemoteName + ".fetch", "+" + Branch + ":refs/remotes/" + RemoteName + "/main"},
+		} {
+			if _, stderr, err := g.runGit(ctx, gitEnv(), args...); err != nil {
+				return fmt.Errorf("recording the remote: %v: %s", err, strings.TrimSpace(scrub(stderr, url)))
+			}
+		}
+		return nil
+	}
 	if err := g.r.DeleteRemote(RemoteName); err != nil && !errors.Is(err, git.ErrRemoteNotFound) {
 		return fmt.Errorf("recording the remote: %w", err)
 	}
