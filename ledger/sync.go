@@ -398,6 +398,12 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		url = recorded
 	}
 	if url == "" {
+		if others := repo.RemoteNames(); len(others) > 0 {
+			// Stock git's clone -o NAME, or a remote renamed: sync uses
+			// origin only.
+			return nil, refused(fmt.Sprintf("pass --remote URL, or make %s the ledger's remote: git -C %s remote rename %s %s", others[0], l.Dir, others[0], gitstore.RemoteName),
+				"this ledger has no remote named %s (it has %s)", gitstore.RemoteName, strings.Join(others, ", "))
+		}
 		return nil, refused("pass --remote URL, or make the ledger with 'concord clone'", "this ledger has no remote")
 	}
 	if url, err = absURL(url); err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -97,6 +98,21 @@ func (g *Repo) RemoteURL() (string, error) {
 		return urls[0], nil
 	}
 	return "", nil
+}
+
+// RemoteNames returns the names of the remotes the repository's config
+// records, sorted.
+func (g *Repo) RemoteNames() []string {
+	cfg, err := g.r.Config()
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for name := range cfg.Remotes {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // SetRemoteURL records url as the ledger's remote. With the git program
