@@ -133,6 +133,8 @@ func (e *RemoteError) Hint() string {
 		return "check the remote's address: no repository is there"
 	case gitstore.NetNoGit:
 		return "install git, or set $CONCORD_GIT to the git program's path, or CONCORD_GIT=off for the built-in transport"
+	case gitstore.NetRemoteLocked:
+		return "another push to the remote may be under way: run the same command again; if it keeps failing, ask whoever keeps the remote to remove refs/heads/main.lock there (a git killed while it moved the branch leaves it)"
 	case gitstore.NetUnsupported:
 		return "concord reads ledgers in git's default format (sha1 objects): ask whoever keeps the remote to keep it in one"
 	case gitstore.NetCredentialsInURL:
@@ -552,7 +554,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		if head != incoming {
 			if err := repo.Push(ctx, url, incoming); err != nil {
 				var ne *gitstore.NetError
-				if ctx.Err() != nil || errors.As(err, &ne) && ne.Kind != gitstore.NetFailed {
+				if ctx.Err() != nil || errors.As(err, &ne) && ne.Kind != gitstore.NetFailed && !errors.Is(err, gitstore.ErrRemoteMoved) {
 					// Out of time, or refused for a reason of its own:
 					// no point fetching again to see why. (A push that
 					// failed otherwise may have arrived: the next fetch

@@ -316,8 +316,11 @@ func (g *Repo) pushGit(ctx context.Context, url, old string) error {
 		return err
 	}
 	moved, line := pushRejection(out)
+	if moved && lockRejection(line) {
+		return remoteLocked(stderr, url)
+	}
 	if moved {
-		return fmt.Errorf("%w: %s", ErrRemoteMoved, strings.TrimSpace(line))
+		return fmt.Errorf("%w: %s", ErrRemoteMoved, strings.Join(strings.Fields(line), " "))
 	}
 	ne := classifyGit(stderr+"\n"+line, url, err)
 	if line != "" && strings.Contains(line, "[remote rejected]") {

@@ -51,6 +51,10 @@ const (
 	// NetUnsupported: the remote's repository is in a format concord does
 	// not read (sha256 objects).
 	NetUnsupported
+	// NetRemoteLocked: the remote's branch is locked (its
+	// refs/heads/main.lock exists: another push under way there, or one
+	// killed there). It wraps ErrRemoteMoved, so that a sync tries again.
+	NetRemoteLocked
 	// NetNoGit: the git program (Env.Git, $CONCORD_GIT) could not be
 	// started at all; the remote was never tried. Detail names the
 	// program and why.
@@ -236,6 +240,8 @@ func (k NetKind) String() string {
 		return "was not tried: git refuses credentials written in the address"
 	case NetUnsupported:
 		return "is in a format concord does not read"
+	case NetRemoteLocked:
+		return "has its branch locked"
 	}
 	return "unreachable or failing"
 }
@@ -261,4 +267,32 @@ func connectedElsewhere(lower, raw string) bool {
 	}
 	host := strings.Trim(strings.ToLower(u.Hostname()), "[]")
 	return strings.Trim(m[1], "[]") != host || m[2] != port
+}
+
+// lockRejection reports whether a push's refusal (git's porcelain line or
+// go-git's error) is the remote's branch lock being held.
+func lockRejection(text string) bool {
+	for _, s := range []string{"failed to update ref", "failed to lock", "cannot lock ref"} {
+		if strings.Contains(text, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// remoteLocked is the NetError for a push refused because the remote's
+// branch lock is held; text is what the server or go-git said of it.
+func remoteLocked(text, url string) *NetError {
+	var lines []string
+	for _, l := range strings.Split(scrub(text, url), "\n") {
+		l = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "remote:"))
+		if strings.Contains(l, "cannot lock ref") || strings.Contains(l, ".lock") {
+			lines = append(lines, strings.TrimPrefix(strings.TrimPrefix(l, "error: "), "fatal: "))
+		}
+	}
+	detail := strings.Join(lines, "; ")
+	if detail == "" {
+		detail = "the remote could not lock " + Branch
+	}
+	return &NetError{Kind: NetRemoteLocked, Detail: strings.Join(strings.Fields(detail), " "), Err: ErrRemoteMoved}
 }

@@ -235,8 +235,10 @@ func (g *Repo) Push(ctx context.Context, url, old string) error {
 		return nil
 	case ctx.Err() != nil:
 		return err
+	case lockRejection(err.Error()):
+		return remoteLocked(err.Error(), url)
 	case errors.Is(err, git.ErrNonFastForwardUpdate), strings.Contains(err.Error(), "remote ref") && strings.Contains(err.Error(), "required"),
-		strings.Contains(err.Error(), "cannot lock ref"), strings.Contains(err.Error(), "non-fast-forward"):
+		strings.Contains(err.Error(), "non-fast-forward"):
 		return fmt.Errorf("%w: %v", ErrRemoteMoved, err)
 	}
 	return classifyGoGit(err, url)
