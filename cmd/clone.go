@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/concord-ledger/concord/ledger"
+	"github.com/concord-ledger/concord/ledger/gitstore"
 )
 
 func init() { register(newCloneCmd) }
@@ -35,7 +36,8 @@ every later sync checks the remote still extends.` + transportHelp(s),
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), o.Timeout)
 			defer cancel()
-			stop := startProgress(s, o.JSON, "fetching and verifying "+args[0])
+			// The remote as every line names it: credentials masked.
+			stop := startProgress(s, o.JSON, "fetching and verifying "+gitstore.RedactURL(args[0]))
 			res, err := ledger.Clone(ctx, args[0], args[1], env(s))
 			stop()
 			if err != nil {

@@ -81,6 +81,8 @@ func TestHintsNameTheLedger(t *testing.T) {
 			"to take the remote's entries instead, dropping your 2 local entries after commit 0123456789ab (make them again afterwards, on the remote's): git -C {DIR} update-ref refs/heads/main " + commit + ", then 'concord sync{L}'"},
 		{"no remote", with(ledger.RefusedNoRemote, ledger.RefusedError{}),
 			"run 'concord sync{L} --remote URL', or make the ledger with 'concord clone URL DIR'"},
+		{"no remote named origin", with(ledger.RefusedNoRemote, ledger.RefusedError{Remotes: []string{"upstream"}}),
+			"run 'concord sync{L} --remote URL', or make upstream the ledger's remote: git -C {DIR} remote rename upstream origin"},
 		{"remote rejected", &ledger.RemoteRejectedError{URL: "u", Reason: "r"},
 			"do not build on this remote; tell whoever keeps it, and compare checkpoints ('concord verify{L} --checkpoint FILE')"},
 		{"ref lock", fmtWrap(&gitstore.RefLockError{Path: "/l/refs/heads/main.lock"}),

@@ -107,6 +107,14 @@ func (inv invocation) refusalHint(e *ledger.RefusedError) (string, bool) {
 		}
 		return inv.cannotPlaceHint(e, dir), true
 	case ledger.RefusedNoRemote:
+		if len(e.Remotes) > 0 {
+			dir := "LEDGER"
+			if inv.ledger != "" {
+				dir = shellWord(inv.ledger)
+			}
+			return fmt.Sprintf("run %s, or make %s the ledger's remote: git -C %s remote rename %s %s",
+				inv.quoted("sync", "--remote", "URL"), e.Remotes[0], dir, shellWord(e.Remotes[0]), gitstore.RemoteName), true
+		}
 		return "run " + inv.quoted("sync", "--remote", "URL") + ", or make the ledger with " + inv.quoted("clone", "URL", "DIR"), true
 	}
 	return "", false

@@ -23,7 +23,7 @@ const (
 func ResolveCommit(dir, id string) (string, error) {
 	repo, err := gitstore.Open(dir)
 	if err != nil {
-		return "", &NotLedgerError{Dir: dir, Err: err}
+		return "", openError(dir, err, "")
 	}
 	defer repo.Close()
 	return repo.ResolveCommit(id)

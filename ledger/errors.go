@@ -1,6 +1,11 @@
 package ledger
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/concord-ledger/concord/ledger/gitstore"
+)
 
 // NotLedgerError is returned when a folder holds no concord ledger.
 type NotLedgerError struct {
@@ -13,6 +18,26 @@ func (e *NotLedgerError) Error() string {
 }
 
 func (e *NotLedgerError) Unwrap() error { return e.Err }
+
+// openError is the error for gitstore.Open failing on dir: a repository
+// in a format concord does not read (*gitstore.UnsupportedError), or one
+// this user may not read (*gitstore.ReadError), as itself, with its own
+// hint; anything else "not a concord ledger" with
+// reason, or what Open said when reason is "".
+func openError(dir string, err error, reason string) error {
+	var ue *gitstore.UnsupportedError
+	if errors.As(err, &ue) {
+		return ue
+	}
+	var re *gitstore.ReadError
+	if errors.As(err, &re) {
+		return re
+	}
+	if reason != "" {
+		err = errors.New(reason)
+	}
+	return &NotLedgerError{Dir: dir, Err: err}
+}
 
 // LockError is returned when another concord process holds the ledger's
 // lock (the OS file lock on Path). The operating system releases the lock
@@ -47,6 +72,7 @@ type RefusedError struct {
 	Actors   []string
 	Commit   string
 	Entries  int
+	Remotes  []string
 	hint     string
 }
 
@@ -97,7 +123,9 @@ const (
 	// entry both share, Entries: how many local entries follow it].
 	RefusedCannotPlace Refusal = "cannot-place"
 	// RefusedNoRemote: a sync was given no remote, and the ledger records
-	// none (it was not cloned) [no fields].
+	// none as origin (it was not cloned, or stock git named its remote
+	// otherwise) [Remotes: the names of the ledger's other remotes, if
+	// any].
 	RefusedNoRemote Refusal = "no-remote"
 )
 

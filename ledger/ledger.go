@@ -84,7 +84,7 @@ func Open(dir string) (*Ledger, error) { return OpenWith(dir, nil) }
 func OpenWith(dir string, cache Cache) (*Ledger, error) {
 	repo, err := gitstore.Open(dir)
 	if err != nil {
-		return nil, &NotLedgerError{Dir: dir, Err: errors.New("no git repository there")}
+		return nil, openError(dir, err, "no git repository there")
 	}
 	return openRepo(dir, repo, cache)
 }
@@ -156,7 +156,7 @@ func withLockFrom(dir string, env Env, prev *Ledger, fn func(l *Ledger) error) e
 func withLockAs(dir string, env Env, prev *Ledger, genesisOnly bool, fn func(l *Ledger) error) error {
 	repo, err := gitstore.Open(dir)
 	if err != nil {
-		return &NotLedgerError{Dir: dir, Err: errors.New("no git repository there")}
+		return openError(dir, err, "no git repository there")
 	}
 	defer repo.Close()
 	repo.UseGit(env.Git)

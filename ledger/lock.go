@@ -26,7 +26,10 @@ func lock(gitDir string) (unlock func(), err error) {
 		return nil, &LockError{Path: p}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("taking the ledger lock: %w", err)
+		return nil, fmt.Errorf("taking the ledger lock: %w", gitstore.AsWriteError(gitDir, err))
 	}
+	// Holding the lock, no ref update or fetch of another concord is
+	// under way: their temporary files are left by one that died.
+	gitstore.RemoveStaleTemps(gitDir)
 	return func() { l.Unlock() }, nil
 }

@@ -111,17 +111,36 @@ func (e *RemoteError) Hint() string {
 	k, _ := e.Kind()
 	switch k {
 	case gitstore.NetAuthRefused:
+		if strings.Contains(e.URL, "***") {
+			// The address as printed has its credentials masked: as a
+			// command it would send "***".
+			return "check that your ssh key, token, credential helper or ~/.netrc gives you access: 'git ls-remote' with the remote's address and its credentials shows what git is told"
+		}
 		return fmt.Sprintf("check that your ssh key, token, credential helper or ~/.netrc gives you access: 'git ls-remote %s' shows what git is told", e.URL)
 	case gitstore.NetHostKeyUnknown:
 		return "check the server's host key fingerprint with whoever keeps it, then add it to ~/.ssh/known_hosts (connecting once with ssh asks)"
+	case gitstore.NetHostKeyRevoked:
+		return "the server showed a key known_hosts marks as stolen (@revoked): this may be an attack; do not connect, and ask whoever keeps the server which key it now uses"
 	case gitstore.NetHostKeyChanged:
 		return "the server's key is not the one known_hosts recorded: this may be an attack; ask whoever keeps the server before replacing the key (ssh-keygen -R HOST)"
+	case gitstore.NetCertificateName:
+		return "the server's certificate is for another host name than the address's: use the host name the certificate names, or ask whoever keeps the server; if neither explains it, someone may be in between"
 	case gitstore.NetCertificate:
 		return "give git your institution's CA: git config --global http.sslCAInfo FILE (or GIT_SSL_CAINFO)"
 	case gitstore.NetRefused:
 		return "the remote's own rules refused the entries (a hook, or a checked-out branch): ask whoever keeps the remote; your entries stay here"
 	case gitstore.NetNotFound:
 		return "check the remote's address: no repository is there"
+	case gitstore.NetNoGit:
+		return "install git, or set $CONCORD_GIT to the git program's path, or CONCORD_GIT=off for the built-in transport"
+	case gitstore.NetRemoteLocked:
+		return "another push to the remote may be under way: run the same command again; if it keeps failing, ask whoever keeps the remote to remove refs/heads/main.lock there (a git killed while it moved the branch leaves it)"
+	case gitstore.NetUnsupported:
+		return "concord reads ledgers in git's default format (sha1 objects): ask whoever keeps the remote to keep it in one"
+	case gitstore.NetCredentialsInURL:
+		return "your git is set to refuse credentials in an address (transfer.credentialsInUrl): give the address without them, and the token through a credential helper or ~/.netrc"
+	case gitstore.NetProxyUnreachable:
+		return "check the proxy git is given (http.proxy, https_proxy or HTTPS_PROXY): it does not answer; start it, or unset it if the remote needs none"
 	case gitstore.NetProxyRefused:
 		return "check the proxy git is given (http.proxy, https_proxy or HTTPS_PROXY) and the credentials it wants, or ask whoever keeps it"
 	}
@@ -356,6 +375,9 @@ func Clone(ctx context.Context, url, dir string, env Env) (res *SyncResult, err 
 	if errors.Is(err, gitstore.ErrNoRemoteBranch) {
 		return nil, refused("check the address", "remote %s holds no ledger", shown)
 	}
+	if we := (*gitstore.WriteError)(nil); errors.As(err, &we) {
+		return nil, err // this disk's doing, not the remote's
+	}
 	if err != nil {
 		re := remoteError(ctx, url, "fetching", err, 0)
 		re.Clone = true
@@ -432,6 +454,12 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		url = recorded
 	}
 	if url == "" {
+		// Stock git's clone -o NAME, or a remote renamed: sync uses
+		// origin only, and names the others.
+		if others := repo.RemoteNames(); len(others) > 0 {
+			return nil, refusedFor(RefusedNoRemote, RefusedError{Remotes: others},
+				"this ledger has no remote named %s (it has %s)", gitstore.RemoteName, strings.Join(others, ", "))
+		}
 		return nil, refusedFor(RefusedNoRemote, RefusedError{}, "this ledger has no remote")
 	}
 	if url, err = absURL(url); err != nil {
@@ -514,8 +542,8 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			if synced != "" && !other {
 				return nil, &RemoteRejectedError{URL: shown, Reason: fmt.Sprintf("the remote is empty, but had head %s at the last sync (rolled back)", synced)}
 			}
-		case errors.As(err, new(*gitstore.RefLockError)):
-			return nil, err // a lock here, not the remote's doing
+		case errors.As(err, new(*gitstore.RefLockError)), errors.As(err, new(*gitstore.WriteError)):
+			return nil, err // a lock or a refused write here, not the remote's doing
 		case err != nil:
 			return nil, moved(remoteError(ctx, url, "fetching", err, unsent))
 		default:
@@ -588,7 +616,7 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 		if head != incoming {
 			if err := repo.Push(ctx, url, incoming); err != nil {
 				var ne *gitstore.NetError
-				if ctx.Err() != nil || errors.As(err, &ne) && ne.Kind != gitstore.NetFailed {
+				if ctx.Err() != nil || errors.As(err, &ne) && ne.Kind != gitstore.NetFailed && !errors.Is(err, gitstore.ErrRemoteMoved) {
 					// Out of time, or refused for a reason of its own:
 					// no point fetching again to see why. (A push that
 					// failed otherwise may have arrived: the next fetch

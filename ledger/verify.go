@@ -190,7 +190,7 @@ func (o problemOrder) Swap(i, j int) {
 func Verify(dir string, opts VerifyOptions) (*Report, error) {
 	repo, err := gitstore.Open(dir)
 	if err != nil {
-		return nil, &NotLedgerError{Dir: dir, Err: err}
+		return nil, openError(dir, err, "")
 	}
 	defer repo.Close()
 	repo.UseGit(opts.Git)

@@ -102,6 +102,7 @@ func (fs *objectsFS) TempFile(dir, prefix string) (billy.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	fs.temps.add(f.Name(), fs.osPath(f.Name()))
 	if err := os.Chmod(fs.osPath(f.Name()), fs.perm.file(0o666)); err != nil {
 		f.Close()
 		fs.Filesystem.Remove(f.Name())
@@ -116,7 +117,20 @@ func (fs *objectsFS) Rename(from, to string) error {
 	if err := fs.perm.mkdirAll(filepath.Dir(fs.osPath(to))); err != nil {
 		return err
 	}
-	return fs.Filesystem.Rename(from, to)
+	if err := fs.Filesystem.Rename(from, to); err != nil {
+		return err
+	}
+	fs.temps.done(from)
+	return nil
+}
+
+// Remove removes name.
+func (fs *objectsFS) Remove(name string) error {
+	err := fs.Filesystem.Remove(name)
+	if err == nil {
+		fs.temps.done(name)
+	}
+	return err
 }
 
 // createFile creates the file path, empty, with the mode git gives a file
@@ -137,7 +151,7 @@ func (p perms) createFile(path string) error {
 // exists: for a file of concord's own there, such as the ledger's lock
 // (LedgerLockName), which in a shared repository the group must open too.
 func (g *Repo) EnsureFile(name string) error {
-	return g.perm.createFile(filepath.Join(g.GitDir(), filepath.FromSlash(name)))
+	return asWriteError(g.GitDir(), g.perm.createFile(filepath.Join(g.GitDir(), filepath.FromSlash(name))))
 }
 
 // WriteGitFile writes data to the file name (relative to the git folder),

@@ -123,6 +123,9 @@ func (g *Repo) fetchGit(ctx context.Context, url, ref string) (string, error) {
 			// A lock in this repository, not the remote's doing.
 			return "", &RefLockError{Path: lock}
 		}
+		if we := localWriteFailure(gitDir, scrub(stderr, url)); we != nil {
+			return "", we // this disk's doing, not the remote's
+		}
 		return "", classifyGit(stderr, url, err)
 	}
 	q.openStorage(g.perm)
@@ -234,7 +237,7 @@ func migrateObjects(q, objects string, perm perms) ([]string, error) {
 			}
 			for _, n := range names {
 				dst := filepath.Join(objects, "pack", n)
-				if ok, err := place(filepath.Join(q, "pack", n), dst); err != nil {
+				if ok, err := place(filepath.Join(q, "pack", n), dst, perm); err != nil {
 					return moved, err
 				} else if ok {
 					moved = append(moved, dst)
@@ -250,7 +253,7 @@ func migrateObjects(q, objects string, perm perms) ([]string, error) {
 			}
 			for _, f := range files {
 				dst := filepath.Join(objects, name, f.Name())
-				if ok, err := place(filepath.Join(q, name, f.Name()), dst); err != nil {
+				if ok, err := place(filepath.Join(q, name, f.Name()), dst, perm); err != nil {
 					return moved, err
 				} else if ok {
 					moved = append(moved, dst)
@@ -262,8 +265,26 @@ func migrateObjects(q, objects string, perm perms) ([]string, error) {
 }
 
 // place moves src to dst unless dst exists (an object file's content is
-// its name: the one there is as good). It reports whether it moved.
-func place(src, dst string) (bool, error) {
+// its name: the one there is as good). It reports whether it moved. The
+// folder of dst is made again (with perm's mode) when it is gone: git's
+// gc and prune remove empty object folders, so one made for this move can
+// vanish before it; git retries its own moves the same way.
+func place(src, dst string, perm perms) (bool, error) {
+	for attempt := 0; ; attempt++ {
+		moved, err := placeOnce(src, dst)
+		if err == nil || !errors.Is(err, os.ErrNotExist) || attempt == 4 {
+			return moved, err
+		}
+		if _, serr := os.Lstat(src); serr != nil {
+			return moved, err // the source is what is missing
+		}
+		if err := perm.mkdirAll(filepath.Dir(dst)); err != nil {
+			return false, err
+		}
+	}
+}
+
+func placeOnce(src, dst string) (bool, error) {
 	if _, err := os.Lstat(dst); err == nil {
 		return false, nil
 	}
@@ -295,8 +316,11 @@ func (g *Repo) pushGit(ctx context.Context, url, old string) error {
 		return err
 	}
 	moved, line := pushRejection(out)
+	if moved && lockRejection(line) {
+		return remoteLocked(stderr, url)
+	}
 	if moved {
-		return fmt.Errorf("%w: %s", ErrRemoteMoved, strings.TrimSpace(line))
+		return fmt.Errorf("%w: %s", ErrRemoteMoved, strings.Join(strings.Fields(line), " "))
 	}
 	ne := classifyGit(stderr+"\n"+line, url, err)
 	if line != "" && strings.Contains(line, "[remote rejected]") {

@@ -32,6 +32,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 )
 
 // Branch is the one branch a ledger has.
@@ -65,6 +66,8 @@ var ErrHeadMoved = errors.New("ledger head moved")
 // goroutine at a time.
 type Repo struct {
 	dir  string
+	ofs  *objectsFS // the file system go-git writes through; nil if none
+	dirs gitDirs    // the folders git reads there (gitdir.go)
 	r    *git.Repository
 	sto  *filesystem.Storage // nil for a storage that is not a folder
 	root *os.Root            // the folder, for objectsFS; nil if not opened
@@ -124,7 +127,18 @@ func Init(dir string) (*Repo, error) {
 // A repository in a format concord does not read (sha256 objects,
 // reftable, another extension) is an *UnsupportedError.
 func Open(dir string) (*Repo, error) {
-	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{})
+	dirs, err := findGitDirs(dir)
+	if err != nil {
+		return nil, asReadError(dir, err)
+	}
+	at := dir
+	if dirs.viaFile {
+		at = dirs.common
+	}
+	r, err := git.PlainOpenWithOptions(at, &git.PlainOpenOptions{})
+	if isExtensionError(err) && onlyReadableExtensions(dirs.common) {
+		r, err = openWithReadableExtensions(dirs.common)
+	}
 	if errors.Is(err, git.ErrUnknownExtension) {
 		what := strings.TrimPrefix(err.Error(), git.ErrUnknownExtension.Error()+": ")
 		switch what {
@@ -138,9 +152,14 @@ func Open(dir string) (*Repo, error) {
 		return nil, &UnsupportedError{Dir: dir, What: what}
 	}
 	if err != nil {
+		return nil, asReadError(dir, err)
+	}
+	g, err := newRepo(dir, r)
+	if err != nil {
 		return nil, err
 	}
-	return newRepo(dir, r)
+	g.dirs = dirs
+	return g, nil
 }
 
 // newRepo reopens r's folder storage keeping its pack files open between
@@ -155,12 +174,12 @@ func newRepo(dir string, r *git.Repository) (*Repo, error) {
 	}
 	fs := fsSto.Filesystem()
 	var root *os.Root
+	ofs := &objectsFS{Filesystem: fs, perm: g.perm}
 	if osRoot, err := os.OpenRoot(fs.Root()); err == nil {
 		root = osRoot
-		fs = &objectsFS{Filesystem: fs, root: root, perm: g.perm}
-	} else {
-		fs = &objectsFS{Filesystem: fs, perm: g.perm}
+		ofs.root = root
 	}
+	fs, g.ofs = ofs, ofs
 	sto := filesystem.NewStorageWithOptions(fs, cache.NewObjectLRU(objectCacheSize),
 		// Objects git reads from elsewhere (objects/info/alternates, as
 		// git clone --shared writes it) are read from the whole file
@@ -191,12 +210,16 @@ func newRepo(dir string, r *git.Repository) (*Repo, error) {
 // (a symbolic link leading out, say), goes to the helper as before.
 type objectsFS struct {
 	billy.Filesystem
-	root *os.Root // nil: every open goes to the helper
-	perm perms
+	root  *os.Root // nil: every open goes to the helper
+	perm  perms
+	temps tempFiles // the temporary files a failed write would leave
 }
 
 // Open opens name for reading.
 func (fs *objectsFS) Open(name string) (billy.File, error) {
+	if name == alternatesPath {
+		return openAlternates(fs.Filesystem, name)
+	}
 	if fs.root == nil || !isObjectPath(name) {
 		return fs.Filesystem.Open(name)
 	}
@@ -205,7 +228,8 @@ func (fs *objectsFS) Open(name string) (billy.File, error) {
 		return nil, err
 	}
 	if err != nil {
-		return fs.Filesystem.Open(name)
+		f, err := fs.Filesystem.Open(name)
+		return f, asReadError(fs.Filesystem.Root(), err)
 	}
 	return &objectFile{File: f, name: name}, nil
 }
@@ -256,11 +280,26 @@ func (g *Repo) Close() error {
 }
 
 // GitDir returns the folder holding the repository's objects and refs.
+// That is the folder's own .git folder, the folder a .git file leads to
+// (for a worktree, the repository it belongs to: gitdir.go), or the
+// folder itself.
 func (g *Repo) GitDir() string {
+	if g.dirs.common != "" {
+		return g.dirs.common
+	}
 	if fi, err := os.Stat(filepath.Join(g.dir, ".git")); err == nil && fi.IsDir() {
 		return filepath.Join(g.dir, ".git")
 	}
 	return g.dir
+}
+
+// headDir returns the folder holding the HEAD stock git shows at the
+// Repo's folder: GitDir, but in a worktree its own folder.
+func (g *Repo) headDir() string {
+	if g.dirs.head != "" {
+		return g.dirs.head
+	}
+	return g.GitDir()
 }
 
 // Head returns the commit the branch points at, or "" for an empty
@@ -268,10 +307,10 @@ func (g *Repo) GitDir() string {
 func (g *Repo) Head() (string, error) {
 	ref, err := g.r.Storer.Reference(plumbing.ReferenceName(Branch))
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
-		return "", nil
+		return "", g.refReadable(Branch)
 	}
 	if err != nil {
-		return "", fmt.Errorf("reading %s: %w", Branch, err)
+		return "", fmt.Errorf("reading %s: %w", Branch, asReadError(g.GitDir(), err))
 	}
 	return ref.Hash().String(), nil
 }
@@ -1164,7 +1203,7 @@ func (g *Repo) object(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedO
 	// under the id is found, and refused as tampering below, where go-git
 	// would say it is not there.
 	obj, raw, got, err := g.lookup(h)
-	if errors.Is(err, plumbing.ErrObjectNotFound) || errors.Is(err, os.ErrNotExist) {
+	if packsMoved(err) {
 		// git's maintenance may have moved it to a new pack (and removed
 		// the old one, or the loose file) since the packs were listed:
 		// list them again and look once more before calling it missing.
@@ -1287,12 +1326,14 @@ func (g *Repo) Append(c NewCommit) (string, error) {
 	}
 	id, err := g.WriteCommit(c)
 	if err != nil {
-		return "", err
+		g.removeTemps()
+		return "", asWriteError(g.GitDir(), err)
 	}
 	g.step("append: objects written")
 	if err := g.setBranch(id, c.Parent); err != nil {
-		return "", err
+		return "", asWriteError(g.GitDir(), err)
 	}
+	g.updateCheckout(c.Parent, id)
 	g.MaybePack(context.Background()) // maintenance: the entry is written whatever it says
 	return id, nil
 }
@@ -1470,7 +1511,7 @@ func (g *Repo) updateRef(ref, id string, check func() error) error {
 		return fmt.Errorf("updating %s: %w", ref, err)
 	}
 	lockPath := refPath + ".lock"
-	tmp, err := os.CreateTemp(dir, ".concord-ref-*")
+	tmp, err := os.CreateTemp(dir, refTempPattern)
 	if err != nil {
 		return fmt.Errorf("updating %s: %w", ref, err)
 	}
@@ -1479,7 +1520,7 @@ func (g *Repo) updateRef(ref, id string, check func() error) error {
 	if err := errors.Join(werr, tmp.Chmod(g.perm.file(0o666)), tmp.Sync(), tmp.Close()); err != nil {
 		return fmt.Errorf("updating %s: %w", ref, err)
 	}
-	if err := os.Link(tmp.Name(), lockPath); errors.Is(err, os.ErrExist) {
+	if err := createLock(lockPath, tmp.Name(), id+"\n", g.perm.file(0o666)); errors.Is(err, os.ErrExist) {
 		return &RefLockError{Path: lockPath}
 	} else if err != nil {
 		return fmt.Errorf("updating %s: %w", ref, err)
@@ -1558,4 +1599,42 @@ func (g *Repo) Hash(commit, p string) (string, error) {
 		return "", nil
 	}
 	return e.Hash.String(), nil
+}
+
+// removeTemps removes the temporary object files a failed write left.
+func (g *Repo) removeTemps() {
+	if g.ofs != nil {
+		g.ofs.temps.removeAll()
+	}
+}
+
+// packsMoved reports whether err, from a read, may come of git's
+// maintenance moving objects since go-git listed the packs: the object is
+// not where the list says (absent, or its loose file gone), or the pack
+// the index names is gone (go-git's dotgit.ErrPackfileNotFound: the
+// index was read, the pack replaced before it was opened).
+func packsMoved(err error) bool {
+	return errors.Is(err, plumbing.ErrObjectNotFound) || errors.Is(err, os.ErrNotExist) || errors.Is(err, dotgit.ErrPackfileNotFound)
+}
+
+// refTempPattern names the temporary files a ref update writes the new id
+// to before linking it into place (updateRef, and the fallback's receive).
+const refTempPattern = ".concord-ref-*"
+
+// lockTempPattern names the temporary files the fallback's receive side
+// writes a ref's lock to before linking it into place.
+const lockTempPattern = ".concord-lock-*"
+
+// RemoveStaleTemps removes from the git folder gitDir what a concord that
+// died mid-write left: the temporary files of ref updates, and the
+// quarantines of fetches (which can hold megabytes, and were otherwise
+// removed only by the next fetch). Call it only while holding the
+// ledger's lock, which every concord that updates refs or fetches holds.
+func RemoveStaleTemps(gitDir string) {
+	stale, _ := filepath.Glob(filepath.Join(gitDir, refTempPattern))
+	locks, _ := filepath.Glob(filepath.Join(gitDir, lockTempPattern))
+	quarantines, _ := filepath.Glob(filepath.Join(gitDir, quarantinePrefix+"*"))
+	for _, p := range append(append(stale, locks...), quarantines...) {
+		os.RemoveAll(p)
+	}
 }

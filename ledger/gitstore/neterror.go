@@ -2,6 +2,9 @@ package gitstore
 
 import (
 	"errors"
+	"io/fs"
+	"net/url"
+	"os/exec"
 	"regexp"
 	"strings"
 )
@@ -33,6 +36,29 @@ const (
 	// credentials of its own, or its rules forbid it); the remote was
 	// never reached.
 	NetProxyRefused
+	// NetHostKeyRevoked: the ssh server presented a host key that
+	// known_hosts marks @revoked (a key known to be stolen).
+	NetHostKeyRevoked
+	// NetCertificateName: the https server's certificate is trusted but
+	// for another host name than the address's.
+	NetCertificateName
+	// NetProxyUnreachable: the HTTP proxy git was told to use does not
+	// answer, or its name does not resolve; the remote was never reached.
+	NetProxyUnreachable
+	// NetCredentialsInURL: git refused to send credentials written in the
+	// URL (transfer.credentialsInUrl = die); the remote was never tried.
+	NetCredentialsInURL
+	// NetUnsupported: the remote's repository is in a format concord does
+	// not read (sha256 objects).
+	NetUnsupported
+	// NetRemoteLocked: the remote's branch is locked (its
+	// refs/heads/main.lock exists: another push under way there, or one
+	// killed there). It wraps ErrRemoteMoved, so that a sync tries again.
+	NetRemoteLocked
+	// NetNoGit: the git program (Env.Git, $CONCORD_GIT) could not be
+	// started at all; the remote was never tried. Detail names the
+	// program and why.
+	NetNoGit
 )
 
 // NetError is a failure to fetch from or push to a remote, classified
@@ -58,6 +84,12 @@ var repoNotFound = regexp.MustCompile(`repository '[^']*' not found`)
 // classifyGit turns what git printed on failing into a NetError. stderr is
 // git's error stream (LC_ALL=C), raw the URL given to git.
 func classifyGit(stderr, raw string, err error) *NetError {
+	var ee *exec.Error
+	var pe *fs.PathError
+	if errors.As(err, &ee) || errors.As(err, &pe) {
+		// exec could not start git: there is no output to read.
+		return &NetError{Kind: NetNoGit, Detail: "the git program cannot be run: " + err.Error(), Err: err}
+	}
 	text := scrub(stderr, raw)
 	lower := strings.ToLower(text)
 	kind := NetFailed
@@ -74,17 +106,30 @@ func classifyGit(stderr, raw string, err error) *NetError {
 		// curl's words for a proxy that refused the tunnel (7.88 and
 		// later; before) or asked for credentials of its own.
 		kind = NetProxyRefused
+	case has("mismatched algorithms", "the receiving end does not support --object-format"):
+		kind = NetUnsupported
+	case has("uses plaintext credentials"):
+		kind = NetCredentialsInURL
+	case has("could not resolve proxy"), connectedElsewhere(lower, raw):
+		kind = NetProxyUnreachable
+	case has("revoked host key detected", "is marked as revoked", "key is revoked"):
+		kind = NetHostKeyRevoked
 	case has("remote host identification has changed", "offending", "host key mismatch"):
 		kind = NetHostKeyChanged
 	case has("host key verification failed", "no ecdsa host key is known", "no ed25519 host key is known", "no rsa host key is known", "host key is not known"):
 		kind = NetHostKeyUnknown
-	case has("permission denied (", "authentication failed", "could not read username", "could not read password", "terminal prompts disabled", "http basic: access denied", "the requested url returned error: 401", "the requested url returned error: 403"):
+	case has("permission denied (", "too many authentication failures", ".git denied to ", "authentication failed", "could not read username", "could not read password", "terminal prompts disabled", "http basic: access denied", "the requested url returned error: 401", "the requested url returned error: 403"):
 		kind = NetAuthRefused
+	case has("does not match target host name", "no alternative certificate subject name matches"):
+		kind = NetCertificateName
+	case has("problem with the ssl ca cert"):
+		// The CA file git is told to use cannot be read.
+		kind = NetCertificate
 	case has("ssl certificate problem", "server certificate verification failed", "unable to get local issuer certificate", "self-signed certificate", "self signed certificate"):
 		kind = NetCertificate
 	case has("[remote rejected]", "pre-receive hook declined", "update hook declined", "refusing to update checked out branch", "branch is currently checked out"):
 		kind = NetRefused
-	case has("does not appear to be a git repository", "repository not found", "no such repository", "the requested url returned error: 404", "not a git repository"),
+	case has("does not appear to be a git repository", "repository not found", "the project you were looking for could not be found", "no such repository", "the requested url returned error: 404", "not a git repository"),
 		repoNotFound.MatchString(lower):
 		kind = NetNotFound
 	}
@@ -107,7 +152,8 @@ func summarize(text string, kind NetKind) string {
 			if s := strings.TrimSpace(strings.TrimPrefix(line, "remote:")); s != "" {
 				remote = append(remote, s)
 			}
-		case kind == NetHostKeyChanged && !strings.HasPrefix(lower, "offending") && !strings.HasPrefix(lower, "host key for"):
+		case kind == NetHostKeyRevoked && (!strings.Contains(lower, "revoked") || strings.HasPrefix(line, "@")),
+			kind == NetHostKeyChanged && !strings.HasPrefix(lower, "offending") && !strings.HasPrefix(lower, "host key for"):
 			// ssh's long warning: only the facts are kept.
 		case strings.HasPrefix(line, "!"):
 			// git push --porcelain: "!\tsrc:dst\t[remote rejected] (why)"
@@ -182,6 +228,71 @@ func (k NetKind) String() string {
 		return "not found"
 	case NetProxyRefused:
 		return "could not be reached: the proxy refused to connect to it"
+	case NetNoGit:
+		return "could not be tried"
+	case NetHostKeyRevoked:
+		return "has a host key that known_hosts marks as revoked"
+	case NetCertificateName:
+		return "has a certificate for another host name"
+	case NetProxyUnreachable:
+		return "could not be reached: the proxy does not answer"
+	case NetCredentialsInURL:
+		return "was not tried: git refuses credentials written in the address"
+	case NetUnsupported:
+		return "is in a format concord does not read"
+	case NetRemoteLocked:
+		return "has its branch locked"
 	}
 	return "unreachable or failing"
+}
+
+// failedToConnect is curl's report of a connection it could not open.
+var failedToConnect = regexp.MustCompile(`failed to connect to (\S+) port (\d+)`)
+
+// connectedElsewhere reports whether curl's report (lower-cased) says it
+// could not connect to a host and port other than the remote's (raw's): a
+// proxy's. curl before 8 names the proxy so, without saying it is one.
+func connectedElsewhere(lower, raw string) bool {
+	m := failedToConnect.FindStringSubmatch(lower)
+	if m == nil {
+		return false
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return false
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	host := strings.Trim(strings.ToLower(u.Hostname()), "[]")
+	return strings.Trim(m[1], "[]") != host || m[2] != port
+}
+
+// lockRejection reports whether a push's refusal (git's porcelain line or
+// go-git's error) is the remote's branch lock being held.
+func lockRejection(text string) bool {
+	for _, s := range []string{"failed to update ref", "failed to lock", "cannot lock ref"} {
+		if strings.Contains(text, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// remoteLocked is the NetError for a push refused because the remote's
+// branch lock is held; text is what the server or go-git said of it.
+func remoteLocked(text, url string) *NetError {
+	var lines []string
+	for _, l := range strings.Split(scrub(text, url), "\n") {
+		l = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "remote:"))
+		if strings.Contains(l, "cannot lock ref") || strings.Contains(l, ".lock") {
+			lines = append(lines, strings.TrimPrefix(strings.TrimPrefix(l, "error: "), "fatal: "))
+		}
+	}
+	detail := strings.Join(lines, "; ")
+	if detail == "" {
+		detail = "the remote could not lock " + Branch
+	}
+	return &NetError{Kind: NetRemoteLocked, Detail: strings.Join(strings.Fields(detail), " "), Err: ErrRemoteMoved}
 }

@@ -1,9 +1,6 @@
 package gitstore
 
 import (
-	"bufio"
-	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -38,9 +35,9 @@ func (g *Repo) Overlays() []Overlay {
 		}
 	}
 	dir := g.GitDir()
-	if head, err := os.ReadFile(filepath.Join(dir, "HEAD")); err != nil {
+	if s, err := readHEAD(g.headDir()); err != nil {
 		add(true, "HEAD cannot be read: %v", err)
-	} else if s := strings.TrimSpace(string(head)); s != "ref: "+Branch {
+	} else if s != "ref: "+Branch {
 		add(true, "HEAD is %q, not \"ref: %s\": stock git shows another history", s, Branch)
 	}
 	iter, err := g.r.Storer.IterReferences()
@@ -67,7 +64,10 @@ func (g *Repo) Overlays() []Overlay {
 			return nil
 		})
 	}
-	if data, err := os.ReadFile(filepath.Join(dir, "info", "grafts")); err == nil && len(bytes.TrimSpace(data)) > 0 {
+	for _, d := range g.displayOverlays() {
+		add(true, "%s", d)
+	}
+	if data, err := os.ReadFile(filepath.Join(dir, "info", "grafts")); err == nil && hasGraftLines(data) {
 		add(true, "info/grafts gives commits other parents in stock git")
 	}
 	if ids := g.shallowIDs(); len(ids) > 0 {
@@ -88,24 +88,14 @@ func (g *Repo) shallowIDs() []string {
 	return strings.Fields(string(data))
 }
 
-// alternates returns the object folders objects/info/alternates names.
+// alternates returns the object folders objects/info/alternates names,
+// and those their own alternates name, as git reads them (alternatesOf).
 func (g *Repo) alternates() []string {
-	f, err := os.Open(filepath.Join(g.GitDir(), "objects", "info", "alternates"))
+	data, err := os.ReadFile(filepath.Join(g.GitDir(), alternatesPath))
 	if err != nil {
 		return nil
 	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if l := strings.TrimSpace(sc.Text()); l != "" && !strings.HasPrefix(l, "#") {
-			if !filepath.IsAbs(l) {
-				l = filepath.Join(g.GitDir(), "objects", l)
-			}
-			out = append(out, l)
-		}
-	}
-	return out
+	return alternatesOf(filepath.Join(g.GitDir(), "objects"), data)
 }
 
 // IncompleteError is returned by Complete for a copy of a repository that
@@ -195,9 +185,44 @@ func (g *Repo) Complete() error {
 // has reports whether object h is in the repository.
 func (g *Repo) has(h plumbing.Hash) bool {
 	_, err := g.r.Storer.EncodedObject(plumbing.AnyObject, h)
-	if errors.Is(err, plumbing.ErrObjectNotFound) {
+	if packsMoved(err) {
 		g.refresh()
 		_, err = g.r.Storer.EncodedObject(plumbing.AnyObject, h)
 	}
 	return err == nil
+}
+
+// readHEAD returns the HEAD file in dir as git reads it: its content, or
+// for a symbolic link (git writes one with core.preferSymlinkRefs) inside
+// the folder's refs/, "ref: " and the ref it links to.
+func readHEAD(dir string) (string, error) {
+	p := filepath.Join(dir, "HEAD")
+	if fi, err := os.Lstat(p); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		target, err := os.Readlink(p)
+		if err != nil {
+			return "", err
+		}
+		if t := filepath.ToSlash(target); strings.HasPrefix(t, "refs/") {
+			return "ref: " + t, nil
+		}
+		return "a symbolic link to " + target, nil
+	}
+	data, err := os.ReadFile(p)
+	s := strings.TrimSpace(string(data))
+	if target, ok := strings.CutPrefix(s, "ref:"); ok {
+		// git skips any white space after "ref:" (refs/files-backend.c).
+		s = "ref: " + strings.TrimSpace(target)
+	}
+	return s, err
+}
+
+// hasGraftLines reports whether an info/grafts file gives any commit
+// parents: git skips its empty lines and the lines starting with '#'.
+func hasGraftLines(data []byte) bool {
+	for _, l := range strings.Split(string(data), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			return true
+		}
+	}
+	return false
 }

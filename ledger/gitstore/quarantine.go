@@ -65,7 +65,7 @@ func (g *Repo) startQuarantine() (*quarantine, string, error) {
 		return nil, "", err
 	}
 	q, err := newQuarantine(gitDir)
-	return q, gitDir, err
+	return q, gitDir, asWriteError(gitDir, err)
 }
 
 // newQuarantine makes an empty quarantine repository in gitDir (an

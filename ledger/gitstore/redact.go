@@ -16,13 +16,11 @@ func RedactURL(raw string) string {
 	if !ok {
 		return raw
 	}
-	// The user-info ends at the last '@' before the path.
-	auth, _, _ := strings.Cut(rest, "/")
-	at := strings.LastIndex(auth, "@")
+	at := userInfoAt(rest)
 	if at < 0 {
 		return raw
 	}
-	user, _, hasPw := strings.Cut(auth[:at], ":")
+	user, _, hasPw := strings.Cut(rest[:at], ":")
 	switch strings.ToLower(scheme) {
 	case "ssh", "git+ssh", "ssh+git":
 		if !hasPw {
@@ -33,6 +31,28 @@ func RedactURL(raw string) string {
 	return scheme + "://***" + rest[at:]
 }
 
+// userInfoAt returns the index in rest (a URL after its "://") of the '@'
+// that ends its user-info, or -1 when it has none. The user-info ends at
+// the last '@' before the path; but a password holding an unencoded '/'
+// (base64 tokens do) ends the authority early, and what is before that '/'
+// then reads as host:port with a port that is no number (git and curl
+// refuse the URL, printing it whole): the user-info of such a URL runs to
+// its last '@'.
+func userInfoAt(rest string) int {
+	auth, _, _ := strings.Cut(rest, "/")
+	if at := strings.LastIndex(auth, "@"); at >= 0 {
+		return at
+	}
+	if strings.HasPrefix(auth, "[") { // an IPv6 literal
+		return -1
+	}
+	_, port, ok := strings.Cut(auth, ":")
+	if !ok || strings.Trim(port, "0123456789") == "" {
+		return -1
+	}
+	return strings.LastIndex(rest, "@")
+}
+
 // secretsOf returns the pieces of raw that must never be printed: its
 // user-info as written and decoded, whole and split at ':'.
 func secretsOf(raw string) []string {
@@ -41,8 +61,7 @@ func secretsOf(raw string) []string {
 		return nil
 	}
 	_, rest, _ := strings.Cut(raw, "://")
-	auth, _, _ := strings.Cut(rest, "/")
-	info := auth[:strings.LastIndex(auth, "@")]
+	info := rest[:userInfoAt(rest)]
 	out := []string{raw}
 	add := func(s string) {
 		if len(s) >= 3 { // shorter pieces would mask ordinary words
@@ -60,6 +79,11 @@ func secretsOf(raw string) []string {
 	add(pw)
 	if p, err := url.PathUnescape(pw); err == nil {
 		add(p)
+	}
+	// A password holding an unencoded '/' is printed cut there, as the
+	// port or host name the parsers took it for.
+	if before, _, ok := strings.Cut(pw, "/"); ok {
+		add(before)
 	}
 	return out
 }

@@ -2,12 +2,15 @@ package gitstore
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/concord-ledger/concord/internal/filelock"
@@ -98,8 +101,39 @@ func (g *Repo) RemoteURL() (string, error) {
 	return "", nil
 }
 
-// SetRemoteURL records url as the ledger's remote.
+// RemoteNames returns the names of the remotes the repository's config
+// records, sorted.
+func (g *Repo) RemoteNames() []string {
+	cfg, err := g.r.Config()
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for name := range cfg.Remotes {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// SetRemoteURL records url as the ledger's remote. With the git program
+// known it is written with git config, which changes nothing else in the
+// file; go-git rewrites the whole file, losing its comments and the
+// extensions it was not shown (extensions.go).
 func (g *Repo) SetRemoteURL(url string) error {
+	if g.git != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		for _, args := range [][]string{
+			{"config", "remote." + RemoteName + ".url", url},
+			{"config", "--replace-all", "remote." + RemoteName + ".fetch", "+" + Branch + ":refs/remotes/" + RemoteName + "/main"},
+		} {
+			if _, stderr, err := g.runGit(ctx, gitEnv(), args...); err != nil {
+				return fmt.Errorf("recording the remote: %v: %s", err, strings.TrimSpace(scrub(stderr, url)))
+			}
+		}
+		return nil
+	}
 	if err := g.r.DeleteRemote(RemoteName); err != nil && !errors.Is(err, git.ErrRemoteNotFound) {
 		return fmt.Errorf("recording the remote: %w", err)
 	}
@@ -156,6 +190,9 @@ func (g *Repo) Fetch(ctx context.Context, url, ref string) (string, error) {
 	case errors.Is(err, transport.ErrEmptyRemoteRepository), isNoMatchingRef(err):
 		err = ErrNoRemoteBranch
 	case ctx.Err() != nil:
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT), errors.Is(err, syscall.EROFS):
+		// Writing the quarantine here failed: this disk's doing.
+		err = asWriteError(g.GitDir(), err)
 	default:
 		err = classifyGoGit(err, url)
 	}
@@ -199,8 +236,10 @@ func (g *Repo) Push(ctx context.Context, url, old string) error {
 		return nil
 	case ctx.Err() != nil:
 		return err
+	case lockRejection(err.Error()):
+		return remoteLocked(err.Error(), url)
 	case errors.Is(err, git.ErrNonFastForwardUpdate), strings.Contains(err.Error(), "remote ref") && strings.Contains(err.Error(), "required"),
-		strings.Contains(err.Error(), "cannot lock ref"), strings.Contains(err.Error(), "non-fast-forward"):
+		strings.Contains(err.Error(), "non-fast-forward"):
 		return fmt.Errorf("%w: %v", ErrRemoteMoved, err)
 	}
 	return classifyGoGit(err, url)
@@ -211,7 +250,17 @@ func classifyGoGit(err error, url string) *NetError {
 	// One line: go-git repeats an HTTP server's answer, newlines and all.
 	ne := &NetError{Kind: NetFailed, Detail: strings.Join(strings.Fields(scrub(err.Error(), url)), " "), Err: err}
 	var ke *knownhosts.KeyError
+	var rev *knownhosts.RevokedError
 	switch {
+	case errors.As(err, &rev):
+		ne.Kind = NetHostKeyRevoked
+	case errors.As(err, new(*UnsupportedError)):
+		ne.Kind = NetUnsupported
+	case strings.Contains(err.Error(), "proxyconnect tcp:"):
+		// Go could not reach the proxy (HTTPS_PROXY) at all.
+		ne.Kind = NetProxyUnreachable
+	case errors.As(err, new(x509.HostnameError)), strings.Contains(err.Error(), "x509: certificate is valid for"):
+		ne.Kind = NetCertificateName
 	case errors.As(err, &ke) && len(ke.Want) > 0:
 		ne.Kind = NetHostKeyChanged
 	case errors.As(err, &ke):
@@ -255,12 +304,17 @@ func (g *Repo) SetRef(name, id string) error {
 }
 
 // SetHead moves the branch from old to id (atomically, as Append does),
-// failing with ErrHeadMoved if it no longer points at old.
+// failing with ErrHeadMoved if it no longer points at old; a checkout of
+// the branch there is brought forward (updateCheckout).
 func (g *Repo) SetHead(id, old string) error {
 	if _, err := parseHash(id); err != nil {
 		return err
 	}
-	return g.setBranch(id, old)
+	if err := g.setBranch(id, old); err != nil {
+		return err
+	}
+	g.updateCheckout(old, id)
+	return nil
 }
 
 // atomicRefLoader loads a repository for go-git's server, whose ref
@@ -334,7 +388,7 @@ func (s *atomicRefs) SetReference(ref *plumbing.Reference) error {
 	}
 	// The new file is made outside refs/, where go-git would read it as a
 	// ref while it is still empty.
-	f, err := os.CreateTemp(s.gitDir, ".concord-ref-*")
+	f, err := os.CreateTemp(s.gitDir, refTempPattern)
 	if err != nil {
 		return err
 	}
@@ -460,7 +514,7 @@ func (s *lockedReceive) ReceivePack(ctx context.Context, req *packp.ReferenceUpd
 		// The lock is never empty (go-git reads every file under refs/ as a
 		// ref): it is made as a full file outside refs/ and hard-linked into
 		// place, which fails if the lock exists.
-		tmp, err := os.CreateTemp(gitDir, ".concord-lock-*")
+		tmp, err := os.CreateTemp(gitDir, lockTempPattern)
 		if err != nil {
 			return nil, err
 		}
@@ -472,7 +526,7 @@ func (s *lockedReceive) ReceivePack(ctx context.Context, req *packp.ReferenceUpd
 		defer os.Remove(tmp.Name())
 		deadline := time.Now().Add(refLockWait)
 		for {
-			err := os.Link(tmp.Name(), lockPath)
+			err := createLock(lockPath, tmp.Name(), cmd.Old.String()+"\n", repo.perm.file(0o666))
 			if err == nil {
 				defer os.Remove(lockPath)
 				break

@@ -1,0 +1,36 @@
+package ledger
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestStaleRefTempRemoved: a ref update writes the new id to a temporary
+// file .concord-ref-* in the git folder, then links it into place as the
+// lock; a concord killed between the two (kill -9, a power cut) left that
+// file there for good. A sync killed mid-fetch leaves its quarantine
+// (.concord-incoming-*), which only the next fetch removed. The next
+// writer, holding the ledger's lock (so no write or fetch of another
+// concord is under way), removes both.
+func TestStaleRefTempRemoved(t *testing.T) {
+	r := gitWorld(t)
+	stale := filepath.Join(r.dir, ".concord-ref-1234567")
+	if err := os.WriteFile(stale, []byte(r.head()+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	quarantine := filepath.Join(r.dir, ".concord-incoming-7654321")
+	if err := os.MkdirAll(filepath.Join(quarantine, "objects", "pack"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(quarantine, "objects", "pack", "tmp_pack_x"), []byte("half a pack"), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	r.sign("pact", "a")
+	for _, p := range []string{stale, quarantine} {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("%s is still there: %v", p, err)
+		}
+	}
+	r.mustVerify()
+}
