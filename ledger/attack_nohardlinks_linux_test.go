@@ -3,39 +3,42 @@
 package ledger
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/concord-ledger/concord/internal/testtool"
 	"github.com/concord-ledger/concord/signing"
 )
 
 // exfatFolder mounts a new 32 MiB exFAT file system (no hard links, as on
 // a USB stick) through FUSE and returns a folder on it. It needs root,
 // losetup, mkfs.exfat and mount.exfat-fuse (Debian: exfatprogs,
-// exfat-fuse); without them the test is skipped, saying so.
+// exfat-fuse) and a kernel that lets it use a loop device and FUSE;
+// without them the test is skipped, saying so, or fails where outside tools
+// are required (CONCORD_REQUIRE_TOOLS=1, as in CI, whose .ci/run installs
+// them).
 func exfatFolder(t *testing.T) string {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		t.Skip("mounting a file system without hard links needs root")
+		testtool.Missing(t, "mounting a file system without hard links needs root")
 	}
 	for _, tool := range []string{"losetup", "mkfs.exfat", "mount.exfat-fuse", "umount"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed: no file system without hard links to test on", tool)
-		}
+		testtool.Require(t, tool)
 	}
 	img := filepath.Join(t.TempDir(), "usb.img")
 	if err := os.WriteFile(img, make([]byte, 32<<20), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := exec.Command("mkfs.exfat", img).CombinedOutput(); err != nil {
-		t.Skipf("mkfs.exfat: %v %s", err, out)
+		testtool.Missing(t, fmt.Sprintf("mkfs.exfat: %v %s", err, out))
 	}
 	out, err := exec.Command("losetup", "-f", "--show", img).Output()
 	if err != nil {
-		t.Skipf("losetup: %v", err)
+		testtool.Missing(t, fmt.Sprintf("losetup: %v", err))
 	}
 	dev := strings.TrimSpace(string(out))
 	t.Cleanup(func() { exec.Command("losetup", "-d", dev).Run() })
@@ -44,7 +47,7 @@ func exfatFolder(t *testing.T) string {
 		t.Fatal(err)
 	}
 	if out, err := exec.Command("mount.exfat-fuse", dev, mnt).CombinedOutput(); err != nil {
-		t.Skipf("mount.exfat-fuse: %v %s", err, out)
+		testtool.Missing(t, fmt.Sprintf("mount.exfat-fuse: %v %s", err, out))
 	}
 	// Lazily: readers the test left open (a go-git repository keeps its
 	// pack files open until collected) would keep it busy.
@@ -53,7 +56,7 @@ func exfatFolder(t *testing.T) string {
 		t.Fatal(err)
 	}
 	if err := os.Link(filepath.Join(mnt, "a"), filepath.Join(mnt, "b")); err == nil {
-		t.Skip("this exFAT allows hard links")
+		testtool.Missing(t, "this exFAT allows hard links: no file system without them to test on")
 	}
 	return mnt
 }
