@@ -3,6 +3,7 @@ package gitstore
 import (
 	"bufio"
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -79,22 +80,27 @@ func alternatesOf(objectsDir string, data []byte) []string {
 // at a comment line, and takes a relative path from the root of the file
 // system, so that objects stock git finds there would be "missing".
 func openAlternates(fs billy.Filesystem, name string) (billy.File, error) {
-	f, err := fs.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	_, err = buf.ReadFrom(f)
-	f.Close()
+	data, err := readWhole(fs, name)
 	if err != nil {
 		return nil, err
 	}
 	objectsDir := filepath.Join(fs.Root(), "objects")
 	var b strings.Builder
-	for _, p := range alternatesOf(objectsDir, buf.Bytes()) {
+	for _, p := range alternatesOf(objectsDir, data) {
 		b.WriteString(p + "\n")
 	}
 	return &memFile{Reader: bytes.NewReader([]byte(b.String())), name: name}, nil
+}
+
+// readWhole returns the content of the file name of fs, which opens
+// rewrite in memory (openAlternates, extensionsFS).
+func readWhole(fs billy.Filesystem, name string) ([]byte, error) {
+	f, err := fs.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
 }
 
 // memFile is a read-only billy.File held in memory.

@@ -73,18 +73,12 @@ func (fs *extensionsFS) Open(name string) (billy.File, error) {
 	if name != "config" {
 		return fs.Filesystem.Open(name)
 	}
-	f, err := fs.Filesystem.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	_, err = buf.ReadFrom(f)
-	f.Close()
+	data, err := readWhole(fs.Filesystem, name)
 	if err != nil {
 		return nil, err
 	}
 	cfg := formatcfg.New()
-	if err := formatcfg.NewDecoder(bytes.NewReader(buf.Bytes())).Decode(cfg); err != nil {
+	if err := formatcfg.NewDecoder(bytes.NewReader(data)).Decode(cfg); err != nil {
 		return nil, err
 	}
 	for _, s := range cfg.Sections {
