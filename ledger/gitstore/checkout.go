@@ -2,9 +2,12 @@ package gitstore
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -45,14 +48,38 @@ func (g *Repo) updateCheckout(old, id string) {
 	if wt == "" || g.git == "" || old == "" {
 		return
 	}
+	wt, err1 := filepath.Abs(wt)
+	gitDir, err2 := filepath.Abs(g.headDir())
+	if err1 != nil || err2 != nil {
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), checkoutTimeout)
 	defer cancel()
-	run := func(args ...string) error {
-		cmd := exec.CommandContext(ctx, g.git, append([]string{"-C", wt}, args...)...)
-		cmd.Env = gitEnv()
+	run := func(args ...string) (string, error) {
+		cmd := exec.CommandContext(ctx, g.git, append(checkoutArgs(gitDir, wt), args...)...)
+		cmd.Env = gitEnv("GIT_NO_LAZY_FETCH=1")
+		cmd.Dir = wt
 		killGroupOnCancel(cmd)
 		cmd.WaitDelay = 2 * time.Second
-		return cmd.Run()
+		out, err := cmd.Output()
+		return string(out), err
+	}
+	// The filters the configuration names (any scope, includes followed)
+	// are each given empty commands: no clean, smudge or process runs, and
+	// the files are the ledger's own bytes. A name git cannot be given
+	// back on its command line makes git fail, and the checkout is left.
+	names, err := run("config", "-z", "--name-only", "--get-regexp", `^filter\.`)
+	if err != nil && !isExit(err, 1) { // 1: no such key
+		return
+	}
+	var noFilters []string
+	for _, key := range strings.Split(names, "\x00") {
+		sub, ok := strings.CutPrefix(key, "filter.")
+		if i := strings.LastIndexByte(sub, '.'); ok && i > 0 {
+			sub = sub[:i]
+			noFilters = append(noFilters, "-c", "filter."+sub+".clean=", "-c", "filter."+sub+".smudge=",
+				"-c", "filter."+sub+".process=", "-c", "filter."+sub+".required=false")
+		}
 	}
 	for _, args := range [][]string{
 		{"update-index", "-q", "--ignore-submodules", "--refresh"},
@@ -60,8 +87,27 @@ func (g *Repo) updateCheckout(old, id string) {
 		{"diff-index", "--quiet", "--cached", "--ignore-submodules", old, "--"},
 		{"read-tree", "-u", "-m", old, id},
 	} {
-		if err := run(args...); err != nil {
+		if _, err := run(append(slices.Clone(noFilters), args...)...); err != nil {
 			return
 		}
 	}
+}
+
+// checkoutArgs are the options every git command on a checkout starts
+// with: the git folder and working tree named (core.worktree in the
+// repository's config sends nothing elsewhere), and none of the commands
+// the repository's config or folder can name run - no core.fsmonitor
+// program, no hook (post-index-change runs on every index write), no
+// submodule recursion. A ledger copied from someone else carries its
+// .git/config and .git/hooks; a concord write must not run their code.
+func checkoutArgs(gitDir, wt string) []string {
+	return []string{"--git-dir=" + gitDir, "--work-tree=" + wt,
+		"-c", "core.fsmonitor=false", "-c", "core.hooksPath=" + os.DevNull,
+		"-c", "submodule.recurse=false", "-c", "gc.auto=0", "-c", "maintenance.auto=false"}
+}
+
+// isExit reports whether err is the program's exit with status code.
+func isExit(err error, code int) bool {
+	var ee *exec.ExitError
+	return errors.As(err, &ee) && ee.ExitCode() == code
 }
