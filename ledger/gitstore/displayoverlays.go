@@ -1,65 +1,266 @@
 package gitstore
 
 import (
+	"bytes"
 	"fmt"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	formatcfg "github.com/go-git/go-git/v5/plumbing/format/config"
 )
 
-// displayOverlays returns what, in the repository's own config and
-// info/attributes, makes stock git print other text than the objects
-// hold (gitattributes(5), git-config(5)):
+// displayOverlays returns what, in the repository's own config (and the
+// files it includes) and attribute files, makes stock git print other
+// text than the objects hold (gitattributes(5), git-config(5)):
 //   - a diff driver with a textconv or an external command, or a filter
 //     with a smudge or process command, that the attributes (info/attributes,
-//     or the file core.attributesFile names) give to some files: git show
-//     and git log -p print converted text, a checkout holds filtered files;
-//   - a mailmap (mailmap.file, mailmap.blob): git log prints other authors.
+//     the file core.attributesFile names, and in a checkout the working
+//     tree's .gitattributes files) give to some files: git show, git log -p
+//     and git diff print converted text, a checkout holds filtered files;
+//   - diff.external: git diff prints what that command prints;
+//   - a mailmap (mailmap.file, mailmap.blob, a checkout's .mailmap): git
+//     log prints other authors;
+//   - format.pretty naming a format of its own (not one of git's): git log
+//     prints that text for every entry;
+//   - a pager command that is not a plain pager (core.pager, pager.log,
+//     pager.show): what git prints on a terminal goes through it.
 //
+// Notes refs git log shows are reported by Overlays (notesShown).
 // Settings in the user's or the system's config are the reader's own, not
 // the repository's, and are not read.
 func (g *Repo) displayOverlays() []string {
-	cfg, err := g.r.Config()
-	if err != nil {
-		return nil
-	}
-	raw := cfg.Raw
-	var out []string
-	used := g.attributeDrivers(raw.Section("core").Option("attributesFile"))
-	for _, kind := range []struct{ section, what string }{{"diff", "diff"}, {"filter", "filter"}} {
-		for _, sub := range raw.Section(kind.section).Subsections {
-			if !used[kind.what+"="+sub.Name] {
+	cfgs := g.ownConfigs()
+	values := func(section, sub, key string) []string {
+		var out []string
+		for _, c := range cfgs {
+			if !c.HasSection(section) {
 				continue
 			}
-			for _, key := range []string{"textconv", "command", "smudge", "process"} {
-				if v := sub.Option(key); v != "" {
-					out = append(out, fmt.Sprintf("%s.%s.%s (%q), which the attributes give to files: stock git shows those files through it", kind.section, sub.Name, key, v))
+			s := c.Section(section)
+			if sub == "" {
+				out = append(out, s.Options.GetAll(key)...)
+			} else if s.HasSubsection(sub) {
+				out = append(out, s.Subsection(sub).Options.GetAll(key)...)
+			}
+		}
+		return out
+	}
+	subsections := func(section string) []string {
+		seen := map[string]bool{}
+		var out []string
+		for _, c := range cfgs {
+			if !c.HasSection(section) {
+				continue
+			}
+			for _, s := range c.Section(section).Subsections {
+				if !seen[s.Name] {
+					seen[s.Name] = true
+					out = append(out, s.Name)
+				}
+			}
+		}
+		return out
+	}
+	var out []string
+	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	used := g.attributeDrivers(values("core", "", "attributesFile"))
+	for _, kind := range []struct {
+		section string
+		keys    []string
+	}{{"diff", []string{"textconv", "command"}}, {"filter", []string{"smudge", "process"}}} {
+		for _, sub := range subsections(kind.section) {
+			if !used[kind.section+"="+sub] {
+				continue
+			}
+			for _, key := range kind.keys {
+				for _, v := range values(kind.section, sub, key) {
+					if v != "" {
+						add("%s.%s.%s (%q), which the attributes give to files: stock git shows those files through it", kind.section, sub, key, v)
+					}
 				}
 			}
 		}
 	}
+	for _, v := range values("diff", "", "external") {
+		if v != "" {
+			add("diff.external (%q): stock git diff shows the history's changes through it", v)
+		}
+	}
 	for _, key := range []string{"file", "blob"} {
-		if v := raw.Section("mailmap").Option(key); v != "" {
-			out = append(out, fmt.Sprintf("mailmap.%s (%q): stock git log shows other names and addresses for the signatories", key, v))
+		for _, v := range values("mailmap", "", key) {
+			if v != "" {
+				add("mailmap.%s (%q): stock git log shows other names and addresses for the signatories", key, v)
+			}
+		}
+	}
+	if wt := g.checkout(); wt != "" {
+		if fi, err := os.Lstat(filepath.Join(wt, ".mailmap")); err == nil && !fi.IsDir() {
+			add("the checkout's .mailmap: stock git log shows other names and addresses for the signatories")
+		}
+	}
+	for _, v := range values("format", "", "pretty") {
+		if f := prettyFormat(v, func(name string) []string { return values("pretty", "", name) }); !builtinPretty[f] {
+			add("format.pretty (%q): stock git log prints each entry as %q", v, f)
+		}
+	}
+	for _, key := range []struct{ section, key string }{{"core", "pager"}, {"pager", "log"}, {"pager", "show"}, {"pager", "diff"}} {
+		for _, v := range values(key.section, "", key.key) {
+			if !plainPager(v) {
+				add("%s.%s (%q): what stock git prints on a terminal goes through it", key.section, key.key, v)
+			}
 		}
 	}
 	sort.Strings(out)
 	return out
 }
 
+// builtinPretty are git's own formats (git-log(1) PRETTY FORMATS): they
+// print what the commit holds and nothing else.
+var builtinPretty = map[string]bool{"oneline": true, "short": true, "medium": true, "full": true,
+	"fuller": true, "reference": true, "email": true, "mboxrd": true, "raw": true}
+
+// prettyFormat resolves a format.pretty value through pretty.NAME
+// aliases (alias gives an alias's values) to the format git uses.
+func prettyFormat(v string, alias func(string) []string) string {
+	for range 10 {
+		if builtinPretty[strings.ToLower(v)] {
+			return strings.ToLower(v)
+		}
+		a := alias(v)
+		if len(a) == 0 {
+			return v
+		}
+		v = a[len(a)-1]
+	}
+	return v
+}
+
+// plainPager reports whether a pager setting only pages: a boolean
+// (pager.CMD = false) or less, more, most or cat with options, nothing a
+// shell would run besides.
+func plainPager(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "true", "false", "yes", "no", "on", "off", "1", "0":
+		return true
+	}
+	if strings.ContainsAny(v, "|;&$`<>()\\\"'\n\r") {
+		return false
+	}
+	f := strings.Fields(v)
+	switch path.Base(f[0]) {
+	case "less", "more", "most", "cat":
+	default:
+		return false
+	}
+	for _, a := range f[1:] {
+		if !strings.HasPrefix(a, "-") {
+			return false
+		}
+	}
+	return true
+}
+
+// maxIncludeDepth is git's own bound on nested includes (config.c).
+const maxIncludeDepth = 10
+
+// ownConfigs returns the repository's own config files, parsed: config,
+// config.worktree of the worktree it is opened at, and every file they
+// include (include.path, includeIf.*.path, whatever the condition: the
+// condition is the reader's, the file the repository's), in git's order.
+func (g *Repo) ownConfigs() []*formatcfg.Config {
+	var out []*formatcfg.Config
+	var read func(file string, depth int)
+	read = func(file string, depth int) {
+		if depth > maxIncludeDepth {
+			return
+		}
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return
+		}
+		c := formatcfg.New()
+		if err := formatcfg.NewDecoder(bytes.NewReader(data)).Decode(c); err != nil {
+			return
+		}
+		out = append(out, c)
+		var paths []string
+		if c.HasSection("include") {
+			paths = append(paths, c.Section("include").Options.GetAll("path")...)
+		}
+		if c.HasSection("includeIf") {
+			for _, s := range c.Section("includeIf").Subsections {
+				paths = append(paths, s.Options.GetAll("path")...)
+			}
+		}
+		for _, p := range paths {
+			if p = expandHome(p); p == "" {
+				continue
+			}
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(filepath.Dir(file), p)
+			}
+			read(p, depth+1)
+		}
+	}
+	read(filepath.Join(g.GitDir(), "config"), 0)
+	if g.headDir() != g.GitDir() {
+		read(filepath.Join(g.headDir(), "config.worktree"), 0)
+	} else {
+		read(filepath.Join(g.GitDir(), "config.worktree"), 0)
+	}
+	return out
+}
+
+// expandHome expands a leading ~/ as git does for paths in its config;
+// "" for a ~user it does not resolve.
+func expandHome(p string) string {
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		return filepath.Join(home, p[1:])
+	}
+	if strings.HasPrefix(p, "~") {
+		return ""
+	}
+	return p
+}
+
 // attributeDrivers returns the drivers ("diff=NAME", "filter=NAME") the
-// repository's attribute files give to files or to macros: info/attributes
-// and the file attributesFile names (relative to the git folder, as a
-// bare repository's git runs there).
-func (g *Repo) attributeDrivers(attributesFile string) map[string]bool {
+// repository's attribute files give to files or to macros: info/attributes,
+// the files attributesFiles name (relative to the git folder, as a bare
+// repository's git runs there) and, in a checkout, every .gitattributes
+// in the working tree.
+func (g *Repo) attributeDrivers(attributesFiles []string) map[string]bool {
 	used := map[string]bool{}
 	files := []string{filepath.Join(g.GitDir(), "info", "attributes")}
-	if attributesFile != "" && !strings.HasPrefix(attributesFile, "~") {
-		if !filepath.IsAbs(attributesFile) {
-			attributesFile = filepath.Join(g.GitDir(), attributesFile)
+	for _, f := range attributesFiles {
+		if f = expandHome(f); f == "" {
+			continue
 		}
-		files = append(files, attributesFile)
+		if !filepath.IsAbs(f) {
+			f = filepath.Join(g.GitDir(), f)
+		}
+		files = append(files, f)
+	}
+	if wt := g.checkout(); wt != "" {
+		filepath.WalkDir(wt, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return nil
+			}
+			if d.IsDir() && d.Name() == ".git" {
+				return filepath.SkipDir
+			}
+			if !d.IsDir() && d.Name() == ".gitattributes" {
+				files = append(files, p)
+			}
+			return nil
+		})
 	}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
@@ -78,4 +279,33 @@ func (g *Repo) attributeDrivers(attributesFile string) map[string]bool {
 		}
 	}
 	return used
+}
+
+// notesShown returns whether stock git log shows the notes of ref: the
+// default notes ref (refs/notes/commits, or core.notesRef in the
+// repository's own config) and those notes.displayRef names (globs).
+func (g *Repo) notesShown() func(ref string) bool {
+	def := "refs/notes/commits"
+	var display []string
+	for _, c := range g.ownConfigs() {
+		if c.HasSection("core") {
+			if v := c.Section("core").Options.GetAll("notesRef"); len(v) > 0 && v[len(v)-1] != "" {
+				def = v[len(v)-1]
+			}
+		}
+		if c.HasSection("notes") {
+			display = append(display, c.Section("notes").Options.GetAll("displayRef")...)
+		}
+	}
+	return func(ref string) bool {
+		if ref == def {
+			return true
+		}
+		for _, d := range display {
+			if ok, _ := path.Match(d, ref); ok || d == ref {
+				return true
+			}
+		}
+		return false
+	}
 }

@@ -40,6 +40,7 @@ func (g *Repo) Overlays() []Overlay {
 	} else if s != "ref: "+Branch {
 		add(true, "HEAD is %q, not \"ref: %s\": stock git shows another history", s, Branch)
 	}
+	notesShown := g.notesShown()
 	iter, err := g.r.Storer.IterReferences()
 	if err != nil {
 		add(true, "the refs cannot be listed: %v", err)
@@ -54,6 +55,8 @@ func (g *Repo) Overlays() []Overlay {
 				}
 			case strings.HasPrefix(name, "refs/replace/"):
 				add(true, "%s: stock git shows object %s as %s", name, strings.TrimPrefix(name, "refs/replace/"), r.Hash())
+			case notesShown(name):
+				add(true, "%s: stock git log prints its notes, text no entry holds, under the entries", name)
 			default:
 				target := r.Hash().String()
 				if r.Type() != plumbing.HashReference {
