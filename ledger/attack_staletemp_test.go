@@ -1,6 +1,8 @@
 package ledger
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -33,4 +35,36 @@ func TestStaleRefTempRemoved(t *testing.T) {
 		}
 	}
 	r.mustVerify()
+}
+
+// TestCloneHoldsLock: a clone fetched into its new folder without the
+// ledger's lock, so any concord writer pointed at that folder meanwhile
+// (a scheduled 'concord sync --ledger DIR', a sign run too early) took the
+// lock, took the clone's quarantine for one a killed sync left, and
+// removed it under the running fetch: the clone failed. The clone holds
+// the lock from the moment the folder is a repository: the other writer
+// is told the ledger is locked, and the clone succeeds.
+func TestCloneHoldsLock(t *testing.T) {
+	r := gitWorld(t)
+	dir := filepath.Join(t.TempDir(), "clone")
+	env := r.env
+	var other error
+	env.StepHook = func(step string) {
+		if step != "fetch: objects fetched" || other != nil {
+			return
+		}
+		other = withLockAs(dir, r.env, nil, false, func(*Ledger) error { return nil })
+		if other == nil {
+			other = errors.New("no error")
+		}
+	}
+	if _, err := Clone(context.Background(), r.dir, dir, env); err != nil {
+		t.Fatalf("clone: %v", err)
+	}
+	var le *LockError
+	if !errors.As(other, &le) {
+		t.Errorf("a writer during the clone: %v, want a LockError", other)
+	}
+	c := &world{t: t, dir: dir, env: r.env, people: r.people}
+	c.mustVerify()
 }

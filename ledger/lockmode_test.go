@@ -80,6 +80,7 @@ func TestSyncModesAsGit(t *testing.T) {
 			// shared; the next fetch makes it anew. (A ref concord
 			// rewrites keeps its mode, as an object already there does.)
 			os.Remove(filepath.Join(c.dir, filepath.FromSlash(incomingRef)))
+			os.Remove(filepath.Join(c.dir, lockName)) // the clone's, which it holds while it fetches
 			before := modeSnapshot(t, c.dir)
 
 			r.sign("pact", "a")

@@ -364,6 +364,17 @@ func Clone(ctx context.Context, url, dir string, env Env) (res *SyncResult, err 
 		return nil, fmt.Errorf("creating %s: %w", dir, err)
 	}
 	defer repo.Close()
+	// The folder is a repository from here on: a concord writer pointed at
+	// it meanwhile would take the lock and remove the fetch's quarantine
+	// as a killed sync's (lock); the clone holds the lock to its end.
+	if err := repo.EnsureFile(lockName); err != nil {
+		return nil, fmt.Errorf("taking the ledger lock: %w", err)
+	}
+	unlock, err := lock(repo.GitDir())
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	repo.UseGit(env.Git)
 	repo.SetStepHook(env.StepHook)
 	shown := gitstore.RedactURL(url)
