@@ -13,7 +13,7 @@ import (
 //   - a textconv in a file the repository's config includes
 //     ([include] path), which go-git does not follow;
 //   - format.pretty with a format of the outsider's words: 'git log'
-//     prints them for every entry;
+//     prints them for every entry; log.date likewise for every date;
 //   - a notes ref git log shows by default (refs/notes/commits), and
 //     notes.displayRef naming another: 'git log' prints 'Notes:' with
 //     the outsider's text under each entry;
@@ -74,6 +74,17 @@ func TestDisplayOverlaysMissed(t *testing.T) {
 	runGit(t, r.dir, "config", "format.pretty", "fuller")
 	r.mustVerify()
 	runGit(t, r.dir, "config", "--unset", "format.pretty")
+
+	// log.date with text of its own; a strftime format of directives is
+	// none.
+	runGit(t, r.dir, "config", "log.date", "format:2020-01-01 in Bishkek")
+	gitShows("Bishkek", "log")
+	mustReport("log.date", "log.date")
+	runGit(t, r.dir, "config", "log.date", "format:%Y-%m-%d %H:%M:%S %z")
+	r.mustVerify()
+	runGit(t, r.dir, "config", "log.date", "iso")
+	r.mustVerify()
+	runGit(t, r.dir, "config", "--unset", "log.date")
 
 	// Notes git log shows.
 	runGit(t, r.dir, "-c", "user.name=Eve", "-c", "user.email=eve@example.org", "notes", "add", "-m", "Ratified in Bishkek", "main")

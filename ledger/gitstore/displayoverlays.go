@@ -107,6 +107,11 @@ func (g *Repo) displayOverlays() []string {
 			add("format.pretty (%q): stock git log prints each entry as %q", v, f)
 		}
 	}
+	for _, v := range values("log", "", "date") {
+		if !plainDateFormat(v) {
+			add("log.date (%q): stock git log prints each entry's date with that text", v)
+		}
+	}
 	for _, key := range []struct{ section, key string }{{"core", "pager"}, {"pager", "log"}, {"pager", "show"}, {"pager", "diff"}} {
 		for _, v := range values(key.section, "", key.key) {
 			if !plainPager(v) {
@@ -116,6 +121,30 @@ func (g *Repo) displayOverlays() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// plainDateFormat reports whether a log.date setting prints each date as
+// it is: one of git's date styles, or a strftime format of directives
+// and separators only. Any other text ('format:2020-01-01', 'format:%F
+// in Bishkek') is printed for every entry as its date.
+func plainDateFormat(v string) bool {
+	f, ok := strings.CutPrefix(v, "format:")
+	if !ok {
+		f, ok = strings.CutPrefix(v, "format-local:")
+	}
+	if !ok {
+		return true // a style: relative, local, iso, rfc, short, raw, human, unix, default
+	}
+	for i := 0; i < len(f); i++ {
+		switch c := f[i]; {
+		case c == '%' && i+1 < len(f):
+			i++
+		case strings.IndexByte(" -:/.,T+", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // builtinPretty are git's own formats (git-log(1) PRETTY FORMATS): they
