@@ -263,7 +263,7 @@ func checkCache(_ context.Context, e *doctorEnv) doctorCheck {
 	if err := e.checkCache(); err != nil {
 		ch.Status, ch.Code = checkWarn, "cache-unusable"
 		ch.Detail = fmt.Sprintf("the state cache folder %s cannot be used: %v; every command replays the ledger", e.cacheDir, err)
-		ch.Fix = fmt.Sprintf("chmod 700 %s (it must be yours and writable by you alone), or set CONCORD_CACHE_DIR to such a folder", e.cacheDir)
+		ch.Fix = fmt.Sprintf("chmod 700 %s (it must be yours and writable by you alone), or set CONCORD_CACHE_DIR to such a folder", shellWord(e.cacheDir))
 		return ch
 	}
 	ch.Status, ch.Code = checkOK, "ok"

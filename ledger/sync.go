@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/concord-ledger/concord/internal/shellword"
 	"github.com/concord-ledger/concord/ledger/gitstore"
 	"github.com/concord-ledger/concord/ledger/rules"
 	"github.com/concord-ledger/concord/signing"
@@ -116,7 +117,7 @@ func (e *RemoteError) Hint() string {
 			// command it would send "***".
 			return "check that your ssh key, token, credential helper or ~/.netrc gives you access: 'git ls-remote' with the remote's address and its credentials shows what git is told"
 		}
-		return fmt.Sprintf("check that your ssh key, token, credential helper or ~/.netrc gives you access: 'git ls-remote %s' shows what git is told", e.URL)
+		return fmt.Sprintf("check that your ssh key, token, credential helper or ~/.netrc gives you access: 'git ls-remote %s' shows what git is told", shellword.Quote(e.URL))
 	case gitstore.NetHostKeyUnknown:
 		return "check the server's host key fingerprint with whoever keeps it, then add it to ~/.ssh/known_hosts (connecting once with ssh asks)"
 	case gitstore.NetHostKeyRevoked:
@@ -227,7 +228,7 @@ func (e *SyncedRefMissingError) Error() string {
 
 // Hint says what to do next.
 func (e *SyncedRefMissingError) Hint() string {
-	return fmt.Sprintf("if you trust the remote's history, remove the ref (git -C %s update-ref -d %s) and sync again: the rollback check then starts from that sync", e.Dir, syncedRef)
+	return fmt.Sprintf("if you trust the remote's history, remove the ref (git -C %s update-ref -d %s) and sync again: the rollback check then starts from that sync", shellword.Quote(e.Dir), syncedRef)
 }
 
 // RemoteBusyError is returned when the remote moved on every attempt.

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/concord-ledger/concord/internal/shellword"
 )
 
 // Overlay is something in the repository besides the ledger's branch and
@@ -162,7 +164,7 @@ func (g *Repo) Complete() error {
 		}
 		if missing {
 			return &IncompleteError{Dir: g.dir, Reason: fmt.Sprintf("a shallow clone: the history before %.12s is not here", id),
-				Fix: fmt.Sprintf("git -C %s fetch --unshallow", g.dir)}
+				Fix: fmt.Sprintf("git -C %s fetch --unshallow", shellword.Quote(g.dir))}
 		}
 	}
 	promisor := ext.Option("partialClone") != ""
