@@ -107,6 +107,17 @@ func (g *Repo) displayOverlays() []string {
 			add("format.pretty (%q): stock git log prints each entry as %q", v, f)
 		}
 	}
+	for _, sub := range []string{"", "ssh", "openpgp", "x509"} {
+		for _, v := range values("gpg", sub, "program") {
+			if v != "" {
+				key := "gpg." + sub + ".program"
+				if sub == "" {
+					key = "gpg.program"
+				}
+				add("%s (%q): stock git verify-commit and log --show-signature say what it says of the signatures", key, v)
+			}
+		}
+	}
 	for _, v := range values("log", "", "date") {
 		if !plainDateFormat(v) {
 			add("log.date (%q): stock git log prints each entry's date with that text", v)
@@ -191,6 +202,34 @@ func plainPager(v string) bool {
 		}
 	}
 	return true
+}
+
+// AllowedSignersFiles returns the files gpg.ssh.allowedSignersFile names
+// in the repository's own config (and the files it includes): the keys
+// and names stock git verify-commit and log --show-signature check the
+// ledger's commits against. A relative path is taken from the checkout,
+// or from the git folder of a bare repository, where git runs.
+func (g *Repo) AllowedSignersFiles() []string {
+	var out []string
+	for _, c := range g.ownConfigs() {
+		if !c.HasSection("gpg") || !c.Section("gpg").HasSubsection("ssh") {
+			continue
+		}
+		for _, p := range c.Section("gpg").Subsection("ssh").Options.GetAll("allowedSignersFile") {
+			if p = expandHome(p); p == "" {
+				continue
+			}
+			if !filepath.IsAbs(p) {
+				base := g.checkout()
+				if base == "" {
+					base = g.GitDir()
+				}
+				p = filepath.Join(base, p)
+			}
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // maxIncludeDepth is git's own bound on nested includes (config.c).
