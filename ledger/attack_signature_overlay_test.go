@@ -45,6 +45,19 @@ func TestSignatureDisplayOverlays(t *testing.T) {
 	}
 	runGit(t, r.dir, "config", "--unset", "gpg.ssh.allowedSignersFile")
 
+	// A revocation file listing a signatory's key: git calls the entry's
+	// signature revoked.
+	revoked := filepath.Join(dir, "revoked")
+	_, key, _ := strings.Cut(strings.SplitN(string(own), "\n", 2)[0], " ssh-ed25519 ")
+	if err := os.WriteFile(revoked, []byte("ssh-ed25519 "+key+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runGit(t, r.dir, "config", "gpg.ssh.revocationFile", revoked)
+	if rep := r.verify(VerifyOptions{}); rep.OK() || !strings.Contains(fmtProblems(rep), "revocationFile") {
+		t.Errorf("gpg.ssh.revocationFile is not reported:\n%s", fmtProblems(rep))
+	}
+	runGit(t, r.dir, "config", "--unset", "gpg.ssh.revocationFile")
+
 	prog := filepath.Join(dir, "prog")
 	if err := os.WriteFile(prog, []byte("#!/bin/sh\necho 'Good \"git\" signature for anyone'\n"), 0o755); err != nil {
 		t.Fatal(err)

@@ -118,6 +118,16 @@ func (g *Repo) displayOverlays() []string {
 			}
 		}
 	}
+	for _, v := range values("gpg", "ssh", "revocationFile") {
+		if p := expandHome(v); p != "" {
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(g.GitDir(), p)
+			}
+			if data, err := os.ReadFile(p); err == nil && len(bytes.TrimSpace(data)) > 0 {
+				add("gpg.ssh.revocationFile (%q): stock git verify-commit and log --show-signature refuse the signatures of the keys it lists", v)
+			}
+		}
+	}
 	for _, v := range values("log", "", "date") {
 		if !plainDateFormat(v) {
 			add("log.date (%q): stock git log prints each entry's date with that text", v)
