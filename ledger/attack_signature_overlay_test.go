@@ -45,8 +45,8 @@ func TestSignatureDisplayOverlays(t *testing.T) {
 	}
 	runGit(t, r.dir, "config", "--unset", "gpg.ssh.allowedSignersFile")
 
-	// A revocation file listing a signatory's key: git calls the entry's
-	// signature revoked.
+	// A revocation file listing a signatory's key: git refuses the
+	// entry's signature ('Could not verify signature.').
 	revoked := filepath.Join(dir, "revoked")
 	_, key, _ := strings.Cut(strings.SplitN(string(own), "\n", 2)[0], " ssh-ed25519 ")
 	if err := os.WriteFile(revoked, []byte("ssh-ed25519 "+key+"\n"), 0o644); err != nil {
