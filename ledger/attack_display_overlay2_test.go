@@ -75,6 +75,16 @@ func TestDisplayOverlaysMissed(t *testing.T) {
 	mustReport("format.pretty through pretty.fake", "format.pretty")
 	runGit(t, r.dir, "config", "format.pretty", "fuller")
 	r.mustVerify()
+	runGit(t, r.dir, "config", "format.pretty", "format:%h %an <%ae> %ad%n%s%n%b")
+	r.mustVerify()
+	runGit(t, r.dir, "config", "format.pretty", "tformat:%C(yellow)%h%Creset %<(20)%an %s")
+	r.mustVerify()
+	runGit(t, r.dir, "config", "format.pretty", "tformat:%Cred%h%Creset %>>|(30)%an %s")
+	r.mustVerify()
+	for _, f := range []string{"tformat:%h%x09Bishkek", "tformat:%Creset Bishkek %<(20)%s", "format:%(Bishkek"} {
+		runGit(t, r.dir, "config", "format.pretty", f)
+		mustReport("format.pretty "+f, "format.pretty")
+	}
 	runGit(t, r.dir, "config", "--unset", "format.pretty")
 
 	// log.date with text of its own; a strftime format of directives is

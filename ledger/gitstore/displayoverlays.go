@@ -103,7 +103,7 @@ func (g *Repo) displayOverlays() []string {
 		}
 	}
 	for _, v := range values("format", "", "pretty") {
-		if f := prettyFormat(v, func(name string) []string { return values("pretty", "", name) }); !builtinPretty[f] {
+		if f := prettyFormat(v, func(name string) []string { return values("pretty", "", name) }); !builtinPretty[f] && !placeholdersOnly(f) {
 			add("format.pretty (%q): stock git log prints each entry as %q", v, f)
 		}
 	}
@@ -167,6 +167,72 @@ func plainDateFormat(v string) bool {
 	}
 	return true
 }
+
+// placeholdersOnly reports whether a format.pretty value ("format:…",
+// "tformat:…", or a bare format with a '%') prints the commit's own fields
+// and nothing else: once every placeholder is taken out (%(…), %C(…),
+// %Cred…%Creset, %<(…) and the other column ones, %x00, and '%' with up to
+// two letters, the longest git has),
+// no letter or digit is left. Text of its own ('%h ratified in Bishkek')
+// is left, and makes it an overlay.
+func placeholdersOnly(f string) bool {
+	body, ok := strings.CutPrefix(f, "format:")
+	if !ok {
+		body, ok = strings.CutPrefix(f, "tformat:")
+	}
+	if !ok {
+		if !strings.Contains(f, "%") {
+			return false // an alias git does not know: an error, reported as a format of its own
+		}
+		body = f
+	}
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		if c == '%' && i+1 < len(body) {
+			i++
+			group := i // where '(' must be for a %(…), %C(…), %<(…), %>>(…)
+			switch body[i] {
+			case 'C':
+				group = i + 1
+				for _, name := range []string{"red", "green", "blue", "reset"} {
+					if strings.HasPrefix(body[i+1:], name) {
+						i += len(name)
+						group = -1
+						break
+					}
+				}
+			case '<', '>':
+				group = i + 1
+				for group < len(body) && group < i+3 && strings.IndexByte("<>|", body[group]) >= 0 {
+					group++
+				}
+			}
+			if group >= 0 && group < len(body) && body[group] == '(' {
+				if j := strings.IndexByte(body[group:], ')'); j >= 0 {
+					i = group + j
+					continue
+				}
+			}
+			if group < 0 {
+				continue
+			}
+			if body[i] == 'x' {
+				i += 2
+				continue
+			}
+			if i+1 < len(body) && isLetter(body[i]) && isLetter(body[i+1]) {
+				i++
+			}
+			continue
+		}
+		if isLetter(c) || c >= '0' && c <= '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80 }
 
 // builtinPretty are git's own formats (git-log(1) PRETTY FORMATS): they
 // print what the commit holds and nothing else.
