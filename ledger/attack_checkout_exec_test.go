@@ -82,3 +82,48 @@ func TestCheckoutUpdateRunsNoRepositoryCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckoutUpdateKeepsUserFiles: bringing a checkout forward never
+// writes through a symlink the user made in it (documents pointing at a
+// folder elsewhere), nor over an untracked file of the user's at a path
+// the new entry adds: the checkout is then left as it was, the entry
+// written all the same.
+func TestCheckoutUpdateKeepsUserFiles(t *testing.T) {
+	r := gitWorld(t)
+	tmp := t.TempDir()
+
+	co := filepath.Join(tmp, "symlinked")
+	runGit(t, tmp, "clone", "-q", r.dir, co)
+	elsewhere := filepath.Join(tmp, "elsewhere")
+	if err := os.Rename(filepath.Join(co, "documents"), elsewhere); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, filepath.Join(co, "documents")); err != nil {
+		t.Fatal(err)
+	}
+	c := &world{t: t, dir: co, env: r.env, people: r.people}
+	c.sign("pact", "a")
+	filepath.WalkDir(elsewhere, func(p string, d os.DirEntry, err error) error {
+		if err == nil && strings.Contains(d.Name(), "-a.") {
+			t.Errorf("the update wrote through the user's symlink: %s", p)
+		}
+		return nil
+	})
+
+	co2 := filepath.Join(tmp, "untracked")
+	runGit(t, tmp, "clone", "-q", r.dir, co2)
+	c2 := &world{t: t, dir: co2, env: r.env, people: r.people}
+	// The path the proposal of pact2 adds, taken by a file of the user's.
+	mine := filepath.Join(co2, "documents", "pact2", "v1", "text", "en.txt")
+	if err := os.MkdirAll(filepath.Dir(mine), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mine, []byte("mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c2.propose("pact2", []string{"a"}, "all", "en", "Two.\n")
+	if data, err := os.ReadFile(mine); err != nil || string(data) != "mine\n" {
+		t.Errorf("the user's untracked file: %q, %v", data, err)
+	}
+	c2.mustVerify()
+}
