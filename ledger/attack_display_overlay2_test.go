@@ -25,7 +25,8 @@ import (
 //     files a textconv of the config's, and a .mailmap there;
 //   - diff.external: 'git diff' between two entries prints its words.
 //
-// A pager that only pages (less) and a builtin format are not reported.
+// A pager that only pages (less), a builtin format, and a mailmap file
+// that is absent or maps nothing are not reported.
 func TestDisplayOverlaysMissed(t *testing.T) {
 	r := gitWorld(t)
 	r.sign("pact", "a")
@@ -64,6 +65,15 @@ func TestDisplayOverlaysMissed(t *testing.T) {
 	mustReport("a textconv in a file includeIf names", "textconv")
 	runGit(t, r.dir, "config", "--unset", "includeIf.gitdir:/.path")
 	r.mustVerify()
+
+	// A mailmap file that is not there, or maps nothing, changes nothing.
+	runGit(t, r.dir, "config", "mailmap.file", filepath.Join(t.TempDir(), "absent"))
+	r.mustVerify()
+	empty := filepath.Join(t.TempDir(), "mailmap")
+	write(empty, "# no one\n\n")
+	runGit(t, r.dir, "config", "mailmap.file", empty)
+	r.mustVerify()
+	runGit(t, r.dir, "config", "--unset", "mailmap.file")
 
 	// format.pretty of the outsider's words, directly or through an alias.
 	runGit(t, r.dir, "config", "format.pretty", "format:%h ratified in Bishkek")

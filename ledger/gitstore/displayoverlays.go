@@ -92,7 +92,7 @@ func (g *Repo) displayOverlays() []string {
 	}
 	for _, key := range []string{"file", "blob"} {
 		for _, v := range values("mailmap", "", key) {
-			if v != "" {
+			if v != "" && (key != "file" || mapsNames(v)) {
 				add("mailmap.%s (%q): stock git log shows other names and addresses for the signatories", key, v)
 			}
 		}
@@ -233,6 +233,27 @@ func placeholdersOnly(f string) bool {
 }
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80 }
+
+// mapsNames reports whether the mailmap file a mailmap.file setting
+// names may map a name: false only for an absolute path (after ~/) that
+// cannot be read or holds no mapping, comments and blank lines aside. A
+// relative path is git's current folder's, which is not known here.
+func mapsNames(file string) bool {
+	p := expandHome(file)
+	if p == "" || !filepath.IsAbs(p) {
+		return true
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			return true
+		}
+	}
+	return false
+}
 
 // builtinPretty are git's own formats (git-log(1) PRETTY FORMATS): they
 // print what the commit holds and nothing else.
