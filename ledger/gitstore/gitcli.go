@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/concord-ledger/concord/internal/shellword"
 )
 
 // The network is reached through the git program when one is given
@@ -69,8 +71,13 @@ func (g *Repo) runGit(ctx context.Context, env []string, args ...string) (stdout
 // runGitIn runs git on the repository in git folder dir (an absolute
 // path), as runGit.
 func (g *Repo) runGitIn(ctx context.Context, dir string, env []string, args ...string) (stdout, stderr string, err error) {
+	// core.hooksPath: no hook of the repository's (reference-transaction
+	// on a fetch, pre-push) runs; a ledger copied from someone else
+	// carries its config and hooks, and a concord command must not run
+	// their programs.
 	cmd := exec.CommandContext(ctx, g.git, append([]string{"--git-dir=" + dir,
-		"-c", "gc.auto=0", "-c", "maintenance.auto=false", "-c", "fetch.writeCommitGraph=false"}, args...)...)
+		"-c", "gc.auto=0", "-c", "maintenance.auto=false", "-c", "fetch.writeCommitGraph=false",
+		"-c", "core.hooksPath=" + os.DevNull}, args...)...)
 	cmd.Env = env
 	cmd.Dir = dir
 	var out, errb bytes.Buffer
@@ -92,6 +99,25 @@ func (g *Repo) removeQuarantines() {
 	}
 }
 
+// alternateRefsArgs are the options that make a fetch into the quarantine
+// list the repository's branches as its "haves": core.alternateRefsPrefixes
+// (see fetchGit) and, when the repository's own config names a
+// core.alternateRefsCommand (a program git would run, with the
+// repository's path, in place of its own listing), a command doing what
+// git's own listing does, with this git: the repository's program never
+// runs.
+func (g *Repo) alternateRefsArgs() []string {
+	args := []string{"-c", "core.alternateRefsPrefixes=refs/heads/"}
+	for _, c := range g.ownConfigs() {
+		if c.HasSection("core") && len(c.Section("core").Options.GetAll("alternateRefsCommand")) > 0 {
+			// git runs it as sh -c 'COMMAND "$@"' COMMAND PATH.
+			list := "f() { " + shellword.Quote(g.git) + ` --git-dir="$1" for-each-ref --format='%(objectname)' refs/heads/; }; f`
+			return append(args, "-c", "core.alternateRefsCommand="+list)
+		}
+	}
+	return args
+}
+
 // fetchGit is Fetch through git into a quarantine (quarantine.go): a
 // bare repository of its own in the git folder, with the repository's
 // objects as its alternate, receives the objects and ref. It stays
@@ -108,9 +134,9 @@ func (g *Repo) fetchGit(ctx context.Context, url, ref string) (string, error) {
 	// refs: one that names a commit the repository does not hold would
 	// make git fail the fetch ("bad object .alternate"), as if the remote
 	// had sent too little.
-	_, stderr, err := g.runGitIn(ctx, q.dir, env, "-c", "core.alternateRefsPrefixes=refs/heads/",
+	_, stderr, err := g.runGitIn(ctx, q.dir, env, append(g.alternateRefsArgs(),
 		"fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
-		"--no-recurse-submodules", "--", url, "+"+Branch+":"+ref)
+		"--no-recurse-submodules", "--", url, "+"+Branch+":"+ref)...)
 	if err != nil {
 		q.remove()
 		if ctx.Err() != nil {
