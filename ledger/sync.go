@@ -414,7 +414,7 @@ func Clone(ctx context.Context, url, dir string, env Env) (res *SyncResult, err 
 	if err := repo.SetHead(head, ""); err != nil {
 		return nil, err
 	}
-	if err := errors.Join(repo.SetRef(syncedRef, head), repo.SetRef(verifiedRef, head), repo.SetRemoteURL(url)); err != nil {
+	if err := errors.Join(repo.SetRef(syncedRef, head), repo.SetRef(verifiedRef, head), repo.SetRef(gitstore.TrackingRef, head), repo.SetRemoteURL(url)); err != nil {
 		return nil, err
 	}
 	finishAccepted(true)
@@ -655,7 +655,10 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			res.Pushed = len(chain) - len(incomingChain)
 		}
 		if !other {
-			if err := repo.SetRef(syncedRef, head); err != nil {
+			// The remote's main is now head: origin/main says so, as
+			// after a git push, or git status in a checkout would show
+			// the branch ahead of (or behind) what the remote holds.
+			if err := errors.Join(repo.SetRef(syncedRef, head), repo.SetRef(gitstore.TrackingRef, head)); err != nil {
 				return nil, err
 			}
 		}

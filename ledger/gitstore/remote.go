@@ -82,6 +82,11 @@ func (e *RefLockError) Hint() string {
 // repository's configuration, as git does.
 const RemoteName = "origin"
 
+// TrackingRef is the remote-tracking ref of the remote's main branch, as
+// git's fetch and push keep it (the fetch refspec SetRemoteURL records):
+// what `git status` in a checkout compares the branch with.
+const TrackingRef = "refs/remotes/" + RemoteName + "/main"
+
 // ErrNoRemoteBranch is returned by Fetch when the remote has no main
 // branch (an empty repository).
 var ErrNoRemoteBranch = errors.New("the remote has no " + Branch)
@@ -126,7 +131,7 @@ func (g *Repo) SetRemoteURL(url string) error {
 		defer cancel()
 		for _, args := range [][]string{
 			{"config", "remote." + RemoteName + ".url", url},
-			{"config", "--replace-all", "remote." + RemoteName + ".fetch", "+" + Branch + ":refs/remotes/" + RemoteName + "/main"},
+			{"config", "--replace-all", "remote." + RemoteName + ".fetch", "+" + Branch + ":" + TrackingRef},
 		} {
 			if _, stderr, err := g.runGit(ctx, gitEnv(), args...); err != nil {
 				return fmt.Errorf("recording the remote: %v: %s", err, strings.TrimSpace(scrub(stderr, url)))
@@ -138,7 +143,7 @@ func (g *Repo) SetRemoteURL(url string) error {
 		return fmt.Errorf("recording the remote: %w", err)
 	}
 	_, err := g.r.CreateRemote(&config.RemoteConfig{Name: RemoteName, URLs: []string{url},
-		Fetch: []config.RefSpec{config.RefSpec("+" + Branch + ":refs/remotes/" + RemoteName + "/main")}})
+		Fetch: []config.RefSpec{config.RefSpec("+" + Branch + ":" + TrackingRef)}})
 	if err != nil {
 		return fmt.Errorf("recording the remote: %w", err)
 	}
