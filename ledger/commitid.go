@@ -23,7 +23,7 @@ const (
 func ResolveCommit(dir, id string) (string, error) {
 	repo, err := gitstore.Open(dir)
 	if err != nil {
-		return "", openError(dir, err, "")
+		return "", openError(dir, err, "no git repository there")
 	}
 	defer repo.Close()
 	return repo.ResolveCommit(id)

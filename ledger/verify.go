@@ -190,7 +190,7 @@ func (o problemOrder) Swap(i, j int) {
 func Verify(dir string, opts VerifyOptions) (*Report, error) {
 	repo, err := gitstore.Open(dir)
 	if err != nil {
-		return nil, openError(dir, err, "")
+		return nil, openError(dir, err, "no git repository there")
 	}
 	defer repo.Close()
 	repo.UseGit(opts.Git)
