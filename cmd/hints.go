@@ -72,9 +72,21 @@ func (inv invocation) keysNeededHint(e *ledger.RefusedError, flags ...string) st
 // cannotPlaceHint is the hint of a RefusedCannotPlace from a sync of the
 // ledger in dir (one shell word) called as inv with flags (see
 // keysNeededHint).
+//
+// In a checkout the branch is moved with git reset --keep, which brings
+// the files along (and stops, changing nothing, where the user changed
+// one): update-ref would leave them showing the dropped entries as staged
+// changes.
 func (inv invocation) cannotPlaceHint(e *ledger.RefusedError, dir string, flags ...string) string {
-	return fmt.Sprintf("to take the remote's entries instead, dropping your %s after commit %.12s (make them again afterwards, on the remote's): git -C %s update-ref refs/heads/main %s, then %s",
-		plural(e.Entries, "local entry"), e.Commit, dir, e.Commit, inv.quoted("sync", flags...))
+	them, move := "them", "update-ref refs/heads/main"
+	if e.Entries == 1 {
+		them = "it"
+	}
+	if e.Checkout {
+		move = "reset --keep"
+	}
+	return fmt.Sprintf("to take the remote's entries instead, dropping your %s after commit %.12s (make %s again afterwards, on the remote's): git -C %s %s %s, then %s",
+		plural(e.Entries, "local entry"), e.Commit, them, dir, move, e.Commit, inv.quoted("sync", flags...))
 }
 
 // refusalHint is hintFor of a ledger refusal.

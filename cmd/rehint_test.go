@@ -38,7 +38,7 @@ func TestSyncRehint(t *testing.T) {
 	}
 	place := &ledger.RefusedError{Reason: ledger.RefusedCannotPlace, Msg: "m", Commit: "0123456789abcdef0123456789abcdef01234567", Entries: 1}
 	got = errorHint(o.rehint(place, c, "my ledger"))
-	want = `to take the remote's entries instead, dropping your 1 local entry after commit 0123456789ab (make them again afterwards, on the remote's): git -C "my ledger" update-ref refs/heads/main 0123456789abcdef0123456789abcdef01234567, then 'concord sync --ledger "my ledger" --remote "https://***@forge.example/ledger.git"'`
+	want = `to take the remote's entries instead, dropping your 1 local entry after commit 0123456789ab (make it again afterwards, on the remote's): git -C "my ledger" update-ref refs/heads/main 0123456789abcdef0123456789abcdef01234567, then 'concord sync --ledger "my ledger" --remote "https://***@forge.example/ledger.git"'`
 	if got != want {
 		t.Errorf("cannot place:\n%s\nwant\n%s", got, want)
 	}

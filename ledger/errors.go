@@ -73,6 +73,7 @@ type RefusedError struct {
 	Commit   string
 	Entries  int
 	Remotes  []string
+	Checkout bool
 	hint     string
 }
 
@@ -120,7 +121,9 @@ const (
 	// RefusedCannotPlace: a sync cannot re-create a local entry on top of
 	// the remote's new entries (both amended one document, both proposed
 	// one id…), so it cannot send this ledger's entries [Commit: the last
-	// entry both share, Entries: how many local entries follow it].
+	// entry both share, Entries: how many local entries follow it,
+	// Checkout: the ledger is a checkout of main, whose files follow the
+	// branch].
 	RefusedCannotPlace Refusal = "cannot-place"
 	// RefusedNoRemote: a sync was given no remote, and the ledger records
 	// none as origin (it was not cloned, or stock git named its remote

@@ -872,11 +872,11 @@ func (l *Ledger) recreate(remote, local []*gitstore.Commit, opts SyncOptions) (s
 		summary, _, _ := strings.Cut(c.Message, "\n")
 		moved, summary, err := l2.moveEntry(e, files, old, p, summary, opts)
 		if err != nil {
-			return "", nil, nil, placeFacts(err, local)
+			return "", nil, nil, placeFacts(err, local, repo)
 		}
 		l2.st.Parent = l2.head
 		if err := l2.verifyEntry(moved, e.Actor); err != nil {
-			return "", nil, nil, placeFacts(cannotPlace("your entry %d (%s) cannot be placed after the remote's new entries: %v", old, e.Kind, errors.Unwrap(err)), local)
+			return "", nil, nil, placeFacts(cannotPlace("your entry %d (%s) cannot be placed after the remote's new entries: %v", old, e.Kind, errors.Unwrap(err)), local, repo)
 		}
 		msg := entryMessage(summary, p, e.Kind)
 		id, err := repo.WriteCommit(gitstore.NewCommit{Parent: l2.head, Files: moved, Message: msg, Name: c.Author, Email: c.Email, When: c.When,
@@ -903,12 +903,12 @@ func cannotPlace(format string, args ...any) error {
 }
 
 // placeFacts gives a RefusedCannotPlace in err the facts of re-creating
-// local (the local entries after the last one both ledgers share); other
-// errors are returned as they are.
-func placeFacts(err error, local []*gitstore.Commit) error {
+// local (the local entries after the last one both ledgers share) in
+// repo; other errors are returned as they are.
+func placeFacts(err error, local []*gitstore.Commit, repo *gitstore.Repo) error {
 	var re *RefusedError
 	if errors.As(err, &re) && re.Reason == RefusedCannotPlace {
-		re.Commit, re.Entries = local[0].Parents[0], len(local)
+		re.Commit, re.Entries, re.Checkout = local[0].Parents[0], len(local), repo.IsCheckout()
 	}
 	return err
 }

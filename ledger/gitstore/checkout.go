@@ -35,6 +35,10 @@ func (g *Repo) checkout() string {
 	return g.dir
 }
 
+// IsCheckout reports whether the repository as opened is a checkout of
+// the branch: a working tree whose files follow it (see checkout).
+func (g *Repo) IsCheckout() bool { return g.checkout() != "" }
+
 // updateCheckout brings the checkout whose branch moved from old to id
 // forward, as git's receive.denyCurrentBranch = updateInstead does for a
 // push (receive-pack's push_to_deploy): only when its files and index
