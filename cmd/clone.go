@@ -47,6 +47,9 @@ every later sync checks the remote still extends.` + transportHelp(s),
 				return printJSON(s, syncOut(res))
 			}
 			fmt.Fprintf(s.Out, "cloned ledger %s: %s, head %s, verified\n", res.Ledger, count(res.Entries, "entry", "entries"), res.Head)
+			// Verified against its own genesis: a look-alike verifies too.
+			fmt.Fprintf(s.Out, "trust anchor: the ledger id above, taken from the ledger's own genesis entry; compare it with the ledger id your forum publishes, or pin it: %s\n",
+				invocationIn(c, args[1]).quoted("verify", "--ledger-id", "ID"))
 			return nil
 		},
 	}
