@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"golang.org/x/crypto/ssh"
 
@@ -202,7 +203,11 @@ func Run(dir string, env ledger.Env, out io.Writer) (*Result, error) {
 	if !rep.OK() {
 		return res, fmt.Errorf("the demo ledger does not verify: %s", rep.Problems[0])
 	}
-	fmt.Fprintf(out, "verified: %d entries, %d signatures, ratified: %v\n", rep.Entries, rep.Signatures, rep.Ratified)
+	ratified := make([]string, len(rep.Ratified))
+	for i, r := range rep.Ratified {
+		ratified[i] = r.String()
+	}
+	fmt.Fprintf(out, "verified: %d entries, %d signatures, ratified: %s\n", rep.Entries, rep.Signatures, strings.Join(ratified, ", "))
 
 	// The PDF of the ratified version, with its evidence embedded.
 	l, err = ledger.Open(res.Ledger)
