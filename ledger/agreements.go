@@ -291,7 +291,7 @@ func PrepareDecision(dir string, opts DecisionOptions) (plan *DecisionPlan, err 
 		n = len(ds.Versions)
 	}
 	if n < 1 || n > len(ds.Versions) {
-		return nil, refused(fmt.Sprintf("%s has versions 1 to %d", opts.Document, len(ds.Versions)), "no version %d of %s", n, opts.Document)
+		return nil, refused(versionsHint(opts.Document, len(ds.Versions)), "no version %d of %s", n, opts.Document)
 	}
 	vs := ds.Versions[n-1]
 	if err := checkDecision(l, ds, vs, opts.As, opts.Decision); err != nil {

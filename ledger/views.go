@@ -149,7 +149,7 @@ func pickVersion(ds *rules.DocState, n int) (*rules.VersionState, error) {
 		n = len(ds.Versions)
 	}
 	if n < 1 || n > len(ds.Versions) {
-		return nil, refused(fmt.Sprintf("%s has versions 1 to %d", ds.Doc.ID, len(ds.Versions)), "no version %d of %s", n, ds.Doc.ID)
+		return nil, refused(versionsHint(ds.Doc.ID, len(ds.Versions)), "no version %d of %s", n, ds.Doc.ID)
 	}
 	return ds.Versions[n-1], nil
 }
@@ -250,4 +250,13 @@ func (l *Ledger) Log() ([]LogEntry, error) {
 			Time: c.When.UTC().Format(time.RFC3339), Summary: d.summary, Message: message, subject: &sub})
 	}
 	return out, nil
+}
+
+// versionsHint is the hint of "no version N of DOC": the versions doc has
+// (n of them, at least one).
+func versionsHint(doc string, n int) string {
+	if n == 1 {
+		return doc + " has only version 1"
+	}
+	return fmt.Sprintf("%s has versions 1 to %d", doc, n)
 }
