@@ -407,6 +407,17 @@ func ReadKeyInfo(path string) (*KeyInfo, error) {
 	return info, nil
 }
 
+// pathless is err without the operation and path an *fs.PathError puts
+// before its cause ("stat KEY: no such file or directory"): the message
+// names the key already. errors.Is still sees the cause (fs.ErrNotExist).
+func pathless(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
 // readKeyFile reads path after checking, with os.Stat and before reading,
 // that it is a regular file of at most MaxKeyFileSize bytes. The size is
 // checked again while reading, in case the file grows. It returns the data
@@ -415,19 +426,19 @@ func ReadKeyInfo(path string) (*KeyInfo, error) {
 func readKeyFile(path string) ([]byte, fs.FileMode, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, 0, fmt.Errorf("reading key %q: %w", path, err)
+		return nil, 0, fmt.Errorf("reading key %q: %w", path, pathless(err))
 	}
 	if err := checkKeyFileInfo(path, fi); err != nil {
 		return nil, 0, err
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, 0, fmt.Errorf("reading key %q: %w", path, err)
+		return nil, 0, fmt.Errorf("reading key %q: %w", path, pathless(err))
 	}
 	defer f.Close()
 	fi2, err := f.Stat()
 	if err != nil {
-		return nil, 0, fmt.Errorf("reading key %q: %w", path, err)
+		return nil, 0, fmt.Errorf("reading key %q: %w", path, pathless(err))
 	}
 	if !os.SameFile(fi, fi2) {
 		return nil, 0, fmt.Errorf("reading key %q: the file was replaced while being opened", path)
@@ -437,7 +448,7 @@ func readKeyFile(path string) ([]byte, fs.FileMode, error) {
 	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxKeyFileSize+1))
 	if err != nil {
-		return nil, 0, fmt.Errorf("reading key %q: %w", path, err)
+		return nil, 0, fmt.Errorf("reading key %q: %w", path, pathless(err))
 	}
 	if len(data) > MaxKeyFileSize {
 		clear(data)
