@@ -66,7 +66,11 @@ func (inv invocation) keysNeededHint(e *ledger.RefusedError, flags ...string) st
 	for _, a := range e.Actors {
 		flags = append(flags, "--as", a, "--key", "FILE")
 	}
-	return "run " + inv.quoted("sync", flags...) + " to re-create them with their signatories' keys"
+	them := "them with their signatories' keys"
+	if e.Entries == 1 {
+		them = "it with its signatory's key"
+	}
+	return "run " + inv.quoted("sync", flags...) + " to re-create " + them
 }
 
 // cannotPlaceHint is the hint of a RefusedCannotPlace from a sync of the

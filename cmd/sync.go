@@ -60,7 +60,11 @@ func printSynced(s *IO, res *ledger.SyncResult) {
 		fmt.Fprintf(s.Out, "ratified: %s at entry %d\n", r, r.Entry)
 	}
 	if len(res.RecreatedEntries) > 0 {
-		fmt.Fprintf(s.Err, "note: your re-created entries replace their old commits: a head you kept that included them is no longer in the ledger's history (verify --since of it reports the history rewritten); keep the new head %s instead\n", res.Head)
+		what := "your re-created entries replace their old commits: a head you kept that included them"
+		if len(res.RecreatedEntries) == 1 {
+			what = "your re-created entry replaces its old commit: a head you kept that included it"
+		}
+		fmt.Fprintf(s.Err, "note: %s is no longer in the ledger's history (verify --since of it reports the history rewritten); keep the new head %s instead\n", what, res.Head)
 	}
 }
 

@@ -116,7 +116,8 @@ const (
 	RefusedDropAbsent Refusal = "drop-absent"
 	// RefusedKeysNeeded: a sync must re-create local entries on top of the
 	// remote's, and was not given the key of each signatory whose entries
-	// they are [Actors: all of them, in the order of their first entry].
+	// they are [Actors: all of them, in the order of their first entry,
+	// Entries: how many local entries must be re-created].
 	RefusedKeysNeeded Refusal = "keys-needed"
 	// RefusedCannotPlace: a sync cannot re-create a local entry on top of
 	// the remote's new entries (both amended one document, both proposed

@@ -821,7 +821,7 @@ func (l *Ledger) recreate(remote, local []*gitstore.Commit, opts SyncOptions) (s
 			}
 		}
 	}
-	needed := RefusedError{Actors: actors}
+	needed := RefusedError{Actors: actors, Entries: len(local)}
 	if len(opts.Signers) == 0 {
 		return "", nil, nil, refusedFor(RefusedKeysNeeded, needed,
 			"both this ledger and the remote have new entries since %.12s; your %s must be re-created on top of the remote's", local[0].Parents[0], rules.CountNoun(len(local), "entry", "entries"))
@@ -831,8 +831,12 @@ func (l *Ledger) recreate(remote, local []*gitstore.Commit, opts SyncOptions) (s
 		if len(missing) == 1 {
 			keys = missing[0] + "'s key"
 		}
+		what := "entries by %s need"
+		if n := len(slices.DeleteFunc(slices.Clone(local), func(c *gitstore.Commit) bool { return !slices.Contains(missing, c.Email) })); n == 1 {
+			what = "your entry by %s needs"
+		}
 		return "", nil, nil, refusedFor(RefusedKeysNeeded, needed,
-			"entries by %s need %s to be re-created on top of the remote's new entries", strings.Join(missing, ", "), keys)
+			what+" %s to be re-created on top of the remote's new entries", strings.Join(missing, ", "), keys)
 	}
 	st, key, err := readRoster(repo, base, l.cache) // base is verified by now
 	if err != nil {

@@ -294,7 +294,7 @@ func TestSyncRecreateRefusals(t *testing.T) {
 		want  string
 	}{
 		{"no key given", func(c *world) { c.sign("pact", "b") }, "", "both this ledger and the remote have new entries since"},
-		{"someone else's entry", func(c *world) { c.sign("pact", "b") }, "c", "entries by b need b's key to be re-created"},
+		{"someone else's entry", func(c *world) { c.sign("pact", "b") }, "c", "your entry by b needs b's key to be re-created"},
 		{"both amended", func(c *world) {
 			if _, err := Amend(c.dir, c.env, AmendOptions{Document: "pact", Texts: []TextInput{{Lang: "en", Name: "en", Data: []byte("Local amendment.\n")}},
 				As: "s1", Signer: c.people["s1"].signer}); err != nil {
@@ -340,7 +340,7 @@ func TestSyncRecreatesEntriesOfTwoSignatories(t *testing.T) {
 	before, remoteBefore := c.head(), r.head()
 	_, err := c.sync("a")
 	var re *RefusedError
-	if !errors.As(err, &re) || !strings.Contains(err.Error(), "entries by b need b's key") || strings.Contains(err.Error(), "by a") ||
+	if !errors.As(err, &re) || !strings.Contains(err.Error(), "your entry by b needs b's key") || strings.Contains(err.Error(), "by a") ||
 		re.Reason != RefusedKeysNeeded || !slices.Equal(re.Actors, []string{"a", "b"}) {
 		t.Fatalf("sync with a's key alone: %v", err)
 	}
