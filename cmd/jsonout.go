@@ -354,6 +354,9 @@ type syncJSON struct {
 	// RemoteHeadNotMain: the empty remote this sync gave the ledger to
 	// has its HEAD elsewhere than main.
 	RemoteHeadNotMain bool `json:"remote_head_not_main"`
+	// CheckoutNotUpdated: the sync moved the branch of a checkout and
+	// left its files as they were.
+	CheckoutNotUpdated bool `json:"checkout_not_updated"`
 	// RecreatedEntries: this ledger's entries written again on top of the
 	// remote's, each with its position and commit before and now.
 	RecreatedEntries []recreatedJSON `json:"recreated_entries"`
@@ -371,7 +374,8 @@ type recreatedJSON struct {
 func syncOut(r *ledger.SyncResult) syncJSON {
 	out := syncJSON{Remote: r.Remote, Ledger: r.Ledger, Head: r.Head, Entries: r.Entries, Fetched: r.Fetched,
 		Pushed: r.Pushed, Recreated: r.Recreated, Attempts: r.Attempts, Transport: r.Transport, ServerMessages: nonNil(r.ServerMessages), RemoteHeadNotMain: r.RemoteHeadNotMain,
-		RecreatedEntries: []recreatedJSON{}, Ratified: []ratifiedJSON{}}
+		CheckoutNotUpdated: r.CheckoutLeft != "",
+		RecreatedEntries:   []recreatedJSON{}, Ratified: []ratifiedJSON{}}
 	for _, e := range r.RecreatedEntries {
 		out.RecreatedEntries = append(out.RecreatedEntries, recreatedJSON(e))
 	}

@@ -145,6 +145,10 @@ empty (a new server) is given the ledger.` + transportHelp(s),
 			if res.RemoteHeadNotMain {
 				fmt.Fprintln(s.Err, "warning: the remote's HEAD does not name refs/heads/main (it was made with another default branch): stock git clones of it show no history, and 'concord verify' of it reports the overlay; on the server, run: git symbolic-ref HEAD refs/heads/main")
 			}
+			if res.CheckoutLeft != "" {
+				fmt.Fprintf(s.Err, "warning: the checkout's files were left as they were (%s): git status there shows the new entries as deleted; git -C %s reset --hard brings them to the ledger's, discarding the changes made to its files\n",
+					res.CheckoutLeft, shellWord(ledgerDir(c, s)))
+			}
 			if o.JSON {
 				return printJSON(s, syncOut(res))
 			}

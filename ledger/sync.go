@@ -266,6 +266,12 @@ type SyncResult struct {
 	// 'verify' of it reports the overlay, until HEAD is set on the server.
 	// Checked through git only.
 	RemoteHeadNotMain bool `json:"remote_head_not_main"`
+	// CheckoutLeft says why the sync, which moved the branch of a
+	// checkout (a non-bare clone), left its files as they were: one of
+	// gitstore's CheckoutLeft constants; "" when it brought them forward
+	// or there is no checkout. git status there then shows the new
+	// entries as deleted files.
+	CheckoutLeft string `json:"checkout_left"`
 	// ServerMessages are what the remote's hooks said when it took the
 	// push ("remote: …" lines, through git only).
 	ServerMessages []string `json:"server_messages,omitempty"`
@@ -674,6 +680,9 @@ func (l *Ledger) sync(ctx context.Context, opts SyncOptions) (*SyncResult, error
 			}
 		}
 		res.Head = head
+		if head != local {
+			res.CheckoutLeft = repo.CheckoutLeft()
+		}
 		// What this ledger held before the sync, up to where its history
 		// and the remote's part, is unchanged: ratifications from there
 		// on are new, or moved with the entries re-created.

@@ -48,10 +48,16 @@ func (g *Repo) IsCheckout() bool { return g.checkout() != "" }
 // difference). Entries only add files, so the merge never touches a
 // file the user has.
 func (g *Repo) updateCheckout(old, id string) {
+	g.checkoutLeft = ""
 	wt := g.checkout()
-	if wt == "" || g.git == "" || old == "" {
+	if wt == "" || old == "" {
 		return
 	}
+	if g.git == "" {
+		g.checkoutLeft = CheckoutLeftNoGit
+		return
+	}
+	g.checkoutLeft = CheckoutLeftFailed // until read-tree has run
 	wt, err1 := filepath.Abs(wt)
 	gitDir, err2 := filepath.Abs(g.headDir())
 	if err1 != nil || err2 != nil {
@@ -92,10 +98,34 @@ func (g *Repo) updateCheckout(old, id string) {
 		{"read-tree", "-u", "-m", old, id},
 	} {
 		if _, err := run(append(slices.Clone(noFilters), args...)...); err != nil {
+			if args[0] != "read-tree" && args[0] != "update-index" && isExit(err, 1) {
+				g.checkoutLeft = CheckoutLeftChanged
+			}
 			return
 		}
 	}
+	g.checkoutLeft = ""
 }
+
+// Why a move of the branch left a checkout's files as they were
+// (CheckoutLeft).
+const (
+	// CheckoutLeftChanged: a file or the index there differs from the old
+	// head's.
+	CheckoutLeftChanged = "a file there differs from the ledger's"
+	// CheckoutLeftNoGit: the git program, which updates the files, is not
+	// at hand.
+	CheckoutLeftNoGit = "concord has no git program to update them"
+	// CheckoutLeftFailed: git failed to update them.
+	CheckoutLeftFailed = "git could not update them"
+)
+
+// CheckoutLeft returns why the last move of the branch through this Repo
+// (SetHead, Append) left the checkout's files as they were, one of the
+// CheckoutLeft constants; "" when it brought them forward, or the
+// repository is no checkout of the branch. git status there then shows
+// the new entries as deleted files.
+func (g *Repo) CheckoutLeft() string { return g.checkoutLeft }
 
 // checkoutArgs are the options every git command on a checkout starts
 // with: the git folder and working tree named (core.worktree in the

@@ -85,6 +85,10 @@ type Repo struct {
 
 	git  string // the git program for Fetch, Push and packing; "" for go-git alone
 	perm perms  // the modes of new files, as git would give them
+	// checkoutLeft says why the last move of the branch left the
+	// checkout's files as they were ("" when it brought them forward, or
+	// there is no checkout): see CheckoutLeft.
+	checkoutLeft string
 	// quar is the quarantine holding a fetch through git until it is
 	// kept or discarded; nil when none is pending (quarantine.go).
 	quar *quarantine
