@@ -95,6 +95,18 @@ func (term *terminal) typeLine(s string) {
 	}
 }
 
+// typeSecret types s and Enter once the terminal no longer echoes: a
+// passphrase prompt is printed before echo is turned off, and a line typed
+// in between would be echoed by the terminal (as it would be for a user
+// who types ahead), which is not what these tests look for.
+func (term *terminal) typeSecret(s string) {
+	term.t.Helper()
+	if !echoOff(term.f) {
+		term.t.Fatalf("the terminal still echoes after the prompt:\n%s", term.screen())
+	}
+	term.typeLine(s)
+}
+
 // wait returns concord's exit status.
 func (term *terminal) wait() int {
 	term.t.Helper()
@@ -121,14 +133,14 @@ func TestPassphrasePTY(t *testing.T) {
 	// key new: the repeat differs, then both match
 	term := startTerminal(t, dir, env, "key", "new", "--output", "keys/xjtu")
 	term.expect("New passphrase for keys/xjtu: ")
-	term.typeLine("tulip")
+	term.typeSecret("tulip")
 	term.expect("Repeat the passphrase: ")
-	term.typeLine("tulips")
+	term.typeSecret("tulips")
 	term.expect("The passphrases do not match; try again.")
 	term.expect("New passphrase for keys/xjtu: ")
-	term.typeLine("rose garden")
+	term.typeSecret("rose garden")
 	term.expect("Repeat the passphrase: ")
-	term.typeLine("rose garden")
+	term.typeSecret("rose garden")
 	term.expect("fingerprint: 256 SHA256:")
 	if code := term.wait(); code != 0 {
 		t.Fatalf("key new: exit %d\n%s", code, term.screen())
@@ -157,7 +169,7 @@ func TestPassphrasePTY(t *testing.T) {
 	term = startTerminal(t, dir, env, append(initArgs, "--ledger", "l1")...)
 	for i, p := range []string{"rose", "garden", "Rose garden"} {
 		term.expect("Passphrase for keys/xjtu: ")
-		term.typeLine(p)
+		term.typeSecret(p)
 		if i < 2 {
 			term.expect("Wrong passphrase; try again.")
 		}
@@ -173,10 +185,10 @@ func TestPassphrasePTY(t *testing.T) {
 	// wrong, then right: founded
 	term = startTerminal(t, dir, env, append(initArgs, "--ledger", "l2")...)
 	term.expect("Passphrase for keys/xjtu: ")
-	term.typeLine("rose")
+	term.typeSecret("rose")
 	term.expect("Wrong passphrase; try again.")
 	term.expect("Passphrase for keys/xjtu: ")
-	term.typeLine("rose garden")
+	term.typeSecret("rose garden")
 	term.expect("founded ledger ")
 	if code := term.wait(); code != 0 {
 		t.Fatalf("init: exit %d\n%s", code, term.screen())
