@@ -375,12 +375,9 @@ func syncOut(r *ledger.SyncResult) syncJSON {
 	out := syncJSON{Remote: r.Remote, Ledger: r.Ledger, Head: r.Head, Entries: r.Entries, Fetched: r.Fetched,
 		Pushed: r.Pushed, Recreated: r.Recreated, Attempts: r.Attempts, Transport: r.Transport, ServerMessages: nonNil(r.ServerMessages), RemoteHeadNotMain: r.RemoteHeadNotMain,
 		CheckoutNotUpdated: r.CheckoutLeft != "",
-		RecreatedEntries:   []recreatedJSON{}, Ratified: []ratifiedJSON{}}
+		RecreatedEntries:   []recreatedJSON{}, Ratified: ratifiedOut(r.Ratified)}
 	for _, e := range r.RecreatedEntries {
 		out.RecreatedEntries = append(out.RecreatedEntries, recreatedJSON(e))
-	}
-	for _, rv := range r.Ratified {
-		out.Ratified = append(out.Ratified, ratifiedJSON(rv))
 	}
 	return out
 }

@@ -99,6 +99,15 @@ type ratifiedJSON struct {
 	Entry    int    `json:"entry"`
 }
 
+// ratifiedOut is rs as JSON (defs.json ratified_version), never nil.
+func ratifiedOut(rs []ledger.RatifiedVersion) []ratifiedJSON {
+	out := []ratifiedJSON{}
+	for _, rv := range rs {
+		out = append(out, ratifiedJSON(rv))
+	}
+	return out
+}
+
 type verifySinceJSON struct {
 	Head  string `json:"head"`
 	Found bool   `json:"found"`
@@ -122,7 +131,7 @@ type signerJSON struct {
 func verifyReportJSON(r *ledger.Report) *verifyJSON {
 	out := &verifyJSON{OK: r.OK(), Ledger: r.Ledger, Title: r.Title, Demo: r.Demo, Head: r.Head, Entries: r.Entries,
 		Signatures: r.Signatures, Stewards: anchorsJSON(r.Stewards), Pinned: r.Pinned, Documents: []verifyDocJSON{},
-		Ratified: []ratifiedJSON{}, Checkpoints: []verifyCheckpointJSON{}, Problems: []problemJSON{}, Notes: nonNil(r.Notes)}
+		Checkpoints: []verifyCheckpointJSON{}, Problems: []problemJSON{}, Notes: nonNil(r.Notes)}
 	for _, d := range r.Documents {
 		dj := verifyDocJSON{Document: d.Document, Title: d.Title, Entry: d.Entry, Proposer: d.Proposer, Rule: d.Rule,
 			RuleText: d.RuleText, Signers: nonNil(d.Signers), Versions: []verifyVersionJSON{}}
@@ -137,9 +146,7 @@ func verifyReportJSON(r *ledger.Report) *verifyJSON {
 		}
 		out.Documents = append(out.Documents, dj)
 	}
-	for _, rv := range r.Ratified {
-		out.Ratified = append(out.Ratified, ratifiedJSON(rv))
-	}
+	out.Ratified = ratifiedOut(r.Ratified)
 	if r.Since != nil {
 		out.Since = &verifySinceJSON{Head: r.Since.Head, Found: r.Since.Found}
 		if r.Since.Found && r.Since.Entry >= 0 {
