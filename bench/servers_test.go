@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"github.com/concord-ledger/concord/internal/testtool"
+
 	"fmt"
 	"net"
 	"os"
@@ -58,10 +60,7 @@ func daemonRemote(b *testing.B, dir string) (remote, error) {
 	if err != nil {
 		return remote{}, err
 	}
-	port, err := freePort()
-	if err != nil {
-		return remote{}, err
-	}
+	port := testtool.FreePort(b)
 	base := filepath.Dir(dir)
 	cmd := exec.Command(git, "daemon", "--reuseaddr", "--export-all", "--listen=127.0.0.1",
 		fmt.Sprintf("--port=%d", port), "--base-path="+base, base)
@@ -102,10 +101,7 @@ func sshRemote(b *testing.B, dir string) (remote, error) {
 	if err != nil {
 		return remote{}, err
 	}
-	port, err := freePort()
-	if err != nil {
-		return remote{}, err
-	}
+	port := testtool.FreePort(b)
 	config := strings.Join([]string{
 		"ListenAddress 127.0.0.1",
 		"HostKey " + filepath.Join(tmp, "host"),
@@ -168,14 +164,4 @@ func startServer(b *testing.B, cmd *exec.Cmd, port int) error {
 	}
 	said, _ := os.ReadFile(log.Name())
 	return fmt.Errorf("not listening on %s after 10 s: %s", addr, said)
-}
-
-// freePort returns a TCP port of 127.0.0.1 that was free a moment ago.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

@@ -27,7 +27,7 @@ import (
 func startGitDaemon(t *testing.T, root string) string {
 	t.Helper()
 	gitPath := testtool.Require(t, "git")
-	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	addr := fmt.Sprintf("127.0.0.1:%d", testtool.FreePort(t))
 	_, port, _ := net.SplitHostPort(addr)
 	cmd := exec.Command(gitPath, "daemon", "--enable=receive-pack", "--export-all", "--reuseaddr",
 		"--base-path="+root, "--listen=127.0.0.1", "--port="+port, root)

@@ -493,7 +493,7 @@ func startRealSSHD(t *testing.T) *sshServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &sshServer{dir: t.TempDir(), port: freePort(t)}
+	s := &sshServer{dir: t.TempDir(), port: testtool.FreePort(t)}
 	_, edPriv, _ := ed25519.GenerateKey(rand.Reader)
 	ecPriv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

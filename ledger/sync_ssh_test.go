@@ -59,7 +59,7 @@ func startSSHD(t *testing.T) int {
 	if err := os.WriteFile(authorized, ssh.MarshalAuthorizedKey(clientPub), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	port := freePort(t)
+	port := testtool.FreePort(t)
 	config := filepath.Join(dir, "sshd_config")
 	if err := os.WriteFile(config, []byte(strings.Join([]string{
 		"ListenAddress 127.0.0.1",

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http/cgi"
 	"net/http/httptest"
 	"os"
@@ -503,16 +502,6 @@ func runTwoSigners(t *testing.T, r *world, url string) {
 			t.Errorf("%s: head %s, remote %s", name, w.head(), r.head())
 		}
 	}
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // TestSyncGitDaemon clones and syncs over git:// from a real git daemon

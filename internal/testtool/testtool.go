@@ -5,6 +5,7 @@
 package testtool
 
 import (
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -83,4 +84,16 @@ func SameMode(t testing.TB, what, ours, gits string) {
 	if o.Mode() != g.Mode() {
 		t.Errorf("%s: %s has mode %v, stock git's %s %v", what, ours, o.Mode(), gits, g.Mode())
 	}
+}
+
+// FreePort returns a TCP port of 127.0.0.1 that was free a moment ago, for
+// a server a test starts (sshd, git daemon, an HTTPS server).
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
 }
